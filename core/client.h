@@ -1,0 +1,84 @@
+/* libmgr's client: one connection to a manager, many calls in flight.
+ *
+ * Without MGR_CLIENT_THREAD the client is driven by whoever calls it: a
+ * blocking call reads replies until its own arrives, running callbacks of
+ * other calls and events as they come (mgrctl, the benchmark).  With
+ * MGR_CLIENT_THREAD an I/O thread reads and runs callbacks, and any thread
+ * may call (mgrfs). */
+#ifndef MGR_CLIENT_H
+#define MGR_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+struct mgr_client;
+
+struct mgr_reply {
+	int err;		/* 0, or -errno named by the reply's "error" */
+	const char *message;	/* the error's message, or NULL */
+	yajl_val result;	/* the "result" member on success */
+	yajl_val msg;		/* the whole reply; owned by the reply */
+};
+
+/* Free what a reply owns (NULL-safe on a zeroed reply). */
+void mgr_reply_release(struct mgr_reply *r);
+
+enum {
+	MGR_CLIENT_THREAD = 1,
+};
+
+struct mgr_client_opts {
+	int flags;
+	const void *authkey;	/* for a manager that asks for one; NULL for none */
+	size_t authkey_len;
+	/* A change notification ({"event": ...}); the tree is freed after. */
+	void (*on_event)(void *arg, yajl_val event);
+	/* The connection ended; err is -errno (-ECONNRESET, -EPIPE, ...). */
+	void (*on_close)(void *arg, int err);
+	void *arg;
+};
+
+/* Connect to addr ("unix:PATH", "tcp:HOST:PORT", "exec:COMMAND", or NULL
+ * for the default socket) and complete the hello and, when asked, the
+ * authentication.  0 and *out, or -errno and a message in *err that the
+ * caller frees. */
+int mgr_client_connect(const char *addr, const struct mgr_client_opts *opts,
+		       struct mgr_client **out, char **err);
+/* Close the connection: calls still in flight fail with -ECONNABORTED. */
+void mgr_client_free(struct mgr_client *c);
+
+/* A request under construction: an open JSON object with "op" and, when
+ * path is not NULL, "path".  Add members to r->g (mgr_json_kv_* from
+ * json.h); the client adds "id" and closes it. */
+struct mgr_req {
+	yajl_gen g;
+};
+int mgr_req_init(struct mgr_req *r, const char *op, const char *path);
+void mgr_req_release(struct mgr_req *r);
+
+/* Send r and wait for its reply.  Returns 0 with the reply in *out (its err
+ * may be non-zero: that is the manager's answer), or -errno when the
+ * connection failed.  The caller releases *out. */
+int mgr_client_call(struct mgr_client *c, struct mgr_req *r, struct mgr_reply *out);
+
+/* Called once per async call with its reply (or a connection error in
+ * reply->err).  The reply is released after the callback returns unless
+ * the callback takes it over by zeroing reply->msg. */
+typedef void (*mgr_reply_fn)(void *arg, struct mgr_reply *reply);
+
+/* Send r; cb runs later (on the I/O thread with MGR_CLIENT_THREAD).  The
+ * request id is stored in *id when id is not NULL.  0 or -errno. */
+int mgr_client_call_async(struct mgr_client *c, struct mgr_req *r,
+			  mgr_reply_fn cb, void *arg, uint64_t *id);
+/* Ask the manager to cancel call id; its reply then comes with -ECANCELED
+ * unless it had already been answered. */
+int mgr_client_cancel(struct mgr_client *c, uint64_t id);
+
+/* Without MGR_CLIENT_THREAD: the descriptor to poll, and a call that reads
+ * what is available and runs callbacks, never blocking.  0 or -errno. */
+int mgr_client_fd(const struct mgr_client *c);
+int mgr_client_dispatch(struct mgr_client *c);
+
+#endif

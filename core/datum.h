@@ -1,0 +1,54 @@
+/* A datum is what a value, a list item or a queue item holds: a JSON value,
+ * kept as the compact text yajl_gen made of it, or raw bytes.  Data are
+ * immutable once made, so they can be shared by moving the pointer. */
+#ifndef MGR_DATUM_H
+#define MGR_DATUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+enum mgr_datum_kind {
+	MGR_DATUM_JSON = 0,
+	MGR_DATUM_BYTES = 1,
+};
+
+struct mgr_datum {
+	uint32_t len;
+	uint8_t kind;
+	char data[];		/* len bytes, then a NUL for convenience */
+};
+
+/* Largest datum, in bytes of JSON text or raw bytes. */
+#define MGR_DATUM_MAX (8u << 20)
+
+/* Copy data into a new datum; NULL on ENOMEM.  Caller owns the result. */
+struct mgr_datum *mgr_datum_new(enum mgr_datum_kind kind, const void *data, size_t len);
+void mgr_datum_free(struct mgr_datum *d);
+/* A datum from a parsed JSON value (regenerated compactly). */
+int mgr_datum_from_tree(yajl_val v, struct mgr_datum **out);
+
+/* Read the datum a request carries: member "value" (any JSON) or member
+ * "bytes" (base64).  Returns 0 and a new datum, -ENOENT when neither is
+ * present, -EINVAL (both, bad base64) or -EFBIG (over MGR_DATUM_MAX) with a
+ * reason in *err. */
+int mgr_datum_from_msg(yajl_val msg, struct mgr_datum **out, const char **err);
+
+/* Emit the wire form into g: {"value": JSON} or {"bytes": "base64"}. */
+int mgr_datum_gen(yajl_gen g, const struct mgr_datum *d);
+/* Emit the two members only ("value": X or "bytes": B) into an object that
+ * the caller has opened, so it can add members such as "version". */
+int mgr_datum_gen_members(yajl_gen g, const struct mgr_datum *d);
+
+/* Equality as Python's ==: numbers compare by value (1 == 1.0), other JSON by
+ * canonical text, bytes by content; JSON never equals bytes. */
+bool mgr_datum_eq(const struct mgr_datum *a, const struct mgr_datum *b);
+/* Ordering as Python's <: numbers with numbers, strings with strings (by
+ * code point, which for UTF-8 is by byte), bytes with bytes, arrays
+ * lexicographically, booleans as 0 and 1.  Returns 0 and sets *cmp to <0, 0
+ * or >0, or -EINVAL when the two cannot be ordered (Python's TypeError). */
+int mgr_datum_cmp(const struct mgr_datum *a, const struct mgr_datum *b, int *cmp);
+
+#endif

@@ -1,0 +1,40 @@
+/* Paths name objects in the store.  A path is a string of names separated by
+ * '/'; a leading '/' is optional and "" or "/" is the root.  Inside a name,
+ * "%2F" stands for '/' and "%25" for '%' (any %XX is decoded; a '%' not
+ * followed by two hex digits is an error).  A decoded name is 1 to
+ * MGR_NAME_MAX bytes, has no NUL and is neither "." nor "..". */
+#ifndef MGR_PATH_H
+#define MGR_PATH_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#define MGR_NAME_MAX 255
+#define MGR_PATH_MAX 4096
+#define MGR_PATH_DEPTH_MAX 256
+
+struct mgr_name {
+	const char *s;		/* decoded, not NUL-terminated */
+	size_t len;
+};
+
+struct mgr_path {
+	size_t n;		/* number of names; 0 is the root */
+	struct mgr_name *names;	/* points into storage */
+	char *storage;		/* owned */
+};
+
+/* Parse a path string.  Returns 0, or -EINVAL / -ENAMETOOLONG with a
+ * one-line reason in *err (a static string).  Release with
+ * mgr_path_release on success only. */
+int mgr_path_parse(const char *s, size_t len, struct mgr_path *out, const char **err);
+void mgr_path_release(struct mgr_path *p);
+
+/* Validate one decoded name; 0 or -EINVAL/-ENAMETOOLONG with *err. */
+int mgr_name_check(const char *name, size_t len, const char **err);
+
+/* Append name to out in path syntax ('/' and '%' escaped). */
+int mgr_name_escape(const char *name, size_t len, struct mgr_buf *out);
+
+#endif

@@ -1,0 +1,147 @@
+/* The store: a tree of named objects under one root namespace.  One thread
+ * owns it (mgrd's loop); nothing here locks.
+ *
+ * Every mutation of any object ends in mgr_store_changed, the one place a
+ * journal or a subscriber hears about it. */
+#ifndef MGR_STORE_H
+#define MGR_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+
+#include "buf.h"
+#include "datum.h"
+#include "path.h"
+
+enum mgr_type_id {
+	MGR_NAMESPACE,
+	MGR_DICT,
+	MGR_LIST,
+	MGR_VALUE,
+	MGR_ARRAY,
+	MGR_QUEUE,
+	MGR_LOCK,
+	MGR_RLOCK,
+	MGR_SEMAPHORE,
+	MGR_BSEMAPHORE,
+	MGR_EVENT,
+	MGR_CONDITION,
+	MGR_BARRIER,
+	MGR_NTYPES
+};
+
+#define MGR_TYPE_BIT(t) (1u << (t))
+#define MGR_CONTAINERS (MGR_TYPE_BIT(MGR_NAMESPACE) | MGR_TYPE_BIT(MGR_DICT))
+
+struct mgr_store;
+struct mgr_call;
+struct mgr_hold;
+struct mgr_dir;
+
+/* Kept small: a million keys must fit in well under 200 MB. */
+struct mgr_obj {
+	struct mgr_obj *parent;		/* NULL for the root */
+	struct mgr_obj *hnext;		/* chain in the parent's hash table */
+	struct mgr_obj *prev, *next;	/* siblings in insertion order */
+	uint64_t version;
+	uint32_t hash;
+	uint16_t namelen;
+	uint8_t type;			/* enum mgr_type_id */
+	char typecode;			/* Value/Array element type, or 0 */
+	union {
+		struct mgr_datum *value;	/* MGR_VALUE; never NULL */
+		struct mgr_dir *dir;		/* MGR_NAMESPACE, MGR_DICT */
+		void *state;			/* others: their module's struct */
+	} u;
+	char name[];			/* namelen bytes + NUL; "" for the root */
+};
+
+enum mgr_change {
+	MGR_CHANGE_CREATE,	/* the object appeared */
+	MGR_CHANGE_UPDATE,	/* its content or state changed */
+	MGR_CHANGE_DELETE,	/* it is about to go away (still linked) */
+};
+
+/* What each type provides; defined by the module that owns the type. */
+struct mgr_type {
+	const char *name;	/* wire name: "dict", "queue", ... */
+	/* Set up o's state from create's arguments in c->args.  0 or -errno
+	 * with mgr_call_err.  Containers and values are set up by the store. */
+	int (*init)(struct mgr_call *c, struct mgr_obj *o);
+	/* Cancel o's waiters (ENOENT), forget its holds, free its state. */
+	void (*destroy)(struct mgr_store *s, struct mgr_obj *o);
+	/* Add type-specific members to an open stat object. */
+	int (*stat)(struct mgr_obj *o, yajl_gen g);
+	/* Emit o's content as one JSON value, for dump. */
+	int (*dump)(struct mgr_obj *o, yajl_gen g);
+	/* Size for listings: bytes of a value, items of a list, array or
+	 * queue, children of a container, 0 otherwise. */
+	uint64_t (*size)(struct mgr_obj *o);
+	/* A session holding h ended: give back what it held, wake waiters,
+	 * free h.  NULL for types that are never held. */
+	void (*drop_hold)(struct mgr_store *s, struct mgr_hold *h);
+};
+
+extern const struct mgr_type *const mgr_types[MGR_NTYPES];
+/* Type by wire name, or -EINVAL. */
+int mgr_type_by_name(const char *name);
+
+typedef void (*mgr_change_fn)(void *arg, struct mgr_obj *o, enum mgr_change what);
+
+/* A store with an empty root namespace; NULL on ENOMEM.  Free with
+ * mgr_store_free, which destroys every object. */
+struct mgr_store *mgr_store_new(void);
+void mgr_store_free(struct mgr_store *s);
+struct mgr_obj *mgr_store_root(struct mgr_store *s);
+
+/* The hook that hears every change (the server's subscriptions). */
+void mgr_store_set_hook(struct mgr_store *s, mgr_change_fn fn, void *arg);
+
+/* The one place every mutation goes through: gives o a new version (from
+ * one store-wide counter, so versions only grow, even across delete and
+ * re-create) and tells the hook.  For MGR_CHANGE_DELETE call it before
+ * unlinking.  Creating or deleting a child also updates its parent. */
+void mgr_store_changed(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what);
+
+/* Resolve a path.  0 and *out, -ENOENT (a name is missing) or -ENOTDIR (an
+ * inner name is not a container). */
+int mgr_store_lookup(struct mgr_store *s, const struct mgr_path *p, struct mgr_obj **out);
+/* Resolve all but the last name of a non-root path to a container. */
+int mgr_store_lookup_parent(struct mgr_store *s, const struct mgr_path *p, struct mgr_obj **out);
+
+/* Child of a container by name, or NULL. */
+struct mgr_obj *mgr_obj_child(const struct mgr_obj *dir, const char *name, size_t len);
+/* Children in insertion order: first, then next; NULL at the end. */
+struct mgr_obj *mgr_obj_first_child(const struct mgr_obj *dir);
+uint64_t mgr_obj_nchildren(const struct mgr_obj *dir);
+
+/* Make an object of type t named name inside container dir, without type
+ * state (the caller runs the type's init, or sets u.value).  -EEXIST,
+ * -ENOMEM.  Does not call mgr_store_changed: the caller does once the
+ * object is complete. */
+int mgr_obj_new(struct mgr_store *s, struct mgr_obj *dir, const char *name, size_t len,
+		enum mgr_type_id t, struct mgr_obj **out);
+/* Unlink o from its parent and destroy it and everything below it,
+ * reporting MGR_CHANGE_DELETE for each.  Containers must be empty unless
+ * recursive (else -ENOTEMPTY).  The root cannot be deleted (-EBUSY). */
+int mgr_obj_delete(struct mgr_store *s, struct mgr_obj *o, bool recursive);
+/* Move o into container dir under a new name, atomically replacing an
+ * existing object there (which must be of a compatible kind: a container
+ * replaces only an empty container, a non-container only a
+ * non-container; -EISDIR/-ENOTDIR/-ENOTEMPTY otherwise).  -EINVAL when dir
+ * is o or below it. */
+int mgr_obj_rename(struct mgr_store *s, struct mgr_obj *o, struct mgr_obj *dir,
+		   const char *name, size_t len);
+
+/* Append o's path (escaped, without a leading '/') to out. */
+int mgr_obj_path(const struct mgr_obj *o, struct mgr_buf *out);
+
+/* Replace a value object's datum (taking ownership of d) and report the
+ * change. */
+void mgr_value_set(struct mgr_store *s, struct mgr_obj *o, struct mgr_datum *d);
+
+/* The store's wait bookkeeping (wait.c) lives inside the store. */
+struct mgr_waits *mgr_store_waits(struct mgr_store *s);
+
+#endif

@@ -1,0 +1,119 @@
+/* Sessions, parked calls and holds.
+ *
+ * A session is one client connection.  A call that must wait (a queue get on
+ * an empty queue, a lock acquire) becomes a waiter: a small record linked
+ * into the object it waits on, into its session and, when it has a
+ * deadline, into a heap of deadlines.  No thread waits.  A hold records
+ * that an owner within a session has a lock, RLock levels or semaphore
+ * units, so that all of it goes back when the session ends. */
+#ifndef MGR_WAIT_H
+#define MGR_WAIT_H
+
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+
+#include "datum.h"
+#include "list.h"
+
+struct mgr_store;
+struct mgr_obj;
+struct mgr_call;
+struct mgr_waits;
+
+struct mgr_session {
+	uint64_t id;
+	struct mgr_list waiters;	/* struct mgr_waiter.sess_link */
+	struct mgr_list holds;		/* struct mgr_hold.sess_link */
+	/* Delivers the outcome of a parked call: err 0 with result (compact
+	 * JSON text of the result value), or -errno with a message.  Set by
+	 * whoever serves the session (the server, or a test). */
+	void (*complete)(struct mgr_session *sess, uint64_t req_id, int err,
+			 const char *msg, const char *result, size_t len);
+	void *data;			/* the server's connection */
+};
+
+struct mgr_waiter;
+
+/* Called when a wait ends before the type module completed it: reason is
+ * -ETIMEDOUT (its deadline passed), -ECANCELED (the client cancelled it or
+ * its session ended) or -ENOENT (the object is being destroyed).  The type
+ * module undoes anything partial and either finishes the waiter
+ * (mgr_waiter_done / mgr_waiter_fail) or parks it again. */
+typedef void (*mgr_abort_fn)(struct mgr_store *s, struct mgr_waiter *w, int reason);
+
+struct mgr_waiter {
+	struct mgr_session *sess;
+	uint64_t req_id;
+	uint64_t owner;
+	struct mgr_obj *obj;
+	struct mgr_list obj_link;	/* in one of the object's wait queues */
+	struct mgr_list sess_link;
+	uint64_t deadline;		/* ms, monotonic; 0 for none */
+	size_t heap_index;		/* position in the deadline heap */
+	int kind;			/* type-specific */
+	mgr_abort_fn abort;
+	union {
+		struct mgr_datum *item;	/* a queue put's item (owned) */
+		int64_t n;
+		uint64_t u;
+	} arg;
+	uint64_t arg2;			/* type-specific */
+};
+
+struct mgr_hold {
+	struct mgr_obj *obj;
+	struct mgr_session *sess;
+	uint64_t owner;
+	uint64_t count;			/* RLock levels, semaphore units, 1 */
+	struct mgr_list obj_link;	/* in the object's list of holds */
+	struct mgr_list sess_link;
+};
+
+struct mgr_waits *mgr_waits_new(void);
+void mgr_waits_free(struct mgr_waits *w);
+
+void mgr_session_init(struct mgr_session *sess, uint64_t id);
+/* The session ended: abort each of its waiters with -ECANCELED (no reply
+ * goes out: complete is cleared first), then drop each hold through its
+ * type's drop_hold, which may wake waiters of other sessions. */
+void mgr_session_end(struct mgr_store *s, struct mgr_session *sess);
+
+/* Park the call c on obj: a new waiter appended to queue (one of obj's
+ * lists), to the session, and to the deadline heap when deadline != 0.
+ * NULL on ENOMEM.  The caller returns MGR_PARKED. */
+struct mgr_waiter *mgr_waiter_park(struct mgr_call *c, struct mgr_obj *obj,
+				   struct mgr_list *queue, int kind,
+				   uint64_t deadline, mgr_abort_fn abort);
+/* Move a parked waiter to another of obj's queues (Condition: from waiting
+ * for notify to waiting for the lock), optionally with a new deadline. */
+void mgr_waiter_requeue(struct mgr_store *s, struct mgr_waiter *w,
+			struct mgr_list *queue, uint64_t deadline);
+/* A cleared generator for the waiter's result value. */
+yajl_gen mgr_waiter_gen(struct mgr_store *s);
+/* Finish w with the value in g (from mgr_waiter_gen), or with an error;
+ * unlink it everywhere and free it (and arg.item if still set). */
+void mgr_waiter_done(struct mgr_store *s, struct mgr_waiter *w, yajl_gen g);
+void mgr_waiter_fail(struct mgr_store *s, struct mgr_waiter *w, int err, const char *msg);
+/* Abort w with reason through its abort function. */
+void mgr_waiter_abort(struct mgr_store *s, struct mgr_waiter *w, int reason);
+/* Find a parked call of sess by request id, or NULL. */
+struct mgr_waiter *mgr_waiter_find(struct mgr_session *sess, uint64_t req_id);
+
+/* Abort with -ETIMEDOUT every waiter whose deadline is <= now. */
+void mgr_waits_expire(struct mgr_store *s, uint64_t now);
+/* Earliest deadline of any waiter, or 0 when none has one. */
+uint64_t mgr_waits_next_deadline(struct mgr_store *s);
+
+/* Holds of one object are kept in a list the type module owns. */
+struct mgr_hold *mgr_hold_find(struct mgr_list *holds, const struct mgr_session *sess,
+			       uint64_t owner);
+/* A new hold with count 0, linked to the object's list and the session;
+ * NULL on ENOMEM. */
+struct mgr_hold *mgr_hold_new(struct mgr_list *holds, struct mgr_obj *obj,
+			      struct mgr_session *sess, uint64_t owner);
+void mgr_hold_free(struct mgr_hold *h);
+
+/* Monotonic clock in milliseconds. */
+uint64_t mgr_now_ms(void);
+
+#endif
