@@ -84,6 +84,12 @@ struct mgr_type {
 };
 
 extern const struct mgr_type *const mgr_types[MGR_NTYPES];
+/* Defined by the modules that own them: containers, values, lists and
+ * arrays in ops_data.c, the queue in ops_queue.c, the rest in ops_sync.c. */
+extern const struct mgr_type mgr_type_namespace, mgr_type_dict, mgr_type_list,
+	mgr_type_value, mgr_type_array, mgr_type_queue, mgr_type_lock,
+	mgr_type_rlock, mgr_type_semaphore, mgr_type_bsemaphore, mgr_type_event,
+	mgr_type_condition, mgr_type_barrier;
 /* Type by wire name, or -EINVAL. */
 int mgr_type_by_name(const char *name);
 

@@ -1,0 +1,42 @@
+/* Manager addresses, spelled the same everywhere:
+ *   unix:PATH   tcp:HOST:PORT   exec:COMMAND   ssh:[USER@]HOST[:ADDR]
+ * HOST may be a bracketed IPv6 literal.  A bare path containing '/' is taken
+ * as unix:PATH. */
+#ifndef MGR_ADDR_H
+#define MGR_ADDR_H
+
+#include "buf.h"
+
+enum mgr_addr_kind {
+	MGR_ADDR_UNIX,
+	MGR_ADDR_TCP,
+	MGR_ADDR_EXEC,
+	MGR_ADDR_SSH,
+};
+
+struct mgr_addr {
+	enum mgr_addr_kind kind;
+	char *path;	/* unix */
+	char *host;	/* tcp, ssh (without brackets) */
+	char *port;	/* tcp */
+	char *command;	/* exec */
+	char *user;	/* ssh, or NULL */
+	char *remote;	/* ssh: the address on that host, or NULL for its default */
+};
+
+/* Parse s.  0, or -EINVAL with a reason in *err (static).  Release with
+ * mgr_addr_release on success. */
+int mgr_addr_parse(const char *s, struct mgr_addr *out, const char **err);
+void mgr_addr_release(struct mgr_addr *a);
+
+/* The default socket path: $MGRFS_SOCKET, else $XDG_RUNTIME_DIR/mgrfs/socket,
+ * else /tmp/mgrfs-UID/socket.  Appended to out (NUL-terminated). */
+int mgr_addr_default_socket(struct mgr_buf *out);
+
+/* Connect to a (not ssh) and return a connected descriptor, or -errno with
+ * a message in *err (malloc'd, the caller frees).  For exec the command
+ * runs under sh -c with a socketpair as its stdin and stdout; its pid is
+ * stored in *pid (else *pid is 0). */
+int mgr_addr_connect(const struct mgr_addr *a, int *pid, char **err);
+
+#endif
