@@ -1,0 +1,369 @@
+#include "json.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+
+/* yajl_gen refuses to nest deeper than YAJL_MAX_DEPTH, and yajl_tree_free
+ * recurses once per level.  Limiting what we accept keeps every parsed
+ * value regenerable (with room for the few levels a reply wraps around a
+ * stored value) and keeps a hostile "[[[[..." frame from exhausting the
+ * stack. */
+#define JSON_DEPTH_MAX 100
+
+/* Deepest nesting of arrays and objects in text.  Brackets inside strings do
+ * not count; this only guards the parser, yajl still judges validity. */
+static int json_depth(const char *text, size_t len)
+{
+	int depth = 0, max = 0;
+	bool in_str = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char ch = text[i];
+
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_str = false;
+		} else if (ch == '"') {
+			in_str = true;
+		} else if (ch == '[' || ch == '{') {
+			if (++depth > max)
+				max = depth;
+		} else if (ch == ']' || ch == '}') {
+			depth--;
+		}
+	}
+	return max;
+}
+
+int mgr_json_parse(const char *text, size_t len, yajl_val *out,
+		   char *err, size_t errlen)
+{
+	char ybuf[256];
+	char *copy;
+	size_t n;
+
+	/* yajl_tree_parse takes a C string, so an embedded NUL would silently
+	 * cut the text short. */
+	if (memchr(text, '\0', len)) {
+		snprintf(err, errlen, "NUL byte in JSON text");
+		return -EINVAL;
+	}
+	if (json_depth(text, len) > JSON_DEPTH_MAX) {
+		snprintf(err, errlen, "JSON nested deeper than %d levels", JSON_DEPTH_MAX);
+		return -EINVAL;
+	}
+	copy = malloc(len + 1);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	ybuf[0] = '\0';
+	*out = yajl_tree_parse(copy, ybuf, sizeof(ybuf));
+	free(copy);
+	if (*out)
+		return 0;
+	/* yajl's verbose message spans lines that point at the error; the
+	 * first line is the reason. */
+	n = strcspn(ybuf, "\n");
+	while (n && ybuf[n - 1] == ' ')
+		n--;
+	snprintf(err, errlen, "%.*s", (int)n, n ? ybuf : "invalid JSON");
+	return -EINVAL;
+}
+
+yajl_val mgr_json_get(yajl_val obj, const char *key)
+{
+	size_t i;
+
+	if (!YAJL_IS_OBJECT(obj))
+		return NULL;
+	for (i = 0; i < obj->u.object.len; i++)
+		if (strcmp(obj->u.object.keys[i], key) == 0)
+			return obj->u.object.values[i];
+	return NULL;
+}
+
+/* A member for the typed getters: JSON null counts as absent, as None
+ * stands for a default argument in Python. */
+static yajl_val member(yajl_val obj, const char *key)
+{
+	yajl_val v = mgr_json_get(obj, key);
+
+	return YAJL_IS_NULL(v) ? NULL : v;
+}
+
+int mgr_json_get_str(yajl_val obj, const char *key, const char **out)
+{
+	yajl_val v = member(obj, key);
+
+	if (!v)
+		return -ENOENT;
+	if (!YAJL_IS_STRING(v))
+		return -EINVAL;
+	*out = v->u.string;
+	return 0;
+}
+
+/* Whether a number's text is a plain integer (no fraction or exponent). */
+static bool is_integer_text(const char *r)
+{
+	if (*r == '-')
+		r++;
+	return *r && strspn(r, "0123456789") == strlen(r);
+}
+
+int mgr_json_get_u64(yajl_val obj, const char *key, uint64_t *out)
+{
+	yajl_val v = member(obj, key);
+	unsigned long long u;
+	char *end;
+
+	if (!v)
+		return -ENOENT;
+	/* Parse the text itself: yajl keeps integers as long long, which
+	 * loses the top half of the u64 range. */
+	if (!YAJL_IS_NUMBER(v) || !is_integer_text(v->u.number.r) || v->u.number.r[0] == '-')
+		return -EINVAL;
+	errno = 0;
+	u = strtoull(v->u.number.r, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	*out = u;
+	return 0;
+}
+
+int mgr_json_get_i64(yajl_val obj, const char *key, int64_t *out)
+{
+	yajl_val v = member(obj, key);
+
+	if (!v)
+		return -ENOENT;
+	if (!YAJL_IS_INTEGER(v))
+		return -EINVAL;
+	*out = v->u.number.i;
+	return 0;
+}
+
+int mgr_json_get_bool(yajl_val obj, const char *key, bool *out)
+{
+	yajl_val v = member(obj, key);
+
+	if (!v)
+		return -ENOENT;
+	if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
+		return -EINVAL;
+	*out = YAJL_IS_TRUE(v);
+	return 0;
+}
+
+int mgr_json_get_double(yajl_val obj, const char *key, double *out)
+{
+	yajl_val v = member(obj, key);
+
+	if (!v)
+		return -ENOENT;
+	if (!YAJL_IS_DOUBLE(v))
+		return -EINVAL;
+	*out = v->u.number.d;
+	return 0;
+}
+
+yajl_gen mgr_json_gen_new(void)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+
+	if (g)
+		yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+	return g;
+}
+
+static int gen_status(yajl_gen_status st)
+{
+	return st == yajl_gen_status_ok ? 0 : -EINVAL;
+}
+
+int mgr_json_gen_tree(yajl_gen g, yajl_val v)
+{
+	size_t i;
+	int r;
+
+	switch (v ? v->type : yajl_t_null) {
+	case yajl_t_string:
+		return mgr_json_gen_cstr(g, v->u.string);
+	case yajl_t_number:
+		/* The original text, so 1.0 stays 1.0 and big integers
+		 * stay exact. */
+		return gen_status(yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r)));
+	case yajl_t_object:
+		r = gen_status(yajl_gen_map_open(g));
+		for (i = 0; !r && i < v->u.object.len; i++) {
+			r = mgr_json_gen_cstr(g, v->u.object.keys[i]);
+			if (!r)
+				r = mgr_json_gen_tree(g, v->u.object.values[i]);
+		}
+		return r ? r : gen_status(yajl_gen_map_close(g));
+	case yajl_t_array:
+		r = gen_status(yajl_gen_array_open(g));
+		for (i = 0; !r && i < v->u.array.len; i++)
+			r = mgr_json_gen_tree(g, v->u.array.values[i]);
+		return r ? r : gen_status(yajl_gen_array_close(g));
+	case yajl_t_true:
+		return gen_status(yajl_gen_bool(g, 1));
+	case yajl_t_false:
+		return gen_status(yajl_gen_bool(g, 0));
+	default:
+		return gen_status(yajl_gen_null(g));
+	}
+}
+
+int mgr_json_gen_raw(yajl_gen g, const char *json, size_t len)
+{
+	return gen_status(yajl_gen_number(g, json, len));
+}
+
+int mgr_json_gen_cstr(yajl_gen g, const char *s)
+{
+	return mgr_json_gen_strn(g, s, strlen(s));
+}
+
+int mgr_json_gen_strn(yajl_gen g, const char *s, size_t len)
+{
+	return gen_status(yajl_gen_string(g, (const unsigned char *)s, len));
+}
+
+int mgr_json_gen_u64(yajl_gen g, uint64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+
+	return gen_status(yajl_gen_number(g, num, n));
+}
+
+int mgr_json_kv_str(yajl_gen g, const char *key, const char *val)
+{
+	int r = mgr_json_gen_cstr(g, key);
+
+	return r ? r : mgr_json_gen_cstr(g, val);
+}
+
+int mgr_json_kv_u64(yajl_gen g, const char *key, uint64_t val)
+{
+	int r = mgr_json_gen_cstr(g, key);
+
+	return r ? r : mgr_json_gen_u64(g, val);
+}
+
+int mgr_json_kv_i64(yajl_gen g, const char *key, int64_t val)
+{
+	int r = mgr_json_gen_cstr(g, key);
+
+	return r ? r : gen_status(yajl_gen_integer(g, val));
+}
+
+int mgr_json_kv_bool(yajl_gen g, const char *key, bool val)
+{
+	int r = mgr_json_gen_cstr(g, key);
+
+	return r ? r : gen_status(yajl_gen_bool(g, val));
+}
+
+int mgr_json_gen_double(yajl_gen g, double v)
+{
+	char num[32];
+	int prec;
+
+	if (v != v || v - v != 0)
+		return -EINVAL;
+	/* yajl_gen_double prints 20 digits, which shows 0.1 as
+	 * 0.10000000000000000555. */
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(num, sizeof(num), "%.*g", prec, v);
+		if (strtod(num, NULL) == v)
+			break;
+	}
+	snprintf(num, sizeof(num), "%.*g", prec, v);
+	/* Keep it a float for whoever reads it back. */
+	if (strspn(num, "-0123456789") == strlen(num))
+		strcat(num, ".0");
+	return gen_status(yajl_gen_number(g, num, strlen(num)));
+}
+
+int mgr_json_kv_double(yajl_gen g, const char *key, double val)
+{
+	int r = mgr_json_gen_cstr(g, key);
+
+	return r ? r : mgr_json_gen_double(g, val);
+}
+
+int mgr_json_map_open(yajl_gen g)
+{
+	return gen_status(yajl_gen_map_open(g));
+}
+
+int mgr_json_map_close(yajl_gen g)
+{
+	return gen_status(yajl_gen_map_close(g));
+}
+
+int mgr_json_array_open(yajl_gen g)
+{
+	return gen_status(yajl_gen_array_open(g));
+}
+
+int mgr_json_array_close(yajl_gen g)
+{
+	return gen_status(yajl_gen_array_close(g));
+}
+
+int mgr_base64_encode(const void *data, size_t len, struct mgr_buf *out)
+{
+	size_t n;
+	int r;
+
+	if (len > (size_t)INT_MAX / 4 * 3)
+		return -EFBIG;
+	n = (len + 2) / 3 * 4;
+	r = mgr_buf_reserve(out, n + 1);
+	if (r < 0)
+		return r;
+	EVP_EncodeBlock((unsigned char *)out->data + out->len, data, (int)len);
+	out->len += n;
+	return 0;
+}
+
+int mgr_base64_decode(const char *text, size_t len, struct mgr_buf *out)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t pad = 0, i;
+	int n, r;
+
+	if (len % 4 || len > INT_MAX)
+		return -EINVAL;
+	if (len && text[len - 1] == '=')
+		pad = len > 1 && text[len - 2] == '=' ? 2 : 1;
+	/* EVP_DecodeBlock skips white space and takes '=' anywhere as zero
+	 * bits, so check the text strictly first. */
+	for (i = 0; i < len - pad; i++)
+		if (!text[i] || !strchr(alphabet, text[i]))
+			return -EINVAL;
+	r = mgr_buf_reserve(out, len / 4 * 3 + 1);
+	if (r < 0)
+		return r;
+	n = EVP_DecodeBlock((unsigned char *)out->data + out->len,
+			    (const unsigned char *)text, (int)len);
+	if (n < 0)
+		return -EINVAL;
+	/* It also counts the padding as decoded zero bytes. */
+	out->len += n - pad;
+	return 0;
+}

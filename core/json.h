@@ -21,7 +21,7 @@ int mgr_json_parse(const char *text, size_t len, yajl_val *out,
 yajl_val mgr_json_get(yajl_val obj, const char *key);
 
 /* Typed member access.  Each returns 0 and stores the value, -ENOENT when the
- * member is absent (the out value is left alone, so callers preset
+ * member is absent or null (the out value is left alone, so callers preset
  * defaults), or -EINVAL when it has the wrong type or range. */
 int mgr_json_get_str(yajl_val obj, const char *key, const char **out);
 int mgr_json_get_u64(yajl_val obj, const char *key, uint64_t *out);
@@ -43,6 +43,14 @@ int mgr_json_gen_raw(yajl_gen g, const char *json, size_t len);
 int mgr_json_gen_cstr(yajl_gen g, const char *s);
 int mgr_json_gen_strn(yajl_gen g, const char *s, size_t len);
 int mgr_json_gen_u64(yajl_gen g, uint64_t v);
+/* The shortest text that reads back as v (as Python's repr); -EINVAL for
+ * infinities and NaN, which JSON cannot hold. */
+int mgr_json_gen_double(yajl_gen g, double v);
+/* yajl_gen's containers, returning 0 or -EINVAL like the rest. */
+int mgr_json_map_open(yajl_gen g);
+int mgr_json_map_close(yajl_gen g);
+int mgr_json_array_open(yajl_gen g);
+int mgr_json_array_close(yajl_gen g);
 /* Key-value shorthands for objects under construction. */
 int mgr_json_kv_str(yajl_gen g, const char *key, const char *val);
 int mgr_json_kv_u64(yajl_gen g, const char *key, uint64_t val);

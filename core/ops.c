@@ -1,0 +1,232 @@
+#include "ops.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "path.h"
+
+static const struct mgr_op *const op_tables[] = {
+	mgr_ops_tree, mgr_ops_data, mgr_ops_queue, mgr_ops_sync,
+};
+
+#define N_TABLES (sizeof(op_tables) / sizeof(op_tables[0]))
+
+int mgr_call_err(struct mgr_call *c, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->errbuf, sizeof(c->errbuf), fmt, ap);
+	va_end(ap);
+	c->err = c->errbuf;
+	return err;
+}
+
+int mgr_call_path(struct mgr_call *c, const char *member, struct mgr_path *out)
+{
+	const char *s, *why;
+	int r;
+
+	r = mgr_json_get_str(c->args, member, &s);
+	if (r == -ENOENT)
+		return mgr_call_err(c, -EINVAL, "missing \"%s\"", member);
+	if (r < 0)
+		return mgr_call_err(c, -EINVAL, "\"%s\" must be a string", member);
+	r = mgr_path_parse(s, strlen(s), out, &why);
+	if (r < 0)
+		return mgr_call_err(c, r, "bad path \"%.200s\": %s", s, why);
+	return 0;
+}
+
+int mgr_call_wait_args(struct mgr_call *c, bool *block, uint64_t *deadline)
+{
+	yajl_val t = mgr_json_get(c->args, "timeout");
+	uint64_t wait;
+	double ms;
+
+	*block = true;
+	*deadline = 0;
+	if (mgr_json_get_bool(c->args, "block", block) == -EINVAL)
+		return mgr_call_err(c, -EINVAL, "\"block\" must be true or false");
+	if (!t || YAJL_IS_NULL(t) || !*block)
+		return 0;
+	if (!YAJL_IS_DOUBLE(t))
+		return mgr_call_err(c, -EINVAL, "\"timeout\" must be a number of seconds");
+	if (t->u.number.d < 0)
+		return mgr_call_err(c, -EINVAL, "\"timeout\" must be a non-negative number");
+	/* Round up, so a wait never ends before the time asked; a deadline
+	 * beyond any uptime is no deadline. */
+	ms = t->u.number.d * 1000;
+	if (ms >= 4e18)
+		return 0;
+	wait = (uint64_t)ms;
+	if ((double)wait < ms)
+		wait++;
+	/* 0 means none, so an immediate deadline at time 0 is moved on. */
+	*deadline = c->now + wait ? c->now + wait : 1;
+	return 0;
+}
+
+/* The request's path as sent, for messages. */
+static const char *path_text(struct mgr_call *c)
+{
+	const char *s = "";
+
+	mgr_json_get_str(c->args, "path", &s);
+	return s;
+}
+
+int mgr_ops_exec(struct mgr_call *c)
+{
+	const struct mgr_op *e, *nolookup = NULL;
+	bool known = false, typed = false;
+	struct mgr_obj *o = NULL;
+	struct mgr_path p;
+	const char *name;
+	size_t i;
+	int r;
+
+	c->err = NULL;
+	c->owner = 0;
+	r = mgr_json_get_str(c->args, "op", &name);
+	if (r == -ENOENT)
+		return mgr_call_err(c, -EINVAL, "missing \"op\"");
+	if (r < 0)
+		return mgr_call_err(c, -EINVAL, "\"op\" must be a string");
+	if (mgr_json_get_u64(c->args, "owner", &c->owner) == -EINVAL)
+		return mgr_call_err(c, -EINVAL, "\"owner\" must be an unsigned integer");
+
+	for (i = 0; i < N_TABLES; i++) {
+		for (e = op_tables[i]; e->name; e++) {
+			if (strcmp(e->name, name) != 0)
+				continue;
+			known = true;
+			if (!(e->flags & MGR_OP_NOLOOKUP))
+				typed = true;
+			else if (!nolookup)
+				nolookup = e;
+		}
+	}
+	if (!known)
+		return mgr_call_err(c, -ENOSYS, "unknown operation \"%.64s\"", name);
+	/* An op such as "set" is both a typed op (Event.set) and one that
+	 * makes what it names (a value): a typed entry that fits the object
+	 * wins, and the other resolves the path on its own, errors too. */
+	if (!typed)
+		return nolookup->fn(c, NULL);
+	r = mgr_call_path(c, "path", &p);
+	if (r < 0)
+		return nolookup ? nolookup->fn(c, NULL) : r;
+	r = mgr_store_lookup(c->store, &p, &o);
+	mgr_path_release(&p);
+	if (r < 0 && nolookup)
+		return nolookup->fn(c, NULL);
+	if (r == -ENOENT)
+		return mgr_call_err(c, r, "no such object: %.200s", path_text(c));
+	if (r < 0)
+		return mgr_call_err(c, r, "not a container on the way to: %.200s", path_text(c));
+
+	for (i = 0; i < N_TABLES; i++)
+		for (e = op_tables[i]; e->name; e++)
+			if (!(e->flags & MGR_OP_NOLOOKUP) && strcmp(e->name, name) == 0 &&
+			    (e->types & MGR_TYPE_BIT(o->type)))
+				return e->fn(c, o);
+	if (nolookup)
+		return nolookup->fn(c, NULL);
+	return mgr_call_err(c, -ENOTSUP, "\"%.64s\" is not an operation of a %s",
+			    name, mgr_types[o->type]->name);
+}
+
+static const struct {
+	int err;
+	const char *name;
+} errno_names[] = {
+	{ EPERM, "EPERM" },
+	{ ENOENT, "ENOENT" },
+	{ ESRCH, "ESRCH" },
+	{ EINTR, "EINTR" },
+	{ EIO, "EIO" },
+	{ ENXIO, "ENXIO" },
+	{ E2BIG, "E2BIG" },
+	{ EBADF, "EBADF" },
+	{ EAGAIN, "EAGAIN" },
+	{ ENOMEM, "ENOMEM" },
+	{ EACCES, "EACCES" },
+	{ EFAULT, "EFAULT" },
+	{ EBUSY, "EBUSY" },
+	{ EEXIST, "EEXIST" },
+	{ ENODEV, "ENODEV" },
+	{ ENOTDIR, "ENOTDIR" },
+	{ EISDIR, "EISDIR" },
+	{ EINVAL, "EINVAL" },
+	{ EMFILE, "EMFILE" },
+	{ EFBIG, "EFBIG" },
+	{ ENOSPC, "ENOSPC" },
+	{ EROFS, "EROFS" },
+	{ EPIPE, "EPIPE" },
+	{ EDOM, "EDOM" },
+	{ ERANGE, "ERANGE" },
+	{ EDEADLK, "EDEADLK" },
+	{ ENAMETOOLONG, "ENAMETOOLONG" },
+	{ ENOSYS, "ENOSYS" },
+	{ ENOTEMPTY, "ENOTEMPTY" },
+	{ ENODATA, "ENODATA" },
+	{ ETIME, "ETIME" },
+	{ EPROTO, "EPROTO" },
+	{ EBADMSG, "EBADMSG" },
+	{ EOVERFLOW, "EOVERFLOW" },
+	{ EMSGSIZE, "EMSGSIZE" },
+	{ EPROTONOSUPPORT, "EPROTONOSUPPORT" },
+	{ ENOTSUP, "ENOTSUP" },
+	{ EADDRINUSE, "EADDRINUSE" },
+	{ EADDRNOTAVAIL, "EADDRNOTAVAIL" },
+	{ ENETDOWN, "ENETDOWN" },
+	{ ENETUNREACH, "ENETUNREACH" },
+	{ ECONNABORTED, "ECONNABORTED" },
+	{ ECONNRESET, "ECONNRESET" },
+	{ ENOBUFS, "ENOBUFS" },
+	{ EISCONN, "EISCONN" },
+	{ ENOTCONN, "ENOTCONN" },
+	{ ESHUTDOWN, "ESHUTDOWN" },
+	{ ETIMEDOUT, "ETIMEDOUT" },
+	{ ECONNREFUSED, "ECONNREFUSED" },
+	{ EHOSTDOWN, "EHOSTDOWN" },
+	{ EHOSTUNREACH, "EHOSTUNREACH" },
+	{ EALREADY, "EALREADY" },
+	{ EINPROGRESS, "EINPROGRESS" },
+	{ ECANCELED, "ECANCELED" },
+	{ EOWNERDEAD, "EOWNERDEAD" },
+};
+
+#define N_ERRNO (sizeof(errno_names) / sizeof(errno_names[0]))
+
+const char *mgr_errno_name(int err)
+{
+	size_t i;
+
+	if (err < 0)
+		err = -err;
+	for (i = 0; i < N_ERRNO; i++)
+		if (errno_names[i].err == err)
+			return errno_names[i].name;
+	return "EIO";
+}
+
+int mgr_errno_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_ERRNO; i++)
+		if (strcmp(errno_names[i].name, name) == 0)
+			return errno_names[i].err;
+	/* Synonyms other systems use on the wire. */
+	if (strcmp(name, "EOPNOTSUPP") == 0)
+		return ENOTSUP;
+	if (strcmp(name, "EWOULDBLOCK") == 0)
+		return EAGAIN;
+	return 0;
+}

@@ -1,0 +1,390 @@
+/* Operations on the tree itself, valid for objects of every type: stat,
+ * ls, create, delete, rename, dump, and pop of a dict's value. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "ops.h"
+
+#define ALL_TYPES ((1u << MGR_NTYPES) - 1)
+
+static bool is_container(const struct mgr_obj *o)
+{
+	return MGR_TYPE_BIT(o->type) & MGR_CONTAINERS;
+}
+
+static int result(struct mgr_call *c, int r)
+{
+	return r < 0 ? mgr_call_err(c, r, "cannot build the result") : 0;
+}
+
+static int reply_version(struct mgr_call *c, const struct mgr_obj *o)
+{
+	int r = mgr_json_map_open(c->out);
+
+	if (!r)
+		r = mgr_json_kv_u64(c->out, "version", o->version);
+	if (!r)
+		r = mgr_json_map_close(c->out);
+	return result(c, r);
+}
+
+/* The path member as the client wrote it, for messages. */
+static const char *path_text(struct mgr_call *c, const char *member)
+{
+	const char *s = "";
+
+	mgr_json_get_str(c->args, member, &s);
+	return s;
+}
+
+/* "type", "version", "size" and the type's own members, into an open
+ * object. */
+static int gen_stat_members(yajl_gen g, struct mgr_obj *o)
+{
+	const struct mgr_type *t = mgr_types[o->type];
+	int r = mgr_json_kv_str(g, "type", t->name);
+
+	if (!r)
+		r = mgr_json_kv_u64(g, "version", o->version);
+	if (!r)
+		r = mgr_json_kv_u64(g, "size", t->size ? t->size(o) : 0);
+	if (!r && t->stat)
+		r = t->stat(o, g);
+	return r;
+}
+
+static int op_stat(struct mgr_call *c, struct mgr_obj *o)
+{
+	int r = mgr_json_map_open(c->out);
+
+	if (!r)
+		r = gen_stat_members(c->out, o);
+	if (!r)
+		r = mgr_json_map_close(c->out);
+	return result(c, r);
+}
+
+static int op_ls(struct mgr_call *c, struct mgr_obj *dir)
+{
+	const struct mgr_type *t;
+	struct mgr_obj *o;
+	int r = mgr_json_map_open(c->out);
+
+	if (!r)
+		r = mgr_json_gen_cstr(c->out, "entries");
+	if (!r)
+		r = mgr_json_array_open(c->out);
+	for (o = mgr_obj_first_child(dir); o && !r; o = o->next) {
+		t = mgr_types[o->type];
+		r = mgr_json_map_open(c->out);
+		if (!r)
+			r = mgr_json_gen_cstr(c->out, "name");
+		if (!r)
+			r = mgr_json_gen_strn(c->out, o->name, o->namelen);
+		if (!r)
+			r = mgr_json_kv_str(c->out, "type", t->name);
+		if (!r)
+			r = mgr_json_kv_u64(c->out, "version", o->version);
+		if (!r)
+			r = mgr_json_kv_u64(c->out, "size", t->size ? t->size(o) : 0);
+		if (!r)
+			r = mgr_json_map_close(c->out);
+	}
+	if (!r)
+		r = mgr_json_array_close(c->out);
+	if (!r)
+		r = mgr_json_map_close(c->out);
+	return result(c, r);
+}
+
+/* A container's "items": values for its children.  All names and data are
+ * checked before anything is made. */
+static int create_dir(struct mgr_call *c, struct mgr_obj *dir, const struct mgr_name *name,
+		      enum mgr_type_id t)
+{
+	yajl_val items = mgr_json_get(c->args, "items");
+	struct mgr_datum **data = NULL;
+	struct mgr_obj *o, *child;
+	const char *why;
+	size_t i, n = 0;
+	int r = 0;
+
+	if (items && !YAJL_IS_NULL(items)) {
+		if (!YAJL_IS_OBJECT(items))
+			return mgr_call_err(c, -EINVAL, "\"items\" must be an object of names and values");
+		n = items->u.object.len;
+	}
+	data = calloc(n + 1, sizeof(*data));
+	if (!data)
+		return mgr_call_err(c, -ENOMEM, "out of memory");
+	for (i = 0; i < n && !r; i++) {
+		const char *key = items->u.object.keys[i];
+
+		r = mgr_name_check(key, strlen(key), &why);
+		if (r < 0) {
+			r = mgr_call_err(c, r, "bad name \"%.200s\": %s", key, why);
+			break;
+		}
+		r = mgr_datum_from_tree(items->u.object.values[i], &data[i]);
+		if (r < 0)
+			r = mgr_call_err(c, r, "cannot store the value of \"%.200s\"", key);
+	}
+	if (r < 0)
+		goto out;
+	r = mgr_obj_new(c->store, dir, name->s, name->len, t, &o);
+	if (r < 0) {
+		r = mgr_call_err(c, r, "cannot make %.200s", path_text(c, "path"));
+		goto out;
+	}
+	mgr_store_changed(c->store, o, MGR_CHANGE_CREATE);
+	for (i = 0; i < n; i++) {
+		const char *key = items->u.object.keys[i];
+
+		/* A name given twice takes its last value, as in a dict. */
+		child = mgr_obj_child(o, key, strlen(key));
+		if (child) {
+			mgr_value_set(c->store, child, data[i]);
+			data[i] = NULL;
+			continue;
+		}
+		r = mgr_obj_new(c->store, o, key, strlen(key), MGR_VALUE, &child);
+		if (r < 0) {
+			mgr_obj_delete(c->store, o, true);
+			r = mgr_call_err(c, r, "cannot make \"%.200s\"", key);
+			goto out;
+		}
+		child->u.value = data[i];
+		data[i] = NULL;
+		mgr_store_changed(c->store, child, MGR_CHANGE_CREATE);
+	}
+	r = reply_version(c, o);
+out:
+	for (i = 0; i < n; i++)
+		mgr_datum_free(data[i]);
+	free(data);
+	return r;
+}
+
+static int create_obj(struct mgr_call *c, struct mgr_obj *dir, const struct mgr_name *name,
+		      enum mgr_type_id t)
+{
+	const struct mgr_type *type = mgr_types[t];
+	struct mgr_obj *o;
+	int r;
+
+	r = mgr_obj_new(c->store, dir, name->s, name->len, t, &o);
+	if (r < 0)
+		return mgr_call_err(c, r, "cannot make %.200s", path_text(c, "path"));
+	r = type->init ? type->init(c, o) : 0;
+	if (r < 0) {
+		mgr_obj_discard(c->store, o);
+		return c->err ? r : mgr_call_err(c, r, "cannot make a %s", type->name);
+	}
+	mgr_store_changed(c->store, o, MGR_CHANGE_CREATE);
+	return reply_version(c, o);
+}
+
+static int op_create(struct mgr_call *c, struct mgr_obj *unused)
+{
+	struct mgr_obj *dir, *o;
+	const struct mgr_name *name;
+	bool exist_ok = false;
+	struct mgr_path p;
+	const char *tname;
+	int r, t;
+
+	r = mgr_json_get_str(c->args, "type", &tname);
+	if (r == -ENOENT)
+		return mgr_call_err(c, -EINVAL, "missing \"type\"");
+	if (r < 0)
+		return mgr_call_err(c, -EINVAL, "\"type\" must be a string");
+	t = mgr_type_by_name(tname);
+	if (t < 0)
+		return mgr_call_err(c, -EINVAL, "unknown type \"%.64s\"", tname);
+	if (mgr_json_get_bool(c->args, "exist_ok", &exist_ok) == -EINVAL)
+		return mgr_call_err(c, -EINVAL, "\"exist_ok\" must be true or false");
+	r = mgr_call_path(c, "path", &p);
+	if (r < 0)
+		return r;
+	if (p.n == 0) {
+		o = mgr_store_root(c->store);
+		goto exists;
+	}
+	r = mgr_store_lookup_parent(c->store, &p, &dir);
+	if (r == -ENOENT) {
+		r = mgr_call_err(c, r, "no such container for: %.200s", path_text(c, "path"));
+		goto out;
+	}
+	if (r < 0) {
+		r = mgr_call_err(c, r, "not a container on the way to: %.200s", path_text(c, "path"));
+		goto out;
+	}
+	name = &p.names[p.n - 1];
+	o = mgr_obj_child(dir, name->s, name->len);
+	if (o)
+		goto exists;
+	if (MGR_TYPE_BIT(t) & MGR_CONTAINERS)
+		r = create_dir(c, dir, name, t);
+	else
+		r = create_obj(c, dir, name, t);
+	goto out;
+exists:
+	/* As os.makedirs(exist_ok=True): only the same type will do. */
+	if (exist_ok && o->type == t)
+		r = reply_version(c, o);
+	else
+		r = mgr_call_err(c, -EEXIST, "exists as a %s: %.200s",
+				 mgr_types[o->type]->name, path_text(c, "path"));
+out:
+	mgr_path_release(&p);
+	return r;
+}
+
+static int op_delete(struct mgr_call *c, struct mgr_obj *o)
+{
+	bool recursive = false;
+	int r;
+
+	if (mgr_json_get_bool(c->args, "recursive", &recursive) == -EINVAL)
+		return mgr_call_err(c, -EINVAL, "\"recursive\" must be true or false");
+	r = mgr_obj_delete(c->store, o, recursive);
+	if (r == -EBUSY)
+		return mgr_call_err(c, r, "the root cannot be deleted");
+	if (r == -ENOTEMPTY)
+		return mgr_call_err(c, r, "not empty (delete it recursively): %.200s",
+				    path_text(c, "path"));
+	if (r < 0)
+		return mgr_call_err(c, r, "cannot delete %.200s", path_text(c, "path"));
+	return result(c, yajl_gen_bool(c->out, 1) == yajl_gen_status_ok ? 0 : -EINVAL);
+}
+
+static int rename_err(struct mgr_call *c, int r)
+{
+	const char *why;
+
+	switch (r) {
+	case -EINVAL:
+		why = "cannot move a container into itself";
+		break;
+	case -ENOTDIR:
+		why = "a container cannot replace what is not one";
+		break;
+	case -EISDIR:
+		why = "the destination is a container";
+		break;
+	case -ENOTEMPTY:
+		why = "the destination is a container that is not empty";
+		break;
+	case -ENAMETOOLONG:
+		why = "the result would be nested too deeply";
+		break;
+	default:
+		why = "cannot rename";
+		break;
+	}
+	return mgr_call_err(c, r, "%s: %.200s -> %.200s", why, path_text(c, "path"),
+			    path_text(c, "to"));
+}
+
+static int op_rename(struct mgr_call *c, struct mgr_obj *unused)
+{
+	struct mgr_path src, dst;
+	struct mgr_obj *o, *dir;
+	const struct mgr_name *name;
+	int r;
+
+	r = mgr_call_path(c, "path", &src);
+	if (r < 0)
+		return r;
+	r = mgr_call_path(c, "to", &dst);
+	if (r < 0)
+		goto out_src;
+	r = mgr_store_lookup(c->store, &src, &o);
+	if (r < 0) {
+		r = mgr_call_err(c, r, r == -ENOENT ? "no such object: %.200s" :
+				 "not a container on the way to: %.200s", path_text(c, "path"));
+		goto out;
+	}
+	if (src.n == 0 || dst.n == 0) {
+		r = mgr_call_err(c, -EBUSY, "the root cannot be renamed or replaced");
+		goto out;
+	}
+	r = mgr_store_lookup_parent(c->store, &dst, &dir);
+	if (r < 0) {
+		r = mgr_call_err(c, r, r == -ENOENT ? "no such container for: %.200s" :
+				 "not a container on the way to: %.200s", path_text(c, "to"));
+		goto out;
+	}
+	name = &dst.names[dst.n - 1];
+	r = mgr_obj_rename(c->store, o, dir, name->s, name->len);
+	if (r < 0) {
+		r = rename_err(c, r);
+		goto out;
+	}
+	/* The object may have moved to make room for its new name. */
+	r = reply_version(c, mgr_obj_child(dir, name->s, name->len));
+out:
+	mgr_path_release(&dst);
+out_src:
+	mgr_path_release(&src);
+	return r;
+}
+
+/* Containers as objects keyed by name; other types as their module dumps
+ * them, or as {"$type": name, ...stat members} when it does not. */
+static int dump_obj(yajl_gen g, struct mgr_obj *o)
+{
+	const struct mgr_type *t = mgr_types[o->type];
+	struct mgr_obj *child;
+	int r;
+
+	if (is_container(o)) {
+		r = mgr_json_map_open(g);
+		for (child = mgr_obj_first_child(o); child && !r; child = child->next) {
+			r = mgr_json_gen_strn(g, child->name, child->namelen);
+			if (!r)
+				r = dump_obj(g, child);
+		}
+		return r ? r : mgr_json_map_close(g);
+	}
+	if (t->dump)
+		return t->dump(o, g);
+	r = mgr_json_map_open(g);
+	if (!r)
+		r = mgr_json_kv_str(g, "$type", t->name);
+	if (!r && t->stat)
+		r = t->stat(o, g);
+	return r ? r : mgr_json_map_close(g);
+}
+
+static int op_dump(struct mgr_call *c, struct mgr_obj *o)
+{
+	int r = dump_obj(c->out, o);
+
+	/* yajl_gen stops at YAJL_MAX_DEPTH levels. */
+	return r < 0 ? mgr_call_err(c, r, "cannot dump %.200s (nested too deeply?)",
+				    path_text(c, "path")) : 0;
+}
+
+static int op_pop(struct mgr_call *c, struct mgr_obj *o)
+{
+	int r = mgr_datum_gen(c->out, o->u.value);
+
+	if (r < 0)
+		return result(c, r);
+	mgr_obj_delete(c->store, o, false);
+	return 0;
+}
+
+const struct mgr_op mgr_ops_tree[] = {
+	{ "stat", ALL_TYPES, 0, op_stat },
+	{ "ls", MGR_CONTAINERS, 0, op_ls },
+	{ "create", ALL_TYPES, MGR_OP_NOLOOKUP, op_create },
+	{ "delete", ALL_TYPES, 0, op_delete },
+	{ "rename", ALL_TYPES, MGR_OP_NOLOOKUP, op_rename },
+	{ "dump", ALL_TYPES, 0, op_dump },
+	{ "pop", MGR_TYPE_BIT(MGR_VALUE), 0, op_pop },
+	{ NULL, 0, 0, NULL },
+};

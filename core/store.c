@@ -1,0 +1,499 @@
+#include "store.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wait.h"
+
+/* A container's children: a chained hash table over the names, plus the
+ * sibling list (the objects' prev/next) that keeps insertion order.  The
+ * table is a power of two in size and is allocated only once the container
+ * has children, so an empty dict costs one small struct. */
+struct mgr_dir {
+	struct mgr_obj **buckets;
+	struct mgr_obj *first, *last;
+	uint64_t count;
+	uint32_t nbuckets;	/* 0 or a power of two */
+};
+
+#define DIR_MIN_BUCKETS 8u
+
+struct mgr_store {
+	struct mgr_obj *root;
+	uint64_t version;	/* the last version handed out */
+	mgr_change_fn hook;
+	void *hook_arg;
+	struct mgr_waits *waits;
+};
+
+const struct mgr_type *const mgr_types[MGR_NTYPES] = {
+	[MGR_NAMESPACE] = &mgr_type_namespace,
+	[MGR_DICT] = &mgr_type_dict,
+	[MGR_LIST] = &mgr_type_list,
+	[MGR_VALUE] = &mgr_type_value,
+	[MGR_ARRAY] = &mgr_type_array,
+	[MGR_QUEUE] = &mgr_type_queue,
+	[MGR_LOCK] = &mgr_type_lock,
+	[MGR_RLOCK] = &mgr_type_rlock,
+	[MGR_SEMAPHORE] = &mgr_type_semaphore,
+	[MGR_BSEMAPHORE] = &mgr_type_bsemaphore,
+	[MGR_EVENT] = &mgr_type_event,
+	[MGR_CONDITION] = &mgr_type_condition,
+	[MGR_BARRIER] = &mgr_type_barrier,
+};
+
+int mgr_type_by_name(const char *name)
+{
+	int t;
+
+	for (t = 0; t < MGR_NTYPES; t++)
+		if (strcasecmp(name, mgr_types[t]->name) == 0)
+			return t;
+	/* Python's class names, for those who type what they know. */
+	if (strcasecmp(name, "BoundedSemaphore") == 0)
+		return MGR_BSEMAPHORE;
+	if (strcasecmp(name, "JoinableQueue") == 0)
+		return MGR_QUEUE;
+	return -EINVAL;
+}
+
+static bool is_container(const struct mgr_obj *o)
+{
+	return MGR_TYPE_BIT(o->type) & MGR_CONTAINERS;
+}
+
+/* Objects of these types are only ever pointed at by the tree itself, so
+ * rename may move them to make room for a longer name.  The others are
+ * referenced by waiters and holds and get room for the longest name. */
+static bool is_movable(enum mgr_type_id t)
+{
+	return t == MGR_NAMESPACE || t == MGR_DICT || t == MGR_VALUE ||
+	       t == MGR_LIST || t == MGR_ARRAY;
+}
+
+/* FNV-1a, then a final mix so that the low bits used as the bucket index
+ * depend on every byte. */
+static uint32_t name_hash(const char *name, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)name[i];
+		h *= 16777619u;
+	}
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+static int dir_resize(struct mgr_dir *d, uint32_t n)
+{
+	struct mgr_obj **b, *o;
+
+	b = calloc(n, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	for (o = d->first; o; o = o->next) {
+		o->hnext = b[o->hash & (n - 1)];
+		b[o->hash & (n - 1)] = o;
+	}
+	free(d->buckets);
+	d->buckets = b;
+	d->nbuckets = n;
+	return 0;
+}
+
+/* Append o to d's children.  Only making the first table can fail; a
+ * table that cannot grow just gets longer chains. */
+static int dir_link(struct mgr_dir *d, struct mgr_obj *o)
+{
+	struct mgr_obj **slot;
+
+	if (!d->nbuckets && dir_resize(d, DIR_MIN_BUCKETS) < 0)
+		return -ENOMEM;
+	o->prev = d->last;
+	o->next = NULL;
+	if (d->last)
+		d->last->next = o;
+	else
+		d->first = o;
+	d->last = o;
+	d->count++;
+	if (d->count > d->nbuckets && d->nbuckets <= UINT32_MAX / 2 &&
+	    dir_resize(d, d->nbuckets * 2) == 0)
+		return 0;
+	slot = &d->buckets[o->hash & (d->nbuckets - 1)];
+	o->hnext = *slot;
+	*slot = o;
+	return 0;
+}
+
+static void dir_unlink(struct mgr_dir *d, struct mgr_obj *o)
+{
+	struct mgr_obj **slot = &d->buckets[o->hash & (d->nbuckets - 1)];
+
+	while (*slot != o)
+		slot = &(*slot)->hnext;
+	*slot = o->hnext;
+	if (o->prev)
+		o->prev->next = o->next;
+	else
+		d->first = o->next;
+	if (o->next)
+		o->next->prev = o->prev;
+	else
+		d->last = o->prev;
+	o->prev = o->next = o->hnext = NULL;
+	d->count--;
+	/* Give memory back when a big container empties.  The table never
+	 * goes away once made, so linking into it cannot fail. */
+	if (d->nbuckets > DIR_MIN_BUCKETS && d->count < d->nbuckets / 8)
+		dir_resize(d, d->nbuckets / 4);
+}
+
+static struct mgr_obj *obj_alloc(const char *name, size_t len, enum mgr_type_id t)
+{
+	size_t room = is_movable(t) ? len : MGR_NAME_MAX;
+	struct mgr_obj *o = calloc(1, sizeof(*o) + room + 1);
+
+	if (!o)
+		return NULL;
+	if (MGR_TYPE_BIT(t) & MGR_CONTAINERS) {
+		o->u.dir = calloc(1, sizeof(*o->u.dir));
+		if (!o->u.dir) {
+			free(o);
+			return NULL;
+		}
+	}
+	o->type = t;
+	o->namelen = (uint16_t)len;
+	o->hash = name_hash(name, len);
+	memcpy(o->name, name, len);
+	return o;
+}
+
+struct mgr_store *mgr_store_new(void)
+{
+	struct mgr_store *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->root = obj_alloc("", 0, MGR_NAMESPACE);
+	s->waits = mgr_waits_new();
+	if (!s->root || !s->waits) {
+		mgr_store_free(s);
+		return NULL;
+	}
+	s->root->version = ++s->version;
+	return s;
+}
+
+/* Free o and everything below it.  With report, each descendant is
+ * announced as deleted first, while it and its parent are still whole.
+ * The caller unlinks o itself; children are not unlinked one by one since
+ * their table goes with o. */
+static void obj_destroy(struct mgr_store *s, struct mgr_obj *o, bool report)
+{
+	const struct mgr_type *t = mgr_types[o->type];
+	struct mgr_obj *c, *next;
+
+	if (is_container(o)) {
+		for (c = o->u.dir->first; c; c = next) {
+			next = c->next;
+			if (report && s->hook)
+				s->hook(s->hook_arg, c, MGR_CHANGE_DELETE);
+			obj_destroy(s, c, report);
+		}
+		free(o->u.dir->buckets);
+		free(o->u.dir);
+	} else if (t && t->destroy) {
+		t->destroy(s, o);
+	}
+	free(o);
+}
+
+void mgr_store_free(struct mgr_store *s)
+{
+	if (!s)
+		return;
+	/* Shutting down is not a change anybody is listening for. */
+	s->hook = NULL;
+	if (s->root)
+		obj_destroy(s, s->root, false);
+	mgr_waits_free(s->waits);
+	free(s);
+}
+
+struct mgr_obj *mgr_store_root(struct mgr_store *s)
+{
+	return s->root;
+}
+
+struct mgr_waits *mgr_store_waits(struct mgr_store *s)
+{
+	return s->waits;
+}
+
+void mgr_store_set_hook(struct mgr_store *s, mgr_change_fn fn, void *arg)
+{
+	s->hook = fn;
+	s->hook_arg = arg;
+}
+
+static void touch(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)
+{
+	o->version = ++s->version;
+	if (s->hook)
+		s->hook(s->hook_arg, o, what);
+}
+
+void mgr_store_changed(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)
+{
+	touch(s, o, what);
+	if (what != MGR_CHANGE_UPDATE && o->parent)
+		touch(s, o->parent, MGR_CHANGE_UPDATE);
+}
+
+struct mgr_obj *mgr_obj_child(const struct mgr_obj *dir, const char *name, size_t len)
+{
+	const struct mgr_dir *d = dir->u.dir;
+	struct mgr_obj *o;
+	uint32_t h;
+
+	if (!is_container(dir) || !d->nbuckets)
+		return NULL;
+	h = name_hash(name, len);
+	for (o = d->buckets[h & (d->nbuckets - 1)]; o; o = o->hnext)
+		if (o->hash == h && o->namelen == len && memcmp(o->name, name, len) == 0)
+			return o;
+	return NULL;
+}
+
+struct mgr_obj *mgr_obj_first_child(const struct mgr_obj *dir)
+{
+	return is_container(dir) ? dir->u.dir->first : NULL;
+}
+
+struct mgr_obj *mgr_obj_last_child(const struct mgr_obj *dir)
+{
+	return is_container(dir) ? dir->u.dir->last : NULL;
+}
+
+uint64_t mgr_obj_nchildren(const struct mgr_obj *dir)
+{
+	return is_container(dir) ? dir->u.dir->count : 0;
+}
+
+static int walk(struct mgr_store *s, const struct mgr_path *p, size_t n, struct mgr_obj **out)
+{
+	struct mgr_obj *o = s->root;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!is_container(o))
+			return -ENOTDIR;
+		o = mgr_obj_child(o, p->names[i].s, p->names[i].len);
+		if (!o)
+			return -ENOENT;
+	}
+	*out = o;
+	return 0;
+}
+
+int mgr_store_lookup(struct mgr_store *s, const struct mgr_path *p, struct mgr_obj **out)
+{
+	return walk(s, p, p->n, out);
+}
+
+int mgr_store_lookup_parent(struct mgr_store *s, const struct mgr_path *p, struct mgr_obj **out)
+{
+	struct mgr_obj *o;
+	int r;
+
+	if (p->n == 0)
+		return -EINVAL;
+	r = walk(s, p, p->n - 1, &o);
+	if (r < 0)
+		return r;
+	if (!is_container(o))
+		return -ENOTDIR;
+	*out = o;
+	return 0;
+}
+
+/* Names between o and the root. */
+static size_t obj_depth(const struct mgr_obj *o)
+{
+	size_t n = 0;
+
+	for (; o->parent; o = o->parent)
+		n++;
+	return n;
+}
+
+/* Levels below o: 0 for anything but a non-empty container. */
+static size_t obj_height(const struct mgr_obj *o)
+{
+	const struct mgr_obj *c;
+	size_t h = 0, ch;
+
+	if (!is_container(o))
+		return 0;
+	for (c = o->u.dir->first; c; c = c->next) {
+		ch = obj_height(c) + 1;
+		if (ch > h)
+			h = ch;
+	}
+	return h;
+}
+
+int mgr_obj_new(struct mgr_store *s, struct mgr_obj *dir, const char *name, size_t len,
+		enum mgr_type_id t, struct mgr_obj **out)
+{
+	const char *why;
+	struct mgr_obj *o;
+	int r;
+
+	if (!is_container(dir))
+		return -ENOTDIR;
+	r = mgr_name_check(name, len, &why);
+	if (r < 0)
+		return r;
+	/* Every object stays reachable by a path of legal depth. */
+	if (obj_depth(dir) >= MGR_PATH_DEPTH_MAX)
+		return -ENAMETOOLONG;
+	if (mgr_obj_child(dir, name, len))
+		return -EEXIST;
+	o = obj_alloc(name, len, t);
+	if (!o)
+		return -ENOMEM;
+	o->parent = dir;
+	if (dir_link(dir->u.dir, o) < 0) {
+		obj_destroy(s, o, false);
+		return -ENOMEM;
+	}
+	*out = o;
+	return 0;
+}
+
+void mgr_obj_discard(struct mgr_store *s, struct mgr_obj *o)
+{
+	dir_unlink(o->parent->u.dir, o);
+	if (is_container(o))
+		obj_destroy(s, o, false);
+	else
+		free(o);
+}
+
+int mgr_obj_delete(struct mgr_store *s, struct mgr_obj *o, bool recursive)
+{
+	struct mgr_obj *parent = o->parent;
+
+	if (!parent)
+		return -EBUSY;
+	if (is_container(o) && o->u.dir->count && !recursive)
+		return -ENOTEMPTY;
+	touch(s, o, MGR_CHANGE_DELETE);
+	/* The parent hears of it once the child is gone, so that what it
+	 * reports then is already true. */
+	dir_unlink(parent->u.dir, o);
+	obj_destroy(s, o, true);
+	touch(s, parent, MGR_CHANGE_UPDATE);
+	return 0;
+}
+
+int mgr_obj_rename(struct mgr_store *s, struct mgr_obj *o, struct mgr_obj *dir,
+		   const char *name, size_t len)
+{
+	struct mgr_obj *old, *p, *moved = NULL, *c;
+	size_t room;
+	const char *why;
+	int r;
+
+	if (!o->parent)
+		return -EBUSY;
+	if (!is_container(dir))
+		return -ENOTDIR;
+	r = mgr_name_check(name, len, &why);
+	if (r < 0)
+		return r;
+	for (p = dir; p; p = p->parent)
+		if (p == o)
+			return -EINVAL;
+	old = mgr_obj_child(dir, name, len);
+	if (old == o)
+		return 0;
+	if (old && is_container(o) && !is_container(old))
+		return -ENOTDIR;
+	if (old && is_container(o) && old->u.dir->count)
+		return -ENOTEMPTY;
+	if (old && !is_container(o) && is_container(old))
+		return -EISDIR;
+	if (obj_depth(dir) + 1 + obj_height(o) > MGR_PATH_DEPTH_MAX)
+		return -ENAMETOOLONG;
+	/* Everything that can fail happens before the first change. */
+	if (!dir->u.dir->nbuckets && dir_resize(dir->u.dir, DIR_MIN_BUCKETS) < 0)
+		return -ENOMEM;
+	room = malloc_usable_size(o) - sizeof(*o);
+	if (len + 1 > room) {
+		moved = malloc(sizeof(*o) + len + 1);
+		if (!moved)
+			return -ENOMEM;
+	}
+	if (old)
+		mgr_obj_delete(s, old, false);
+	touch(s, o, MGR_CHANGE_DELETE);
+	p = o->parent;
+	dir_unlink(p->u.dir, o);
+	touch(s, p, MGR_CHANGE_UPDATE);
+	if (moved) {
+		/* Only movable objects can lack room, and nothing but the
+		 * tree points at those. */
+		memcpy(moved, o, sizeof(*o));
+		free(o);
+		o = moved;
+		for (c = mgr_obj_first_child(o); c; c = c->next)
+			c->parent = o;
+	}
+	memcpy(o->name, name, len);
+	o->name[len] = '\0';
+	o->namelen = (uint16_t)len;
+	o->hash = name_hash(name, len);
+	o->parent = dir;
+	dir_link(dir->u.dir, o);
+	mgr_store_changed(s, o, MGR_CHANGE_CREATE);
+	return 0;
+}
+
+int mgr_obj_path(const struct mgr_obj *o, struct mgr_buf *out)
+{
+	const struct mgr_obj *chain[MGR_PATH_DEPTH_MAX];
+	size_t n = 0;
+	int r = 0;
+
+	for (; o->parent; o = o->parent) {
+		if (n == MGR_PATH_DEPTH_MAX)
+			return -ENAMETOOLONG;
+		chain[n++] = o;
+	}
+	while (n-- && !r) {
+		r = mgr_name_escape(chain[n]->name, chain[n]->namelen, out);
+		if (!r && n)
+			r = mgr_buf_append(out, "/", 1);
+	}
+	return r;
+}
+
+void mgr_value_set(struct mgr_store *s, struct mgr_obj *o, struct mgr_datum *d)
+{
+	mgr_datum_free(o->u.value);
+	o->u.value = d;
+	mgr_store_changed(s, o, MGR_CHANGE_UPDATE);
+}

@@ -67,7 +67,7 @@ enum mgr_change {
 struct mgr_type {
 	const char *name;	/* wire name: "dict", "queue", ... */
 	/* Set up o's state from create's arguments in c->args.  0 or -errno
-	 * with mgr_call_err.  Containers and values are set up by the store. */
+	 * with mgr_call_err.  Containers are set up by the store. */
 	int (*init)(struct mgr_call *c, struct mgr_obj *o);
 	/* Cancel o's waiters (ENOENT), forget its holds, free its state. */
 	void (*destroy)(struct mgr_store *s, struct mgr_obj *o);
@@ -120,6 +120,8 @@ int mgr_store_lookup_parent(struct mgr_store *s, const struct mgr_path *p, struc
 struct mgr_obj *mgr_obj_child(const struct mgr_obj *dir, const char *name, size_t len);
 /* Children in insertion order: first, then next; NULL at the end. */
 struct mgr_obj *mgr_obj_first_child(const struct mgr_obj *dir);
+/* The most recently inserted child (popitem), or NULL. */
+struct mgr_obj *mgr_obj_last_child(const struct mgr_obj *dir);
 uint64_t mgr_obj_nchildren(const struct mgr_obj *dir);
 
 /* Make an object of type t named name inside container dir, without type
@@ -128,6 +130,9 @@ uint64_t mgr_obj_nchildren(const struct mgr_obj *dir);
  * object is complete. */
 int mgr_obj_new(struct mgr_store *s, struct mgr_obj *dir, const char *name, size_t len,
 		enum mgr_type_id t, struct mgr_obj **out);
+/* Undo mgr_obj_new after the type's init failed: unlink and free o without
+ * calling the type's destroy or telling the hook (nothing was reported). */
+void mgr_obj_discard(struct mgr_store *s, struct mgr_obj *o);
 /* Unlink o from its parent and destroy it and everything below it,
  * reporting MGR_CHANGE_DELETE for each.  Containers must be empty unless
  * recursive (else -ENOTEMPTY).  The root cannot be deleted (-EBUSY). */
@@ -136,7 +141,9 @@ int mgr_obj_delete(struct mgr_store *s, struct mgr_obj *o, bool recursive);
  * existing object there (which must be of a compatible kind: a container
  * replaces only an empty container, a non-container only a
  * non-container; -EISDIR/-ENOTDIR/-ENOTEMPTY otherwise).  -EINVAL when dir
- * is o or below it. */
+ * is o or below it.  Reported as a delete at the old path and a create at
+ * the new one.  A value, list, array or container given a longer name may
+ * move in memory: find it again with mgr_obj_child(dir, name, len). */
 int mgr_obj_rename(struct mgr_store *s, struct mgr_obj *o, struct mgr_obj *dir,
 		   const char *name, size_t len);
 

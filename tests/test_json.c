@@ -1,0 +1,280 @@
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "json.h"
+
+static yajl_val parse(const char *text)
+{
+	char err[128];
+	yajl_val v = NULL;
+
+	assert_int_equal(mgr_json_parse(text, strlen(text), &v, err, sizeof(err)), 0);
+	return v;
+}
+
+static int parse_fails(const char *text, size_t len, char *err, size_t errlen)
+{
+	yajl_val v = NULL;
+	int r = mgr_json_parse(text, len, &v, err, errlen);
+
+	assert_null(v);
+	return r;
+}
+
+/* What g generated so far, compared with expect; g is then cleared and
+ * reset for a new value. */
+static void assert_gen(yajl_gen g, const char *expect)
+{
+	const unsigned char *buf;
+	size_t len;
+
+	yajl_gen_get_buf(g, &buf, &len);
+	assert_int_equal(len, strlen(expect));
+	assert_memory_equal(buf, expect, len);
+	yajl_gen_clear(g);
+	yajl_gen_reset(g, NULL);
+}
+
+static void test_parse(void **state)
+{
+	yajl_val v = parse(" {\"a\": [1, 2.5], \"b\": \"x\"} ");
+	char err[128];
+
+	assert_true(YAJL_IS_OBJECT(v));
+	assert_true(YAJL_IS_ARRAY(mgr_json_get(v, "a")));
+	assert_null(mgr_json_get(v, "c"));
+	yajl_tree_free(v);
+
+	/* Not NUL-terminated: only len bytes count. */
+	assert_int_equal(mgr_json_parse("[1]xyz", 3, &v, err, sizeof(err)), 0);
+	assert_true(YAJL_IS_ARRAY(v));
+	yajl_tree_free(v);
+
+	assert_int_equal(parse_fails("{\"a\":", 5, err, sizeof(err)), -EINVAL);
+	assert_true(strlen(err) > 0);
+	assert_null(strchr(err, '\n'));
+	assert_int_equal(parse_fails("[1] [2]", 7, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_fails("", 0, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_fails("\"a\0b\"", 5, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "NUL"));
+	/* Invalid UTF-8 inside a string. */
+	assert_int_equal(parse_fails("\"\xff\"", 3, err, sizeof(err)), -EINVAL);
+}
+
+static void test_parse_depth(void **state)
+{
+	char text[512], err[128];
+	yajl_val v;
+	int i;
+
+	/* 100 levels are fine, 101 are refused before yajl sees them. */
+	for (i = 0; i < 100; i++) {
+		text[i] = '[';
+		text[100 + i] = ']';
+	}
+	text[200] = '\0';
+	v = parse(text);
+	yajl_tree_free(v);
+	memmove(text + 1, text, 201);
+	text[0] = '[';
+	strcat(text, "]");
+	assert_int_equal(parse_fails(text, strlen(text), err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "deeper"));
+	/* Brackets inside strings do not count. */
+	memset(text, '[', 300);
+	text[0] = '"';
+	text[299] = '"';
+	text[300] = '\0';
+	v = parse(text);
+	assert_true(YAJL_IS_STRING(v));
+	yajl_tree_free(v);
+}
+
+static void test_getters(void **state)
+{
+	yajl_val v = parse("{\"s\":\"x\",\"u\":18446744073709551615,\"neg\":-5,"
+			   "\"f\":1.5,\"big\":18446744073709551616,\"t\":true,\"n\":null}");
+	const char *s = "unchanged";
+	uint64_t u = 7;
+	int64_t i = 7;
+	double d = 7;
+	bool b = false;
+
+	assert_int_equal(mgr_json_get_str(v, "s", &s), 0);
+	assert_string_equal(s, "x");
+	assert_int_equal(mgr_json_get_str(v, "u", &s), -EINVAL);
+	assert_int_equal(mgr_json_get_u64(v, "u", &u), 0);
+	assert_true(u == UINT64_MAX);
+	assert_int_equal(mgr_json_get_u64(v, "neg", &u), -EINVAL);
+	assert_int_equal(mgr_json_get_u64(v, "f", &u), -EINVAL);
+	assert_int_equal(mgr_json_get_u64(v, "big", &u), -EINVAL);
+	assert_int_equal(mgr_json_get_i64(v, "neg", &i), 0);
+	assert_int_equal(i, -5);
+	assert_int_equal(mgr_json_get_i64(v, "f", &i), -EINVAL);
+	assert_int_equal(mgr_json_get_double(v, "f", &d), 0);
+	assert_true(d == 1.5);
+	assert_int_equal(mgr_json_get_double(v, "neg", &d), 0);
+	assert_true(d == -5);
+	assert_int_equal(mgr_json_get_double(v, "s", &d), -EINVAL);
+	assert_int_equal(mgr_json_get_bool(v, "t", &b), 0);
+	assert_true(b);
+	assert_int_equal(mgr_json_get_bool(v, "neg", &b), -EINVAL);
+
+	/* Absent and null leave the default alone. */
+	s = "default";
+	u = 3;
+	assert_int_equal(mgr_json_get_str(v, "missing", &s), -ENOENT);
+	assert_int_equal(mgr_json_get_u64(v, "n", &u), -ENOENT);
+	assert_string_equal(s, "default");
+	assert_true(u == 3);
+	assert_non_null(mgr_json_get(v, "n"));
+	assert_null(mgr_json_get(mgr_json_get(v, "s"), "x"));
+	yajl_tree_free(v);
+}
+
+static void test_gen_tree(void **state)
+{
+	const char *text = "{\"a\":[1,2.50,true,false,null,\"x\\\"y/\\u00e9\"],\"b\":{},"
+			   "\"c\":123456789012345678901234567890}";
+	yajl_gen g = mgr_json_gen_new();
+	yajl_val v = parse(text);
+
+	assert_int_equal(mgr_json_gen_tree(g, v), 0);
+	/* Numbers keep their text; strings are escaped the one yajl way. */
+	assert_gen(g, "{\"a\":[1,2.50,true,false,null,\"x\\\"y/\xc3\xa9\"],\"b\":{},"
+		      "\"c\":123456789012345678901234567890}");
+	yajl_tree_free(v);
+	yajl_gen_free(g);
+}
+
+static void test_gen_helpers(void **state)
+{
+	yajl_gen g = mgr_json_gen_new();
+
+	assert_int_equal(mgr_json_map_open(g), 0);
+	assert_int_equal(mgr_json_kv_str(g, "s", "v"), 0);
+	assert_int_equal(mgr_json_kv_u64(g, "u", UINT64_MAX), 0);
+	assert_int_equal(mgr_json_kv_i64(g, "i", INT64_MIN), 0);
+	assert_int_equal(mgr_json_kv_bool(g, "b", false), 0);
+	assert_int_equal(mgr_json_kv_double(g, "d", 0.1), 0);
+	assert_int_equal(mgr_json_kv_double(g, "one", 1), 0);
+	assert_int_equal(mgr_json_kv_double(g, "big", 1e300), 0);
+	assert_int_equal(mgr_json_gen_cstr(g, "raw"), 0);
+	assert_int_equal(mgr_json_gen_raw(g, "{\"x\":[1,2]}", 11), 0);
+	assert_int_equal(mgr_json_gen_cstr(g, "arr"), 0);
+	assert_int_equal(mgr_json_array_open(g), 0);
+	assert_int_equal(mgr_json_gen_raw(g, "1", 1), 0);
+	assert_int_equal(mgr_json_gen_raw(g, "\"two\"", 5), 0);
+	assert_int_equal(mgr_json_gen_u64(g, 3), 0);
+	assert_int_equal(mgr_json_gen_double(g, -2.5), 0);
+	assert_int_equal(mgr_json_array_close(g), 0);
+	assert_int_equal(mgr_json_map_close(g), 0);
+	assert_gen(g, "{\"s\":\"v\",\"u\":18446744073709551615,\"i\":-9223372036854775808,"
+		      "\"b\":false,\"d\":0.1,\"one\":1.0,\"big\":1e+300,"
+		      "\"raw\":{\"x\":[1,2]},\"arr\":[1,\"two\",3,-2.5]}");
+
+	/* A raw value is not a key, and JSON has no NaN. */
+	assert_int_equal(mgr_json_map_open(g), 0);
+	assert_int_equal(mgr_json_gen_raw(g, "1", 1), -EINVAL);
+	yajl_gen_free(g);
+	g = mgr_json_gen_new();
+	assert_int_equal(mgr_json_gen_double(g, 0.0 / 0.0), -EINVAL);
+	assert_int_equal(mgr_json_gen_double(g, 1.0 / 0.0), -EINVAL);
+	/* Strings must be UTF-8. */
+	assert_int_equal(mgr_json_gen_strn(g, "\xff", 1), -EINVAL);
+	yajl_gen_free(g);
+}
+
+static void test_double_round_trip(void **state)
+{
+	const double values[] = { 0.1, 1.0 / 3, 123456789.125, 5e-324, 1.7976931348623157e308, -0.0 };
+	yajl_gen g = mgr_json_gen_new();
+	const unsigned char *buf;
+	size_t len, i;
+
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		assert_int_equal(mgr_json_gen_double(g, values[i]), 0);
+		yajl_gen_get_buf(g, &buf, &len);
+		assert_true(strtod((const char *)buf, NULL) == values[i]);
+		assert_true(len <= 24);
+		yajl_gen_clear(g);
+		yajl_gen_reset(g, NULL);
+	}
+	yajl_gen_free(g);
+}
+
+static void check_b64(const char *raw, size_t n, const char *text)
+{
+	struct mgr_buf b = MGR_BUF_INIT;
+
+	assert_int_equal(mgr_base64_encode(raw, n, &b), 0);
+	assert_int_equal(b.len, strlen(text));
+	assert_memory_equal(b.data, text, b.len);
+	mgr_buf_release(&b);
+	assert_int_equal(mgr_base64_decode(text, strlen(text), &b), 0);
+	assert_int_equal(b.len, n);
+	if (n)
+		assert_memory_equal(b.data, raw, n);
+	mgr_buf_release(&b);
+}
+
+static void test_base64(void **state)
+{
+	const char *bad[] = { "Zg=", "Z===", "====", "Zg==Zg==", "Zm9v\n", " Zm9v", "Zm!v", "Zm=v", NULL };
+	struct mgr_buf b = MGR_BUF_INIT;
+	unsigned char all[256];
+	size_t i;
+
+	check_b64("", 0, "");
+	check_b64("f", 1, "Zg==");
+	check_b64("fo", 2, "Zm8=");
+	check_b64("foo", 3, "Zm9v");
+	check_b64("foobar", 6, "Zm9vYmFy");
+	check_b64("\0\0", 2, "AAA=");
+	for (i = 0; i < 256; i++)
+		all[i] = (unsigned char)i;
+	assert_int_equal(mgr_base64_encode(all, 256, &b), 0);
+	assert_int_equal(b.len, 344);
+	{
+		struct mgr_buf back = MGR_BUF_INIT;
+
+		assert_int_equal(mgr_base64_decode(b.data, b.len, &back), 0);
+		assert_int_equal(back.len, 256);
+		assert_memory_equal(back.data, all, 256);
+		mgr_buf_release(&back);
+	}
+	mgr_buf_release(&b);
+
+	/* Appends to what is there. */
+	assert_int_equal(mgr_buf_append(&b, "x", 1), 0);
+	assert_int_equal(mgr_base64_decode("eQ==", 4, &b), 0);
+	assert_int_equal(b.len, 2);
+	assert_memory_equal(b.data, "xy", 2);
+	mgr_buf_release(&b);
+
+	for (i = 0; bad[i]; i++) {
+		assert_int_equal(mgr_base64_decode(bad[i], strlen(bad[i]), &b), -EINVAL);
+		mgr_buf_release(&b);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_depth),
+		cmocka_unit_test(test_getters),
+		cmocka_unit_test(test_gen_tree),
+		cmocka_unit_test(test_gen_helpers),
+		cmocka_unit_test(test_double_round_trip),
+		cmocka_unit_test(test_base64),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
