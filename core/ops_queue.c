@@ -1,0 +1,517 @@
+/* The queue: Python's JoinableQueue.  Items wait in a ring buffer; calls
+ * that cannot go on wait as parked waiters in three FIFO lists.  Two
+ * invariants keep hand-offs simple: getters wait only while the queue is
+ * empty, and putters only while it is full. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "ops.h"
+
+#define RING_MIN 8u
+
+enum { W_GET, W_PUT, W_JOIN };
+
+struct queue {
+	struct mgr_datum **ring;	/* cap slots, a power of two; items owned */
+	size_t head, len, cap;
+	uint64_t maxsize;		/* 0: unbounded */
+	uint64_t unfinished;		/* items put and not yet task_done */
+	struct mgr_list getters, putters, joiners;
+};
+
+static struct queue *queue_of(struct mgr_obj *o)
+{
+	return o->u.state;
+}
+
+static bool queue_full(const struct queue *q)
+{
+	return q->maxsize && q->len >= q->maxsize;
+}
+
+static size_t list_count(const struct mgr_list *l)
+{
+	const struct mgr_list *pos;
+	size_t n = 0;
+
+	for (pos = l->next; pos != l; pos = pos->next)
+		n++;
+	return n;
+}
+
+/* ---- the ring ---- */
+
+static struct mgr_datum **slot(struct queue *q, size_t i)
+{
+	return &q->ring[(q->head + i) & (q->cap - 1)];
+}
+
+static int ring_resize(struct queue *q, size_t cap)
+{
+	struct mgr_datum **ring = malloc(cap * sizeof(*ring));
+	size_t i;
+
+	if (!ring)
+		return -ENOMEM;
+	for (i = 0; i < q->len; i++)
+		ring[i] = *slot(q, i);
+	free(q->ring);
+	q->ring = ring;
+	q->head = 0;
+	q->cap = cap;
+	return 0;
+}
+
+/* Room for one more item; the only step of a put that can fail. */
+static int ring_reserve(struct queue *q)
+{
+	if (q->len < q->cap)
+		return 0;
+	return ring_resize(q, q->cap ? q->cap * 2 : RING_MIN);
+}
+
+static void ring_push_tail(struct queue *q, struct mgr_datum *d)
+{
+	*slot(q, q->len++) = d;
+}
+
+static void ring_push_head(struct queue *q, struct mgr_datum *d)
+{
+	q->head = (q->head - 1) & (q->cap - 1);
+	*slot(q, 0) = d;
+	q->len++;
+}
+
+static struct mgr_datum *ring_pop_head(struct queue *q)
+{
+	struct mgr_datum *d = *slot(q, 0);
+
+	q->head = (q->head + 1) & (q->cap - 1);
+	q->len--;
+	return d;
+}
+
+/* A queue that drained after a burst gives its memory back.  Failing to
+ * shrink costs nothing but the memory. */
+static void ring_shrink(struct queue *q)
+{
+	if (q->cap > RING_MIN && q->len < q->cap / 4)
+		ring_resize(q, q->cap / 2);
+}
+
+/* ---- answering waiters ---- */
+
+static int answer_bool(struct mgr_store *s, struct mgr_waiter *w, bool v)
+{
+	yajl_gen g = mgr_waiter_gen(s);
+
+	if (yajl_gen_bool(g, v) != yajl_gen_status_ok) {
+		mgr_waiter_fail(s, w, -ENOMEM, "cannot build the result");
+		return -ENOMEM;
+	}
+	mgr_waiter_done(s, w, g);
+	return 0;
+}
+
+/* Give d to a parked getter.  On failure the getter is failed and d is
+ * still the caller's, so no item is lost. */
+static int answer_item(struct mgr_store *s, struct mgr_waiter *w, const struct mgr_datum *d)
+{
+	yajl_gen g = mgr_waiter_gen(s);
+	int r = mgr_datum_gen(g, d);
+
+	if (r < 0) {
+		mgr_waiter_fail(s, w, r, "cannot build the result");
+		return r;
+	}
+	mgr_waiter_done(s, w, g);
+	return 0;
+}
+
+/* Hand d to the oldest getter that can take it.  Returns true when one
+ * did (d is then freed), false when no getter is left (d is still the
+ * caller's). */
+static bool hand_to_getter(struct mgr_store *s, struct queue *q, struct mgr_datum *d)
+{
+	struct mgr_waiter *w;
+
+	while ((w = mgr_list_first(&q->getters, struct mgr_waiter, obj_link))) {
+		if (answer_item(s, w, d) == 0) {
+			mgr_datum_free(d);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A slot opened: move the oldest putters' items in while there is room. */
+static void admit_putters(struct mgr_store *s, struct queue *q)
+{
+	struct mgr_waiter *w;
+	struct mgr_datum *d;
+
+	while (!queue_full(q) &&
+	       (w = mgr_list_first(&q->putters, struct mgr_waiter, obj_link))) {
+		if (ring_reserve(q) < 0) {
+			mgr_waiter_fail(s, w, -ENOMEM, "out of memory");
+			continue;
+		}
+		d = w->arg.item;
+		w->arg.item = NULL;
+		ring_push_tail(q, d);
+		q->unfinished++;
+		answer_bool(s, w, true);
+	}
+}
+
+static void wake_joiners(struct mgr_store *s, struct queue *q)
+{
+	struct mgr_waiter *w;
+
+	while ((w = mgr_list_first(&q->joiners, struct mgr_waiter, obj_link)))
+		answer_bool(s, w, true);
+}
+
+static void queue_abort(struct mgr_store *s, struct mgr_waiter *w, int reason)
+{
+	struct mgr_obj *o = w->obj;
+	const char *msg;
+
+	/* Nothing a waiter leaves behind needs undoing: a getter took
+	 * nothing and a putter's item goes with it. */
+	if (reason == -ETIMEDOUT)
+		msg = w->kind == W_GET ? "queue is empty" :
+		      w->kind == W_PUT ? "queue is full" : "join timed out";
+	else if (reason == -ENOENT)
+		msg = "object deleted";
+	else
+		msg = "cancelled";
+	mgr_waiter_fail(s, w, reason, msg);
+	mgr_store_changed(s, o, MGR_CHANGE_UPDATE);
+}
+
+/* ---- operations ---- */
+
+static int result(struct mgr_call *c, int r)
+{
+	return r < 0 ? mgr_call_err(c, r, "cannot build the result") : 0;
+}
+
+static int reply_bool(struct mgr_call *c, bool v)
+{
+	return result(c, yajl_gen_bool(c->out, v) == yajl_gen_status_ok ? 0 : -EINVAL);
+}
+
+static int reply_u64(struct mgr_call *c, uint64_t v)
+{
+	return result(c, mgr_json_gen_u64(c->out, v));
+}
+
+/* The item a put or unget carries. */
+static int item_arg(struct mgr_call *c, struct mgr_datum **d)
+{
+	const char *why = NULL;
+	int r = mgr_datum_from_msg(c->args, d, &why);
+
+	if (r == -ENOENT)
+		return mgr_call_err(c, -EINVAL, "missing \"value\" or \"bytes\"");
+	if (r < 0)
+		return mgr_call_err(c, r, "%s", why ? why : "bad item");
+	return 0;
+}
+
+/* A call that would wait and may not: -EAGAIN when it must not block at
+ * all (Python's Full or Empty with block=False), -ETIMEDOUT when its
+ * timeout has already run out, 0 when it may park. */
+static int may_park(struct mgr_call *c, bool block, uint64_t deadline, const char *why)
+{
+	if (!block)
+		return mgr_call_err(c, -EAGAIN, "%s", why);
+	if (deadline && deadline <= c->now)
+		return mgr_call_err(c, -ETIMEDOUT, "%s", why);
+	return 0;
+}
+
+static int park(struct mgr_call *c, struct mgr_obj *o, struct mgr_list *list, int kind,
+		uint64_t deadline, struct mgr_datum *item)
+{
+	struct mgr_waiter *w = mgr_waiter_park(c, o, list, kind, deadline, queue_abort);
+
+	if (!w)
+		return mgr_call_err(c, -ENOMEM, "out of memory");
+	w->arg.item = item;
+	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
+	return MGR_PARKED;
+}
+
+static int op_put(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct queue *q = queue_of(o);
+	struct mgr_datum *d;
+	uint64_t deadline;
+	bool block;
+	int r;
+
+	r = item_arg(c, &d);
+	if (r < 0)
+		return r;
+	r = mgr_call_wait_args(c, &block, &deadline);
+	if (r < 0)
+		goto fail;
+	if (!hand_to_getter(c->store, q, d)) {
+		if (queue_full(q)) {
+			r = may_park(c, block, deadline, "queue is full");
+			if (r < 0)
+				goto fail;
+			r = park(c, o, &q->putters, W_PUT, deadline, d);
+			if (r < 0)
+				goto fail;
+			return r;
+		}
+		r = ring_reserve(q);
+		if (r < 0) {
+			mgr_call_err(c, r, "out of memory");
+			goto fail;
+		}
+		ring_push_tail(q, d);
+	}
+	q->unfinished++;
+	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
+	return reply_bool(c, true);
+fail:
+	mgr_datum_free(d);
+	return r;
+}
+
+static int op_get(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct queue *q = queue_of(o);
+	uint64_t deadline;
+	bool block;
+	int r;
+
+	r = mgr_call_wait_args(c, &block, &deadline);
+	if (r < 0)
+		return r;
+	if (!q->len) {
+		r = may_park(c, block, deadline, "queue is empty");
+		return r < 0 ? r : park(c, o, &q->getters, W_GET, deadline, NULL);
+	}
+	/* The answer is written before the item leaves, so a failure to
+	 * write it loses nothing. */
+	r = mgr_datum_gen(c->out, *slot(q, 0));
+	if (r < 0)
+		return result(c, r);
+	mgr_datum_free(ring_pop_head(q));
+	admit_putters(c->store, q);
+	ring_shrink(q);
+	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
+	return 0;
+}
+
+/* Put an item back at the head, as if it had never been taken: the
+ * frontend's way to return an item whose read reply was lost.  It was
+ * counted as unfinished when first put. */
+static int op_unget(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct queue *q = queue_of(o);
+	struct mgr_datum *d;
+	int r;
+
+	r = item_arg(c, &d);
+	if (r < 0)
+		return r;
+	if (!hand_to_getter(c->store, q, d)) {
+		r = ring_reserve(q);
+		if (r < 0) {
+			mgr_datum_free(d);
+			return mgr_call_err(c, r, "out of memory");
+		}
+		ring_push_head(q, d);
+	}
+	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
+	return reply_bool(c, true);
+}
+
+static int op_qsize(struct mgr_call *c, struct mgr_obj *o)
+{
+	return reply_u64(c, queue_of(o)->len);
+}
+
+static int op_empty(struct mgr_call *c, struct mgr_obj *o)
+{
+	return reply_bool(c, queue_of(o)->len == 0);
+}
+
+static int op_full(struct mgr_call *c, struct mgr_obj *o)
+{
+	return reply_bool(c, queue_full(queue_of(o)));
+}
+
+static int op_task_done(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct queue *q = queue_of(o);
+
+	if (!q->unfinished)
+		return mgr_call_err(c, -EINVAL, "task_done() called too many times");
+	if (!--q->unfinished)
+		wake_joiners(c->store, q);
+	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
+	return reply_bool(c, true);
+}
+
+static int op_join(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct queue *q = queue_of(o);
+	uint64_t deadline;
+	bool block;
+	int r;
+
+	r = mgr_call_wait_args(c, &block, &deadline);
+	if (r < 0)
+		return r;
+	if (!q->unfinished)
+		return reply_bool(c, true);
+	r = may_park(c, block, deadline, "join timed out");
+	return r < 0 ? r : park(c, o, &q->joiners, W_JOIN, deadline, NULL);
+}
+
+/* ---- the type ---- */
+
+static int queue_init(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct queue *q;
+	int64_t maxsize = 0;
+
+	if (mgr_json_get_i64(c->args, "maxsize", &maxsize) == -EINVAL)
+		return mgr_call_err(c, -EINVAL, "\"maxsize\" must be an integer");
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return mgr_call_err(c, -ENOMEM, "out of memory");
+	/* As in Python, a maxsize of zero or less means no limit. */
+	q->maxsize = maxsize > 0 ? (uint64_t)maxsize : 0;
+	mgr_list_init(&q->getters);
+	mgr_list_init(&q->putters);
+	mgr_list_init(&q->joiners);
+	o->u.state = q;
+	return 0;
+}
+
+static void fail_all(struct mgr_store *s, struct mgr_list *l)
+{
+	struct mgr_waiter *w;
+
+	while ((w = mgr_list_first(l, struct mgr_waiter, obj_link)))
+		mgr_waiter_fail(s, w, -ENOENT, "object deleted");
+}
+
+static void queue_destroy(struct mgr_store *s, struct mgr_obj *o)
+{
+	struct queue *q = queue_of(o);
+
+	fail_all(s, &q->getters);
+	fail_all(s, &q->putters);
+	fail_all(s, &q->joiners);
+	while (q->len)
+		mgr_datum_free(ring_pop_head(q));
+	free(q->ring);
+	free(q);
+	o->u.state = NULL;
+}
+
+static int queue_stat(struct mgr_obj *o, yajl_gen g)
+{
+	struct queue *q = queue_of(o);
+	size_t getters = list_count(&q->getters), putters = list_count(&q->putters);
+	size_t joiners = list_count(&q->joiners);
+	int r;
+
+	r = mgr_json_kv_u64(g, "qsize", q->len);
+	if (!r)
+		r = mgr_json_kv_u64(g, "maxsize", q->maxsize);
+	if (!r)
+		r = mgr_json_kv_u64(g, "unfinished", q->unfinished);
+	if (!r)
+		r = mgr_json_kv_u64(g, "getters", getters);
+	if (!r)
+		r = mgr_json_kv_u64(g, "putters", putters);
+	if (!r)
+		r = mgr_json_kv_u64(g, "joiners", joiners);
+	if (!r)
+		r = mgr_json_kv_u64(g, "waiters", getters + putters + joiners);
+	return r;
+}
+
+/* Items as dump shows data: JSON as itself, bytes as {"$bytes": B}. */
+static int dump_item(yajl_gen g, const struct mgr_datum *d)
+{
+	struct mgr_buf b64 = MGR_BUF_INIT;
+	int r;
+
+	if (d->kind == MGR_DATUM_JSON)
+		return mgr_json_gen_raw(g, d->data, d->len);
+	r = mgr_base64_encode(d->data, d->len, &b64);
+	if (!r)
+		r = mgr_json_map_open(g);
+	if (!r)
+		r = mgr_json_gen_cstr(g, "$bytes");
+	if (!r)
+		r = mgr_json_gen_strn(g, b64.data ? b64.data : "", b64.len);
+	if (!r)
+		r = mgr_json_map_close(g);
+	mgr_buf_release(&b64);
+	return r;
+}
+
+static int queue_dump(struct mgr_obj *o, yajl_gen g)
+{
+	struct queue *q = queue_of(o);
+	size_t i;
+	int r;
+
+	r = mgr_json_map_open(g);
+	if (!r)
+		r = mgr_json_gen_cstr(g, "$queue");
+	if (!r)
+		r = mgr_json_array_open(g);
+	for (i = 0; !r && i < q->len; i++)
+		r = dump_item(g, *slot(q, i));
+	if (!r)
+		r = mgr_json_array_close(g);
+	if (!r)
+		r = mgr_json_kv_u64(g, "maxsize", q->maxsize);
+	if (!r)
+		r = mgr_json_map_close(g);
+	return r;
+}
+
+static uint64_t queue_size(struct mgr_obj *o)
+{
+	return queue_of(o)->len;
+}
+
+const struct mgr_type mgr_type_queue = {
+	.name = "queue",
+	.init = queue_init,
+	.destroy = queue_destroy,
+	.stat = queue_stat,
+	.dump = queue_dump,
+	.size = queue_size,
+};
+
+#define QUEUE MGR_TYPE_BIT(MGR_QUEUE)
+
+const struct mgr_op mgr_ops_queue[] = {
+	{ "put", QUEUE, 0, op_put },
+	{ "get", QUEUE, 0, op_get },
+	{ "unget", QUEUE, 0, op_unget },
+	{ "qsize", QUEUE, 0, op_qsize },
+	{ "len", QUEUE, 0, op_qsize },
+	{ "empty", QUEUE, 0, op_empty },
+	{ "full", QUEUE, 0, op_full },
+	{ "task_done", QUEUE, 0, op_task_done },
+	{ "join", QUEUE, 0, op_join },
+	{ NULL, 0, 0, NULL },
+};
