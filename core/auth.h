@@ -28,9 +28,10 @@ int mgr_auth_respond(const void *key, size_t keylen, enum mgr_auth_side side,
 bool mgr_auth_check(const void *key, size_t keylen, enum mgr_auth_side side,
 		    const char *challenge, const char *response);
 
-/* Read a key file: its whole content less one trailing newline.  0 and a
- * malloc'd key, or -errno with a message in *err (static).  An empty key
- * is -EINVAL. */
+/* Read a key file: its whole content less one trailing newline (at most
+ * 64 KiB).  0 and a malloc'd key (NUL-terminated for convenience; the key
+ * itself may hold any bytes), or -errno with a message in *err (static).
+ * An empty key is -EINVAL. */
 int mgr_auth_read_key(const char *file, char **key, size_t *len, const char **err);
 
 #endif

@@ -1,0 +1,84 @@
+#include "frame.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+
+int mgr_frame_next(const char *in, size_t len, size_t max,
+		   const char **payload, size_t *plen, size_t *consumed)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n;
+
+	if (len < MGR_FRAME_HDR)
+		return 0;
+	n = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+	if (n == 0 || n > max)
+		return -EMSGSIZE;
+	if (len - MGR_FRAME_HDR < n)
+		return 0;
+	*payload = in + MGR_FRAME_HDR;
+	*plen = n;
+	*consumed = MGR_FRAME_HDR + n;
+	return 1;
+}
+
+int mgr_frame_decode(const char *payload, size_t plen, yajl_val *out,
+		     char *err, size_t errlen)
+{
+	char reason[200];
+	yajl_val v;
+	int r;
+
+	r = mgr_json_parse(payload, plen, &v, reason, sizeof(reason));
+	if (r < 0) {
+		snprintf(err, errlen, "%s%s", r == -ENOMEM ? "" : "bad JSON: ", reason);
+		return r == -ENOMEM ? r : -EBADMSG;
+	}
+	if (!YAJL_IS_OBJECT(v)) {
+		yajl_tree_free(v);
+		snprintf(err, errlen, "a message must be a JSON object");
+		return -EBADMSG;
+	}
+	*out = v;
+	return 0;
+}
+
+int mgr_frame_append(struct mgr_buf *out, const char *json, size_t len)
+{
+	unsigned char hdr[MGR_FRAME_HDR];
+	int r;
+
+	if (len == 0 || len > MGR_FRAME_MAX)
+		return -EMSGSIZE;
+	hdr[0] = len >> 24;
+	hdr[1] = len >> 16;
+	hdr[2] = len >> 8;
+	hdr[3] = len;
+	/* Reserve both parts first so that a failure leaves out unchanged. */
+	r = mgr_buf_reserve(out, MGR_FRAME_HDR + len);
+	if (r < 0)
+		return r;
+	mgr_buf_append(out, hdr, sizeof(hdr));
+	mgr_buf_append(out, json, len);
+	return 0;
+}
+
+int mgr_frame_append_gen(struct mgr_buf *out, yajl_gen g)
+{
+	const unsigned char *text;
+	size_t len;
+	int r;
+
+	if (yajl_gen_get_buf(g, &text, &len) != yajl_gen_status_ok)
+		r = -EINVAL;
+	else
+		r = mgr_frame_append(out, (const char *)text, len);
+	/* Clearing keeps the generator's state; resetting it too makes g
+	 * ready for the next message whatever happened. */
+	yajl_gen_clear(g);
+	yajl_gen_reset(g, NULL);
+	return r;
+}

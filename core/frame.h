@@ -15,20 +15,24 @@
 #define MGR_FRAME_HDR 4
 
 /* Look for one complete frame at the start of in (len bytes).  Returns 1
- * and sets *payload/*plen (pointing into in) and *consumed when a frame is
+ * and sets *payload and *plen (pointing into in) and *consumed when a frame is
  * complete, 0 when more bytes are needed, or -EMSGSIZE when the announced
  * length is 0 or over max. */
 int mgr_frame_next(const char *in, size_t len, size_t max,
 		   const char **payload, size_t *plen, size_t *consumed);
 
 /* Decode one frame's payload as a JSON object.  0 and a tree the caller
- * frees with yajl_tree_free, or -EBADMSG with a reason in err. */
+ * frees with yajl_tree_free, or -EBADMSG with a reason in err (invalid
+ * JSON, too deeply nested for mgr_json_parse, or not an object), or
+ * -ENOMEM. */
 int mgr_frame_decode(const char *payload, size_t plen, yajl_val *out,
 		     char *err, size_t errlen);
 
-/* Append a frame holding what g generated (g is then cleared). */
+/* Append a frame holding what g generated; g is then cleared and reset for
+ * the next message.  -EMSGSIZE when the text is empty or over
+ * MGR_FRAME_MAX, -ENOMEM; out is unchanged on failure. */
 int mgr_frame_append_gen(struct mgr_buf *out, yajl_gen g);
-/* Append a frame holding len bytes of JSON text. */
+/* Append a frame holding len bytes of JSON text; errors as above. */
 int mgr_frame_append(struct mgr_buf *out, const char *json, size_t len);
 
 #endif
