@@ -1,0 +1,372 @@
+/* Manager addresses: parsing the one spelling every program accepts, finding
+ * the default socket, and opening a connection to an address. */
+#include "addr.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int dup_str(char **out, const char *s, size_t len)
+{
+	*out = strndup(s, len);
+	return *out ? 0 : -ENOMEM;
+}
+
+static bool all_digits(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!len)
+		return false;
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* Split "HOST" or "[V6]" at the start of s.  The host runs to the first ':'
+ * (or the end); a bracketed one to its ']'.  *rest is left at what follows
+ * the host, which is '\0' or ':'. */
+static int parse_host(const char *s, char **host, const char **rest, const char **err)
+{
+	const char *end;
+
+	if (*s == '[') {
+		end = strchr(s, ']');
+		if (!end) {
+			*err = "unclosed '[' in host";
+			return -EINVAL;
+		}
+		if (end == s + 1) {
+			*err = "empty host";
+			return -EINVAL;
+		}
+		if (end[1] != '\0' && end[1] != ':') {
+			*err = "junk after ']' in host";
+			return -EINVAL;
+		}
+		*rest = end + 1;
+		return dup_str(host, s + 1, end - s - 1);
+	}
+	end = s + strcspn(s, ":[]");
+	if (*end == '[' || *end == ']') {
+		*err = "an IPv6 host is written in brackets, as [::1]";
+		return -EINVAL;
+	}
+	if (end == s) {
+		*err = "empty host";
+		return -EINVAL;
+	}
+	*rest = end;
+	return dup_str(host, s, end - s);
+}
+
+static int parse_tcp(const char *s, struct mgr_addr *a, const char **err)
+{
+	const char *rest;
+	size_t plen;
+	int r;
+
+	r = parse_host(s, &a->host, &rest, err);
+	if (r < 0)
+		return r;
+	if (*rest != ':') {
+		*err = "tcp: needs HOST:PORT";
+		return -EINVAL;
+	}
+	rest++;
+	plen = strlen(rest);
+	if (strchr(rest, ':')) {
+		*err = "an IPv6 host is written in brackets, as tcp:[::1]:PORT";
+		return -EINVAL;
+	}
+	if (!all_digits(rest, plen) || plen > 5 || atol(rest) > 65535) {
+		*err = "tcp: the port is a number from 0 to 65535";
+		return -EINVAL;
+	}
+	return dup_str(&a->port, rest, plen);
+}
+
+/* [USER@]HOST[:ADDR]: the user ends at an '@' met before the host ends, and
+ * the address on that host is everything after the host's ':'. */
+static int parse_ssh(const char *s, struct mgr_addr *a, const char **err)
+{
+	const char *at = s + strcspn(s, "@:[");
+	const char *rest;
+	int r;
+
+	if (*at == '@') {
+		if (at == s) {
+			*err = "ssh: empty user name before '@'";
+			return -EINVAL;
+		}
+		r = dup_str(&a->user, s, at - s);
+		if (r < 0)
+			return r;
+		s = at + 1;
+	}
+	r = parse_host(s, &a->host, &rest, err);
+	if (r < 0)
+		return r;
+	if (*rest == ':') {
+		if (rest[1] == '\0') {
+			*err = "ssh: empty address after HOST:";
+			return -EINVAL;
+		}
+		return dup_str(&a->remote, rest + 1, strlen(rest + 1));
+	}
+	return 0;
+}
+
+int mgr_addr_parse(const char *s, struct mgr_addr *out, const char **err)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!s || !*s) {
+		*err = "empty address";
+		return -EINVAL;
+	}
+	if (!strncmp(s, "unix:", 5)) {
+		out->kind = MGR_ADDR_UNIX;
+		if (!s[5]) {
+			*err = "unix: needs a socket path";
+			return -EINVAL;
+		}
+		r = dup_str(&out->path, s + 5, strlen(s + 5));
+	} else if (!strncmp(s, "tcp:", 4)) {
+		out->kind = MGR_ADDR_TCP;
+		r = parse_tcp(s + 4, out, err);
+	} else if (!strncmp(s, "exec:", 5)) {
+		out->kind = MGR_ADDR_EXEC;
+		if (!s[5 + strspn(s + 5, " \t")]) {
+			*err = "exec: needs a command";
+			return -EINVAL;
+		}
+		r = dup_str(&out->command, s + 5, strlen(s + 5));
+	} else if (!strncmp(s, "ssh:", 4)) {
+		out->kind = MGR_ADDR_SSH;
+		r = parse_ssh(s + 4, out, err);
+	} else if (strchr(s, '/')) {
+		out->kind = MGR_ADDR_UNIX;
+		r = dup_str(&out->path, s, strlen(s));
+	} else {
+		*err = "not an address: expected unix:PATH, tcp:HOST:PORT, "
+		       "exec:COMMAND, ssh:[USER@]HOST[:ADDR] or a path with '/'";
+		return -EINVAL;
+	}
+	if (r == -ENOMEM)
+		*err = "out of memory";
+	if (r < 0)
+		mgr_addr_release(out);
+	return r;
+}
+
+void mgr_addr_release(struct mgr_addr *a)
+{
+	free(a->path);
+	free(a->host);
+	free(a->port);
+	free(a->command);
+	free(a->user);
+	free(a->remote);
+	memset(a, 0, sizeof(*a));
+}
+
+/* An environment variable, treating an empty one as unset. */
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+int mgr_addr_default_socket(struct mgr_buf *out)
+{
+	char tmp[64];
+	const char *v, *parts[2] = { NULL, "" };
+	size_t i, n;
+	int r;
+
+	if ((v = env("MGRFS_SOCKET"))) {
+		parts[0] = v;
+	} else if ((v = env("XDG_RUNTIME_DIR"))) {
+		parts[0] = v;
+		parts[1] = "/mgrfs/socket";
+	} else {
+		snprintf(tmp, sizeof(tmp), "/tmp/mgrfs-%u/socket", (unsigned)getuid());
+		parts[0] = tmp;
+	}
+	for (i = 0; i < 2; i++) {
+		r = mgr_buf_append(out, parts[i], strlen(parts[i]));
+		if (r < 0)
+			return r;
+	}
+	/* The NUL is kept out of len so that out stays a plain string. */
+	n = out->len;
+	r = mgr_buf_append(out, "", 1);
+	if (r < 0)
+		return r;
+	out->len = n;
+	return 0;
+}
+
+/* The address as the user would write it, for messages. */
+static void addr_name(const struct mgr_addr *a, char *buf, size_t len)
+{
+	switch (a->kind) {
+	case MGR_ADDR_UNIX:
+		snprintf(buf, len, "unix:%s", a->path);
+		break;
+	case MGR_ADDR_TCP:
+		snprintf(buf, len, strchr(a->host, ':') ? "tcp:[%s]:%s" : "tcp:%s:%s",
+			 a->host, a->port);
+		break;
+	case MGR_ADDR_EXEC:
+		snprintf(buf, len, "exec:%s", a->command);
+		break;
+	case MGR_ADDR_SSH:
+		snprintf(buf, len, strchr(a->host, ':') ? "ssh:%s%s[%s]%s%s" : "ssh:%s%s%s%s%s",
+			 a->user ? a->user : "", a->user ? "@" : "", a->host,
+			 a->remote ? ":" : "", a->remote ? a->remote : "");
+		break;
+	}
+}
+
+/* Fail with -err and a message "cannot connect to ADDR: REASON". */
+static int fail(const struct mgr_addr *a, int err, const char *reason, char **msg)
+{
+	char name[512];
+	const char *hint = "";
+
+	if ((err == ENOENT || err == ECONNREFUSED) && a->kind != MGR_ADDR_EXEC)
+		hint = " (is mgrd running?)";
+	addr_name(a, name, sizeof(name));
+	if (asprintf(msg, "cannot connect to %s: %s%s", name,
+		     reason ? reason : strerror(err), hint) < 0)
+		*msg = NULL;
+	return -err;
+}
+
+static int connect_unix(const struct mgr_addr *a, char **msg)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t len = strlen(a->path);
+	int fd, err;
+
+	if (len >= sizeof(sun.sun_path))
+		return fail(a, ENAMETOOLONG, "socket path too long", msg);
+	memcpy(sun.sun_path, a->path, len + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(a, errno, NULL, msg);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		err = errno;
+		close(fd);
+		return fail(a, err, NULL, msg);
+	}
+	return fd;
+}
+
+static int connect_tcp(const struct mgr_addr *a, char **msg)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV,
+	};
+	struct addrinfo *res, *ai;
+	int fd = -1, err = ECONNREFUSED, one = 1, r;
+
+	r = getaddrinfo(a->host, a->port, &hints, &res);
+	if (r == EAI_SYSTEM)
+		return fail(a, errno, NULL, msg);
+	if (r)
+		return fail(a, EHOSTUNREACH, gai_strerror(r), msg);
+	/* Try each address in turn; the last failure is the one reported. */
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		err = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		return fail(a, err, NULL, msg);
+	/* Requests are small and a caller waits for each reply: sending them
+	 * at once matters more than filling segments. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+/* Make fd the child's descriptor target, clearing close-on-exec even when
+ * it already is that descriptor (dup2 onto itself keeps the flag). */
+static int child_fd(int fd, int target)
+{
+	if (fd == target)
+		return fcntl(fd, F_SETFD, 0);
+	return dup2(fd, target);
+}
+
+static int connect_exec(const struct mgr_addr *a, int *pid, char **msg)
+{
+	sigset_t none;
+	int sv[2], err;
+	pid_t p;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return fail(a, errno, NULL, msg);
+	sigemptyset(&none);
+	p = fork();
+	if (p < 0) {
+		err = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return fail(a, err, NULL, msg);
+	}
+	if (p == 0) {
+		/* Only async-signal-safe calls here: the parent may have
+		 * threads.  The command should not inherit a blocked mask. */
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (child_fd(sv[1], 0) < 0 || child_fd(sv[1], 1) < 0)
+			_exit(127);
+		execl("/bin/sh", "sh", "-c", a->command, (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	*pid = p;
+	return sv[0];
+}
+
+int mgr_addr_connect(const struct mgr_addr *a, int *pid, char **err)
+{
+	*pid = 0;
+	*err = NULL;
+	switch (a->kind) {
+	case MGR_ADDR_UNIX:
+		return connect_unix(a, err);
+	case MGR_ADDR_TCP:
+		return connect_tcp(a, err);
+	case MGR_ADDR_EXEC:
+		return connect_exec(a, pid, err);
+	case MGR_ADDR_SSH:
+		return fail(a, ENOTSUP, "ssh addresses are not supported yet", err);
+	}
+	return fail(a, EINVAL, "unknown address kind", err);
+}

@@ -1,0 +1,927 @@
+/* libmgr's client: requests go out as frames with a fresh id; replies come
+ * back in any order and are matched to their calls through a table keyed
+ * by id.
+ *
+ * One mutex (lock) guards the table and the connection state; another
+ * (wlock) makes each frame's write whole.  Callbacks never run with either
+ * held, so a callback may call into the client again.  The read buffer
+ * belongs to whoever reads: the I/O thread with MGR_CLIENT_THREAD, else the
+ * caller of the moment. */
+#include "client.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "auth.h"
+#include "buf.h"
+#include "frame.h"
+#include "json.h"
+#include "ops.h"
+
+/* How long a manager may take to greet us and to answer the key exchange. */
+#define HELLO_TIMEOUT_MS 30000
+/* Room made before each read: many small replies fit in one read(). */
+#define READ_CHUNK 65536
+/* How long an exec: child gets to exit after its socket closes, and again
+ * after SIGTERM, before it is killed. */
+#define REAP_GRACE_MS 2000
+
+/* One outstanding call.  An async call's record is allocated and freed on
+ * completion; a sync call's lives on its caller's stack. */
+struct pending {
+	uint64_t id;
+	struct pending *next;		/* hash chain, or a list of failed calls */
+	mgr_reply_fn cb;		/* async: may be NULL to drop the reply */
+	void *arg;
+	bool sync;
+	bool done;			/* sync: completed */
+	int err;			/* sync: the connection failed */
+	pthread_cond_t *cond;		/* sync with the I/O thread */
+	struct mgr_reply reply;		/* sync: the reply */
+};
+
+struct mgr_client {
+	int fd;
+	pid_t pid;			/* exec: the command, else 0 */
+	bool threaded;
+	struct mgr_client_opts opts;
+
+	pthread_mutex_t lock;
+	uint64_t next_id;
+	struct pending **table;		/* nbuckets chains, indexed by id */
+	size_t nbuckets, count;
+	bool closed;			/* no more calls: close_err says why */
+	bool closing;			/* mgr_client_free is under way */
+	int close_err;
+	int server_err;			/* a reply with "id": null named this */
+
+	pthread_mutex_t wlock;
+	struct mgr_buf wbuf;
+
+	struct mgr_buf rbuf;		/* frames read, from rpos on */
+	size_t rpos;
+
+	pthread_t thread;
+	bool thread_started;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Set *msg to a formatted message (NULL if there is no memory for it). */
+static void __attribute__((format(printf, 2, 3))) set_msg(char **msg, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(msg, fmt, ap) < 0)
+		*msg = NULL;
+	va_end(ap);
+}
+
+void mgr_reply_release(struct mgr_reply *r)
+{
+	if (r->msg)
+		yajl_tree_free(r->msg);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The table of outstanding calls.  Ids are handed out in sequence, so the
+ * low bits of an id spread the calls evenly over the buckets. */
+static int table_add(struct mgr_client *c, struct pending *p)
+{
+	struct pending **t, *q;
+	size_t i, n;
+
+	if (c->count >= c->nbuckets) {
+		n = c->nbuckets ? 2 * c->nbuckets : 64;
+		t = calloc(n, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		for (i = 0; i < c->nbuckets; i++) {
+			while ((q = c->table[i])) {
+				c->table[i] = q->next;
+				q->next = t[q->id & (n - 1)];
+				t[q->id & (n - 1)] = q;
+			}
+		}
+		free(c->table);
+		c->table = t;
+		c->nbuckets = n;
+	}
+	i = p->id & (c->nbuckets - 1);
+	p->next = c->table[i];
+	c->table[i] = p;
+	c->count++;
+	return 0;
+}
+
+static struct pending *table_take(struct mgr_client *c, uint64_t id)
+{
+	struct pending **pp, *p;
+
+	if (!c->nbuckets)
+		return NULL;
+	for (pp = &c->table[id & (c->nbuckets - 1)]; *pp; pp = &(*pp)->next) {
+		if ((*pp)->id == id) {
+			p = *pp;
+			*pp = p->next;
+			c->count--;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* Empty the table into a list linked through next. */
+static struct pending *table_take_all(struct mgr_client *c)
+{
+	struct pending *list = NULL, *p;
+	size_t i;
+
+	for (i = 0; i < c->nbuckets; i++) {
+		while ((p = c->table[i])) {
+			c->table[i] = p->next;
+			p->next = list;
+			list = p;
+		}
+	}
+	c->count = 0;
+	return list;
+}
+
+/* Complete p with reply r (which it then owns). */
+static void complete(struct mgr_client *c, struct pending *p, struct mgr_reply *r)
+{
+	if (p->sync) {
+		/* The waiter may return as soon as the lock is dropped, and
+		 * p is on its stack: nothing touches p after the unlock. */
+		pthread_mutex_lock(&c->lock);
+		p->reply = *r;
+		p->err = r->msg ? 0 : r->err;
+		p->done = true;
+		if (p->cond)
+			pthread_cond_signal(p->cond);
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	if (p->cb)
+		p->cb(p->arg, r);
+	mgr_reply_release(r);
+	free(p);
+}
+
+/* The connection is over: every outstanding call fails with err and, unless
+ * mgr_client_free asked for it, on_close runs.  Runs once. */
+static void connection_lost(struct mgr_client *c, int err)
+{
+	struct pending *list, *p;
+	bool notify;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->closed) {
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	if (c->closing)
+		err = -ECONNABORTED;
+	else if (c->server_err)
+		err = c->server_err;
+	c->closed = true;
+	c->close_err = err;
+	notify = !c->closing;
+	list = table_take_all(c);
+	pthread_mutex_unlock(&c->lock);
+
+	/* Writers blocked on a dead peer fail now, and an exec: command sees
+	 * the end of its input. */
+	shutdown(c->fd, SHUT_RDWR);
+	while ((p = list)) {
+		struct mgr_reply r = { .err = err };
+
+		list = p->next;
+		complete(c, p, &r);
+	}
+	if (notify && c->opts.on_close)
+		c->opts.on_close(c->opts.arg, err);
+}
+
+/* The errno a reply's "error" names, always negative. */
+static int reply_errno(const char *name)
+{
+	int e = mgr_errno_from_name(name);
+
+	if (e > 0)
+		e = -e;
+	return e ? e : -EIO;
+}
+
+static void handle_frame(struct mgr_client *c, yajl_val msg)
+{
+	struct mgr_reply r = { .msg = msg };
+	yajl_val idv = mgr_json_get(msg, "id");
+	const char *name = NULL;
+	struct pending *p;
+	uint64_t id;
+
+	if (!idv) {
+		if (mgr_json_get(msg, "event") && c->opts.on_event)
+			c->opts.on_event(c->opts.arg, msg);
+		goto drop;
+	}
+	if (YAJL_IS_NULL(idv)) {
+		/* The manager could not tell which request this answers
+		 * (a frame too big or not JSON): it is about the connection,
+		 * and if the manager hangs up next, this is why. */
+		if (mgr_json_get_str(msg, "error", &name) == 0) {
+			pthread_mutex_lock(&c->lock);
+			c->server_err = reply_errno(name);
+			pthread_mutex_unlock(&c->lock);
+		}
+		goto drop;
+	}
+	if (mgr_json_get_u64(msg, "id", &id) < 0)
+		goto drop;
+	pthread_mutex_lock(&c->lock);
+	p = table_take(c, id);
+	pthread_mutex_unlock(&c->lock);
+	if (!p)
+		goto drop;
+	if (mgr_json_get_str(msg, "error", &name) == 0) {
+		r.err = reply_errno(name);
+		mgr_json_get_str(msg, "message", &r.message);
+	} else {
+		r.result = mgr_json_get(msg, "result");
+	}
+	complete(c, p, &r);
+	return;
+drop:
+	yajl_tree_free(msg);
+}
+
+/* Read what the socket has into rbuf: the number of bytes, 0 when a
+ * non-blocking read found nothing, or -errno (-ECONNRESET at the end). */
+static ssize_t read_some(struct mgr_client *c, bool block)
+{
+	struct mgr_buf *b = &c->rbuf;
+	ssize_t n;
+	int r;
+
+	if (c->rpos == b->len) {
+		b->len = c->rpos = 0;
+	} else if (c->rpos && b->cap - b->len < READ_CHUNK) {
+		mgr_buf_consume(b, c->rpos);
+		c->rpos = 0;
+	}
+	r = mgr_buf_reserve(b, READ_CHUNK);
+	if (r < 0)
+		return r;
+	do
+		n = recv(c->fd, b->data + b->len, b->cap - b->len, block ? 0 : MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	b->len += n;
+	return n;
+}
+
+/* Take one complete frame off rbuf: 1 and *msg, 0 when none is complete,
+ * or -errno when the stream is broken. */
+static int next_frame(struct mgr_client *c, yajl_val *msg)
+{
+	const char *payload;
+	size_t plen, consumed;
+	char why[128];
+	int r;
+
+	r = mgr_frame_next(c->rbuf.data + c->rpos, c->rbuf.len - c->rpos, MGR_FRAME_MAX,
+			   &payload, &plen, &consumed);
+	if (r <= 0)
+		return r;
+	r = mgr_frame_decode(payload, plen, msg, why, sizeof(why));
+	c->rpos += consumed;
+	return r < 0 ? r : 1;
+}
+
+/* Handle every complete frame in rbuf.  A handler may read more into rbuf
+ * (a callback making a call), so nothing here holds a pointer into it
+ * across one. */
+static int process_frames(struct mgr_client *c)
+{
+	yajl_val msg;
+	int r;
+
+	while ((r = next_frame(c, &msg)) > 0)
+		handle_frame(c, msg);
+	return r;
+}
+
+/* Write len bytes.  Without the I/O thread a full socket must not wedge us
+ * while the manager waits for us to read its replies, so replies are read
+ * into rbuf meanwhile (and handled by whoever reads next). */
+static int send_all(struct mgr_client *c, const char *p, size_t len)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN | POLLOUT };
+	ssize_t n;
+
+	while (len) {
+		n = send(c->fd, p, len, MSG_NOSIGNAL | (c->threaded ? 0 : MSG_DONTWAIT));
+		if (n >= 0) {
+			p += n;
+			len -= n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (c->threaded || (errno != EAGAIN && errno != EWOULDBLOCK))
+			return -errno;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return -errno;
+		if (pfd.revents & POLLIN) {
+			n = read_some(c, false);
+			if (n < 0)
+				return n;
+		}
+	}
+	return 0;
+}
+
+/* Send what g generated as one frame. */
+static int send_gen(struct mgr_client *c, yajl_gen g)
+{
+	const unsigned char *json;
+	size_t len;
+	int r;
+
+	if (yajl_gen_get_buf(g, &json, &len) != yajl_gen_status_ok)
+		return -EINVAL;
+	if (len > MGR_FRAME_MAX)
+		return -EMSGSIZE;
+	pthread_mutex_lock(&c->wlock);
+	c->wbuf.len = 0;
+	r = mgr_frame_append(&c->wbuf, (const char *)json, len);
+	if (r < 0) {
+		pthread_mutex_unlock(&c->wlock);
+		return r;
+	}
+	r = send_all(c, c->wbuf.data, c->wbuf.len);
+	pthread_mutex_unlock(&c->wlock);
+	/* A frame cut short leaves the stream unusable.  The I/O thread
+	 * notices the shutdown and fails the calls in flight there; without
+	 * it, nobody else would notice at all. */
+	if (r < 0) {
+		if (c->threaded)
+			shutdown(c->fd, SHUT_RDWR);
+		else
+			connection_lost(c, r);
+	}
+	return r;
+}
+
+/* Give r an id, record p under it and send r.  0: p is outstanding or
+ * already completed.  -errno: p was never recorded or is withdrawn. */
+static int send_req(struct mgr_client *c, struct mgr_req *r, struct pending *p, uint64_t *idp)
+{
+	struct pending *q;
+	int err;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->closed) {
+		err = c->close_err;
+		pthread_mutex_unlock(&c->lock);
+		return err;
+	}
+	p->id = ++c->next_id;
+	err = table_add(c, p);
+	pthread_mutex_unlock(&c->lock);
+	if (err < 0)
+		return err;
+	if (idp)
+		*idp = p->id;
+
+	err = mgr_json_kv_u64(r->g, "id", p->id);
+	if (err == 0 && yajl_gen_map_close(r->g) != yajl_gen_status_ok)
+		err = -EINVAL;
+	if (err == 0)
+		err = send_gen(c, r->g);
+	if (err < 0) {
+		pthread_mutex_lock(&c->lock);
+		q = table_take(c, p->id);
+		pthread_mutex_unlock(&c->lock);
+		/* Already completed by the connection's end: that stands. */
+		if (!q)
+			return 0;
+	}
+	return err;
+}
+
+int mgr_req_init(struct mgr_req *r, const char *op, const char *path)
+{
+	int err = -ENOMEM;
+
+	r->g = mgr_json_gen_new();
+	if (!r->g)
+		return -ENOMEM;
+	if (yajl_gen_map_open(r->g) != yajl_gen_status_ok)
+		goto fail;
+	err = mgr_json_kv_str(r->g, "op", op);
+	if (err == 0 && path)
+		err = mgr_json_kv_str(r->g, "path", path);
+	if (err < 0)
+		goto fail;
+	return 0;
+fail:
+	mgr_req_release(r);
+	return err;
+}
+
+void mgr_req_release(struct mgr_req *r)
+{
+	if (r->g)
+		yajl_gen_free(r->g);
+	r->g = NULL;
+}
+
+/* Without the I/O thread: read and handle frames until p is done. */
+static void wait_here(struct mgr_client *c, struct pending *p)
+{
+	ssize_t n;
+	int r;
+
+	while (!p->done) {
+		r = process_frames(c);
+		if (r < 0) {
+			connection_lost(c, r);
+			continue;
+		}
+		if (p->done)
+			break;
+		n = read_some(c, true);
+		if (n < 0)
+			connection_lost(c, n);
+	}
+}
+
+int mgr_client_call(struct mgr_client *c, struct mgr_req *r, struct mgr_reply *out)
+{
+	struct pending p = { .sync = true };
+	pthread_cond_t cond;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (c->threaded) {
+		/* The I/O thread would be waiting for itself. */
+		if (pthread_equal(pthread_self(), c->thread))
+			return -EDEADLK;
+		pthread_cond_init(&cond, NULL);
+		p.cond = &cond;
+	}
+	err = send_req(c, r, &p, NULL);
+	if (err < 0)
+		goto out;
+	if (c->threaded) {
+		pthread_mutex_lock(&c->lock);
+		while (!p.done)
+			pthread_cond_wait(&cond, &c->lock);
+		pthread_mutex_unlock(&c->lock);
+	} else {
+		wait_here(c, &p);
+	}
+	err = p.err;
+	if (err == 0)
+		*out = p.reply;
+out:
+	if (c->threaded)
+		pthread_cond_destroy(&cond);
+	return err;
+}
+
+int mgr_client_call_async(struct mgr_client *c, struct mgr_req *r,
+			  mgr_reply_fn cb, void *arg, uint64_t *id)
+{
+	struct pending *p;
+	int err;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->cb = cb;
+	p->arg = arg;
+	err = send_req(c, r, p, id);
+	if (err < 0) {
+		free(p);
+		return err;
+	}
+	/* Replies read while the request was being written would not wake a
+	 * caller polling the descriptor: handle them now. */
+	if (!c->threaded && c->rpos < c->rbuf.len) {
+		err = process_frames(c);
+		if (err < 0)
+			connection_lost(c, err);
+	}
+	return 0;
+}
+
+int mgr_client_cancel(struct mgr_client *c, uint64_t id)
+{
+	struct mgr_req r;
+	int err;
+
+	err = mgr_req_init(&r, "cancel", NULL);
+	if (err < 0)
+		return err;
+	err = mgr_json_kv_u64(r.g, "target", id);
+	/* The answer (true or false) matters less than the cancelled call's
+	 * own reply, which follows; it is dropped. */
+	if (err == 0)
+		err = mgr_client_call_async(c, &r, NULL, NULL, NULL);
+	mgr_req_release(&r);
+	return err;
+}
+
+int mgr_client_fd(const struct mgr_client *c)
+{
+	return c->fd;
+}
+
+int mgr_client_dispatch(struct mgr_client *c)
+{
+	ssize_t n;
+	int r, reads = 0;
+
+	if (c->threaded)
+		return -EINVAL;
+	while (!c->closed) {
+		r = process_frames(c);
+		if (r < 0) {
+			connection_lost(c, r);
+			break;
+		}
+		/* A bounded number of reads, so that a busy connection
+		 * cannot keep the caller here forever. */
+		if (reads++ == 16)
+			break;
+		n = read_some(c, false);
+		if (n < 0)
+			connection_lost(c, n);
+		if (n <= 0)
+			break;
+	}
+	return c->closed ? c->close_err : 0;
+}
+
+static void *io_main(void *arg)
+{
+	struct mgr_client *c = arg;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		r = process_frames(c);
+		if (r < 0) {
+			connection_lost(c, r);
+			break;
+		}
+		n = read_some(c, true);
+		if (n < 0) {
+			connection_lost(c, n);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Wait for the exec: command to exit, hurrying it along if it does not:
+ * closing its socket should end it, SIGTERM after a grace, SIGKILL after
+ * another.  Its wait status goes to *status (when not NULL). */
+static void reap(pid_t pid, int *status)
+{
+	unsigned waited, step;
+	int i;
+	pid_t r;
+
+	for (i = 0; i < 2; i++) {
+		if (i)
+			kill(pid, SIGTERM);
+		for (waited = 0, step = 1; waited < REAP_GRACE_MS; waited += step) {
+			r = waitpid(pid, status, WNOHANG);
+			if (r == pid || (r < 0 && errno != EINTR))
+				return;
+			sleep_ms(step);
+			if (step < 64)
+				step *= 2;
+		}
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Read one frame within the handshake's time. */
+static int read_frame_by(struct mgr_client *c, uint64_t deadline, yajl_val *msg)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	uint64_t now;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		r = next_frame(c, msg);
+		if (r)
+			return r < 0 ? r : 0;
+		now = now_ms();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		r = poll(&pfd, 1, (int)(deadline - now));
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r <= 0)
+			continue;
+		n = read_some(c, false);
+		if (n < 0)
+			return n;
+	}
+}
+
+static int send_hello_response(struct mgr_client *c, const char *response,
+			       const char *challenge)
+{
+	yajl_gen g = mgr_json_gen_new();
+	int err = -ENOMEM;
+
+	if (!g)
+		return err;
+	err = -EINVAL;
+	if (yajl_gen_map_open(g) != yajl_gen_status_ok ||
+	    mgr_json_kv_str(g, "response", response) < 0 ||
+	    mgr_json_kv_str(g, "challenge", challenge) < 0 ||
+	    yajl_gen_map_close(g) != yajl_gen_status_ok)
+		goto out;
+	err = send_gen(c, g);
+out:
+	yajl_gen_free(g);
+	return err;
+}
+
+/* Prove that we know the key and check that the manager does too. */
+static int authenticate(struct mgr_client *c, const struct mgr_client_opts *opts,
+			yajl_val hello, uint64_t deadline, const char *name, char **msg)
+{
+	const char *method = NULL, *challenge = NULL, *theirs = NULL, *text = NULL;
+	char response[MGR_RESPONSE_HEX + 1], mine[MGR_CHALLENGE_HEX + 1];
+	yajl_val welcome = NULL;
+	bool ok = false;
+	int err;
+
+	if (mgr_json_get_str(hello, "auth", &method) < 0 || strcmp(method, "hmac-sha256") != 0) {
+		set_msg(msg, "%s asks for an unknown authentication (%s)", name,
+			method ? method : "?");
+		return -EPROTO;
+	}
+	if (!opts || !opts->authkey) {
+		set_msg(msg, "%s needs an authentication key", name);
+		return -EACCES;
+	}
+	if (mgr_json_get_str(hello, "challenge", &challenge) < 0 ||
+	    strlen(challenge) != MGR_CHALLENGE_HEX) {
+		set_msg(msg, "%s sent a malformed challenge", name);
+		return -EPROTO;
+	}
+	err = mgr_auth_respond(opts->authkey, opts->authkey_len, MGR_AUTH_CLIENT,
+			       challenge, response);
+	if (err == 0)
+		err = mgr_auth_challenge(mine);
+	if (err == 0)
+		err = send_hello_response(c, response, mine);
+	if (err == 0)
+		err = read_frame_by(c, deadline, &welcome);
+	if (err < 0) {
+		set_msg(msg, "%s: authentication: %s", name, strerror(-err));
+		return err;
+	}
+	if (mgr_json_get_str(welcome, "error", &text) == 0) {
+		mgr_json_get_str(welcome, "message", &text);
+		set_msg(msg, "%s: %s", name, text);
+		err = -EACCES;
+		goto out;
+	}
+	mgr_json_get_bool(welcome, "welcome", &ok);
+	if (!ok || mgr_json_get_str(welcome, "response", &theirs) < 0 ||
+	    !mgr_auth_check(opts->authkey, opts->authkey_len, MGR_AUTH_SERVER,
+			    mine, theirs)) {
+		set_msg(msg, "%s does not know the authentication key", name);
+		err = -EACCES;
+		goto out;
+	}
+	err = 0;
+out:
+	yajl_tree_free(welcome);
+	return err;
+}
+
+/* Take the manager's hello and, when it asks, authenticate. */
+static int handshake(struct mgr_client *c, const struct mgr_client_opts *opts,
+		     const char *name, char **msg)
+{
+	uint64_t deadline = now_ms() + HELLO_TIMEOUT_MS;
+	const char *who = NULL, *text = NULL;
+	yajl_val hello = NULL;
+	uint64_t proto = 0;
+	int err;
+
+	err = read_frame_by(c, deadline, &hello);
+	if (err < 0) {
+		text = err == -ECONNRESET ? "the connection closed before the manager's hello" :
+		       err == -ETIMEDOUT ? "no hello from the manager" : strerror(-err);
+		set_msg(msg, "%s: %s", name, text);
+		return err;
+	}
+	if (mgr_json_get_str(hello, "hello", &who) < 0) {
+		/* A manager that turns us away says why. */
+		if (mgr_json_get_str(hello, "error", &text) == 0) {
+			err = reply_errno(text);
+			mgr_json_get_str(hello, "message", &text);
+		} else {
+			err = -EPROTO;
+			text = "not a manager (no hello)";
+		}
+		set_msg(msg, "%s: %s", name, text);
+		goto out;
+	}
+	mgr_json_get_u64(hello, "protocol", &proto);
+	if (strcmp(who, "mgrd") != 0 || proto != 1) {
+		err = -EPROTO;
+		set_msg(msg, "%s speaks an unknown protocol (%s %llu)", name, who,
+			(unsigned long long)proto);
+		goto out;
+	}
+	if (mgr_json_get(hello, "auth"))
+		err = authenticate(c, opts, hello, deadline, name, msg);
+out:
+	yajl_tree_free(hello);
+	return err;
+}
+
+static int start_thread(struct mgr_client *c)
+{
+	sigset_t all, old;
+	int err;
+
+	/* Signals are for the program's own threads to take. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = -pthread_create(&c->thread, NULL, io_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err == 0)
+		c->thread_started = true;
+	return err;
+}
+
+int mgr_client_connect(const char *addr, const struct mgr_client_opts *opts,
+		       struct mgr_client **out, char **err)
+{
+	struct mgr_buf def = MGR_BUF_INIT;
+	struct mgr_addr a = { 0 };
+	struct mgr_client *c = NULL;
+	const char *why = NULL;
+	char *name = NULL, *msg = NULL;
+	int r, status = 0;
+
+	*out = NULL;
+	*err = NULL;
+	if (!addr) {
+		r = mgr_addr_default_socket(&def);
+		if (r < 0)
+			goto fail;
+		a.kind = MGR_ADDR_UNIX;
+		a.path = def.data;
+		def.data = NULL;
+	} else {
+		r = mgr_addr_parse(addr, &a, &why);
+		if (r < 0) {
+			set_msg(&msg, "%s: %s", addr, why);
+			goto fail;
+		}
+	}
+	if (asprintf(&name, "%s%s", addr ? "" : "unix:", addr ? addr : a.path) < 0) {
+		name = NULL;
+		r = -ENOMEM;
+		goto fail;
+	}
+
+	r = -ENOMEM;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		goto fail;
+	c->fd = -1;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->wlock, NULL);
+
+	r = mgr_addr_connect(&a, &c->pid, &msg);
+	if (r < 0)
+		goto fail;
+	c->fd = r;
+	r = handshake(c, opts, name, &msg);
+	if (r < 0)
+		goto fail;
+	/* The callbacks start now: a failed connect never calls on_close.
+	 * The key was for the handshake alone: the caller's pointer is not
+	 * kept. */
+	if (opts) {
+		c->opts = *opts;
+		c->opts.authkey = NULL;
+		c->opts.authkey_len = 0;
+	}
+	if (opts && (opts->flags & MGR_CLIENT_THREAD)) {
+		c->threaded = true;
+		r = start_thread(c);
+		if (r < 0)
+			goto fail;
+	}
+	*out = c;
+	goto out;
+fail:
+	if (c) {
+		/* An exec: command that failed usually says why on stderr;
+		 * its exit status at least tells that it ended. */
+		if (c->fd >= 0)
+			close(c->fd);
+		c->fd = -1;
+		if (c->pid > 0) {
+			reap(c->pid, &status);
+			c->pid = 0;
+			if (msg && WIFEXITED(status) && WEXITSTATUS(status)) {
+				char *m = msg;
+
+				set_msg(&msg, "%s (the command exited with status %d)",
+					m, WEXITSTATUS(status));
+				if (msg)
+					free(m);
+				else
+					msg = m;
+			}
+		}
+		mgr_client_free(c);
+	}
+	if (!msg)
+		set_msg(&msg, "%s: %s", name ? name : addr ? addr : "default socket",
+			strerror(-r));
+	*err = msg;
+out:
+	free(name);
+	mgr_buf_release(&def);
+	mgr_addr_release(&a);
+	return r;
+}
+
+void mgr_client_free(struct mgr_client *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->closing = true;
+	pthread_mutex_unlock(&c->lock);
+	if (c->thread_started) {
+		/* The I/O thread's read ends, and it fails what is left. */
+		shutdown(c->fd, SHUT_RDWR);
+		pthread_join(c->thread, NULL);
+	}
+	if (c->fd >= 0)
+		connection_lost(c, -ECONNABORTED);
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->pid > 0)
+		reap(c->pid, NULL);
+	free(c->table);
+	mgr_buf_release(&c->rbuf);
+	mgr_buf_release(&c->wbuf);
+	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->wlock);
+	free(c);
+}

@@ -35,7 +35,9 @@ struct mgr_client_opts {
 	size_t authkey_len;
 	/* A change notification ({"event": ...}); the tree is freed after. */
 	void (*on_event)(void *arg, yajl_val event);
-	/* The connection ended; err is -errno (-ECONNRESET, -EPIPE, ...). */
+	/* The connection ended; err is -errno (-ECONNRESET, -EPIPE, ...).
+	 * Runs once, after the calls in flight have failed; not when
+	 * mgr_client_free closes the connection. */
 	void (*on_close)(void *arg, int err);
 	void *arg;
 };
@@ -60,7 +62,9 @@ void mgr_req_release(struct mgr_req *r);
 
 /* Send r and wait for its reply.  Returns 0 with the reply in *out (its err
  * may be non-zero: that is the manager's answer), or -errno when the
- * connection failed.  The caller releases *out. */
+ * connection failed.  The caller releases *out.  Without MGR_CLIENT_THREAD
+ * other calls' callbacks and events may run inside it; with it, a callback
+ * (on the I/O thread) gets -EDEADLK. */
 int mgr_client_call(struct mgr_client *c, struct mgr_req *r, struct mgr_reply *out);
 
 /* Called once per async call with its reply (or a connection error in
@@ -68,8 +72,10 @@ int mgr_client_call(struct mgr_client *c, struct mgr_req *r, struct mgr_reply *o
  * the callback takes it over by zeroing reply->msg. */
 typedef void (*mgr_reply_fn)(void *arg, struct mgr_reply *reply);
 
-/* Send r; cb runs later (on the I/O thread with MGR_CLIENT_THREAD).  The
- * request id is stored in *id when id is not NULL.  0 or -errno. */
+/* Send r; cb runs later (on the I/O thread with MGR_CLIENT_THREAD), or
+ * never when it is NULL (the reply is dropped).  The request id is stored
+ * in *id, when id is not NULL, before the request is sent.  0 or -errno;
+ * on -errno cb never runs. */
 int mgr_client_call_async(struct mgr_client *c, struct mgr_req *r,
 			  mgr_reply_fn cb, void *arg, uint64_t *id);
 /* Ask the manager to cancel call id; its reply then comes with -ECANCELED
