@@ -15,13 +15,43 @@ static const struct mgr_op *const op_tables[] = {
 
 #define N_TABLES (sizeof(op_tables) / sizeof(op_tables[0]))
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when
+ * it is cut short or malformed. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
+	if (!len || len > n)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
 int mgr_call_err(struct mgr_call *c, int err, const char *fmt, ...)
 {
+	unsigned char *p;
+	size_t i, o, n, k;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(c->errbuf, sizeof(c->errbuf), fmt, ap);
 	va_end(ap);
+	/* A precision such as %.200s or the buffer's end may cut a name in
+	 * the middle of a character; drop such pieces so the message is
+	 * still a valid JSON string. */
+	p = (unsigned char *)c->errbuf;
+	n = strlen(c->errbuf);
+	for (i = o = 0; i < n; i += k ? k : 1) {
+		k = utf8_seq(p + i, n - i);
+		memmove(p + o, p + i, k);
+		o += k;
+	}
+	p[o] = 0;
 	c->err = c->errbuf;
 	return err;
 }
