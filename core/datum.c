@@ -355,3 +355,23 @@ int mgr_datum_cmp(const struct mgr_datum *a, const struct mgr_datum *b, int *cmp
 	yajl_tree_free(tb);
 	return r;
 }
+
+int mgr_datum_gen_dump(yajl_gen g, const struct mgr_datum *d)
+{
+	struct mgr_buf b64 = MGR_BUF_INIT;
+	int r;
+
+	if (d->kind == MGR_DATUM_JSON)
+		return mgr_json_gen_raw(g, d->data, d->len);
+	r = mgr_base64_encode(d->data, d->len, &b64);
+	if (!r)
+		r = mgr_json_map_open(g);
+	if (!r)
+		r = mgr_json_gen_cstr(g, "$bytes");
+	if (!r)
+		r = mgr_json_gen_strn(g, b64.data ? b64.data : "", b64.len);
+	if (!r)
+		r = mgr_json_map_close(g);
+	mgr_buf_release(&b64);
+	return r;
+}

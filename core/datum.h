@@ -42,6 +42,9 @@ int mgr_datum_gen(yajl_gen g, const struct mgr_datum *d);
  * the caller has opened, so it can add members such as "version". */
 int mgr_datum_gen_members(yajl_gen g, const struct mgr_datum *d);
 
+/* Emit d as dump shows data: JSON as itself, bytes as {"$bytes": B}. */
+int mgr_datum_gen_dump(yajl_gen g, const struct mgr_datum *d);
+
 /* Equality as Python's ==: numbers compare by value (1 == 1.0), other JSON by
  * canonical text, bytes by content; JSON never equals bytes. */
 bool mgr_datum_eq(const struct mgr_datum *a, const struct mgr_datum *b);

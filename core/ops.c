@@ -56,6 +56,32 @@ int mgr_call_err(struct mgr_call *c, int err, const char *fmt, ...)
 	return err;
 }
 
+int mgr_call_result(struct mgr_call *c, int r)
+{
+	return r < 0 ? mgr_call_err(c, r, "cannot build the result") : 0;
+}
+
+int mgr_reply_bool(struct mgr_call *c, bool v)
+{
+	return mgr_call_result(c, yajl_gen_bool(c->out, v) == yajl_gen_status_ok ? 0 : -EINVAL);
+}
+
+int mgr_reply_u64(struct mgr_call *c, uint64_t v)
+{
+	return mgr_call_result(c, mgr_json_gen_u64(c->out, v));
+}
+
+int mgr_reply_version(struct mgr_call *c, const struct mgr_obj *o)
+{
+	int r = mgr_json_map_open(c->out);
+
+	if (!r)
+		r = mgr_json_kv_u64(c->out, "version", o->version);
+	if (!r)
+		r = mgr_json_map_close(c->out);
+	return mgr_call_result(c, r);
+}
+
 int mgr_call_path(struct mgr_call *c, const char *member, struct mgr_path *out)
 {
 	const char *s, *why;

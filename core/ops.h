@@ -70,6 +70,14 @@ int mgr_call_path(struct mgr_call *c, const char *member, struct mgr_path *out);
  * false when the call must not wait; *deadline is 0 for no deadline. */
 int mgr_call_wait_args(struct mgr_call *c, bool *block, uint64_t *deadline);
 
+/* Results.  Each writes one value to c->out and returns 0; when the
+ * generator fails (memory, nesting) the call fails instead. */
+int mgr_call_result(struct mgr_call *c, int r);
+int mgr_reply_bool(struct mgr_call *c, bool v);
+int mgr_reply_u64(struct mgr_call *c, uint64_t v);
+/* {"version": N} of o. */
+int mgr_reply_version(struct mgr_call *c, const struct mgr_obj *o);
+
 /* Names of errno values on the wire ("ENOENT") and back; unknown values
  * map to "EIO" and 0 respectively. */
 const char *mgr_errno_name(int err);

@@ -47,33 +47,6 @@ static struct array_state *array_of(struct mgr_obj *o)
 	return o->u.state;
 }
 
-/* A result could not be written; only memory or nesting can cause it. */
-static int result(struct mgr_call *c, int r)
-{
-	return r < 0 ? mgr_call_err(c, r, "cannot build the result") : 0;
-}
-
-static int reply_version(struct mgr_call *c, const struct mgr_obj *o)
-{
-	int r = mgr_json_map_open(c->out);
-
-	if (!r)
-		r = mgr_json_kv_u64(c->out, "version", o->version);
-	if (!r)
-		r = mgr_json_map_close(c->out);
-	return result(c, r);
-}
-
-static int reply_bool(struct mgr_call *c, bool v)
-{
-	return result(c, yajl_gen_bool(c->out, v) == yajl_gen_status_ok ? 0 : -EINVAL);
-}
-
-static int reply_u64(struct mgr_call *c, uint64_t v)
-{
-	return result(c, mgr_json_gen_u64(c->out, v));
-}
-
 /* {"value": X, "version": N} or {"bytes": B, "version": N}. */
 static int reply_datum(struct mgr_call *c, const struct mgr_datum *d, const struct mgr_obj *o)
 {
@@ -85,28 +58,7 @@ static int reply_datum(struct mgr_call *c, const struct mgr_datum *d, const stru
 		r = mgr_json_kv_u64(c->out, "version", o->version);
 	if (!r)
 		r = mgr_json_map_close(c->out);
-	return result(c, r);
-}
-
-/* Data as dump shows them: JSON as itself, bytes as {"$bytes": B}. */
-static int dump_datum(yajl_gen g, const struct mgr_datum *d)
-{
-	struct mgr_buf b64 = MGR_BUF_INIT;
-	int r;
-
-	if (d->kind == MGR_DATUM_JSON)
-		return mgr_json_gen_raw(g, d->data, d->len);
-	r = mgr_base64_encode(d->data, d->len, &b64);
-	if (!r)
-		r = mgr_json_map_open(g);
-	if (!r)
-		r = mgr_json_gen_cstr(g, "$bytes");
-	if (!r)
-		r = mgr_json_gen_strn(g, b64.data ? b64.data : "", b64.len);
-	if (!r)
-		r = mgr_json_map_close(g);
-	mgr_buf_release(&b64);
-	return r;
+	return mgr_call_result(c, r);
 }
 
 static int datum_err(struct mgr_call *c, int r, const char *why)
@@ -508,7 +460,7 @@ static int list_dump(struct mgr_obj *o, yajl_gen g)
 	int r = mgr_json_array_open(g);
 
 	for (i = 0; i < l->len && !r; i++)
-		r = dump_datum(g, l->items[i]);
+		r = mgr_datum_gen_dump(g, l->items[i]);
 	return r ? r : mgr_json_array_close(g);
 }
 
@@ -536,7 +488,7 @@ static int list_append(struct mgr_call *c, struct mgr_obj *o)
 	}
 	l->items[l->len++] = d;
 	list_changed(c, o);
-	return reply_version(c, o);
+	return mgr_reply_version(c, o);
 }
 
 static int list_extend(struct mgr_call *c, struct mgr_obj *o)
@@ -562,7 +514,7 @@ static int list_extend(struct mgr_call *c, struct mgr_obj *o)
 	l->len += n;
 	free(items);
 	list_changed(c, o);
-	return reply_version(c, o);
+	return mgr_reply_version(c, o);
 }
 
 static int list_insert(struct mgr_call *c, struct mgr_obj *o)
@@ -594,7 +546,7 @@ static int list_insert(struct mgr_call *c, struct mgr_obj *o)
 	l->items[i] = d;
 	l->len++;
 	list_changed(c, o);
-	return reply_version(c, o);
+	return mgr_reply_version(c, o);
 }
 
 /* Take item i out of the list; the caller owns it. */
@@ -656,7 +608,7 @@ static int list_remove(struct mgr_call *c, struct mgr_obj *o)
 		return mgr_call_err(c, -EINVAL, "list.remove(x): x not in list");
 	mgr_datum_free(list_take(l, (size_t)i));
 	list_changed(c, o);
-	return reply_version(c, o);
+	return mgr_reply_version(c, o);
 }
 
 static int list_index(struct mgr_call *c, struct mgr_obj *o)
@@ -675,7 +627,7 @@ static int list_index(struct mgr_call *c, struct mgr_obj *o)
 	mgr_datum_free(d);
 	if (i < 0)
 		return mgr_call_err(c, -EINVAL, "x is not in list");
-	return reply_u64(c, (uint64_t)i);
+	return mgr_reply_u64(c, (uint64_t)i);
 }
 
 static int list_count(struct mgr_call *c, struct mgr_obj *o)
@@ -691,7 +643,7 @@ static int list_count(struct mgr_call *c, struct mgr_obj *o)
 	for (i = 0; i < l->len; i++)
 		n += mgr_datum_eq(l->items[i], d);
 	mgr_datum_free(d);
-	return reply_u64(c, n);
+	return mgr_reply_u64(c, n);
 }
 
 static int list_contains(struct mgr_call *c, struct mgr_obj *o)
@@ -705,7 +657,7 @@ static int list_contains(struct mgr_call *c, struct mgr_obj *o)
 		return r;
 	found = list_find(l, d, 0, l->len) >= 0;
 	mgr_datum_free(d);
-	return reply_bool(c, found);
+	return mgr_reply_bool(c, found);
 }
 
 static void reverse_items(struct mgr_datum **items, size_t n)
@@ -726,7 +678,7 @@ static int list_reverse(struct mgr_call *c, struct mgr_obj *o)
 
 	reverse_items(l->items, l->len);
 	list_changed(c, o);
-	return reply_version(c, o);
+	return mgr_reply_version(c, o);
 }
 
 /* A stable merge sort that stops at the first pair that cannot be
@@ -792,7 +744,7 @@ static int list_sort(struct mgr_call *c, struct mgr_obj *o)
 		memcpy(l->items, copy, l->len * sizeof(*copy));
 	}
 	list_changed(c, o);
-	r = reply_version(c, o);
+	r = mgr_reply_version(c, o);
 out:
 	free(tmp);
 	free(copy);
@@ -833,7 +785,7 @@ static int list_imul(struct mgr_call *c, struct mgr_obj *o)
 		}
 	}
 	list_changed(c, o);
-	return reply_bool(c, true);
+	return mgr_reply_bool(c, true);
 nomem:
 	/* Leave the list as it was. */
 	list_free_items(l->items + len, l->len - len);
@@ -964,7 +916,7 @@ static int value_stat(struct mgr_obj *o, yajl_gen g)
 
 static int value_dump(struct mgr_obj *o, yajl_gen g)
 {
-	return dump_datum(g, o->u.value);
+	return mgr_datum_gen_dump(g, o->u.value);
 }
 
 static uint64_t value_size(struct mgr_obj *o)
@@ -1041,12 +993,12 @@ static int op_get(struct mgr_call *c, struct mgr_obj *o)
 		r = mgr_json_kv_u64(c->out, "version", o->version);
 	if (!r)
 		r = mgr_json_map_close(c->out);
-	return result(c, r);
+	return mgr_call_result(c, r);
 }
 
 static int op_len(struct mgr_call *c, struct mgr_obj *o)
 {
-	return reply_u64(c, mgr_types[o->type]->size(o));
+	return mgr_reply_u64(c, mgr_types[o->type]->size(o));
 }
 
 static int getitem_list(struct mgr_call *c, struct mgr_obj *o)
@@ -1075,7 +1027,7 @@ static int getitem_list(struct mgr_call *c, struct mgr_obj *o)
 		r = mgr_json_kv_u64(c->out, "version", o->version);
 	if (!r)
 		r = mgr_json_map_close(c->out);
-	return result(c, r);
+	return mgr_call_result(c, r);
 }
 
 static int getitem_array(struct mgr_call *c, struct mgr_obj *o)
@@ -1104,7 +1056,7 @@ static int getitem_array(struct mgr_call *c, struct mgr_obj *o)
 		r = mgr_json_kv_u64(c->out, "version", o->version);
 	if (!r)
 		r = mgr_json_map_close(c->out);
-	return result(c, r);
+	return mgr_call_result(c, r);
 }
 
 static int op_getitem(struct mgr_call *c, struct mgr_obj *o)
@@ -1143,7 +1095,7 @@ static int op_setitem(struct mgr_call *c, struct mgr_obj *o)
 		list_of(o)->items[i] = d;
 	}
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
-	return reply_version(c, o);
+	return mgr_reply_version(c, o);
 }
 
 static int op_delitem(struct mgr_call *c, struct mgr_obj *o)
@@ -1172,7 +1124,7 @@ static int op_delitem(struct mgr_call *c, struct mgr_obj *o)
 		mgr_datum_free(list_take(l, i));
 	}
 	list_changed(c, o);
-	return reply_version(c, o);
+	return mgr_reply_version(c, o);
 }
 
 /* Replace a list's items from a JSON array. */
@@ -1194,7 +1146,7 @@ static int set_list(struct mgr_call *c, struct mgr_obj *o)
 	l->items = items;
 	l->len = l->cap = n;
 	list_changed(c, o);
-	return reply_version(c, o);
+	return mgr_reply_version(c, o);
 }
 
 /* Replace all of an array's items, keeping its length. */
@@ -1219,7 +1171,7 @@ static int set_array(struct mgr_call *c, struct mgr_obj *o)
 	if (!r) {
 		memcpy(a->items, e, a->len * sizeof(*e));
 		mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
-		r = reply_version(c, o);
+		r = mgr_reply_version(c, o);
 	}
 	free(e);
 	return r;
@@ -1294,7 +1246,7 @@ static int op_set(struct mgr_call *c, struct mgr_obj *unused)
 		else
 			r = new_value(c, dir, &p, d, &o);
 		if (!r)
-			r = reply_version(c, o);
+			r = mgr_reply_version(c, o);
 	}
 out:
 	mgr_path_release(&p);
@@ -1384,7 +1336,7 @@ static int op_update(struct mgr_call *c, struct mgr_obj *dir)
 	}
 	list_free_items(data, n);
 	free(data);
-	return r < 0 ? r : reply_version(c, dir);
+	return r < 0 ? r : mgr_reply_version(c, dir);
 }
 
 static int op_clear(struct mgr_call *c, struct mgr_obj *o)
@@ -1399,7 +1351,7 @@ static int op_clear(struct mgr_call *c, struct mgr_obj *o)
 		while ((child = mgr_obj_last_child(o)))
 			mgr_obj_delete(c->store, child, true);
 	}
-	return reply_bool(c, true);
+	return mgr_reply_bool(c, true);
 }
 
 static int op_popitem(struct mgr_call *c, struct mgr_obj *dir)
@@ -1422,7 +1374,7 @@ static int op_popitem(struct mgr_call *c, struct mgr_obj *dir)
 	if (!r)
 		r = mgr_json_map_close(c->out);
 	if (r < 0)
-		return result(c, r);
+		return mgr_call_result(c, r);
 	mgr_obj_delete(c->store, o, false);
 	return 0;
 }
@@ -1453,7 +1405,7 @@ static int op_items(struct mgr_call *c, struct mgr_obj *dir)
 		r = mgr_json_array_close(c->out);
 	if (!r)
 		r = mgr_json_map_close(c->out);
-	return result(c, r);
+	return mgr_call_result(c, r);
 }
 
 #define CONTAINERS MGR_CONTAINERS

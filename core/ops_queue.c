@@ -194,21 +194,6 @@ static void queue_abort(struct mgr_store *s, struct mgr_waiter *w, int reason)
 
 /* ---- operations ---- */
 
-static int result(struct mgr_call *c, int r)
-{
-	return r < 0 ? mgr_call_err(c, r, "cannot build the result") : 0;
-}
-
-static int reply_bool(struct mgr_call *c, bool v)
-{
-	return result(c, yajl_gen_bool(c->out, v) == yajl_gen_status_ok ? 0 : -EINVAL);
-}
-
-static int reply_u64(struct mgr_call *c, uint64_t v)
-{
-	return result(c, mgr_json_gen_u64(c->out, v));
-}
-
 /* The item a put or unget carries. */
 static int item_arg(struct mgr_call *c, struct mgr_datum **d)
 {
@@ -279,7 +264,7 @@ static int op_put(struct mgr_call *c, struct mgr_obj *o)
 	}
 	q->unfinished++;
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
-	return reply_bool(c, true);
+	return mgr_reply_bool(c, true);
 fail:
 	mgr_datum_free(d);
 	return r;
@@ -303,7 +288,7 @@ static int op_get(struct mgr_call *c, struct mgr_obj *o)
 	 * write it loses nothing. */
 	r = mgr_datum_gen(c->out, *slot(q, 0));
 	if (r < 0)
-		return result(c, r);
+		return mgr_call_result(c, r);
 	mgr_datum_free(ring_pop_head(q));
 	admit_putters(c->store, q);
 	ring_shrink(q);
@@ -332,22 +317,22 @@ static int op_unget(struct mgr_call *c, struct mgr_obj *o)
 		ring_push_head(q, d);
 	}
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
-	return reply_bool(c, true);
+	return mgr_reply_bool(c, true);
 }
 
 static int op_qsize(struct mgr_call *c, struct mgr_obj *o)
 {
-	return reply_u64(c, queue_of(o)->len);
+	return mgr_reply_u64(c, queue_of(o)->len);
 }
 
 static int op_empty(struct mgr_call *c, struct mgr_obj *o)
 {
-	return reply_bool(c, queue_of(o)->len == 0);
+	return mgr_reply_bool(c, queue_of(o)->len == 0);
 }
 
 static int op_full(struct mgr_call *c, struct mgr_obj *o)
 {
-	return reply_bool(c, queue_full(queue_of(o)));
+	return mgr_reply_bool(c, queue_full(queue_of(o)));
 }
 
 static int op_task_done(struct mgr_call *c, struct mgr_obj *o)
@@ -359,7 +344,7 @@ static int op_task_done(struct mgr_call *c, struct mgr_obj *o)
 	if (!--q->unfinished)
 		wake_joiners(c->store, q);
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
-	return reply_bool(c, true);
+	return mgr_reply_bool(c, true);
 }
 
 static int op_join(struct mgr_call *c, struct mgr_obj *o)
@@ -373,7 +358,7 @@ static int op_join(struct mgr_call *c, struct mgr_obj *o)
 	if (r < 0)
 		return r;
 	if (!q->unfinished)
-		return reply_bool(c, true);
+		return mgr_reply_bool(c, true);
 	r = may_park(c, block, deadline, "join timed out");
 	return r < 0 ? r : park(c, o, &q->joiners, W_JOIN, deadline, NULL);
 }
@@ -444,27 +429,6 @@ static int queue_stat(struct mgr_obj *o, yajl_gen g)
 	return r;
 }
 
-/* Items as dump shows data: JSON as itself, bytes as {"$bytes": B}. */
-static int dump_item(yajl_gen g, const struct mgr_datum *d)
-{
-	struct mgr_buf b64 = MGR_BUF_INIT;
-	int r;
-
-	if (d->kind == MGR_DATUM_JSON)
-		return mgr_json_gen_raw(g, d->data, d->len);
-	r = mgr_base64_encode(d->data, d->len, &b64);
-	if (!r)
-		r = mgr_json_map_open(g);
-	if (!r)
-		r = mgr_json_gen_cstr(g, "$bytes");
-	if (!r)
-		r = mgr_json_gen_strn(g, b64.data ? b64.data : "", b64.len);
-	if (!r)
-		r = mgr_json_map_close(g);
-	mgr_buf_release(&b64);
-	return r;
-}
-
 static int queue_dump(struct mgr_obj *o, yajl_gen g)
 {
 	struct queue *q = queue_of(o);
@@ -477,7 +441,7 @@ static int queue_dump(struct mgr_obj *o, yajl_gen g)
 	if (!r)
 		r = mgr_json_array_open(g);
 	for (i = 0; !r && i < q->len; i++)
-		r = dump_item(g, *slot(q, i));
+		r = mgr_datum_gen_dump(g, *slot(q, i));
 	if (!r)
 		r = mgr_json_array_close(g);
 	if (!r)

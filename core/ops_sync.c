@@ -231,25 +231,10 @@ static void sync_abort(struct mgr_store *s, struct mgr_waiter *w, int reason)
 
 /* ---- operations ---- */
 
-static int result(struct mgr_call *c, int r)
-{
-	return r < 0 ? mgr_call_err(c, r, "cannot build the result") : 0;
-}
-
-static int reply_bool(struct mgr_call *c, bool v)
-{
-	return result(c, yajl_gen_bool(c->out, v) == yajl_gen_status_ok ? 0 : -EINVAL);
-}
-
-static int reply_u64(struct mgr_call *c, uint64_t v)
-{
-	return result(c, mgr_json_gen_u64(c->out, v));
-}
-
 static int changed_true(struct mgr_call *c, struct mgr_obj *o)
 {
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
-	return reply_bool(c, true);
+	return mgr_reply_bool(c, true);
 }
 
 static bool expired(const struct mgr_call *c, bool block, uint64_t deadline)
@@ -287,7 +272,7 @@ static int op_acquire(struct mgr_call *c, struct mgr_obj *o)
 		return changed_true(c, o);
 	/* Python answers False when it may not wait or the time is up. */
 	if (expired(c, block, deadline))
-		return reply_bool(c, false);
+		return mgr_reply_bool(c, false);
 	if (!park(c, o, &st->lockq, W_ACQUIRE, deadline))
 		return mgr_call_err(c, -ENOMEM, "out of memory");
 	return parked(c, o);
@@ -330,12 +315,12 @@ static int op_release(struct mgr_call *c, struct mgr_obj *o)
 
 static int op_locked(struct mgr_call *c, struct mgr_obj *o)
 {
-	return reply_bool(c, holder(sync_of(o)) != NULL);
+	return mgr_reply_bool(c, holder(sync_of(o)) != NULL);
 }
 
 static int op_get_value(struct mgr_call *c, struct mgr_obj *o)
 {
-	return reply_u64(c, sync_of(o)->value);
+	return mgr_reply_u64(c, sync_of(o)->value);
 }
 
 static int op_set(struct mgr_call *c, struct mgr_obj *o)
@@ -357,7 +342,7 @@ static int op_clear(struct mgr_call *c, struct mgr_obj *o)
 
 static int op_is_set(struct mgr_call *c, struct mgr_obj *o)
 {
-	return reply_bool(c, sync_of(o)->flag);
+	return mgr_reply_bool(c, sync_of(o)->flag);
 }
 
 static int event_wait(struct mgr_call *c, struct mgr_obj *o, bool block, uint64_t deadline)
@@ -365,7 +350,7 @@ static int event_wait(struct mgr_call *c, struct mgr_obj *o, bool block, uint64_
 	struct sync *st = sync_of(o);
 
 	if (st->flag || expired(c, block, deadline))
-		return reply_bool(c, st->flag);
+		return mgr_reply_bool(c, st->flag);
 	if (!park(c, o, &st->waitq, W_WAIT, deadline))
 		return mgr_call_err(c, -ENOMEM, "out of memory");
 	return parked(c, o);
@@ -384,7 +369,7 @@ static int cond_wait(struct mgr_call *c, struct mgr_obj *o, bool block, uint64_t
 		/* Nobody waits to slip in between the release and the
 		 * re-acquire, so both come to nothing. */
 		if (mgr_list_empty(&st->lockq))
-			return reply_bool(c, false);
+			return mgr_reply_bool(c, false);
 		w = park(c, o, &st->lockq, W_RELOCK, 0);
 	} else {
 		w = park(c, o, &st->waitq, W_WAIT, deadline);
@@ -413,7 +398,7 @@ static int barrier_wait(struct mgr_call *c, struct mgr_obj *o, bool block, uint6
 		while ((w = mgr_list_first(&st->waitq, struct mgr_waiter, obj_link)))
 			answer_u64(c->store, w, i++);
 		mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
-		return reply_u64(c, n);
+		return mgr_reply_u64(c, n);
 	}
 	if (expired(c, block, deadline)) {
 		break_barrier(c->store, st, "barrier broken: a wait timed out");
@@ -459,7 +444,7 @@ static int notify(struct mgr_call *c, struct mgr_obj *o, uint64_t n)
 	}
 	if (moved)
 		mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
-	return reply_bool(c, true);
+	return mgr_reply_bool(c, true);
 }
 
 static int op_notify(struct mgr_call *c, struct mgr_obj *o)
@@ -493,17 +478,17 @@ static int op_reset(struct mgr_call *c, struct mgr_obj *o)
 
 static int op_parties(struct mgr_call *c, struct mgr_obj *o)
 {
-	return reply_u64(c, sync_of(o)->parties);
+	return mgr_reply_u64(c, sync_of(o)->parties);
 }
 
 static int op_n_waiting(struct mgr_call *c, struct mgr_obj *o)
 {
-	return reply_u64(c, list_count(&sync_of(o)->waitq));
+	return mgr_reply_u64(c, list_count(&sync_of(o)->waitq));
 }
 
 static int op_broken(struct mgr_call *c, struct mgr_obj *o)
 {
-	return reply_bool(c, sync_of(o)->flag);
+	return mgr_reply_bool(c, sync_of(o)->flag);
 }
 
 /* ---- the types ---- */

@@ -14,22 +14,6 @@ static bool is_container(const struct mgr_obj *o)
 	return MGR_TYPE_BIT(o->type) & MGR_CONTAINERS;
 }
 
-static int result(struct mgr_call *c, int r)
-{
-	return r < 0 ? mgr_call_err(c, r, "cannot build the result") : 0;
-}
-
-static int reply_version(struct mgr_call *c, const struct mgr_obj *o)
-{
-	int r = mgr_json_map_open(c->out);
-
-	if (!r)
-		r = mgr_json_kv_u64(c->out, "version", o->version);
-	if (!r)
-		r = mgr_json_map_close(c->out);
-	return result(c, r);
-}
-
 /* The path member as the client wrote it, for messages. */
 static const char *path_text(struct mgr_call *c, const char *member)
 {
@@ -63,7 +47,7 @@ static int op_stat(struct mgr_call *c, struct mgr_obj *o)
 		r = gen_stat_members(c->out, o);
 	if (!r)
 		r = mgr_json_map_close(c->out);
-	return result(c, r);
+	return mgr_call_result(c, r);
 }
 
 static int op_ls(struct mgr_call *c, struct mgr_obj *dir)
@@ -96,7 +80,7 @@ static int op_ls(struct mgr_call *c, struct mgr_obj *dir)
 		r = mgr_json_array_close(c->out);
 	if (!r)
 		r = mgr_json_map_close(c->out);
-	return result(c, r);
+	return mgr_call_result(c, r);
 }
 
 /* A container's "items": values for its children.  All names and data are
@@ -159,7 +143,7 @@ static int create_dir(struct mgr_call *c, struct mgr_obj *dir, const struct mgr_
 		data[i] = NULL;
 		mgr_store_changed(c->store, child, MGR_CHANGE_CREATE);
 	}
-	r = reply_version(c, o);
+	r = mgr_reply_version(c, o);
 out:
 	for (i = 0; i < n; i++)
 		mgr_datum_free(data[i]);
@@ -183,7 +167,7 @@ static int create_obj(struct mgr_call *c, struct mgr_obj *dir, const struct mgr_
 		return c->err ? r : mgr_call_err(c, r, "cannot make a %s", type->name);
 	}
 	mgr_store_changed(c->store, o, MGR_CHANGE_CREATE);
-	return reply_version(c, o);
+	return mgr_reply_version(c, o);
 }
 
 static int op_create(struct mgr_call *c, struct mgr_obj *unused)
@@ -233,7 +217,7 @@ static int op_create(struct mgr_call *c, struct mgr_obj *unused)
 exists:
 	/* As os.makedirs(exist_ok=True): only the same type will do. */
 	if (exist_ok && o->type == t)
-		r = reply_version(c, o);
+		r = mgr_reply_version(c, o);
 	else
 		r = mgr_call_err(c, -EEXIST, "exists as a %s: %.200s",
 				 mgr_types[o->type]->name, path_text(c, "path"));
@@ -257,7 +241,7 @@ static int op_delete(struct mgr_call *c, struct mgr_obj *o)
 				    path_text(c, "path"));
 	if (r < 0)
 		return mgr_call_err(c, r, "cannot delete %.200s", path_text(c, "path"));
-	return result(c, yajl_gen_bool(c->out, 1) == yajl_gen_status_ok ? 0 : -EINVAL);
+	return mgr_call_result(c, yajl_gen_bool(c->out, 1) == yajl_gen_status_ok ? 0 : -EINVAL);
 }
 
 static int rename_err(struct mgr_call *c, int r)
@@ -324,7 +308,7 @@ static int op_rename(struct mgr_call *c, struct mgr_obj *unused)
 		goto out;
 	}
 	/* The object may have moved to make room for its new name. */
-	r = reply_version(c, mgr_obj_child(dir, name->s, name->len));
+	r = mgr_reply_version(c, mgr_obj_child(dir, name->s, name->len));
 out:
 	mgr_path_release(&dst);
 out_src:
@@ -373,7 +357,7 @@ static int op_pop(struct mgr_call *c, struct mgr_obj *o)
 	int r = mgr_datum_gen(c->out, o->u.value);
 
 	if (r < 0)
-		return result(c, r);
+		return mgr_call_result(c, r);
 	mgr_obj_delete(c->store, o, false);
 	return 0;
 }
