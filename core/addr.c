@@ -250,7 +250,7 @@ static int fail(const struct mgr_addr *a, int err, const char *reason, char **ms
 	const char *hint = "";
 
 	if ((err == ENOENT || err == ECONNREFUSED) && a->kind != MGR_ADDR_EXEC)
-		hint = " (is mgrd running?)";
+		hint = "; is mgrd running?";
 	addr_name(a, name, sizeof(name));
 	if (asprintf(msg, "cannot connect to %s: %s%s", name,
 		     reason ? reason : strerror(err), hint) < 0)

@@ -193,8 +193,9 @@ int mgr_ops_exec(struct mgr_call *c)
 				return e->fn(c, o);
 	if (nolookup)
 		return nolookup->fn(c, NULL);
-	return mgr_call_err(c, -ENOTSUP, "\"%.64s\" is not an operation of a %s",
-			    name, mgr_types[o->type]->name);
+	return mgr_call_err(c, -ENOTSUP, "\"%.64s\" is not an operation of %s %s", name,
+			    strchr("aeiou", mgr_types[o->type]->name[0]) ? "an" : "a",
+			    mgr_types[o->type]->name);
 }
 
 static const struct {

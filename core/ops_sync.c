@@ -328,6 +328,10 @@ static int op_set(struct mgr_call *c, struct mgr_obj *o)
 	struct sync *st = sync_of(o);
 	struct mgr_waiter *w;
 
+	/* "set" of a value carries data; on an event it must not, or a
+	 * mistaken path would silently set a flag. */
+	if (mgr_json_get(c->args, "value") || mgr_json_get(c->args, "bytes"))
+		return mgr_call_err(c, -EINVAL, "an event's set takes no value");
 	st->flag = true;
 	while ((w = mgr_list_first(&st->waitq, struct mgr_waiter, obj_link)))
 		answer_bool(c->store, w, true);

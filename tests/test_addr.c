@@ -254,7 +254,7 @@ static void test_connect_errors(void **state)
 	assert_int_equal(connect_str("unix:/nonexistent/mgrfs.sock", &pid, &msg), -ENOENT);
 	assert_int_equal(pid, 0);
 	assert_string_equal(msg, "cannot connect to unix:/nonexistent/mgrfs.sock: "
-			    "No such file or directory (is mgrd running?)");
+			    "No such file or directory; is mgrd running?");
 	free(msg);
 
 	memset(path, 'x', sizeof(path));

@@ -200,6 +200,9 @@ static void test_event(void **state)
 	OK(0, "true", "{'op':'clear','path':'e'}");
 	OK(0, "false", "{'op':'is_set','path':'e'}");
 	assert_string_equal(stat_member("e", "is_set"), "false");
+	/* A value sent to an event is a mistake, not a set. */
+	FAILS(0, EINVAL, "{'op':'set','path':'e','value':5}");
+	OK(0, "false", "{'op':'is_set','path':'e'}");
 }
 
 static void test_condition_notify(void **state)
