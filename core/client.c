@@ -28,7 +28,6 @@
 #include "frame.h"
 #include "json.h"
 #include "ops.h"
-#include "wait.h"
 
 /* How long a manager may take to greet us and to answer the key exchange. */
 #define HELLO_TIMEOUT_MS 30000
@@ -461,25 +460,6 @@ void mgr_req_release(struct mgr_req *r)
 	r->g = NULL;
 }
 
-/* A local manager usually answers within a few tens of microseconds, about
- * what it costs the kernel to put this thread to sleep and wake it again;
- * polling for that long first roughly halves the time of a blocking call. */
-#define SPIN_NS 30000
-
-/* Read without blocking for up to SPIN_NS, then block.  As read_some. */
-static ssize_t read_spin(struct mgr_client *c)
-{
-	uint64_t until = mgr_now_ns() + SPIN_NS;
-	ssize_t n;
-
-	do {
-		n = read_some(c, false);
-		if (n)
-			return n;
-	} while (mgr_now_ns() < until);
-	return read_some(c, true);
-}
-
 /* Without the I/O thread: read and handle frames until p is done. */
 static void wait_here(struct mgr_client *c, struct pending *p)
 {
@@ -494,7 +474,7 @@ static void wait_here(struct mgr_client *c, struct pending *p)
 		}
 		if (p->done)
 			break;
-		n = read_spin(c);
+		n = read_some(c, true);
 		if (n < 0)
 			connection_lost(c, n);
 	}

@@ -43,17 +43,12 @@ void mgr_waits_free(struct mgr_waits *w)
 	free(w);
 }
 
-uint64_t mgr_now_ns(void)
+uint64_t mgr_now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t mgr_now_ms(void)
-{
-	return mgr_now_ns() / 1000000;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ---- the deadline heap ---- */

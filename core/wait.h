@@ -115,7 +115,5 @@ void mgr_hold_free(struct mgr_hold *h);
 
 /* Monotonic clock in milliseconds. */
 uint64_t mgr_now_ms(void);
-/* The same clock in nanoseconds, for short spins. */
-uint64_t mgr_now_ns(void);
 
 #endif
