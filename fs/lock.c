@@ -1,0 +1,541 @@
+/* Locks: flock and whole-file POSIX locks held in the manager, so that
+ * they hold across mounts and hosts.
+ *
+ * A file that is a lock, rlock or semaphore is its own lock: flock
+ * acquires it (a semaphore gives one unit).  Any other file's lock is a
+ * companion lock object that the manager keeps at .mgrfs-locks/KEY, where
+ * KEY is the file's path (so in the tree it shows with its slashes as
+ * %2F); every mount finds the same one.
+ *
+ * The owner of an acquisition is the kernel's lock owner: the open file
+ * for flock, the process for POSIX locks.  What an open file holds by
+ * flock is given back when it is closed for the last time (release), what
+ * a process holds by POSIX lock when it closes any descriptor of the file
+ * (flush).  If mgrfs or its connection dies, the manager gives back all
+ * of it with the session.
+ *
+ * Shared and exclusive requests are both exclusive, and a POSIX lock on
+ * any range locks the whole file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+
+#include "mgrfs.h"
+#include "path.h"
+#include "store.h"
+
+struct lk {
+	struct fs_park park;
+	struct fs_handle *h;		/* flock: the open file */
+	fuse_ino_t ino;			/* POSIX: the file */
+	uint64_t owner;
+	bool posix;
+	bool block;
+	bool companion;			/* the lock is at FS_LOCKDIR */
+	bool made;			/* the companion was made once */
+	struct mgr_buf path;		/* the lock's manager path */
+};
+
+/* JSON integers are signed: owners are kept to 63 bits. */
+static uint64_t owner_of(uint64_t lock_owner)
+{
+	return lock_owner & INT64_MAX;
+}
+
+static bool is_lock_type(int type)
+{
+	return type == MGR_LOCK || type == MGR_RLOCK || type == MGR_SEMAPHORE ||
+	       type == MGR_BSEMAPHORE;
+}
+
+/* The manager path of the lock behind node n, into out (NUL-terminated);
+ * *companion tells whether it is a companion.  Called with the lock held. */
+static int lock_path(struct fs_node *n, struct mgr_buf *out, bool *companion)
+{
+	struct mgr_buf path = MGR_BUF_INIT;
+	int err;
+
+	*companion = !is_lock_type(n->type);
+	if (!*companion) {
+		err = fs_node_path(n, out);
+		return err ? err : mgr_buf_append(out, "", 1);
+	}
+	/* The companion's key is the file's path, so it is one name. */
+	err = fs_node_path(n, &path);
+	if (!err && !path.len)
+		err = -EINVAL;	/* the root is a directory: no flock */
+	if (!err && path.len > MGR_NAME_MAX)
+		err = -ENAMETOOLONG;
+	if (!err)
+		err = mgr_buf_append(out, FS_LOCKDIR "/", strlen(FS_LOCKDIR) + 1);
+	if (!err)
+		err = fs_name_escape(path.data, path.len, out);
+	if (!err)
+		err = mgr_buf_append(out, "", 1);
+	mgr_buf_release(&path);
+	return err;
+}
+
+static void lk_free(struct lk *l)
+{
+	mgr_buf_release(&l->path);
+	free(l);
+}
+
+static int release_req(const char *path, uint64_t owner, struct mgr_req *r)
+{
+	int err = mgr_req_init(r, "release", path);
+
+	if (!err)
+		err = mgr_json_kv_u64(r->g, "owner", owner);
+	if (err)
+		mgr_req_release(r);
+	return err;
+}
+
+/* Give back a hold nobody will answer for (its reply is dropped). */
+static void release_quietly(struct mgrfs *fs, const char *path, uint64_t owner)
+{
+	struct mgr_req r;
+
+	if (release_req(path, owner, &r) == 0) {
+		mgr_client_call_async(fs->client, &r, NULL, NULL, NULL);
+		mgr_req_release(&r);
+	}
+}
+
+static void lk_acquire(struct lk *l);
+
+/* The acquisition is answered.  It is recorded before the kernel hears of
+ * it; if the kernel threw the answer away (the caller is gone), it is
+ * undone. */
+static void acquired(struct lk *l)
+{
+	struct mgrfs *fs = l->park.fs;
+	struct fs_posix_hold *ph = NULL, **pp;
+	struct fs_node *n = NULL;
+	int r;
+
+	if (l->posix)
+		ph = calloc(1, sizeof(*ph));
+	pthread_mutex_lock(&fs->lock);
+	if (l->posix) {
+		n = fs_node_get(&fs->nodes, l->ino);
+		if (n && ph) {
+			ph->owner = l->owner;
+			ph->next = n->posix;
+			n->posix = ph;
+		}
+	} else {
+		l->h->flock_held = true;
+		l->h->flock_owner = l->owner;
+		free(l->h->flock_path);
+		l->h->flock_path = strdup(l->path.data);
+	}
+	if ((l->posix && !(n && ph)) || (!l->posix && !l->h->flock_path)) {
+		/* No memory to remember the hold: do not keep it. */
+		if (!l->posix)
+			l->h->flock_held = false;
+		pthread_mutex_unlock(&fs->lock);
+		free(ph);
+		release_quietly(fs, l->path.data, l->owner);
+		fuse_reply_err(l->park.req, ENOMEM);
+		lk_free(l);
+		return;
+	}
+	r = fuse_reply_err(l->park.req, 0);
+	if (r < 0) {
+		if (l->posix) {
+			for (pp = &n->posix; *pp != ph; pp = &(*pp)->next)
+				;
+			*pp = ph->next;
+			free(ph);
+		} else {
+			l->h->flock_held = false;
+		}
+	}
+	pthread_mutex_unlock(&fs->lock);
+	if (r < 0)
+		release_quietly(fs, l->path.data, l->owner);
+	lk_free(l);
+}
+
+static void made_cb(void *arg, struct mgr_reply *rep)
+{
+	struct lk *l = arg;
+
+	if (rep->err) {
+		fuse_reply_err(l->park.req, fs_errno(rep->err));
+		lk_free(l);
+		return;
+	}
+	lk_acquire(l);
+}
+
+/* Make the companion lock (and the namespace that holds it), then try
+ * again.  Both creations tolerate that another client was first. */
+static void make_companion(struct lk *l)
+{
+	struct mgrfs *fs = l->park.fs;
+	struct mgr_req r;
+	int err;
+
+	l->made = true;
+	err = mgr_req_init(&r, "create", FS_LOCKDIR);
+	if (!err)
+		err = mgr_json_kv_str(r.g, "type", "namespace");
+	if (!err)
+		err = mgr_json_kv_bool(r.g, "exist_ok", true);
+	/* Its answer is not needed: requests are served in order, so the
+	 * lock's creation below sees the namespace. */
+	if (!err)
+		err = mgr_client_call_async(fs->client, &r, NULL, NULL, NULL);
+	mgr_req_release(&r);
+	if (!err)
+		err = mgr_req_init(&r, "create", l->path.data);
+	if (!err)
+		err = mgr_json_kv_str(r.g, "type", "lock");
+	if (!err)
+		err = mgr_json_kv_bool(r.g, "exist_ok", true);
+	if (!err)
+		err = mgr_client_call_async(fs->client, &r, made_cb, l, NULL);
+	mgr_req_release(&r);
+	if (err) {
+		fuse_reply_err(l->park.req, fs_errno(err));
+		lk_free(l);
+	}
+}
+
+static void acquire_cb(void *arg, struct mgr_reply *rep)
+{
+	struct lk *l = arg;
+	int err = rep->err;
+
+	fs_park_finish(&l->park);
+	if (err == -ENOENT && l->companion && !l->made) {
+		make_companion(l);
+		return;
+	}
+	if (!err && !YAJL_IS_TRUE(rep->result))
+		err = -EAGAIN;	/* a non-blocking attempt found it held */
+	/* Taken just as the caller was interrupted (flock -w's alarm, a
+	 * kill): an interrupted wait takes nothing. */
+	if (!err && l->park.interrupted) {
+		release_quietly(l->park.fs, l->path.data, l->owner);
+		err = -EINTR;
+	}
+	if (err) {
+		fuse_reply_err(l->park.req, fs_errno(err));
+		lk_free(l);
+		return;
+	}
+	acquired(l);
+}
+
+static void lk_acquire(struct lk *l)
+{
+	struct mgr_req r;
+	int err;
+
+	err = mgr_req_init(&r, "acquire", l->path.data);
+	if (!err)
+		err = mgr_json_kv_u64(r.g, "owner", l->owner);
+	if (!err && !l->block)
+		err = mgr_json_kv_bool(r.g, "block", false);
+	if (!err)
+		err = fs_park_send(&l->park, &r, acquire_cb, l);
+	mgr_req_release(&r);
+	if (err) {
+		fuse_reply_err(l->park.req, fs_errno(err));
+		lk_free(l);
+	}
+}
+
+/* Start acquiring the lock behind inode ino for owner. */
+static void start(fuse_req_t req, fuse_ino_t ino, struct fs_handle *h, uint64_t owner,
+		  bool posix, bool block)
+{
+	struct mgrfs *fs = fuse_req_userdata(req);
+	struct lk *l = calloc(1, sizeof(*l));
+	struct fs_node *n;
+	int err = l ? 0 : -ENOMEM;
+
+	if (l) {
+		l->park.req = req;
+		l->park.fs = fs;
+		l->h = h;
+		l->ino = ino;
+		l->owner = owner;
+		l->posix = posix;
+		l->block = block;
+		pthread_mutex_lock(&fs->lock);
+		n = fs_node_get(&fs->nodes, ino);
+		err = n ? lock_path(n, &l->path, &l->companion) : -ENOENT;
+		pthread_mutex_unlock(&fs->lock);
+	}
+	if (err) {
+		if (l)
+			lk_free(l);
+		fuse_reply_err(req, fs_errno(err));
+		return;
+	}
+	lk_acquire(l);
+}
+
+struct rel {
+	fuse_req_t req;		/* to answer, or NULL */
+	fs_done_fn done;	/* or to call */
+	void *arg;
+};
+
+static void rel_cb(void *arg, struct mgr_reply *rep)
+{
+	struct rel *x = arg;
+
+	/* The hold is forgotten either way: a lock that is no longer there
+	 * or no longer ours is not held by us. */
+	if (x->req)
+		fuse_reply_err(x->req, 0);
+	else
+		x->done(x->arg, 0);
+	free(x);
+}
+
+/* Send a release of path for owner, then answer req or call done. */
+static void send_release(struct mgrfs *fs, const char *path, uint64_t owner, fuse_req_t req,
+			 fs_done_fn done, void *arg)
+{
+	struct rel *x = malloc(sizeof(*x));
+	struct mgr_req r;
+	int err = x ? release_req(path, owner, &r) : -ENOMEM;
+
+	if (!err) {
+		x->req = req;
+		x->done = done;
+		x->arg = arg;
+		err = mgr_client_call_async(fs->client, &r, rel_cb, x, NULL);
+		mgr_req_release(&r);
+		if (!err)
+			return;
+	}
+	free(x);
+	if (req)
+		fuse_reply_err(req, 0);
+	else
+		done(arg, 0);
+}
+
+/* Give back h's flock hold, under the owner that took it; answer req, or
+ * call done. */
+static void flock_unlock(struct mgrfs *fs, struct fs_handle *h, fuse_req_t req,
+			 fs_done_fn done, void *arg)
+{
+	uint64_t owner = 0;
+	char *path = NULL;
+
+	pthread_mutex_lock(&fs->lock);
+	if (h->flock_held) {
+		owner = h->flock_owner;
+		h->flock_held = false;
+		path = h->flock_path;
+		h->flock_path = NULL;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	if (path) {
+		send_release(fs, path, owner, req, done, arg);
+		free(path);
+	} else if (req) {
+		fuse_reply_err(req, 0);
+	} else {
+		done(arg, 0);
+	}
+}
+
+static void ll_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int op)
+{
+	struct mgrfs *fs = fuse_req_userdata(req);
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	uint64_t owner = owner_of(fi->lock_owner);
+	bool held;
+
+	if (op & LOCK_UN) {
+		flock_unlock(fs, h, req, NULL, NULL);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	held = h->flock_held;
+	pthread_mutex_unlock(&fs->lock);
+	/* Held already: a conversion between shared and exclusive, which are
+	 * the same here. */
+	if (held) {
+		fuse_reply_err(req, 0);
+		return;
+	}
+	start(req, ino, h, owner, false, !(op & LOCK_NB));
+}
+
+void fs_lock_release_flock(struct mgrfs *fs, struct fs_handle *h, fs_done_fn done, void *arg)
+{
+	flock_unlock(fs, h, NULL, done, arg);
+}
+
+/* Take owner's POSIX hold off node n; true if it had one. */
+static bool posix_take(struct fs_node *n, uint64_t owner)
+{
+	struct fs_posix_hold **pp, *ph;
+
+	for (pp = &n->posix; (ph = *pp); pp = &ph->next) {
+		if (ph->owner == owner) {
+			*pp = ph->next;
+			free(ph);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Give back owner's POSIX hold on inode ino; answer req or call done. */
+static void posix_unlock(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner, fuse_req_t req,
+			 fs_done_fn done, void *arg)
+{
+	struct mgr_buf path = MGR_BUF_INIT;
+	struct fs_node *n;
+	bool companion, held = false;
+	int err = 0;
+
+	pthread_mutex_lock(&fs->lock);
+	n = fs_node_get(&fs->nodes, ino);
+	if (n && n->posix) {
+		err = lock_path(n, &path, &companion);
+		held = !err && posix_take(n, owner);
+	}
+	pthread_mutex_unlock(&fs->lock);
+	if (held)
+		send_release(fs, path.data, owner, req, done, arg);
+	else if (req)
+		fuse_reply_err(req, 0);
+	else
+		done(arg, 0);
+	mgr_buf_release(&path);
+}
+
+void fs_lock_release_posix(struct mgrfs *fs, struct fs_node *node, uint64_t owner,
+			   fs_done_fn done, void *arg)
+{
+	posix_unlock(fs, node->ino, owner_of(owner), NULL, done, arg);
+}
+
+static bool posix_holds(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner)
+{
+	struct fs_posix_hold *ph;
+	struct fs_node *n;
+	bool held = false;
+
+	pthread_mutex_lock(&fs->lock);
+	n = fs_node_get(&fs->nodes, ino);
+	for (ph = n ? n->posix : NULL; ph && !held; ph = ph->next)
+		held = ph->owner == owner;
+	pthread_mutex_unlock(&fs->lock);
+	return held;
+}
+
+static void ll_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		     struct flock *lock, int sleep)
+{
+	struct mgrfs *fs = fuse_req_userdata(req);
+	uint64_t owner = owner_of(fi->lock_owner);
+
+	if (lock->l_type == F_UNLCK) {
+		posix_unlock(fs, ino, owner, req, NULL, NULL);
+		return;
+	}
+	if (posix_holds(fs, ino, owner)) {
+		fuse_reply_err(req, 0);
+		return;
+	}
+	start(req, ino, NULL, owner, true, sleep);
+}
+
+struct getlk {
+	fuse_req_t req;
+	struct flock lock;
+};
+
+/* Whether a lock object's stat says it would make an acquire wait. */
+static bool stat_locked(yajl_val st)
+{
+	uint64_t value = 1;
+	bool locked = false;
+
+	if (mgr_json_get_bool(st, "locked", &locked) == 0)
+		return locked;
+	return mgr_json_get_u64(st, "value", &value) == 0 && value == 0;
+}
+
+static void getlk_cb(void *arg, struct mgr_reply *rep)
+{
+	struct getlk *g = arg;
+
+	if (rep->err && rep->err != -ENOENT) {
+		fuse_reply_err(g->req, fs_errno(rep->err));
+	} else {
+		if (rep->err || !stat_locked(rep->result)) {
+			g->lock.l_type = F_UNLCK;
+		} else {
+			/* Held by another process, maybe on another host. */
+			g->lock.l_type = F_WRLCK;
+			g->lock.l_whence = SEEK_SET;
+			g->lock.l_start = 0;
+			g->lock.l_len = 0;
+			g->lock.l_pid = 0;
+		}
+		fuse_reply_lock(g->req, &g->lock);
+	}
+	free(g);
+}
+
+static void ll_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		     struct flock *lock)
+{
+	struct mgrfs *fs = fuse_req_userdata(req);
+	struct mgr_buf path = MGR_BUF_INIT;
+	struct getlk *g = NULL;
+	struct fs_node *n;
+	struct mgr_req r;
+	bool companion;
+	int err;
+
+	if (posix_holds(fs, ino, owner_of(fi->lock_owner))) {
+		lock->l_type = F_UNLCK;
+		fuse_reply_lock(req, lock);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	n = fs_node_get(&fs->nodes, ino);
+	err = n ? lock_path(n, &path, &companion) : -ENOENT;
+	pthread_mutex_unlock(&fs->lock);
+	if (!err) {
+		g = malloc(sizeof(*g));
+		err = g ? mgr_req_init(&r, "stat", path.data) : -ENOMEM;
+	}
+	mgr_buf_release(&path);
+	if (!err) {
+		g->req = req;
+		g->lock = *lock;
+		err = mgr_client_call_async(fs->client, &r, getlk_cb, g, NULL);
+		mgr_req_release(&r);
+		if (!err)
+			return;
+	}
+	free(g);
+	fuse_reply_err(req, fs_errno(err));
+}
+
+void fs_lock_ops(struct fuse_lowlevel_ops *ops)
+{
+	ops->flock = ll_flock;
+	ops->getlk = ll_getlk;
+	ops->setlk = ll_setlk;
+}

@@ -1,0 +1,444 @@
+/* mgrfs: mount a manager as a tree.
+ *
+ *   mgrfs [OPTIONS] [ADDR] MOUNTPOINT
+ *
+ * In the manner of sshfs: it detaches once the tree is mounted (unless -f
+ * or -d), and fusermount3 -u unmounts it.  FUSE's own -o options pass
+ * through to libfuse. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "mgrfs.h"
+
+struct opts {
+	char *args[2];		/* [ADDR] MOUNTPOINT, as given */
+	int nargs;
+	int foreground;
+	int debug;
+	int help;
+	int version;
+	char *authkey_file;
+};
+
+enum {
+	KEY_HELP,
+	KEY_VERSION,
+	KEY_FOREGROUND,
+	KEY_DEBUG,
+};
+
+#define OPT(t, p) { t, offsetof(struct opts, p), 1 }
+
+static const struct fuse_opt opt_spec[] = {
+	OPT("authkey_file=%s", authkey_file),
+	OPT("--authkey-file=%s", authkey_file),
+	OPT("--authkey-file %s", authkey_file),
+	FUSE_OPT_KEY("-h", KEY_HELP),
+	FUSE_OPT_KEY("--help", KEY_HELP),
+	FUSE_OPT_KEY("-V", KEY_VERSION),
+	FUSE_OPT_KEY("--version", KEY_VERSION),
+	FUSE_OPT_KEY("-f", KEY_FOREGROUND),
+	FUSE_OPT_KEY("-d", KEY_DEBUG),
+	FUSE_OPT_KEY("debug", KEY_DEBUG),
+	FUSE_OPT_END
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: mgrfs [OPTIONS] [ADDR] MOUNTPOINT\n"
+	      "Mount the manager at ADDR (unix:PATH, tcp:HOST:PORT, exec:COMMAND;\n"
+	      "default: $MGRFS_ADDR, else the default local socket) on MOUNTPOINT.\n"
+	      "\n"
+	      "  -f                      stay in the foreground\n"
+	      "  -d, -o debug            print every FUSE request (implies -f)\n"
+	      "  -o OPT[,OPT...]         mount options: allow_other, default_permissions,\n"
+	      "                          auto_unmount, authkey_file=FILE, and FUSE's own\n"
+	      "  --authkey-file FILE     the key for a manager that asks for one\n"
+	      "  -h, --help              this help\n"
+	      "  -V, --version           the version\n"
+	      "\n"
+	      "Unmount with: fusermount3 -u MOUNTPOINT.  See mgrfs(1) and mgrfs(7).\n", f);
+}
+
+static int opt_proc(void *data, const char *arg, int key, struct fuse_args *out)
+{
+	struct opts *o = data;
+
+	switch (key) {
+	case FUSE_OPT_KEY_NONOPT:
+		if (o->nargs == 2) {
+			fprintf(stderr, "mgrfs: too many arguments: %s\n", arg);
+			return -1;
+		}
+		o->args[o->nargs++] = strdup(arg);
+		return 0;
+	case KEY_HELP:
+		o->help = 1;
+		return 0;
+	case KEY_VERSION:
+		o->version = 1;
+		return 0;
+	case KEY_FOREGROUND:
+		o->foreground = 1;
+		return 0;
+	case KEY_DEBUG:
+		/* libfuse prints the requests when it sees it too. */
+		o->debug = o->foreground = 1;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+/* Detach: the parent waits until the child reports that the tree is
+ * mounted (0) or failed (1), and exits with that, so that a script can
+ * use the mount as soon as mgrfs returns.  Returns the descriptor the
+ * child reports on. */
+static int detach(void)
+{
+	int pfd[2];
+	char status = 1;
+	pid_t pid;
+
+	if (pipe(pfd) < 0) {
+		perror("mgrfs: pipe");
+		exit(1);
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("mgrfs: fork");
+		exit(1);
+	}
+	if (pid > 0) {
+		close(pfd[1]);
+		if (read(pfd[0], &status, 1) != 1)
+			status = 1;
+		_exit(status);
+	}
+	close(pfd[0]);
+	setsid();
+	return pfd[1];
+}
+
+/* Tell the waiting parent how it went, and leave the terminal. */
+static void report(int fd, char status)
+{
+	int null;
+
+	if (fd < 0)
+		return;
+	if (status == 0) {
+		null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			if (null > 2)
+				close(null);
+		}
+		if (chdir("/") < 0)
+			status = 1;
+	}
+	if (write(fd, &status, 1) != 1)
+		status = 1;
+	close(fd);
+}
+
+static void on_close(void *arg, int err)
+{
+	fprintf(stderr, "mgrfs: the connection to the manager ended (%s); "
+		"calls now fail with ENOTCONN\n", strerror(-err));
+}
+
+/* Connect to the manager at addr (NULL: the default socket).  On failure
+ * *msg says why (the caller frees it). */
+static int connect_manager(struct mgrfs *fs, const char *addr, const char *keyfile, char **msg)
+{
+	struct mgr_client_opts co = {
+		.flags = MGR_CLIENT_THREAD,
+		.on_event = fs_notify_event,
+		.on_close = on_close,
+		.arg = fs,
+	};
+	const char *kerr;
+	char *key = NULL, *err = NULL;
+	size_t keylen = 0;
+	int r, fl, fd;
+
+	*msg = NULL;
+	if (keyfile && *keyfile) {
+		r = mgr_auth_read_key(keyfile, &key, &keylen, &kerr);
+		if (r < 0) {
+			if (asprintf(msg, "%s: %s", keyfile, kerr) < 0)
+				*msg = NULL;
+			return r;
+		}
+		co.authkey = key;
+		co.authkey_len = keylen;
+	}
+	r = mgr_client_connect(addr, &co, &fs->client, &err);
+	if (key) {
+		explicit_bzero(key, keylen);
+		free(key);
+	}
+	if (r < 0) {
+		*msg = err;
+		return r;
+	}
+	fd = mgr_client_fd(fs->client);
+	fl = fcntl(fd, F_GETFD);
+	if (fl >= 0)
+		fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+	return 0;
+}
+
+/* The mgrd to start: $MGRD, else the one installed beside mgrfs, else
+ * mgrd on the PATH.  The caller frees the result. */
+static char *mgrd_program(void)
+{
+	char self[PATH_MAX], *slash, *prog;
+	ssize_t n;
+
+	if (getenv("MGRD") && *getenv("MGRD"))
+		return strdup(getenv("MGRD"));
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash && asprintf(&prog, "%.*s/mgrd", (int)(slash - self), self) >= 0) {
+			if (access(prog, X_OK) == 0)
+				return prog;
+			free(prog);
+		}
+	}
+	return strdup("mgrd");
+}
+
+/* No manager answers on the default socket: start one, as
+ * multiprocessing.Manager() starts its server, and connect to it.  It
+ * lives as long as this mount (it gets SIGTERM when mgrfs ends, even
+ * killed).  Its pid goes to *pid. */
+static int start_manager(struct mgrfs *fs, const char *keyfile, pid_t *pid)
+{
+	char *prog = mgrd_program();
+	char *msg = NULL;
+	int i, r = -ENOMEM, null;
+
+	if (!prog)
+		return r;
+	*pid = fork();
+	if (*pid < 0) {
+		r = -errno;
+		free(prog);
+		return r;
+	}
+	if (*pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		setsid();
+		execlp(prog, prog, (char *)NULL);
+		_exit(127);
+	}
+	/* It answers once its socket listens. */
+	for (i = 0; i < 400; i++) {
+		free(msg);
+		r = connect_manager(fs, NULL, keyfile, &msg);
+		if (r == 0 || (r != -ENOENT && r != -ECONNREFUSED))
+			break;
+		if (waitpid(*pid, NULL, WNOHANG) == *pid) {
+			*pid = 0;
+			break;
+		}
+		usleep(25000);
+	}
+	if (r < 0 && (r == -ENOENT || r == -ECONNREFUSED))
+		fprintf(stderr, "mgrfs: no manager on the default socket, and %s did not "
+			"start one\n", prog);
+	else if (r < 0)
+		fprintf(stderr, "mgrfs: %s\n", msg ? msg : strerror(-r));
+	free(msg);
+	free(prog);
+	return r;
+}
+
+/* Every change in the manager comes as an event (see notify.c). */
+static int subscribe(struct mgrfs *fs)
+{
+	struct mgr_reply rep;
+	struct mgr_req r;
+	int err;
+
+	err = mgr_req_init(&r, "subscribe", NULL);
+	if (!err)
+		err = mgr_json_kv_str(r.g, "path", "");
+	if (!err)
+		err = mgr_client_call(fs->client, &r, &rep);
+	mgr_req_release(&r);
+	if (!err) {
+		err = rep.err;
+		mgr_reply_release(&rep);
+	}
+	if (err)
+		fprintf(stderr, "mgrfs: cannot follow the manager's changes: %s\n",
+			strerror(-err));
+	return err;
+}
+
+/* -o subtype and fsname, unless given: mount(8) and df show them. */
+static int add_names(struct fuse_args *args, const char *addr)
+{
+	char *opt = NULL;
+	int r, i;
+
+	for (i = 0; i < args->argc; i++)
+		if (strstr(args->argv[i], "fsname=") || strstr(args->argv[i], "subtype="))
+			return 0;
+	r = fuse_opt_add_arg(args, "-osubtype=mgrfs");
+	if (r == 0 && fuse_opt_add_opt_escaped(&opt, addr) == 0) {
+		char *o = malloc(strlen(opt) + 10);
+
+		if (o) {
+			sprintf(o, "-ofsname=%s", opt);
+			r = fuse_opt_add_arg(args, o);
+			free(o);
+		}
+	}
+	free(opt);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_lowlevel_ops ops;
+	struct fuse_loop_config *cfg = NULL;
+	struct opts o = { .nargs = 0 };
+	struct mgrfs fs;
+	const char *addr, *keyfile;
+	char *mnt = NULL, *msg = NULL;
+	int status = 1, rfd = -1, r;
+	pid_t mgrd = 0;
+	bool nodes = false, mounted = false, handlers = false;
+
+	memset(&fs, 0, sizeof(fs));
+	if (fuse_opt_parse(&args, &o, opt_spec, opt_proc) < 0)
+		return 2;
+	if (o.help) {
+		usage(stdout);
+		status = 0;
+		goto out;
+	}
+	if (o.version) {
+		printf("mgrfs %s, libfuse %s\n", MGR_VERSION, fuse_pkgversion());
+		status = 0;
+		goto out;
+	}
+	if (o.nargs == 0) {
+		usage(stderr);
+		status = 2;
+		goto out;
+	}
+	addr = o.nargs == 2 ? o.args[0] : getenv("MGRFS_ADDR");
+	if (addr && !*addr)
+		addr = NULL;
+	keyfile = o.authkey_file ? o.authkey_file : getenv("MGRFS_AUTHKEY_FILE");
+	/* Detaching changes directory: the mount point is made absolute. */
+	mnt = realpath(o.args[o.nargs - 1], NULL);
+	if (!mnt) {
+		fprintf(stderr, "mgrfs: %s: %s\n", o.args[o.nargs - 1], strerror(errno));
+		goto out;
+	}
+	if (add_names(&args, addr ? addr : "mgrfs") < 0)
+		goto out;
+
+	if (!o.foreground)
+		rfd = detach();
+
+	fs.uid = getuid();
+	fs.gid = getgid();
+	pthread_mutex_init(&fs.lock, NULL);
+	if (fs_nodes_init(&fs.nodes) < 0) {
+		fputs("mgrfs: out of memory\n", stderr);
+		goto out;
+	}
+	nodes = true;
+
+	memset(&ops, 0, sizeof(ops));
+	fs_tree_ops(&ops);
+	fs_queue_ops(&ops);
+	fs_lock_ops(&ops);
+	fs.se = fuse_session_new(&args, &ops, sizeof(ops), &fs);
+	if (!fs.se)
+		goto out;
+	if (fuse_set_signal_handlers(fs.se) < 0)
+		goto out;
+	handlers = true;
+	/* The notifier is up before the first event can come. */
+	if (fs_notify_start(&fs) < 0) {
+		fputs("mgrfs: cannot start a thread\n", stderr);
+		goto out;
+	}
+	r = connect_manager(&fs, addr, keyfile, &msg);
+	if (r < 0 && !addr && (r == -ENOENT || r == -ECONNREFUSED))
+		r = start_manager(&fs, keyfile, &mgrd);
+	else if (r < 0)
+		fprintf(stderr, "mgrfs: %s\n", msg ? msg : strerror(-r));
+	free(msg);
+	if (r < 0)
+		goto out;
+	if (subscribe(&fs) < 0)
+		goto out;
+	if (fuse_session_mount(fs.se, mnt) < 0)
+		goto out;
+	mounted = true;
+
+	report(rfd, 0);
+	rfd = -1;
+	cfg = fuse_loop_cfg_create();
+	if (!cfg)
+		goto out;
+	/* Handlers never wait for the manager, so few threads do. */
+	fuse_loop_cfg_set_max_threads(cfg, 16);
+	status = fuse_session_loop_mt(fs.se, cfg) ? 1 : 0;
+out:
+	report(rfd, 1);
+	if (cfg)
+		fuse_loop_cfg_destroy(cfg);
+	if (mounted)
+		fuse_session_unmount(fs.se);
+	/* The client goes first: no callback or event runs after this. */
+	mgr_client_free(fs.client);
+	fs_notify_stop(&fs);
+	if (handlers)
+		fuse_remove_signal_handlers(fs.se);
+	if (fs.se)
+		fuse_session_destroy(fs.se);
+	if (nodes)
+		fs_nodes_release(&fs.nodes);
+	if (mgrd > 0) {
+		kill(mgrd, SIGTERM);
+		waitpid(mgrd, NULL, 0);
+	}
+	fuse_opt_free_args(&args);
+	free(mnt);
+	free(o.args[0]);
+	free(o.args[1]);
+	free(o.authkey_file);
+	return status;
+}

@@ -1,0 +1,183 @@
+/* mgrfs: a manager mounted as a tree.  Shared by the frontend's modules:
+ * tree.c (names, attributes, directories, values), queue.c, lock.c,
+ * notify.c (cache invalidation) and main.c.
+ *
+ * Every operation is answered asynchronously: a handler sends its request
+ * to the manager and returns, and the reply callback, on the client's I/O
+ * thread, answers the kernel.  A blocked queue read or lock wait is thus a
+ * parked request, not a parked thread. */
+#ifndef MGRFS_H
+#define MGRFS_H
+
+#define FUSE_USE_VERSION 314
+
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "client.h"
+#include "datum.h"
+#include "json.h"
+#include "node.h"
+
+/* How long the kernel may trust what it was told: short, because other
+ * clients change the tree too (and their changes also invalidate). */
+#define FS_TIMEOUT 1.0
+
+/* The manager namespace that holds the locks behind flock on files that
+ * are not lock objects. */
+#define FS_LOCKDIR ".mgrfs-locks"
+
+struct fs_notify;
+
+struct mgrfs {
+	struct fuse_session *se;
+	struct mgr_client *client;
+	/* Guards the node table and every handle's and parked call's state.
+	 * Never held across fuse_req_interrupt_func (an interrupt callback
+	 * takes it while libfuse holds the request's lock). */
+	pthread_mutex_t lock;
+	struct fs_nodes nodes;
+	uid_t uid;
+	gid_t gid;
+	struct fs_notify *notify;
+};
+
+/* What an open file is. */
+enum fs_handle_kind {
+	FS_H_DATA,	/* a value, list or array: content buffered in the handle */
+	FS_H_STATE,	/* a lock, semaphore, event, condition, barrier: state text */
+	FS_H_QUEUE,	/* read takes items, write puts lines */
+	FS_H_DIR,	/* a directory listing */
+};
+
+struct fs_dirent {
+	char *name;		/* kernel name */
+	mode_t fmt;
+};
+
+struct fs_handle {
+	enum fs_handle_kind kind;
+	struct fs_node *node;
+	int type;		/* enum mgr_type_id at open */
+	int flags;		/* open flags */
+
+	/* FS_H_DATA and FS_H_STATE: the content as read at open, and for
+	 * data files what is being written. */
+	struct mgr_buf buf;
+	size_t stored;		/* a list opened to append: bytes of buf stored */
+	bool modified;		/* buf is to be stored (a write or O_TRUNC) */
+	bool written;		/* a write came since the last commit */
+	int werr;		/* a write failed: nothing is stored */
+	unsigned int idle_flushes;	/* flushes while modified but unwritten */
+
+	/* FS_H_QUEUE, reading: the rest of the item being read, and that
+	 * the item just ended, so the next read() sees end of file. */
+	struct mgr_buf rest;
+	size_t rpos;
+	bool item_end;
+	bool reading;		/* a read() waits for an item */
+	/* Writing: a line not yet ended by '\n'. */
+	struct mgr_buf line;
+
+	/* flock: the manager lock this open file holds, by its path. */
+	char *flock_path;
+	uint64_t flock_owner;
+	bool flock_held;
+
+	/* FS_H_DIR: the listing taken at opendir. */
+	struct fs_dirent *ents;
+	size_t nents;
+};
+
+/* A call that may wait in the manager (a queue get or put, a lock
+ * acquire): the kernel may interrupt it, and then it is cancelled. */
+struct fs_park {
+	fuse_req_t req;
+	struct mgrfs *fs;
+	uint64_t id;
+	bool sent;
+	bool interrupted;
+	bool done;
+};
+
+/* The positive errno to answer the kernel with for -errno err: a lost
+ * manager connection is ENOTCONN, a cancelled wait EINTR. */
+int fs_errno(int err);
+
+/* Parse the JSON member type ("queue", ...) of a stat-like result. */
+int fs_result_type(yajl_val result);
+/* The file type an object of manager type t is shown as. */
+mode_t fs_type_fmt(int t);
+
+/* Send r and park it: the kernel's interrupt cancels it in the manager.
+ * 0 when sent (cb will run), or -errno (-EINTR when already interrupted)
+ * and cb never runs. */
+int fs_park_send(struct fs_park *p, struct mgr_req *r, mgr_reply_fn cb, void *arg);
+/* First thing in cb: after it no interrupt callback runs for p. */
+void fs_park_finish(struct fs_park *p);
+
+/* Lowlevel operations, by module. */
+void fs_tree_ops(struct fuse_lowlevel_ops *ops);
+void fs_queue_ops(struct fuse_lowlevel_ops *ops);
+void fs_lock_ops(struct fuse_lowlevel_ops *ops);
+
+/* The end of a step that may take a manager call: runs once, maybe
+ * before the function that was given it returns. */
+typedef void (*fs_done_fn)(void *arg, int err);
+
+void fs_handle_free(struct fs_handle *h);
+
+/* queue.c, called by tree.c's read, write, flush and release. */
+void fs_queue_read(fuse_req_t req, struct fs_handle *h, size_t size, int flags);
+void fs_queue_write(fuse_req_t req, struct fs_handle *h, const char *buf, size_t size,
+		    int flags);
+/* Put the last line written when it had no newline. */
+void fs_queue_flush(struct mgrfs *fs, struct fs_handle *h, fs_done_fn done, void *arg);
+
+/* lock.c: give back what an open file held by flock (at release) and what
+ * a POSIX lock owner held on a file (at flush). */
+void fs_lock_release_flock(struct mgrfs *fs, struct fs_handle *h, fs_done_fn done, void *arg);
+void fs_lock_release_posix(struct mgrfs *fs, struct fs_node *node, uint64_t owner,
+			   fs_done_fn done, void *arg);
+
+/* notify.c: hear the manager's change events and invalidate the kernel's
+ * caches from a thread of its own.  Invalidation may wait for locks that
+ * a process holds while it waits for a reply from us, so it must not run
+ * on the client's I/O thread, which delivers those replies. */
+int fs_notify_start(struct mgrfs *fs);
+void fs_notify_stop(struct mgrfs *fs);
+void fs_notify_event(void *arg, yajl_val event);
+/* Have the kernel drop parent/name, soon and from that thread. */
+void fs_notify_inval_entry(struct mgrfs *fs, uint64_t parent, const char *name, size_t len);
+
+/* The datum that len bytes written through the tree are stored as: JSON
+ * when the text is exactly how the manager's JSON would be shown (so it
+ * reads back byte for byte), else raw bytes.  With nl the text shown for
+ * JSON ends in a newline that is not part of it (a value file); without,
+ * the text is a line already stripped of its newline (an item).  0, or
+ * -EFBIG, -ENOMEM.  The caller frees *out. */
+int fs_datum_for(const char *data, size_t len, bool nl, struct mgr_datum **out);
+/* Append how the datum in holder ("value" or "bytes") is shown: JSON as
+ * its text and a newline, bytes as they are; with line, bytes that do not
+ * end in a newline get one (an item shown as a line). */
+int fs_show_datum(yajl_val holder, bool line, struct mgr_buf *out);
+/* Append v as text: a string as its characters, anything else as JSON. */
+int fs_json_text(yajl_val v, struct mgr_buf *out);
+/* Append a stat result as "member: value" lines, a lock's holders as
+ * "holder: session S owner O" lines. */
+int fs_show_state(yajl_val stat, struct mgr_buf *out);
+/* Append who holds a lock (or semaphore units), a line each; -ENODATA when
+ * nobody does. */
+int fs_show_holders(yajl_val stat, struct mgr_buf *out);
+
+/* Append a key, escaped for the kernel ('/' as %2F, '%' as %25). */
+int fs_name_escape(const char *key, size_t len, struct mgr_buf *out);
+/* Check a name from the kernel and put its canonical form (escapes in
+ * upper case) in out.  0, -EINVAL (a '%' not starting %2F or %25), or
+ * -ENAMETOOLONG (over 255 bytes). */
+int fs_name_from_kernel(const char *name, struct mgr_buf *out);
+
+#endif

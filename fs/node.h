@@ -1,0 +1,101 @@
+/* The inode table: the kernel knows objects by inode number, the manager
+ * by path.  A node links the two: its number, its name in its parent
+ * directory and a pointer to that parent, so a path is built by walking
+ * up, and renaming a directory moves its whole subtree at once.
+ *
+ * Names stored here are the names the kernel sees: a manager key with '/'
+ * or '%' appears escaped ("%2F", "%25"), which is also how the manager's
+ * path syntax spells them, so a path is the names joined with '/'.
+ *
+ * The table does no locking: every call is made under the owner's lock
+ * (struct mgrfs's lock). */
+#ifndef MGRFS_NODE_H
+#define MGRFS_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "buf.h"
+
+struct fuse_pollhandle;
+
+/* A poll waiting for a queue to change. */
+struct fs_pollreq {
+	struct fuse_pollhandle *ph;
+	struct fs_pollreq *next;
+};
+
+/* A POSIX lock owner (a process) holding the file's lock. */
+struct fs_posix_hold {
+	uint64_t owner;
+	struct fs_posix_hold *next;
+};
+
+struct fs_node {
+	uint64_t ino;
+	uint64_t nlookup;		/* the kernel's references */
+	unsigned int pins;		/* children and our own holds */
+	struct fs_node *parent;		/* NULL for the root and detached nodes */
+	char *name;			/* kernel name, NUL-terminated */
+	size_t namelen;
+	bool linked;			/* found by (parent, name) */
+	mode_t fmt;			/* S_IFDIR or S_IFREG, fixed for the inode */
+	int type;			/* enum mgr_type_id as last seen */
+	uint64_t version;		/* as last seen */
+	struct timespec mtime;		/* when a new version was first seen */
+	struct fs_pollreq *polls;	/* a queue's pending polls */
+	struct fs_posix_hold *posix;	/* POSIX lock owners holding it */
+	struct fs_node *ino_next, *name_next;
+};
+
+struct fs_nodes {
+	struct fs_node **by_ino, **by_name;
+	size_t nbuckets;		/* of each table, a power of two */
+	size_t count;
+	uint64_t next_ino;
+	struct fs_node *root;
+};
+
+/* An empty table with its root (inode 1).  0 or -ENOMEM. */
+int fs_nodes_init(struct fs_nodes *t);
+void fs_nodes_release(struct fs_nodes *t);
+
+struct fs_node *fs_node_get(struct fs_nodes *t, uint64_t ino);
+/* The linked child of parent called name, or NULL. */
+struct fs_node *fs_node_child(struct fs_nodes *t, struct fs_node *parent,
+			      const char *name, size_t len);
+
+/* The kernel is told about parent/name with file type fmt: return its node
+ * with one more lookup.  A node there of another file type (the object was
+ * replaced by one of another kind) is detached and a new one made, so the
+ * kernel sees a new inode.  NULL on ENOMEM. */
+struct fs_node *fs_node_found(struct fs_nodes *t, struct fs_node *parent,
+			      const char *name, size_t len, mode_t fmt);
+
+/* The kernel dropped n references.  The node goes away when nothing
+ * refers to it any more (its pending polls are dropped with it). */
+void fs_node_forget(struct fs_nodes *t, struct fs_node *n, uint64_t nlookup);
+
+void fs_node_pin(struct fs_node *n);
+void fs_node_unpin(struct fs_nodes *t, struct fs_node *n);
+
+/* The object is gone: the node keeps its number for the kernel but no
+ * longer has a path. */
+void fs_node_detach(struct fs_nodes *t, struct fs_node *n);
+
+/* Move n to newparent/name, detaching whatever node was there.  0 or
+ * -ENOMEM (n is then unchanged). */
+int fs_node_move(struct fs_nodes *t, struct fs_node *n, struct fs_node *newparent,
+		 const char *name, size_t len);
+
+/* Append n's manager path ("" for the root) to out.  -ENOENT when n or one
+ * of its ancestors is detached, -ENOMEM. */
+int fs_node_path(const struct fs_node *n, struct mgr_buf *out);
+
+/* Record version v seen now; a new version moves mtime. */
+void fs_node_saw(struct fs_node *n, uint64_t v);
+
+#endif

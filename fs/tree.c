@@ -1,0 +1,1612 @@
+/* The tree: names, attributes, directories, and files whose content is
+ * read at open and written back whole (values, lists, arrays), or is the
+ * state of a synchronisation object.
+ *
+ * Each handler turns the kernel's request into one manager request and
+ * returns; the reply callback answers the kernel.  The few operations that
+ * take several steps chain them from the callbacks. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "mgrfs.h"
+#include "path.h"
+#include "store.h"
+
+#define XATTR_PREFIX "user.mgr."
+/* What readdir gives as the inode of a name not looked up yet. */
+#define UNKNOWN_INO 0xffffffffu
+
+/* One kernel request on its way through the manager. */
+struct tctx {
+	fuse_req_t req;
+	struct mgrfs *fs;
+	fuse_ino_t ino;			/* the node, or the parent of name */
+	fuse_ino_t newparent;		/* rename */
+	struct mgr_buf name;		/* a child's kernel name */
+	struct mgr_buf newname;		/* rename */
+	struct mgr_buf path;		/* the object's manager path */
+	struct mgr_buf newpath;		/* rename */
+	struct fs_handle *h;
+	struct fuse_file_info fi;
+	int type;
+	bool fifo;			/* mknod of a FIFO: see ll_mknod */
+	uint64_t version;
+	uint64_t size;			/* as shown in the tree */
+	off_t newsize;			/* setattr */
+	size_t xsize;			/* getxattr, listxattr */
+	const char *xname;		/* getxattr: the member asked for */
+	int err;			/* the first error of a chain */
+	int step;
+	void (*then)(struct tctx *t, int err);
+};
+
+static struct tctx *tctx_new(fuse_req_t req, fuse_ino_t ino)
+{
+	struct tctx *t = calloc(1, sizeof(*t));
+
+	if (!t) {
+		fuse_reply_err(req, ENOMEM);
+		return NULL;
+	}
+	t->req = req;
+	t->fs = fuse_req_userdata(req);
+	t->ino = ino;
+	return t;
+}
+
+static void tctx_free(struct tctx *t)
+{
+	mgr_buf_release(&t->name);
+	mgr_buf_release(&t->newname);
+	mgr_buf_release(&t->path);
+	mgr_buf_release(&t->newpath);
+	free(t);
+}
+
+/* Answer the kernel with an error and be done. */
+static void fail(struct tctx *t, int err)
+{
+	fuse_reply_err(t->req, fs_errno(err));
+	tctx_free(t);
+}
+
+/* The manager path of inode ino, with /name appended when name is not
+ * NULL, into out (NUL-terminated). */
+static int path_of(struct mgrfs *fs, fuse_ino_t ino, const char *name, struct mgr_buf *out)
+{
+	struct fs_node *n;
+	int err = -ENOENT;
+
+	pthread_mutex_lock(&fs->lock);
+	n = fs_node_get(&fs->nodes, ino);
+	if (n)
+		err = fs_node_path(n, out);
+	pthread_mutex_unlock(&fs->lock);
+	if (!err && name) {
+		if (out->len)
+			err = mgr_buf_append(out, "/", 1);
+		if (!err)
+			err = mgr_buf_append(out, name, strlen(name));
+	}
+	if (!err)
+		err = mgr_buf_append(out, "", 1);
+	if (!err)
+		out->len--;
+	return err;
+}
+
+/* Take the kernel's name of a child of parent into t->name and the child's
+ * path into t->path. */
+static int child_path(struct tctx *t, fuse_ino_t parent, const char *name)
+{
+	int err = fs_name_from_kernel(name, &t->name);
+
+	return err ? err : path_of(t->fs, parent, t->name.data, &t->path);
+}
+
+/* Send r (released here) with t as the callback's argument; on failure
+ * answer the kernel and free t. */
+static void send(struct tctx *t, struct mgr_req *r, mgr_reply_fn cb)
+{
+	int err = mgr_client_call_async(t->fs->client, r, cb, t, NULL);
+
+	mgr_req_release(r);
+	if (err < 0)
+		fail(t, err);
+}
+
+/* A request for op on t->path. */
+static int req_path(struct tctx *t, struct mgr_req *r, const char *op)
+{
+	return mgr_req_init(r, op, t->path.data);
+}
+
+/* Attributes. */
+
+static void fill_stat(struct mgrfs *fs, const struct fs_node *n, int type, uint64_t size,
+		      struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = n->ino;
+	switch (type) {
+	case MGR_NAMESPACE:
+	case MGR_DICT:
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 2;
+		break;
+	case MGR_VALUE:
+	case MGR_LIST:
+	case MGR_ARRAY:
+	case MGR_QUEUE:
+		st->st_mode = S_IFREG | 0644;
+		st->st_nlink = 1;
+		break;
+	default:
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		break;
+	}
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_size = size;
+	st->st_blksize = 4096;
+	st->st_blocks = (size + 511) / 512;
+	st->st_mtim = st->st_ctim = st->st_atim = n->mtime;
+}
+
+/* The text a data file shows for a "get" result of an object of type. */
+static int show_content(int type, yajl_val result, struct mgr_buf *out)
+{
+	yajl_val items = mgr_json_get(result, "items");
+	size_t i;
+	int err = 0;
+
+	if (type == MGR_VALUE)
+		return fs_show_datum(result, false, out);
+	if (!YAJL_IS_ARRAY(items))
+		return -ESTALE;
+	for (i = 0; i < items->u.array.len && !err; i++) {
+		if (type == MGR_LIST) {
+			err = fs_show_datum(items->u.array.values[i], true, out);
+		} else {
+			err = fs_json_text(items->u.array.values[i], out);
+			if (!err)
+				err = mgr_buf_append(out, "\n", 1);
+		}
+	}
+	return err;
+}
+
+static void attr_get_cb(void *arg, struct mgr_reply *rep)
+{
+	struct mgr_buf b = MGR_BUF_INIT;
+	struct tctx *t = arg;
+	int err = rep->err;
+
+	if (!err)
+		err = show_content(t->type, rep->result, &b);
+	t->size = b.len;
+	mgr_buf_release(&b);
+	t->then(t, err);
+}
+
+static void attr_stat_cb(void *arg, struct mgr_reply *rep)
+{
+	struct tctx *t = arg;
+	struct mgr_req r;
+	bool bytes = false;
+	int err = rep->err;
+
+	if (err)
+		goto out;
+	t->type = fs_result_type(rep->result);
+	if (t->type < 0) {
+		err = -EPROTO;
+		goto out;
+	}
+	t->size = t->version = 0;
+	mgr_json_get_u64(rep->result, "version", &t->version);
+	mgr_json_get_u64(rep->result, "size", &t->size);
+	switch (t->type) {
+	case MGR_NAMESPACE:
+	case MGR_DICT:
+		break;
+	case MGR_VALUE:
+		/* JSON is shown with a newline after it. */
+		mgr_json_get_bool(rep->result, "bytes", &bytes);
+		t->size += !bytes;
+		break;
+	case MGR_LIST:
+	case MGR_ARRAY:
+		/* Their size as shown needs the items. */
+		err = req_path(t, &r, "get");
+		if (!err) {
+			err = mgr_client_call_async(t->fs->client, &r, attr_get_cb, t, NULL);
+			mgr_req_release(&r);
+		}
+		if (!err)
+			return;
+		break;
+	default:
+		/* Queues and state files have no size, like files in /proc. */
+		t->size = 0;
+		break;
+	}
+out:
+	t->then(t, err);
+}
+
+/* Find type, version and size of t->path, then call t->then. */
+static void attr_fetch(struct tctx *t)
+{
+	struct mgr_req r;
+	int err = req_path(t, &r, "stat");
+
+	if (!err) {
+		err = mgr_client_call_async(t->fs->client, &r, attr_stat_cb, t, NULL);
+		mgr_req_release(&r);
+	}
+	if (err)
+		t->then(t, err);
+}
+
+/* Answer a request that made or found t->name in t->ino with an entry. */
+static void reply_entry(struct tctx *t)
+{
+	struct fuse_entry_param e;
+	struct mgrfs *fs = t->fs;
+	struct fs_node *parent, *n = NULL;
+
+	memset(&e, 0, sizeof(e));
+	pthread_mutex_lock(&fs->lock);
+	parent = fs_node_get(&fs->nodes, t->ino);
+	if (parent)
+		n = fs_node_found(&fs->nodes, parent, t->name.data, t->name.len,
+				  t->fifo ? S_IFIFO : fs_type_fmt(t->type));
+	if (n) {
+		n->type = t->type;
+		fs_node_saw(n, t->version);
+		fill_stat(fs, n, t->type, t->size, &e.attr);
+		e.ino = n->ino;
+		e.generation = 1;
+		e.attr_timeout = e.entry_timeout = FS_TIMEOUT;
+		if (t->h)
+			t->h->node = n;
+		if (t->fifo) {
+			e.attr.st_mode = (e.attr.st_mode & ~S_IFMT) | S_IFIFO;
+			e.attr_timeout = e.entry_timeout = 0;
+		}
+	}
+	pthread_mutex_unlock(&fs->lock);
+	if (!n) {
+		fs_handle_free(t->h);
+		fail(t, parent ? -ENOMEM : -ENOENT);
+		return;
+	}
+	if (t->h) {
+		t->fi.fh = (uintptr_t)t->h;
+		if (fuse_reply_create(t->req, &e, &t->fi) == 0)
+			t->h = NULL, n = NULL;
+	} else if (fuse_reply_entry(t->req, &e) == 0) {
+		n = NULL;
+		/* The FIFO the kernel was told of is only for mknod's sake:
+		 * the name goes, and its next lookup finds the queue as it
+		 * is shown, a regular file. */
+		if (t->fifo)
+			fs_notify_inval_entry(fs, t->ino, t->name.data, t->name.len);
+	}
+	/* The kernel did not take the entry: it holds no reference. */
+	if (n) {
+		pthread_mutex_lock(&fs->lock);
+		n = fs_node_get(&fs->nodes, e.ino);
+		if (n)
+			fs_node_forget(&fs->nodes, n, 1);
+		pthread_mutex_unlock(&fs->lock);
+	}
+	fs_handle_free(t->h);
+	tctx_free(t);
+}
+
+static void lookup_done(struct tctx *t, int err)
+{
+	if (err)
+		fail(t, err == -ENOTDIR ? -ENOENT : err);
+	else
+		reply_entry(t);
+}
+
+static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct tctx *t = tctx_new(req, parent);
+	int err;
+
+	if (!t)
+		return;
+	err = child_path(t, parent, name);
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	t->then = lookup_done;
+	attr_fetch(t);
+}
+
+static void ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct mgrfs *fs = fuse_req_userdata(req);
+	struct fs_node *n;
+
+	pthread_mutex_lock(&fs->lock);
+	n = fs_node_get(&fs->nodes, ino);
+	if (n)
+		fs_node_forget(&fs->nodes, n, nlookup);
+	pthread_mutex_unlock(&fs->lock);
+	fuse_reply_none(req);
+}
+
+static void ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	struct mgrfs *fs = fuse_req_userdata(req);
+	struct fs_node *n;
+	size_t i;
+
+	pthread_mutex_lock(&fs->lock);
+	for (i = 0; i < count; i++) {
+		n = fs_node_get(&fs->nodes, forgets[i].ino);
+		if (n)
+			fs_node_forget(&fs->nodes, n, forgets[i].nlookup);
+	}
+	pthread_mutex_unlock(&fs->lock);
+	fuse_reply_none(req);
+}
+
+static void getattr_done(struct tctx *t, int err)
+{
+	struct mgrfs *fs = t->fs;
+	struct fs_node *n;
+	struct stat st;
+
+	if (err) {
+		fail(t, err == -ENOTDIR ? -ENOENT : err);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	n = fs_node_get(&fs->nodes, t->ino);
+	if (n && n->fmt != fs_type_fmt(t->type)) {
+		/* Another kind of object took the name: this inode is
+		 * stale, and the kernel looks the name up again. */
+		fs_node_detach(&fs->nodes, n);
+		err = -ESTALE;
+	} else if (n) {
+		n->type = t->type;
+		fs_node_saw(n, t->version);
+		fill_stat(fs, n, t->type, t->size, &st);
+		/* A file being written has the size of what it will hold. */
+		if (t->h && t->h->kind == FS_H_DATA && t->h->modified)
+			st.st_size = t->h->buf.len;
+	} else {
+		err = -ENOENT;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	fuse_reply_attr(t->req, &st, FS_TIMEOUT);
+	tctx_free(t);
+}
+
+static void ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct tctx *t = tctx_new(req, ino);
+	int err;
+
+	if (!t)
+		return;
+	err = path_of(t->fs, ino, NULL, &t->path);
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	if (fi)
+		t->h = (struct fs_handle *)(uintptr_t)fi->fh;
+	t->then = getattr_done;
+	attr_fetch(t);
+}
+
+/* Storing what a file holds. */
+
+/* Several requests sent at once, answered when the last reply is in. */
+struct batch {
+	int left;
+	int err;
+	fs_done_fn done;
+	void *arg;
+};
+
+static void batch_put(struct batch *b, int err)
+{
+	if (err && !__atomic_load_n(&b->err, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&b->err, err, __ATOMIC_RELEASE);
+	if (__atomic_sub_fetch(&b->left, 1, __ATOMIC_ACQ_REL) == 0) {
+		b->done(b->arg, __atomic_load_n(&b->err, __ATOMIC_ACQUIRE));
+		free(b);
+	}
+}
+
+static void batch_cb(void *arg, struct mgr_reply *rep)
+{
+	batch_put(arg, rep->err);
+}
+
+/* Send r (released here) as part of b. */
+static void batch_send(struct mgrfs *fs, struct batch *b, struct mgr_req *r)
+{
+	int err;
+
+	__atomic_add_fetch(&b->left, 1, __ATOMIC_ACQ_REL);
+	err = mgr_client_call_async(fs->client, r, batch_cb, b, NULL);
+	mgr_req_release(r);
+	if (err)
+		batch_put(b, err);
+}
+
+/* Next line of data[*pos..len): its bounds, without the newline.  False at
+ * the end. */
+static bool next_line(const char *data, size_t len, size_t *pos, size_t *start, size_t *end)
+{
+	const char *nl;
+
+	if (*pos >= len)
+		return false;
+	*start = *pos;
+	nl = memchr(data + *pos, '\n', len - *pos);
+	*end = nl ? (size_t)(nl - data) : len;
+	*pos = *end + 1;
+	return true;
+}
+
+/* A request storing data as a value, or as the items of an array (one
+ * JSON number a line). */
+static int store_req(const char *path, int type, const char *data, size_t len,
+		     struct mgr_req *r)
+{
+	struct mgr_datum *d = NULL;
+	size_t pos = 0, s, e;
+	yajl_val v;
+	char why[128];
+	int err;
+
+	err = mgr_req_init(r, "set", path);
+	if (err)
+		return err;
+	if (type == MGR_VALUE) {
+		err = fs_datum_for(data, len, true, &d);
+		if (!err)
+			err = mgr_datum_gen_members(r->g, d);
+		mgr_datum_free(d);
+		goto out;
+	}
+	err = mgr_json_gen_cstr(r->g, "items");
+	if (!err)
+		err = mgr_json_array_open(r->g);
+	while (!err && next_line(data, len, &pos, &s, &e)) {
+		err = mgr_json_parse(data + s, e - s, &v, why, sizeof(why));
+		if (err)
+			break;
+		err = mgr_json_gen_tree(r->g, v);
+		yajl_tree_free(v);
+	}
+	if (!err)
+		err = mgr_json_array_close(r->g);
+out:
+	if (err)
+		mgr_req_release(r);
+	return err;
+}
+
+/* Requests made under the lock and sent after it: a large request can
+ * take a while to send, and the client's I/O thread needs the lock to run
+ * the callbacks that keep it reading. */
+struct reqs {
+	struct mgr_req *v;
+	size_t n, cap;
+};
+
+static int reqs_add(struct reqs *rs, struct mgr_req *r)
+{
+	struct mgr_req *v;
+
+	if (rs->n == rs->cap) {
+		v = realloc(rs->v, (rs->cap ? 2 * rs->cap : 4) * sizeof(*v));
+		if (!v) {
+			mgr_req_release(r);
+			return -ENOMEM;
+		}
+		rs->v = v;
+		rs->cap = rs->cap ? 2 * rs->cap : 4;
+	}
+	rs->v[rs->n++] = *r;
+	return 0;
+}
+
+/* The requests that store what h holds, for commit: a value or array in
+ * one request, a list a line at a time, so that each item keeps its bytes
+ * (set and extend take JSON only).  Called with the lock held. */
+static int store_reqs(struct fs_handle *h, const char *path, struct reqs *rs)
+{
+	struct mgr_datum *d;
+	struct mgr_req r;
+	size_t pos = 0, s, e;
+	int err;
+
+	if (h->type != MGR_LIST) {
+		err = store_req(path, h->type, h->buf.data ? h->buf.data : "", h->buf.len, &r);
+		return err ? err : reqs_add(rs, &r);
+	}
+	/* Without O_APPEND the handle held the whole list, which it
+	 * replaces; appending, only the lines after what is stored are new. */
+	if (h->flags & O_APPEND) {
+		pos = h->stored;
+	} else {
+		err = mgr_req_init(&r, "clear", path);
+		if (!err)
+			err = reqs_add(rs, &r);
+		if (err)
+			return err;
+	}
+	while (next_line(h->buf.data, h->buf.len, &pos, &s, &e)) {
+		err = fs_datum_for(h->buf.data + s, e - s, false, &d);
+		if (err)
+			return err;
+		err = mgr_req_init(&r, "append", path);
+		if (!err) {
+			err = mgr_datum_gen_members(r.g, d);
+			if (err)
+				mgr_req_release(&r);
+		}
+		mgr_datum_free(d);
+		if (!err)
+			err = reqs_add(rs, &r);
+		if (err)
+			return err;
+	}
+	h->stored = h->buf.len;
+	return 0;
+}
+
+/* Store what h holds when it is due: after a write, or when it was
+ * truncated and not written (at the second flush or at release, so that
+ * the flush that comes between open and write does not store an empty
+ * value).  done runs once, maybe at once. */
+static void commit(struct mgrfs *fs, struct fs_handle *h, bool final, fs_done_fn done, void *arg)
+{
+	struct mgr_buf path = MGR_BUF_INIT;
+	struct reqs rs = { NULL, 0, 0 };
+	struct batch *b;
+	size_t i;
+	int err = 0;
+
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		done(arg, -ENOMEM);
+		return;
+	}
+	b->left = 1;
+	b->done = done;
+	b->arg = arg;
+	pthread_mutex_lock(&fs->lock);
+	if (h->kind != FS_H_DATA || !h->modified ||
+	    (!h->written && !final && ++h->idle_flushes < 2)) {
+		pthread_mutex_unlock(&fs->lock);
+		goto out;
+	}
+	h->modified = h->written = false;
+	h->idle_flushes = 0;
+	/* What could not all be written is not stored in part: the object
+	 * keeps what it held, and close() tells. */
+	err = h->werr;
+	h->werr = 0;
+	if (!err)
+		err = fs_node_path(h->node, &path);
+	if (!err)
+		err = mgr_buf_append(&path, "", 1);
+	if (!err)
+		err = store_reqs(h, path.data, &rs);
+	pthread_mutex_unlock(&fs->lock);
+	/* All or nothing: requests are sent only when all could be made. */
+	for (i = 0; i < rs.n; i++) {
+		if (err)
+			mgr_req_release(&rs.v[i]);
+		else
+			batch_send(fs, b, &rs.v[i]);
+	}
+out:
+	free(rs.v);
+	mgr_buf_release(&path);
+	batch_put(b, err);
+}
+
+/* Open files. */
+
+void fs_handle_free(struct fs_handle *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	mgr_buf_release(&h->buf);
+	mgr_buf_release(&h->rest);
+	mgr_buf_release(&h->line);
+	free(h->flock_path);
+	for (i = 0; i < h->nents; i++)
+		free(h->ents[i].name);
+	free(h->ents);
+	free(h);
+}
+
+static struct fs_handle *handle_new(enum fs_handle_kind kind, struct fs_node *n, int type,
+				    int flags)
+{
+	struct fs_handle *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->kind = kind;
+	h->node = n;
+	h->type = type;
+	h->flags = flags;
+	return h;
+}
+
+/* What an open file of an object of type is, or -errno when it cannot be
+ * opened with flags. */
+static int handle_kind(int type, int flags)
+{
+	switch (type) {
+	case MGR_NAMESPACE:
+	case MGR_DICT:
+		return -EISDIR;
+	case MGR_QUEUE:
+		return FS_H_QUEUE;
+	case MGR_VALUE:
+	case MGR_LIST:
+	case MGR_ARRAY:
+		return FS_H_DATA;
+	default:
+		/* State is changed through mgrctl, or flock. */
+		return (flags & O_ACCMODE) == O_RDONLY ? FS_H_STATE : -EACCES;
+	}
+}
+
+/* Every file is direct I/O: reads are served from the handle (or take a
+ * queue item), never from a page cache that another client's change
+ * would leave stale. */
+static void set_open_flags(struct fuse_file_info *fi, enum fs_handle_kind kind)
+{
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	fi->nonseekable = kind == FS_H_QUEUE;
+}
+
+static void reply_open(struct tctx *t)
+{
+	t->fi.fh = (uintptr_t)t->h;
+	if (fuse_reply_open(t->req, &t->fi) < 0)
+		fs_handle_free(t->h);
+	tctx_free(t);
+}
+
+static void open_cb(void *arg, struct mgr_reply *rep)
+{
+	struct tctx *t = arg;
+	struct fs_handle *h = t->h;
+	int err = rep->err;
+
+	if (!err && h->kind == FS_H_STATE)
+		err = fs_show_state(rep->result, &h->buf);
+	else if (!err)
+		err = show_content(h->type, rep->result, &h->buf);
+	h->stored = h->buf.len;
+	if (err) {
+		fs_handle_free(h);
+		fail(t, err);
+		return;
+	}
+	reply_open(t);
+}
+
+static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct tctx *t = tctx_new(req, ino);
+	int acc = fi->flags & O_ACCMODE, kind, err;
+	struct fs_node *n;
+	struct mgr_req r;
+
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->fs->lock);
+	n = fs_node_get(&t->fs->nodes, ino);
+	t->type = n ? n->type : -1;
+	pthread_mutex_unlock(&t->fs->lock);
+	err = path_of(t->fs, ino, NULL, &t->path);
+	if (err)
+		goto fail;
+	kind = handle_kind(t->type, fi->flags);
+	if (kind < 0) {
+		err = kind;
+		goto fail;
+	}
+	t->h = handle_new(kind, n, t->type, fi->flags);
+	if (!t->h) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	t->fi = *fi;
+	set_open_flags(&t->fi, kind);
+	if (kind == FS_H_QUEUE) {
+		reply_open(t);
+		return;
+	}
+	if (kind == FS_H_DATA && acc != O_RDONLY && (fi->flags & O_TRUNC)) {
+		/* Stored at close: never an empty value in between. */
+		t->h->modified = true;
+		reply_open(t);
+		return;
+	}
+	if (kind == FS_H_DATA && t->type != MGR_VALUE && acc == O_WRONLY &&
+	    (fi->flags & O_APPEND)) {
+		/* Lines appended to a list need not know what it holds. */
+		reply_open(t);
+		return;
+	}
+	err = req_path(t, &r, kind == FS_H_STATE ? "stat" : "get");
+	if (!err) {
+		send(t, &r, open_cb);
+		return;
+	}
+fail:
+	fs_handle_free(t->h);
+	fail(t, err);
+}
+
+static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct mgrfs *fs = fuse_req_userdata(req);
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	size_t n = 0;
+
+	if (h->kind == FS_H_QUEUE) {
+		fs_queue_read(req, h, size, fi->flags);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	if ((uint64_t)off < h->buf.len)
+		n = h->buf.len - off < size ? h->buf.len - off : size;
+	fuse_reply_buf(req, n ? h->buf.data + off : NULL, n);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* Make h->buf len bytes long, zeros filling what is added. */
+static int resize(struct fs_handle *h, uint64_t len)
+{
+	int err;
+
+	if (len > MGR_DATUM_MAX)
+		return -EFBIG;
+	if (len > h->buf.len) {
+		err = mgr_buf_reserve(&h->buf, len - h->buf.len);
+		if (err)
+			return err;
+		memset(h->buf.data + h->buf.len, 0, len - h->buf.len);
+	}
+	h->buf.len = len;
+	return 0;
+}
+
+static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct mgrfs *fs = fuse_req_userdata(req);
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	int err;
+
+	if (h->kind == FS_H_QUEUE) {
+		fs_queue_write(req, h, buf, size, fi->flags);
+		return;
+	}
+	if (h->kind != FS_H_DATA) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	/* The kernel's idea of the end may be stale: the handle knows. */
+	if (h->flags & O_APPEND)
+		off = h->buf.len;
+	err = (uint64_t)off + size > MGR_DATUM_MAX ? -EFBIG : 0;
+	if (!err && (uint64_t)off + size > h->buf.len)
+		err = resize(h, off + size);
+	if (!err) {
+		memcpy(h->buf.data + off, buf, size);
+		h->modified = h->written = true;
+	} else {
+		h->werr = err;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	if (err)
+		fuse_reply_err(req, fs_errno(err));
+	else
+		fuse_reply_write(req, size);
+}
+
+static void flush_step(void *arg, int err)
+{
+	struct tctx *t = arg;
+
+	if (err && !t->err)
+		t->err = err;
+	switch (t->step++) {
+	case 0:
+		commit(t->fs, t->h, false, flush_step, t);
+		break;
+	case 1:
+		fs_queue_flush(t->fs, t->h, flush_step, t);
+		break;
+	case 2:
+		fs_lock_release_posix(t->fs, t->h->node, t->fi.lock_owner, flush_step, t);
+		break;
+	default:
+		fuse_reply_err(t->req, fs_errno(t->err));
+		tctx_free(t);
+		break;
+	}
+}
+
+/* Each close(): what was written is stored, and the closing process's
+ * POSIX locks on the file are given back. */
+static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct tctx *t = tctx_new(req, ino);
+
+	if (!t)
+		return;
+	t->h = (struct fs_handle *)(uintptr_t)fi->fh;
+	t->fi = *fi;
+	flush_step(t, 0);
+}
+
+static void fsync_done(void *arg, int err)
+{
+	struct tctx *t = arg;
+
+	fuse_reply_err(t->req, fs_errno(err));
+	tctx_free(t);
+}
+
+static void ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	struct tctx *t = tctx_new(req, ino);
+
+	if (!t)
+		return;
+	commit(t->fs, (struct fs_handle *)(uintptr_t)fi->fh, true, fsync_done, t);
+}
+
+static void release_step(void *arg, int err)
+{
+	struct tctx *t = arg;
+
+	switch (t->step++) {
+	case 0:
+		commit(t->fs, t->h, true, release_step, t);
+		break;
+	case 1:
+		fs_queue_flush(t->fs, t->h, release_step, t);
+		break;
+	case 2:
+		fs_lock_release_flock(t->fs, t->h, release_step, t);
+		break;
+	default:
+		/* Answered last, so that an open that follows sees what
+		 * was stored here. */
+		fuse_reply_err(t->req, 0);
+		fs_handle_free(t->h);
+		tctx_free(t);
+		break;
+	}
+}
+
+static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct tctx *t = tctx_new(req, ino);
+
+	if (!t)
+		return;
+	t->h = (struct fs_handle *)(uintptr_t)fi->fh;
+	t->fi = *fi;
+	release_step(t, 0);
+}
+
+/* setattr: only the size means anything; mode, owner and times are taken
+ * and not kept, so that cp -p, touch and editors carry on. */
+
+static void truncate_done(void *arg, int err)
+{
+	struct tctx *t = arg;
+
+	fs_handle_free(t->h);
+	t->h = NULL;
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	t->then = getattr_done;
+	attr_fetch(t);
+}
+
+/* Truncate by path: what the file shows, cut or extended, is stored as if
+ * written through an open file. */
+static void truncate_cb(void *arg, struct mgr_reply *rep)
+{
+	struct tctx *t = arg;
+	struct fs_handle *h = t->h;
+	int err = rep->err;
+
+	if (!err)
+		err = show_content(h->type, rep->result, &h->buf);
+	if (!err)
+		err = resize(h, t->newsize);
+	if (err) {
+		truncate_done(t, err);
+		return;
+	}
+	h->modified = h->written = true;
+	commit(t->fs, h, true, truncate_done, t);
+}
+
+static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	struct tctx *t = tctx_new(req, ino);
+	struct fs_handle *h = fi ? (struct fs_handle *)(uintptr_t)fi->fh : NULL;
+	struct mgrfs *fs;
+	struct fs_node *n;
+	struct mgr_req r;
+	int err;
+
+	if (!t)
+		return;
+	fs = t->fs;
+	err = path_of(fs, ino, NULL, &t->path);
+	if (err)
+		goto fail;
+	t->h = h;
+	t->then = getattr_done;
+	if (!(to_set & FUSE_SET_ATTR_SIZE) || (h && h->kind == FS_H_QUEUE)) {
+		attr_fetch(t);
+		return;
+	}
+	if (h && h->kind == FS_H_DATA) {
+		pthread_mutex_lock(&fs->lock);
+		err = resize(h, attr->st_size);
+		if (!err)
+			h->modified = h->written = true;
+		pthread_mutex_unlock(&fs->lock);
+		if (err)
+			goto fail;
+		attr_fetch(t);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	n = fs_node_get(&fs->nodes, ino);
+	t->type = n ? n->type : -1;
+	pthread_mutex_unlock(&fs->lock);
+	if (t->type == MGR_QUEUE) {
+		attr_fetch(t);
+		return;
+	}
+	err = handle_kind(t->type, O_WRONLY);
+	if (err >= 0 && err != FS_H_DATA)
+		err = -EACCES;
+	if (err < 0)
+		goto fail;
+	/* A handle of our own carries the content to commit. */
+	t->h = handle_new(FS_H_DATA, n, t->type, O_WRONLY);
+	if (!t->h) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	t->newsize = attr->st_size;
+	err = req_path(t, &r, "get");
+	if (!err) {
+		send(t, &r, truncate_cb);
+		return;
+	}
+	fs_handle_free(t->h);
+fail:
+	fail(t, err);
+}
+
+/* Making and removing names. */
+
+static void create_cb(void *arg, struct mgr_reply *rep)
+{
+	struct tctx *t = arg;
+
+	if (rep->err) {
+		fs_handle_free(t->h);
+		fail(t, rep->err);
+		return;
+	}
+	t->version = 0;
+	mgr_json_get_u64(rep->result, "version", &t->version);
+	t->size = 0;
+	reply_entry(t);
+}
+
+/* Create t->path as an object of type t->type (of wire name type). */
+static void make(struct tctx *t, const char *type, bool exist_ok)
+{
+	struct mgr_req r;
+	int err = req_path(t, &r, "create");
+
+	if (!err)
+		err = mgr_json_kv_str(r.g, "type", type);
+	if (!err && exist_ok)
+		err = mgr_json_kv_bool(r.g, "exist_ok", true);
+	/* A new file is empty, not JSON null. */
+	if (!err && t->type == MGR_VALUE)
+		err = mgr_json_kv_str(r.g, "bytes", "");
+	if (err) {
+		mgr_req_release(&r);
+		fs_handle_free(t->h);
+		fail(t, err);
+		return;
+	}
+	send(t, &r, create_cb);
+}
+
+static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct tctx *t = tctx_new(req, parent);
+	int err;
+
+	if (!t)
+		return;
+	err = child_path(t, parent, name);
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	t->type = MGR_DICT;
+	make(t, "dict", false);
+}
+
+static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		     dev_t rdev)
+{
+	struct tctx *t = tctx_new(req, parent);
+	int err;
+
+	if (!t)
+		return;
+	/* mkfifo makes a queue; a regular file an empty value. */
+	if (!S_ISFIFO(mode) && !S_ISREG(mode)) {
+		fail(t, -EPERM);
+		return;
+	}
+	err = child_path(t, parent, name);
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	/* The kernel insists that mknod's answer be of the kind asked for,
+	 * but a FIFO inode would be a local pipe, never seen here: the FIFO
+	 * is answered with a throwaway inode, forgotten at once. */
+	t->type = S_ISFIFO(mode) ? MGR_QUEUE : MGR_VALUE;
+	t->fifo = S_ISFIFO(mode);
+	make(t, S_ISFIFO(mode) ? "queue" : "value", false);
+}
+
+static bool is_lock_name(const char *name, size_t len)
+{
+	return len > 5 && memcmp(name + len - 5, ".lock", 5) == 0;
+}
+
+static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	struct tctx *t = tctx_new(req, parent);
+	int acc = fi->flags & O_ACCMODE, err;
+	enum fs_handle_kind kind;
+
+	if (!t)
+		return;
+	err = child_path(t, parent, name);
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	/* NAME.lock opened to be read, as flock(1) does, is a lock; written
+	 * to, it is a value like any other file. */
+	if (acc == O_RDONLY && is_lock_name(t->name.data, t->name.len)) {
+		t->type = MGR_LOCK;
+		kind = FS_H_STATE;
+	} else {
+		t->type = MGR_VALUE;
+		kind = FS_H_DATA;
+	}
+	/* Its node comes with the reply. */
+	t->h = handle_new(kind, NULL, t->type, fi->flags);
+	if (!t->h) {
+		fail(t, -ENOMEM);
+		return;
+	}
+	t->h->modified = kind == FS_H_DATA && acc != O_RDONLY && (fi->flags & O_TRUNC);
+	t->fi = *fi;
+	set_open_flags(&t->fi, kind);
+	make(t, t->type == MGR_LOCK ? "lock" : "value", !(fi->flags & O_EXCL));
+}
+
+static void delete_cb(void *arg, struct mgr_reply *rep)
+{
+	struct tctx *t = arg;
+	struct mgrfs *fs = t->fs;
+	struct fs_node *parent, *n = NULL;
+
+	if (rep->err) {
+		fail(t, rep->err);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	parent = fs_node_get(&fs->nodes, t->ino);
+	if (parent)
+		n = fs_node_child(&fs->nodes, parent, t->name.data, t->name.len);
+	if (n)
+		fs_node_detach(&fs->nodes, n);
+	pthread_mutex_unlock(&fs->lock);
+	fuse_reply_err(t->req, 0);
+	tctx_free(t);
+}
+
+/* unlink and rmdir: the kernel has checked the kind of the object; a
+ * directory that is not empty stays (ENOTEMPTY from the manager). */
+static void ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct tctx *t = tctx_new(req, parent);
+	struct mgr_req r;
+	int err;
+
+	if (!t)
+		return;
+	err = child_path(t, parent, name);
+	if (!err)
+		err = req_path(t, &r, "delete");
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	send(t, &r, delete_cb);
+}
+
+static void rename_cb(void *arg, struct mgr_reply *rep)
+{
+	struct tctx *t = arg;
+	struct mgrfs *fs = t->fs;
+	struct fs_node *parent, *newparent, *n = NULL, *old = NULL;
+	int err = rep->err;
+
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	parent = fs_node_get(&fs->nodes, t->ino);
+	newparent = fs_node_get(&fs->nodes, t->newparent);
+	if (parent)
+		n = fs_node_child(&fs->nodes, parent, t->name.data, t->name.len);
+	if (newparent)
+		old = fs_node_child(&fs->nodes, newparent, t->newname.data, t->newname.len);
+	if (n && newparent)
+		err = fs_node_move(&fs->nodes, n, newparent, t->newname.data, t->newname.len);
+	else if (old)
+		fs_node_detach(&fs->nodes, old);
+	/* Out of memory for the new name: the inode can no longer be
+	 * found by its old one, at least. */
+	if (err && n)
+		fs_node_detach(&fs->nodes, n);
+	pthread_mutex_unlock(&fs->lock);
+	fuse_reply_err(t->req, 0);
+	tctx_free(t);
+}
+
+static void send_rename(struct tctx *t)
+{
+	struct mgr_req r;
+	int err = req_path(t, &r, "rename");
+
+	if (!err)
+		err = mgr_json_kv_str(r.g, "to", t->newpath.data);
+	if (err) {
+		mgr_req_release(&r);
+		fail(t, err);
+		return;
+	}
+	send(t, &r, rename_cb);
+}
+
+/* RENAME_NOREPLACE: the target must not exist.  The manager's rename
+ * replaces, so this is checked first (another client could still make
+ * the name in between). */
+static void noreplace_cb(void *arg, struct mgr_reply *rep)
+{
+	struct tctx *t = arg;
+
+	if (rep->err == 0)
+		fail(t, -EEXIST);
+	else if (rep->err != -ENOENT)
+		fail(t, rep->err);
+	else
+		send_rename(t);
+}
+
+static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	struct tctx *t = tctx_new(req, parent);
+	struct mgr_req r;
+	int err;
+
+	if (!t)
+		return;
+	t->newparent = newparent;
+	err = flags & ~RENAME_NOREPLACE ? -EINVAL : 0;
+	if (!err)
+		err = child_path(t, parent, name);
+	if (!err)
+		err = fs_name_from_kernel(newname, &t->newname);
+	if (!err)
+		err = path_of(t->fs, newparent, t->newname.data, &t->newpath);
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	if (!(flags & RENAME_NOREPLACE)) {
+		send_rename(t);
+		return;
+	}
+	err = mgr_req_init(&r, "stat", t->newpath.data);
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	send(t, &r, noreplace_cb);
+}
+
+/* Directories: a listing is taken at opendir, and readdir offsets are
+ * positions in it, stable for the open directory. */
+
+static void opendir_cb(void *arg, struct mgr_reply *rep)
+{
+	struct tctx *t = arg;
+	struct fs_handle *h = t->h;
+	struct mgr_buf name = MGR_BUF_INIT;
+	yajl_val ents = mgr_json_get(rep->result, "entries"), e;
+	const char *key;
+	size_t i;
+	int err = rep->err, type;
+
+	if (!err && !YAJL_IS_ARRAY(ents))
+		err = -EPROTO;
+	if (!err && ents->u.array.len) {
+		h->ents = calloc(ents->u.array.len, sizeof(*h->ents));
+		if (!h->ents)
+			err = -ENOMEM;
+	}
+	for (i = 0; !err && i < ents->u.array.len; i++) {
+		e = ents->u.array.values[i];
+		name.len = 0;
+		type = fs_result_type(e);
+		if (mgr_json_get_str(e, "name", &key) < 0 || type < 0)
+			continue;
+		err = fs_name_escape(key, strlen(key), &name);
+		/* A key too long once escaped cannot be a name here; it is
+		 * reached through mgrctl. */
+		if (err || name.len > MGR_NAME_MAX)
+			continue;
+		h->ents[h->nents].name = strndup(name.data, name.len);
+		if (!h->ents[h->nents].name)
+			err = -ENOMEM;
+		else
+			h->ents[h->nents++].fmt = fs_type_fmt(type);
+	}
+	mgr_buf_release(&name);
+	if (err) {
+		fs_handle_free(h);
+		fail(t, err);
+		return;
+	}
+	reply_open(t);
+}
+
+static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct tctx *t = tctx_new(req, ino);
+	struct mgr_req r;
+	int err;
+
+	if (!t)
+		return;
+	t->fi = *fi;
+	t->h = handle_new(FS_H_DIR, NULL, -1, fi->flags);
+	err = t->h ? path_of(t->fs, ino, NULL, &t->path) : -ENOMEM;
+	if (!err)
+		err = req_path(t, &r, "ls");
+	if (err) {
+		fs_handle_free(t->h);
+		fail(t, err);
+		return;
+	}
+	send(t, &r, opendir_cb);
+}
+
+static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct mgrfs *fs = fuse_req_userdata(req);
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	struct fs_node *dir, *n;
+	const char *name;
+	struct stat st;
+	size_t pos = 0, len, i;
+	char *buf = malloc(size);
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	pthread_mutex_lock(&fs->lock);
+	dir = fs_node_get(&fs->nodes, ino);
+	for (i = off; dir && i < h->nents + 2; i++) {
+		if (i < 2) {
+			name = i ? ".." : ".";
+			n = i && dir->parent ? dir->parent : dir;
+			st.st_mode = S_IFDIR;
+		} else {
+			name = h->ents[i - 2].name;
+			n = fs_node_child(&fs->nodes, dir, name, strlen(name));
+			st.st_mode = h->ents[i - 2].fmt;
+		}
+		/* Names the kernel has not looked up have no inode yet. */
+		st.st_ino = n ? n->ino : UNKNOWN_INO;
+		len = fuse_add_direntry(req, buf + pos, size - pos, name, &st, i + 1);
+		if (len > size - pos)
+			break;
+		pos += len;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	fuse_reply_buf(req, buf, pos);
+	free(buf);
+}
+
+static void ll_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fs_handle_free((struct fs_handle *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs sv;
+
+	/* The manager has no fixed capacity: report plenty, and the limits
+	 * that do hold. */
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = sv.f_frsize = 4096;
+	sv.f_blocks = sv.f_bfree = sv.f_bavail = 1ull << 30;
+	sv.f_files = sv.f_ffree = sv.f_favail = 1ull << 30;
+	sv.f_namemax = MGR_NAME_MAX;
+	fuse_reply_statfs(req, &sv);
+}
+
+/* Extended attributes: user.mgr.NAME for each member NAME of the object's
+ * stat (type, version, size, qsize, maxsize, waiters, ...), and
+ * user.mgr.holder for whoever holds a lock. */
+
+/* The text of attribute user.mgr.name of an object whose stat is st. */
+static int xattr_text(yajl_val st, const char *name, struct mgr_buf *out)
+{
+	yajl_val v;
+	int err;
+
+	if (strcmp(name, "holder") == 0) {
+		/* Lines, without the last newline. */
+		err = fs_show_holders(st, out);
+		if (!err)
+			out->len--;
+		return err;
+	}
+	v = mgr_json_get(st, name);
+	return v ? fs_json_text(v, out) : -ENODATA;
+}
+
+static void reply_xattr_text(fuse_req_t req, size_t size, const char *text, size_t len)
+{
+	if (!size)
+		fuse_reply_xattr(req, len);
+	else if (size < len)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, text, len);
+}
+
+static void getxattr_cb(void *arg, struct mgr_reply *rep)
+{
+	struct mgr_buf text = MGR_BUF_INIT;
+	struct tctx *t = arg;
+	int err = rep->err;
+
+	if (!err)
+		err = xattr_text(rep->result, t->xname, &text);
+	if (err) {
+		mgr_buf_release(&text);
+		fail(t, err);
+		return;
+	}
+	reply_xattr_text(t->req, t->xsize, text.data, text.len);
+	mgr_buf_release(&text);
+	tctx_free(t);
+}
+
+static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	struct tctx *t;
+	struct mgr_req r;
+	int err;
+
+	/* ls and cp ask for security.* and system.* on every file: those
+	 * are answered here, without a round trip. */
+	if (strncmp(name, XATTR_PREFIX, strlen(XATTR_PREFIX)) != 0 ||
+	    !name[strlen(XATTR_PREFIX)]) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	t = tctx_new(req, ino);
+	if (!t)
+		return;
+	t->xsize = size;
+	t->xname = name + strlen(XATTR_PREFIX);
+	err = path_of(t->fs, ino, NULL, &t->path);
+	if (!err)
+		err = req_path(t, &r, "stat");
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	send(t, &r, getxattr_cb);
+}
+
+static int add_xattr_name(struct mgr_buf *out, const char *name)
+{
+	int err = mgr_buf_append(out, XATTR_PREFIX, strlen(XATTR_PREFIX));
+
+	return err ? err : mgr_buf_append(out, name, strlen(name) + 1);
+}
+
+static void listxattr_cb(void *arg, struct mgr_reply *rep)
+{
+	struct mgr_buf names = MGR_BUF_INIT, holders = MGR_BUF_INIT;
+	struct tctx *t = arg;
+	yajl_val st = rep->result;
+	size_t i;
+	int err = rep->err;
+
+	if (!err && !YAJL_IS_OBJECT(st))
+		err = -EPROTO;
+	for (i = 0; !err && i < st->u.object.len; i++)
+		err = add_xattr_name(&names, st->u.object.keys[i]);
+	if (!err && fs_show_holders(st, &holders) == 0)
+		err = add_xattr_name(&names, "holder");
+	mgr_buf_release(&holders);
+	if (err) {
+		mgr_buf_release(&names);
+		fail(t, err);
+		return;
+	}
+	reply_xattr_text(t->req, t->xsize, names.data, names.len);
+	mgr_buf_release(&names);
+	tctx_free(t);
+}
+
+static void ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct tctx *t = tctx_new(req, ino);
+	struct mgr_req r;
+	int err;
+
+	if (!t)
+		return;
+	t->xsize = size;
+	err = path_of(t->fs, ino, NULL, &t->path);
+	if (!err)
+		err = req_path(t, &r, "stat");
+	if (err) {
+		fail(t, err);
+		return;
+	}
+	send(t, &r, listxattr_cb);
+}
+
+/* The attributes describe the object; they are not set through the tree. */
+static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			size_t size, int flags)
+{
+	fuse_reply_err(req, ENOTSUP);
+}
+
+static void ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	fuse_reply_err(req, ENOTSUP);
+}
+
+/* The manager's objects have one name each, and nothing points at
+ * another: no links. */
+static void ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void ll_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* open(O_TRUNC) must reach open, not come as a truncation first,
+	 * which would store an empty value before the new one. */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/* Content is never cached (direct I/O), so nothing to invalidate
+	 * by modification time. */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+}
+
+void fs_tree_ops(struct fuse_lowlevel_ops *ops)
+{
+	ops->init = ll_init;
+	ops->lookup = ll_lookup;
+	ops->forget = ll_forget;
+	ops->forget_multi = ll_forget_multi;
+	ops->getattr = ll_getattr;
+	ops->setattr = ll_setattr;
+	ops->mknod = ll_mknod;
+	ops->mkdir = ll_mkdir;
+	ops->unlink = ll_unlink;
+	ops->rmdir = ll_unlink;
+	ops->rename = ll_rename;
+	ops->open = ll_open;
+	ops->read = ll_read;
+	ops->write = ll_write;
+	ops->flush = ll_flush;
+	ops->release = ll_release;
+	ops->fsync = ll_fsync;
+	ops->opendir = ll_opendir;
+	ops->readdir = ll_readdir;
+	ops->releasedir = ll_releasedir;
+	ops->statfs = ll_statfs;
+	ops->getxattr = ll_getxattr;
+	ops->listxattr = ll_listxattr;
+	ops->setxattr = ll_setxattr;
+	ops->removexattr = ll_removexattr;
+	ops->create = ll_create;
+	ops->symlink = ll_symlink;
+	ops->link = ll_link;
+}
