@@ -28,6 +28,7 @@
 #include "frame.h"
 #include "json.h"
 #include "ops.h"
+#include "spin.h"
 
 /* How long a manager may take to greet us and to answer the key exchange. */
 #define HELLO_TIMEOUT_MS 30000
@@ -71,6 +72,7 @@ struct mgr_client {
 
 	struct mgr_buf rbuf;		/* frames read, from rpos on */
 	size_t rpos;
+	struct mgr_spin spin;		/* blocking calls without the thread */
 
 	pthread_t thread;
 	bool thread_started;
@@ -460,6 +462,27 @@ void mgr_req_release(struct mgr_req *r)
 	r->g = NULL;
 }
 
+/* Read what comes next, polling briefly before blocking (spin.h).  As
+ * read_some. */
+static ssize_t read_next(struct mgr_client *c)
+{
+	uint64_t until;
+	ssize_t n;
+
+	if (mgr_spin_begin(&c->spin)) {
+		until = mgr_spin_now() + MGR_SPIN_NS;
+		do {
+			n = read_some(c, false);
+			if (n) {
+				mgr_spin_end(&c->spin, true);
+				return n;
+			}
+		} while (mgr_spin_now() < until);
+		mgr_spin_end(&c->spin, false);
+	}
+	return read_some(c, true);
+}
+
 /* Without the I/O thread: read and handle frames until p is done. */
 static void wait_here(struct mgr_client *c, struct pending *p)
 {
@@ -474,7 +497,7 @@ static void wait_here(struct mgr_client *c, struct pending *p)
 		}
 		if (p->done)
 			break;
-		n = read_some(c, true);
+		n = read_next(c);
 		if (n < 0)
 			connection_lost(c, n);
 	}

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "ops.h"
 #include "path.h"
+#include "spin.h"
 #include "wait.h"
 
 /* A client that leaves this much output unread is cut off: its replies
@@ -1230,9 +1231,31 @@ static void dispatch(struct mgr_server *srv, struct epoll_event *ev)
 	}
 }
 
+/* Wait for events; right after work (spin not NULL) poll briefly first,
+ * since a client's next request is often only microseconds away. */
+static int wait_events(struct mgr_server *srv, struct epoll_event *evs, int timeout,
+		       struct mgr_spin *spin)
+{
+	uint64_t until;
+	int n;
+
+	if (spin && mgr_spin_begin(spin)) {
+		until = mgr_spin_now() + MGR_SPIN_NS;
+		do
+			n = epoll_wait(srv->epfd, evs, EVENTS_MAX, 0);
+		while (n == 0 && mgr_spin_now() < until);
+		mgr_spin_end(spin, n != 0);
+		if (n)
+			return n;
+	}
+	return epoll_wait(srv->epfd, evs, EVENTS_MAX, timeout);
+}
+
 int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 {
 	struct epoll_event evs[EVENTS_MAX];
+	struct mgr_spin spin = { 0 };
+	bool worked = false;
 	uint64_t next, now;
 	int timeout, n, i, r = 0;
 
@@ -1247,7 +1270,8 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 			now = mgr_now_ms();
 			timeout = next <= now ? 0 : next - now > INT_MAX ? INT_MAX : (int)(next - now);
 		}
-		n = epoll_wait(srv->epfd, evs, EVENTS_MAX, timeout);
+		n = wait_events(srv, evs, timeout, worked ? &spin : NULL);
+		worked = n > 0;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
