@@ -203,24 +203,26 @@ static int connect_manager(struct mgrfs *fs, const char *addr, const char *keyfi
 	return 0;
 }
 
-/* The mgrd to start: $MGRD, else the one installed beside mgrfs, else
- * mgrd on the PATH.  The caller frees the result. */
+/* The mgrd to start: $MGRD, else the one installed beside mgrfs (or, in
+ * the build tree, in ../tools), else mgrd on the PATH.  The caller frees
+ * the result. */
 static char *mgrd_program(void)
 {
+	static const char *const beside[] = { "mgrd", "../tools/mgrd" };
 	char self[PATH_MAX], *slash, *prog;
 	ssize_t n;
+	size_t i;
 
 	if (getenv("MGRD") && *getenv("MGRD"))
 		return strdup(getenv("MGRD"));
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash && asprintf(&prog, "%.*s/mgrd", (int)(slash - self), self) >= 0) {
-			if (access(prog, X_OK) == 0)
-				return prog;
-			free(prog);
-		}
+	slash = n > 0 ? memrchr(self, '/', n) : NULL;
+	for (i = 0; slash && i < sizeof(beside) / sizeof(*beside); i++) {
+		if (asprintf(&prog, "%.*s/%s", (int)(slash - self), self, beside[i]) < 0)
+			break;
+		if (access(prog, X_OK) == 0)
+			return prog;
+		free(prog);
 	}
 	return strdup("mgrd");
 }
