@@ -53,6 +53,11 @@ extern const struct mgr_op mgr_ops_data[];	/* ops_data.c: value, dict, list, arr
 extern const struct mgr_op mgr_ops_queue[];	/* ops_queue.c */
 extern const struct mgr_op mgr_ops_sync[];	/* ops_sync.c: locks ... barrier */
 
+/* Set a value child of container dir for each name in the JSON object
+ * items (ops_data.c).  Every name and datum is checked before the first
+ * change.  0, or -errno after mgr_call_err. */
+int mgr_dict_update(struct mgr_call *c, struct mgr_obj *dir, yajl_val items);
+
 /* Run c: find the op, resolve "path", check the type, call it.  Returns as
  * the operation does; unknown op is -ENOSYS, wrong type -ENOTSUP, bad or
  * missing arguments -EINVAL, each with a message in c->err. */

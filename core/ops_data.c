@@ -1284,9 +1284,8 @@ static int op_setdefault(struct mgr_call *c, struct mgr_obj *unused)
 
 /* Containers. */
 
-static int op_update(struct mgr_call *c, struct mgr_obj *dir)
+int mgr_dict_update(struct mgr_call *c, struct mgr_obj *dir, yajl_val items)
 {
-	yajl_val items = mgr_json_get(c->args, "items");
 	struct mgr_datum **data = NULL;
 	struct mgr_obj *o;
 	const char *why;
@@ -1336,6 +1335,13 @@ static int op_update(struct mgr_call *c, struct mgr_obj *dir)
 	}
 	list_free_items(data, n);
 	free(data);
+	return r;
+}
+
+static int op_update(struct mgr_call *c, struct mgr_obj *dir)
+{
+	int r = mgr_dict_update(c, dir, mgr_json_get(c->args, "items"));
+
 	return r < 0 ? r : mgr_reply_version(c, dir);
 }
 

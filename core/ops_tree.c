@@ -83,72 +83,29 @@ static int op_ls(struct mgr_call *c, struct mgr_obj *dir)
 	return mgr_call_result(c, r);
 }
 
-/* A container's "items": values for its children.  All names and data are
- * checked before anything is made. */
+/* A container, with value children from "items" when given. */
 static int create_dir(struct mgr_call *c, struct mgr_obj *dir, const struct mgr_name *name,
 		      enum mgr_type_id t)
 {
 	yajl_val items = mgr_json_get(c->args, "items");
-	struct mgr_datum **data = NULL;
-	struct mgr_obj *o, *child;
-	const char *why;
-	size_t i, n = 0;
-	int r = 0;
+	struct mgr_obj *o;
+	int r;
 
-	if (items && !YAJL_IS_NULL(items)) {
-		if (!YAJL_IS_OBJECT(items))
-			return mgr_call_err(c, -EINVAL, "\"items\" must be an object of names and values");
-		n = items->u.object.len;
-	}
-	data = calloc(n + 1, sizeof(*data));
-	if (!data)
-		return mgr_call_err(c, -ENOMEM, "out of memory");
-	for (i = 0; i < n && !r; i++) {
-		const char *key = items->u.object.keys[i];
-
-		r = mgr_name_check(key, strlen(key), &why);
-		if (r < 0) {
-			r = mgr_call_err(c, r, "bad name \"%.200s\": %s", key, why);
-			break;
-		}
-		r = mgr_datum_from_tree(items->u.object.values[i], &data[i]);
-		if (r < 0)
-			r = mgr_call_err(c, r, "cannot store the value of \"%.200s\"", key);
-	}
-	if (r < 0)
-		goto out;
+	if (items && !YAJL_IS_NULL(items) && !YAJL_IS_OBJECT(items))
+		return mgr_call_err(c, -EINVAL, "\"items\" must be an object of names and values");
 	r = mgr_obj_new(c->store, dir, name->s, name->len, t, &o);
-	if (r < 0) {
-		r = mgr_call_err(c, r, "cannot make %.200s", path_text(c, "path"));
-		goto out;
-	}
+	if (r < 0)
+		return mgr_call_err(c, r, "cannot make %.200s", path_text(c, "path"));
 	mgr_store_changed(c->store, o, MGR_CHANGE_CREATE);
-	for (i = 0; i < n; i++) {
-		const char *key = items->u.object.keys[i];
-
-		/* A name given twice takes its last value, as in a dict. */
-		child = mgr_obj_child(o, key, strlen(key));
-		if (child) {
-			mgr_value_set(c->store, child, data[i]);
-			data[i] = NULL;
-			continue;
-		}
-		r = mgr_obj_new(c->store, o, key, strlen(key), MGR_VALUE, &child);
+	if (YAJL_IS_OBJECT(items)) {
+		r = mgr_dict_update(c, o, items);
 		if (r < 0) {
+			/* A create that fails leaves nothing behind. */
 			mgr_obj_delete(c->store, o, true);
-			r = mgr_call_err(c, r, "cannot make \"%.200s\"", key);
-			goto out;
+			return r;
 		}
-		child->u.value = data[i];
-		data[i] = NULL;
-		mgr_store_changed(c->store, child, MGR_CHANGE_CREATE);
 	}
-	r = mgr_reply_version(c, o);
-out:
-	for (i = 0; i < n; i++)
-		mgr_datum_free(data[i]);
-	free(data);
-	return r;
+	return mgr_reply_version(c, o);
 }
 
 static int create_obj(struct mgr_call *c, struct mgr_obj *dir, const struct mgr_name *name,
