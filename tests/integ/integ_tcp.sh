@@ -7,10 +7,6 @@
 
 unset MGRFS_AUTHKEY_FILE MGRFS_ADDR
 
-free_port() {
-	"$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # Keys readable by their owner only, as mgrd asks.
 (
 	umask 077

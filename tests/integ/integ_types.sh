@@ -2,9 +2,16 @@
 # Every type and every operation of the spec through mgrctl, with the waits
 # between processes done by separate mgrctl processes: lists, arrays,
 # queues, locks, RLocks, semaphores, events, conditions and barriers.
+# With MGR_TEST_TRANSPORT=tcp the same runs over TCP with an authkey.
 . "$(dirname "$0")/lib.sh"
 
-start_mgrd
+if [[ ${MGR_TEST_TRANSPORT:-unix} == tcp ]]; then
+	(umask 077 && head -c 32 /dev/urandom >"$TMP/key")
+	export MGRFS_AUTHKEY_FILE=$TMP/key MGRFS_ADDR=tcp:127.0.0.1:$(free_port)
+	start_mgrd -l "$MGRFS_ADDR" --authkey-file "$MGRFS_AUTHKEY_FILE"
+else
+	start_mgrd
+fi
 
 lines() {
 	printf '%s\n' "$@"

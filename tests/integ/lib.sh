@@ -86,6 +86,11 @@ start_mgrd() {
 	wait_ping "$MGRD_PID" || bail "mgrd $* did not answer"
 }
 
+# A TCP port on the loopback that nothing listens on now.
+free_port() {
+	"$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # Kill background processes with SIGKILL and reap them, so that the shell
 # does not report each as "Killed".
 kill9() {
