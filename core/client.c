@@ -6,7 +6,15 @@
  * (wlock) makes each frame's write whole.  Callbacks never run with either
  * held, so a callback may call into the client again.  The read buffer
  * belongs to whoever reads: the I/O thread with MGR_CLIENT_THREAD, else the
- * caller of the moment. */
+ * caller of the moment.
+ *
+ * With MGR_CLIENT_THREAD the I/O thread is the only reader, and mgrd stops
+ * reading a connection whose replies back up until they are read.  Were
+ * the I/O thread to block in send(), or wait for wlock held by a thread
+ * blocked there, nobody would read and nothing would ever move again.  So
+ * frames are queued in wbuf and written without blocking; what the socket
+ * does not take at once, the I/O thread writes as it drains, between
+ * reads. */
 #include "client.h"
 
 #include <errno.h>
@@ -18,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +46,10 @@
 /* How long an exec: child gets to exit after its socket closes, and again
  * after SIGTERM, before it is killed. */
 #define REAP_GRACE_MS 2000
+/* With the I/O thread: how much output may wait before other threads
+ * sending more wait for it to drain.  The I/O thread never waits (it would
+ * wait for itself): its frames go in whatever the queue holds. */
+#define WQUEUE_MAX ((size_t)4 << 20)
 
 /* One outstanding call.  An async call's record is allocated and freed on
  * completion; a sync call's lives on its caller's stack. */
@@ -68,7 +81,13 @@ struct mgr_client {
 	int server_err;			/* a reply with "id": null named this */
 
 	pthread_mutex_t wlock;
-	struct mgr_buf wbuf;
+	struct mgr_buf wbuf;		/* the frame being sent; threaded: the
+					 * output queue, unsent from wpos on */
+	size_t wpos;
+	pthread_cond_t wspace;		/* the queue has room, or is empty */
+	int werr;			/* threaded: writing failed or the
+					 * connection is over */
+	int wake_fd;			/* eventfd: output for the I/O thread */
 
 	struct mgr_buf rbuf;		/* frames read, from rpos on */
 	size_t rpos;
@@ -214,6 +233,11 @@ static void connection_lost(struct mgr_client *c, int err)
 	/* Writers blocked on a dead peer fail now, and an exec: command sees
 	 * the end of its input. */
 	shutdown(c->fd, SHUT_RDWR);
+	pthread_mutex_lock(&c->wlock);
+	if (!c->werr)
+		c->werr = err;
+	pthread_cond_broadcast(&c->wspace);
+	pthread_mutex_unlock(&c->wlock);
 	while ((p = list)) {
 		struct mgr_reply r = { .err = err };
 
@@ -336,16 +360,16 @@ static int process_frames(struct mgr_client *c)
 	return r;
 }
 
-/* Write len bytes.  Without the I/O thread a full socket must not wedge us
- * while the manager waits for us to read its replies, so replies are read
- * into rbuf meanwhile (and handled by whoever reads next). */
+/* Without the I/O thread: write len bytes.  A full socket must not wedge
+ * us while the manager waits for us to read its replies, so replies are
+ * read into rbuf meanwhile (and handled by whoever reads next). */
 static int send_all(struct mgr_client *c, const char *p, size_t len)
 {
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN | POLLOUT };
 	ssize_t n;
 
 	while (len) {
-		n = send(c->fd, p, len, MSG_NOSIGNAL | (c->threaded ? 0 : MSG_DONTWAIT));
+		n = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n >= 0) {
 			p += n;
 			len -= n;
@@ -353,7 +377,7 @@ static int send_all(struct mgr_client *c, const char *p, size_t len)
 		}
 		if (errno == EINTR)
 			continue;
-		if (c->threaded || (errno != EAGAIN && errno != EWOULDBLOCK))
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			return -errno;
@@ -363,6 +387,80 @@ static int send_all(struct mgr_client *c, const char *p, size_t len)
 				return n;
 		}
 	}
+	return 0;
+}
+
+static bool on_io_thread(const struct mgr_client *c)
+{
+	return pthread_equal(pthread_self(), c->thread);
+}
+
+/* With the I/O thread, under wlock: write what the socket takes of the
+ * queue now.  0, or -errno when the connection failed. */
+static int flush_some(struct mgr_client *c)
+{
+	size_t before = c->wbuf.len - c->wpos, after;
+	ssize_t n;
+
+	while (c->wpos < c->wbuf.len) {
+		n = send(c->fd, c->wbuf.data + c->wpos, c->wbuf.len - c->wpos,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0)
+			return -errno;
+		c->wpos += n;
+	}
+	/* Move the rest to the front once it is the smaller part, so that
+	 * a queue that never quite empties does not grow forever; a queue
+	 * that grew past the limit gives its memory back once empty. */
+	if (c->wpos == c->wbuf.len) {
+		c->wbuf.len = c->wpos = 0;
+		if (c->wbuf.cap > WQUEUE_MAX)
+			mgr_buf_release(&c->wbuf);
+	} else if (c->wpos > c->wbuf.len - c->wpos) {
+		mgr_buf_consume(&c->wbuf, c->wpos);
+		c->wpos = 0;
+	}
+	/* Waiters: senders for room, mgr_client_free for an empty queue. */
+	after = c->wbuf.len - c->wpos;
+	if (!after || (before >= WQUEUE_MAX && after < WQUEUE_MAX))
+		pthread_cond_broadcast(&c->wspace);
+	return 0;
+}
+
+/* With the I/O thread, under wlock: queue one frame and start writing it.
+ * Nothing here waits on the socket: a thread other than the I/O thread may
+ * wait for room in the queue, which releases wlock, and the I/O thread
+ * makes the room. */
+static int queue_frame(struct mgr_client *c, const char *json, size_t len)
+{
+	bool was_empty;
+	int r;
+
+	if (!on_io_thread(c))
+		while (!c->werr && c->wbuf.len - c->wpos >= WQUEUE_MAX)
+			pthread_cond_wait(&c->wspace, &c->wlock);
+	if (c->werr)
+		return c->werr;
+	was_empty = c->wpos == c->wbuf.len;
+	r = mgr_frame_append(&c->wbuf, json, len);
+	if (r < 0 || !was_empty)
+		return r;	/* the I/O thread already writes the queue */
+	r = flush_some(c);
+	if (r < 0) {
+		/* The stream is broken: the I/O thread notices the shutdown
+		 * and fails the calls in flight. */
+		c->werr = r;
+		shutdown(c->fd, SHUT_RDWR);
+		return r;
+	}
+	/* An I/O thread asleep in poll() must learn that there is output;
+	 * the I/O thread itself looks at the queue before it polls. */
+	if (c->wpos < c->wbuf.len && !on_io_thread(c))
+		eventfd_write(c->wake_fd, 1);
 	return 0;
 }
 
@@ -378,6 +476,11 @@ static int send_gen(struct mgr_client *c, yajl_gen g)
 	if (len > MGR_FRAME_MAX)
 		return -EMSGSIZE;
 	pthread_mutex_lock(&c->wlock);
+	if (c->threaded) {
+		r = queue_frame(c, (const char *)json, len);
+		pthread_mutex_unlock(&c->wlock);
+		return r;
+	}
 	c->wbuf.len = 0;
 	r = mgr_frame_append(&c->wbuf, (const char *)json, len);
 	if (r < 0) {
@@ -386,15 +489,10 @@ static int send_gen(struct mgr_client *c, yajl_gen g)
 	}
 	r = send_all(c, c->wbuf.data, c->wbuf.len);
 	pthread_mutex_unlock(&c->wlock);
-	/* A frame cut short leaves the stream unusable.  The I/O thread
-	 * notices the shutdown and fails the calls in flight there; without
-	 * it, nobody else would notice at all. */
-	if (r < 0) {
-		if (c->threaded)
-			shutdown(c->fd, SHUT_RDWR);
-		else
-			connection_lost(c, r);
-	}
+	/* A frame cut short leaves the stream unusable, and without the I/O
+	 * thread nobody else would notice. */
+	if (r < 0)
+		connection_lost(c, r);
 	return r;
 }
 
@@ -512,7 +610,7 @@ int mgr_client_call(struct mgr_client *c, struct mgr_req *r, struct mgr_reply *o
 	memset(out, 0, sizeof(*out));
 	if (c->threaded) {
 		/* The I/O thread would be waiting for itself. */
-		if (pthread_equal(pthread_self(), c->thread))
+		if (on_io_thread(c))
 			return -EDEADLK;
 		pthread_cond_init(&cond, NULL);
 		p.cond = &cond;
@@ -611,24 +709,53 @@ int mgr_client_dispatch(struct mgr_client *c)
 	return c->closed ? c->close_err : 0;
 }
 
+/* The I/O thread: read and handle replies, and write the output queue as
+ * the socket takes it.  Reading never waits for writing, so the manager
+ * always gets its replies read and goes on reading our requests. */
 static void *io_main(void *arg)
 {
 	struct mgr_client *c = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = c->fd },
+		{ .fd = c->wake_fd, .events = POLLIN },
+	};
+	eventfd_t ignored;
 	ssize_t n;
 	int r;
 
 	for (;;) {
 		r = process_frames(c);
-		if (r < 0) {
-			connection_lost(c, r);
+		if (r < 0)
+			break;
+		pthread_mutex_lock(&c->wlock);
+		pfd[0].events = POLLIN | (c->wpos < c->wbuf.len ? POLLOUT : 0);
+		pthread_mutex_unlock(&c->wlock);
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
 			break;
 		}
-		n = read_some(c, true);
-		if (n < 0) {
-			connection_lost(c, n);
-			break;
+		if (pfd[1].revents & POLLIN)
+			eventfd_read(c->wake_fd, &ignored);
+		/* Read first: what the manager said may explain a failed
+		 * write. */
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read_some(c, false);
+			if (n < 0) {
+				r = n;
+				break;
+			}
+		}
+		if (pfd[0].revents & POLLOUT) {
+			pthread_mutex_lock(&c->wlock);
+			r = flush_some(c);
+			pthread_mutex_unlock(&c->wlock);
+			if (r < 0)
+				break;
 		}
 	}
+	connection_lost(c, r);
 	return NULL;
 }
 
@@ -815,6 +942,9 @@ static int start_thread(struct mgr_client *c)
 	sigset_t all, old;
 	int err;
 
+	c->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (c->wake_fd < 0)
+		return -errno;
 	/* Signals are for the program's own threads to take. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -862,8 +992,10 @@ int mgr_client_connect(const char *addr, const struct mgr_client_opts *opts,
 	if (!c)
 		goto fail;
 	c->fd = -1;
+	c->wake_fd = -1;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->wlock, NULL);
+	pthread_cond_init(&c->wspace, NULL);
 
 	r = mgr_addr_connect(&a, &c->pid, &msg);
 	if (r < 0)
@@ -930,6 +1062,18 @@ void mgr_client_free(struct mgr_client *c)
 	c->closing = true;
 	pthread_mutex_unlock(&c->lock);
 	if (c->thread_started) {
+		/* What was sent goes out before the connection closes, as
+		 * when the sender's own write finished it; a manager that
+		 * stopped reading gets a few seconds, not forever. */
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5;
+		pthread_mutex_lock(&c->wlock);
+		while (!c->werr && c->wpos < c->wbuf.len)
+			if (pthread_cond_timedwait(&c->wspace, &c->wlock, &until) == ETIMEDOUT)
+				break;
+		pthread_mutex_unlock(&c->wlock);
 		/* The I/O thread's read ends, and it fails what is left. */
 		shutdown(c->fd, SHUT_RDWR);
 		pthread_join(c->thread, NULL);
@@ -938,6 +1082,8 @@ void mgr_client_free(struct mgr_client *c)
 		connection_lost(c, -ECONNABORTED);
 	if (c->fd >= 0)
 		close(c->fd);
+	if (c->wake_fd >= 0)
+		close(c->wake_fd);
 	if (c->pid > 0)
 		reap(c->pid, NULL);
 	free(c->table);
@@ -945,5 +1091,6 @@ void mgr_client_free(struct mgr_client *c)
 	mgr_buf_release(&c->wbuf);
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->wlock);
+	pthread_cond_destroy(&c->wspace);
 	free(c);
 }

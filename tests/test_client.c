@@ -569,6 +569,96 @@ static void test_threads(void **state)
 	mgr_client_free(plain);
 }
 
+/* Large requests and replies in both directions with the I/O thread: each
+ * reply's callback sends another megabyte while the main thread sends
+ * megabytes too.  mgrd stops reading a connection whose replies back up,
+ * so this only completes if the I/O thread keeps reading while output
+ * waits to be written. */
+#define NBIG 24
+#define BIG (1 << 20)
+
+struct flood {
+	struct mgr_client *c;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int sets_done;		/* replies to sets: counted under lock */
+	int bad;
+};
+
+static void flood_note(struct flood *f, bool ok)
+{
+	pthread_mutex_lock(&f->lock);
+	f->sets_done++;
+	f->bad += !ok;
+	pthread_cond_signal(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
+static void on_flood_set(void *arg, struct mgr_reply *rep)
+{
+	flood_note(arg, rep->err == 0);
+}
+
+/* On the I/O thread: store the megabyte just read under a path of its own. */
+static void on_flood_get(void *arg, struct mgr_reply *rep)
+{
+	struct flood *f = arg;
+	yajl_val v = rep->err ? NULL : mgr_json_get(rep->result, "value");
+	struct mgr_req r;
+
+	if (!v || !YAJL_IS_STRING(v) || strlen(v->u.string) != BIG ||
+	    mgr_req_init(&r, "set", "flood/copy") < 0) {
+		flood_note(f, false);
+		return;
+	}
+	if (mgr_json_kv_str(r.g, "value", v->u.string) < 0 ||
+	    mgr_client_call_async(f->c, &r, on_flood_set, f, NULL) < 0)
+		flood_note(f, false);
+	mgr_req_release(&r);
+}
+
+static void test_thread_flood(void **state)
+{
+	struct mgr_client_opts o = { .flags = MGR_CLIENT_THREAD };
+	struct flood f = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	struct mgr_req r;
+	struct timespec until;
+	char *big = malloc(BIG + 1);
+	int i, done, bad;
+
+	assert_non_null(big);
+	memset(big, 'x', BIG);
+	big[BIG] = '\0';
+	f.c = connect_opts(addr, &o);
+	call_ok(f.c, "create", "flood", "{\"type\": \"namespace\"}");
+	assert_int_equal(mgr_req_init(&r, "set", "flood/big"), 0);
+	assert_int_equal(mgr_json_kv_str(r.g, "value", big), 0);
+	assert_int_equal(mgr_client_call_async(f.c, &r, on_flood_set, &f, NULL), 0);
+	mgr_req_release(&r);
+	for (i = 0; i < NBIG; i++) {
+		async(f.c, "get", "flood/big", NULL, on_flood_get, &f);
+		assert_int_equal(mgr_req_init(&r, "set", "flood/mine"), 0);
+		assert_int_equal(mgr_json_kv_str(r.g, "value", big), 0);
+		assert_int_equal(mgr_client_call_async(f.c, &r, on_flood_set, &f, NULL), 0);
+		mgr_req_release(&r);
+	}
+	/* The first set, one per get and one per main-thread set. */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += HANG_MS / 1000;
+	pthread_mutex_lock(&f.lock);
+	while (f.sets_done < 1 + 2 * NBIG)
+		if (pthread_cond_timedwait(&f.cond, &f.lock, &until) == ETIMEDOUT)
+			break;
+	done = f.sets_done;
+	bad = f.bad;
+	pthread_mutex_unlock(&f.lock);
+	assert_int_equal(done, 1 + 2 * NBIG);
+	assert_int_equal(bad, 0);
+	call_ok(f.c, "ping", NULL, NULL);
+	mgr_client_free(f.c);
+	free(big);
+}
+
 /* Children of this process, zombies included. */
 static int count_children(void)
 {
@@ -802,6 +892,7 @@ int main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_thread_flood),
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_connection_loss),
