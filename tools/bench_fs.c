@@ -1,0 +1,281 @@
+/* mgr-bench-fs: the system calls of tools/bench_fs.sh, timed in a tight
+ * loop so that what is measured is the file system, not a shell's fork.
+ *
+ *   mgr-bench-fs read  FILE [SECONDS]    open, read, close
+ *   mgr-bench-fs write FILE [SECONDS]    open(O_TRUNC), write, close
+ *   mgr-bench-fs queue FILE [SECONDS]    items through an mgrfs queue
+ *   mgr-bench-fs pipe  FILE [SECONDS]    lines through a FIFO, for scale
+ *
+ * Each prints one rate a second.  For queue and pipe, a producer process
+ * writes one line a write() for SECONDS, then the line "end", and a
+ * consumer process, with the file opened once, counts the items it reads
+ * until "end", from the moment both are ready: the rate is items end to
+ * end.  On an mgrfs queue the consumer checks that each read() returns one
+ * whole item and the next one end of file, as mgrfs(1) says; a FIFO keeps
+ * no items apart, so there lines are counted. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define VALUE "42\n"
+#define ITEM "0123456789abcdef\n"
+#define END "end\n"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int fail(const char *what, const char *path)
+{
+	fprintf(stderr, "mgr-bench-fs: %s %s: %s\n", what, path, strerror(errno));
+	return -1;
+}
+
+/* Open, read and close path for seconds; the rate goes to *rate. */
+static int bench_read(const char *path, double seconds, double *rate)
+{
+	char buf[4096];
+	double t0, t;
+	long n = 0;
+	ssize_t r;
+	int fd;
+
+	t0 = t = now_s();
+	while (t - t0 < seconds) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return fail("open", path);
+		r = read(fd, buf, sizeof(buf));
+		if (r <= 0) {
+			if (r == 0)
+				errno = ENODATA;
+			close(fd);
+			return fail("read", path);
+		}
+		if (close(fd) < 0)
+			return fail("close", path);
+		if ((++n & 31) == 0)
+			t = now_s();
+	}
+	*rate = n / (now_s() - t0);
+	return 0;
+}
+
+/* Replace path's content for seconds, as echo 42 > path does. */
+static int bench_write(const char *path, double seconds, double *rate)
+{
+	double t0, t;
+	long n = 0;
+	int fd;
+
+	t0 = t = now_s();
+	while (t - t0 < seconds) {
+		fd = open(path, O_WRONLY | O_TRUNC);
+		if (fd < 0)
+			return fail("open", path);
+		if (write(fd, VALUE, strlen(VALUE)) != (ssize_t)strlen(VALUE)) {
+			close(fd);
+			return fail("write", path);
+		}
+		/* The value is stored at close: its failure is the write's. */
+		if (close(fd) < 0)
+			return fail("close", path);
+		if ((++n & 31) == 0)
+			t = now_s();
+	}
+	*rate = n / (now_s() - t0);
+	return 0;
+}
+
+static void die(const char *what, const char *path)
+{
+	fail(what, path);
+	_exit(1);
+}
+
+static void write_all(int fd, const char *s, size_t len, const char *path)
+{
+	ssize_t w;
+
+	while (len) {
+		w = write(fd, s, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			die("write", path);
+		s += w;
+		len -= w;
+	}
+}
+
+/* Write one item a write() for seconds, then "end", and close. */
+static void producer(const char *path, double seconds, int go)
+{
+	double t0, t;
+	long n = 0;
+	char c;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		die("open", path);
+	if (read(go, &c, 1) != 0)
+		die("start", path);
+	t0 = t = now_s();
+	while (t - t0 < seconds) {
+		write_all(fd, ITEM, strlen(ITEM), path);
+		if ((++n & 31) == 0)
+			t = now_s();
+	}
+	write_all(fd, END, strlen(END), path);
+	if (close(fd) < 0)
+		die("close", path);
+	_exit(0);
+}
+
+/* Read an mgrfs queue until "end": each read() returns one whole item,
+ * and the one after it end of file.  Returns the items before "end". */
+static long consume_queue(int fd, const char *path)
+{
+	char buf[4096];
+	long items = 0;
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die("read", path);
+		if (r == 0 || buf[r - 1] != '\n' || memchr(buf, '\n', r) != buf + r - 1) {
+			errno = EPROTO;
+			die("read of one item from", path);
+		}
+		if ((size_t)r == strlen(END) && memcmp(buf, END, r) == 0)
+			return items;
+		items++;
+		while ((r = read(fd, buf, sizeof(buf))) < 0 && errno == EINTR)
+			;
+		if (r != 0) {
+			errno = r < 0 ? errno : EPROTO;
+			die("read of an item's end from", path);
+		}
+	}
+}
+
+/* Read a FIFO to its end, where the producer closed it: lines may come
+ * several to a read(), or split.  Returns the lines before "end". */
+static long consume_pipe(int fd, const char *path)
+{
+	char buf[4096];
+	long lines = 0;
+	ssize_t r, i;
+
+	for (;;) {
+		r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die("read", path);
+		if (r == 0)
+			return lines - 1;
+		for (i = 0; i < r; i++)
+			lines += buf[i] == '\n';
+	}
+}
+
+/* Count the items that come until "end"; the rate goes to out. */
+static void consumer(const char *path, bool fifo, int go, int out)
+{
+	double t0, rate;
+	long items;
+	char c;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		die("open", path);
+	if (read(go, &c, 1) != 0)
+		die("start", path);
+	t0 = now_s();
+	items = fifo ? consume_pipe(fd, path) : consume_queue(fd, path);
+	rate = items / (now_s() - t0);
+	if (write(out, &rate, sizeof(rate)) != sizeof(rate))
+		die("report", path);
+	_exit(0);
+}
+
+/* Both processes open the file (a FIFO's opens wait for each other), then
+ * start together when go is closed. */
+static int bench_queue(const char *path, bool fifo, double seconds, double *rate)
+{
+	int go[2], out[2], status, i, err = 0;
+	pid_t pid[2];
+
+	if (pipe(go) < 0 || pipe(out) < 0)
+		return fail("pipe", "");
+	fflush(NULL);
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0)
+			return fail("fork", "");
+		if (pid[i] == 0) {
+			close(go[1]);
+			close(out[0]);
+			/* A guard against a wedged run, far beyond its length. */
+			alarm((unsigned)seconds + 60);
+			if (i == 0)
+				producer(path, seconds, go[0]);
+			consumer(path, fifo, go[0], out[1]);
+		}
+	}
+	close(go[0]);
+	close(out[1]);
+	close(go[1]);
+	if (read(out[0], rate, sizeof(*rate)) != sizeof(*rate))
+		err = -1;
+	close(out[0]);
+	for (i = 0; i < 2; i++) {
+		if (waitpid(pid[i], &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			err = -1;
+	}
+	if (err)
+		fprintf(stderr, "mgr-bench-fs: queue %s: a process failed\n", path);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	double seconds = 1.0, rate = 0;
+	int err;
+
+	if (argc < 3 || argc > 4 || (argc == 4 && (seconds = atof(argv[3])) <= 0)) {
+		fputs("usage: mgr-bench-fs read|write|queue|pipe FILE [SECONDS]\n", stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "read") == 0)
+		err = bench_read(argv[2], seconds, &rate);
+	else if (strcmp(argv[1], "write") == 0)
+		err = bench_write(argv[2], seconds, &rate);
+	else if (strcmp(argv[1], "queue") == 0)
+		err = bench_queue(argv[2], false, seconds, &rate);
+	else if (strcmp(argv[1], "pipe") == 0)
+		err = bench_queue(argv[2], true, seconds, &rate);
+	else
+		err = (fputs("mgr-bench-fs: no such test\n", stderr), -1);
+	if (err)
+		return 1;
+	printf("%.0f\n", rate);
+	return 0;
+}

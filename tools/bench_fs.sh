@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The tree's half of the benchmark: system calls on an mgrfs mount of a
+# fresh mgrd, beside the same calls on a minimal FUSE file system
+# (tests/fixture_constfs.c) and on tmpfs (/dev/shm), in the same run.
+#
+#   tools/bench_fs.sh [-t SECONDS] [-r ROUNDS]
+#
+# read:  open, read and close a small value file, in a tight loop in C;
+# write: open(O_TRUNC), write and close it, as echo 42 > f does;
+# queue: a producer process writes one line a write() to a queue made with
+#        mkfifo on the mount while a consumer process reads one item a
+#        read(): items a second end to end.  Beside it the same through
+#        the minimal file system's queue, Python's SyncManager Queue with
+#        producer and consumer in separate processes, and a FIFO on tmpfs
+#        (a kernel pipe, which keeps no items apart) for scale.
+# Each measurement takes SECONDS (1); the runs take turns ROUNDS (3) times
+# and each row keeps the best rate, so that a burst of other work on a
+# shared machine costs one round, not the comparison.  "time" is the time
+# of an operation on mgrfs over its time on the minimal file system
+# (target for read: at most 1.5); "python" is mgrfs's queue rate over
+# Python's (target: at least 2).  Needs /dev/fuse and fusermount3.
+# PYTHON names the Python (default Debian's /usr/bin/python3).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+build=${BUILD:-$root/build}
+python=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
+
+seconds=1 rounds=3
+while (($#)); do
+	case $1 in
+	-t) seconds=$2; shift ;;
+	-r) rounds=$2; shift ;;
+	*) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+	shift
+done
+
+if [[ ! -c /dev/fuse ]] || ! command -v fusermount3 >/dev/null; then
+	echo "bench_fs: needs /dev/fuse and fusermount3" >&2
+	exit 1
+fi
+ninja -C "$build" tools/mgrd fs/mgrfs tools/mgr-bench-fs tests/fixture-constfs >/dev/null
+bench=$build/tools/mgr-bench-fs
+
+tmp=$(mktemp -d)
+shm=$(mktemp -d /dev/shm/mgrfs-bench.XXXXXX)
+mgrd_pid='' mgrfs_pid='' const_pid=''
+
+cleanup() {
+	local m p
+	# A mount whose daemon died is unmounted too; a busy one lazily.
+	for m in "$tmp/mgrfs" "$tmp/const"; do
+		if grep -qs " $m " /proc/self/mounts; then
+			fusermount3 -u "$m" 2>/dev/null || fusermount3 -u -z "$m" || true
+		fi
+	done
+	for p in $mgrfs_pid $const_pid $mgrd_pid; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$tmp" "$shm"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# wait_until DESC PID CMD...: CMD succeeds within 10 seconds, while the
+# process PID lives.
+wait_until() {
+	local desc=$1 pid=$2 i
+	shift 2
+	for ((i = 0; i < 200; i++)); do
+		"$@" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "bench_fs: $desc did not come up; its messages:" >&2
+	cat "$tmp/log" >&2
+	exit 1
+}
+
+mkdir "$tmp/mgrfs" "$tmp/const"
+"$build/tools/mgrd" -q -l "unix:$tmp/sock" 2>>"$tmp/log" &
+mgrd_pid=$!
+wait_until mgrd "$mgrd_pid" test -S "$tmp/sock"
+"$build/fs/mgrfs" -f "unix:$tmp/sock" "$tmp/mgrfs" 2>>"$tmp/log" &
+mgrfs_pid=$!
+wait_until mgrfs "$mgrfs_pid" mountpoint -q "$tmp/mgrfs"
+"$build/tests/fixture-constfs" -f "$tmp/const" 2>>"$tmp/log" &
+const_pid=$!
+wait_until fixture-constfs "$const_pid" mountpoint -q "$tmp/const"
+
+echo 42 >"$tmp/mgrfs/value"
+mkfifo "$tmp/mgrfs/q"
+echo 42 >"$shm/value"
+mkfifo "$shm/fifo"
+
+pyver=$("$python" -c 'import sys; print(sys.version.split()[0])')
+echo "bench_fs: ${seconds} s per measurement, best of $rounds rounds;" \
+	"Python $pyver" >&2
+
+# measure TEST WHERE CMD...: a row "TEST WHERE RATE" with the rate CMD
+# prints; a failure ends the run.
+measure() {
+	local rate
+	rate=$("${@:3}")
+	echo "$1 $2 $rate" >>"$tmp/rates"
+}
+
+for ((r = 1; r <= rounds; r++)); do
+	echo "bench_fs: round $r of $rounds" >&2
+	for t in read write; do
+		measure $t mgrfs "$bench" $t "$tmp/mgrfs/value" "$seconds"
+		measure $t constfs "$bench" $t "$tmp/const/value" "$seconds"
+		measure $t tmpfs "$bench" $t "$shm/value" "$seconds"
+	done
+	measure queue mgrfs "$bench" queue "$tmp/mgrfs/q" "$seconds"
+	measure queue constfs "$bench" queue "$tmp/const/queue" "$seconds"
+	measure queue tmpfs "$bench" pipe "$shm/fifo" "$seconds"
+	measure queue python "$python" "$here/bench_fs_python.py" "$seconds"
+done
+
+# The best rate of each, and the ratios.
+awk '
+{ k = $1 " " $2; if (!(k in best) || $3 > best[k]) best[k] = $3 }
+function rate(test, where) {
+	return (test " " where) in best ? sprintf("%10.0f", best[test " " where]) : sprintf("%10s", "-")
+}
+function row(test) {
+	printf "%-7s %s %s %s %s %7.2f", test, rate(test, "mgrfs"), rate(test, "constfs"),
+		rate(test, "tmpfs"), rate(test, "python"),
+		best[test " constfs"] / best[test " mgrfs"]
+	if ((test " python") in best)
+		printf " %7.2f", best[test " mgrfs"] / best[test " python"]
+	printf "\n"
+}
+END {
+	printf "%-7s %10s %10s %10s %10s %7s %7s\n", "per s", "mgrfs", "constfs", "tmpfs",
+		"python", "time", "python"
+	row("read"); row("write"); row("queue")
+	print "# read, write: operations a second; queue: items a second end to end"
+	print "# (its tmpfs column is a FIFO, a kernel pipe).  time: time on mgrfs over"
+	print "# time on constfs (target for read <= 1.5); python: mgrfs rate over"
+	print "# Python SyncManager Queue rate (target >= 2)."
+}' "$tmp/rates"
