@@ -973,6 +973,23 @@ static int show(const struct opts *o, enum out out, yajl_val res)
 	return out == OUT_TRUE && YAJL_IS_FALSE(res) ? ST_TIMEOUT : ST_OK;
 }
 
+/* Finish a request built with status st: send it unless building failed,
+ * release it, and print its result as out says. */
+static int call_show(struct sess *s, const struct opts *o, struct mgr_req *r, int st,
+		     enum out out)
+{
+	struct mgr_reply rep;
+
+	if (!st)
+		st = call(s, r, &rep);
+	mgr_req_release(r);
+	if (st)
+		return st;
+	st = show(o, out, rep.result);
+	mgr_reply_release(&rep);
+	return st;
+}
+
 /* A false result is a wait that ended without its condition, a number (a
  * barrier's index) is printed. */
 static int show_wait(const struct opts *o, yajl_val res)
@@ -1029,7 +1046,6 @@ static int cmd_generic(struct sess *s, const struct cmd *cmd, const struct opts 
 		       int argc, char **argv)
 {
 	const char *spec = cmd->spec, *path = NULL;
-	struct mgr_reply rep;
 	struct mgr_req r;
 	int i = 0, st;
 
@@ -1047,14 +1063,7 @@ static int cmd_generic(struct sess *s, const struct cmd *cmd, const struct opts 
 		st = add_wait_args(s, o, r.g, 0);
 	if (!st && o->reverse && mgr_json_kv_bool(r.g, "reverse", true) < 0)
 		st = fail(s, ENOMEM, "out of memory");
-	if (!st)
-		st = call(s, &r, &rep);
-	mgr_req_release(&r);
-	if (st)
-		return st;
-	st = show(o, cmd->out, rep.result);
-	mgr_reply_release(&rep);
-	return st;
+	return call_show(s, o, &r, st, cmd->out);
 }
 
 /* Commands of their own. */
@@ -1137,7 +1146,6 @@ static int cmd_new(struct sess *s, const struct cmd *cmd, const struct opts *o,
 		   int argc, char **argv)
 {
 	const struct newtype *t = NULL;
-	struct mgr_reply rep;
 	struct mgr_req r;
 	bool array;
 	size_t i;
@@ -1178,20 +1186,12 @@ static int cmd_new(struct sess *s, const struct cmd *cmd, const struct opts *o,
 		st = fail(s, ENOMEM, "out of memory");
 	if (!st)
 		st = gen_type_args(s, cmd, o, r.g, t, n, argv + 2);
-	if (!st)
-		st = call(s, &r, &rep);
-	mgr_req_release(&r);
-	if (st)
-		return st;
-	st = show(o, OUT_NONE, rep.result);
-	mgr_reply_release(&rep);
-	return st;
+	return call_show(s, o, &r, st, OUT_NONE);
 }
 
 static int cmd_rm(struct sess *s, const struct cmd *cmd, const struct opts *o,
 		  int argc, char **argv)
 {
-	struct mgr_reply rep;
 	struct mgr_req r;
 	int i, st = ST_OK;
 
@@ -1201,13 +1201,7 @@ static int cmd_rm(struct sess *s, const struct cmd *cmd, const struct opts *o,
 			break;
 		if (o->recursive && mgr_json_kv_bool(r.g, "recursive", true) < 0)
 			st = fail(s, ENOMEM, "out of memory");
-		if (!st)
-			st = call(s, &r, &rep);
-		mgr_req_release(&r);
-		if (!st) {
-			st = show(o, OUT_NONE, rep.result);
-			mgr_reply_release(&rep);
-		}
+		st = call_show(s, o, &r, st, OUT_NONE);
 	}
 	return st;
 }
@@ -1216,7 +1210,6 @@ static int cmd_rm(struct sess *s, const struct cmd *cmd, const struct opts *o,
 static int cmd_items_arg(struct sess *s, const struct cmd *cmd, const struct opts *o,
 			 int argc, char **argv)
 {
-	struct mgr_reply rep;
 	struct mgr_req r;
 	int st;
 
@@ -1229,14 +1222,7 @@ static int cmd_items_arg(struct sess *s, const struct cmd *cmd, const struct opt
 		st = gen_item_object(s, cmd, o, r.g, argc - 1, argv + 1);
 	else
 		st = gen_item_array(s, cmd, o, r.g, argc - 1, argv + 1);
-	if (!st)
-		st = call(s, &r, &rep);
-	mgr_req_release(&r);
-	if (st)
-		return st;
-	st = show(o, OUT_NONE, rep.result);
-	mgr_reply_release(&rep);
-	return st;
+	return call_show(s, o, &r, st, OUT_NONE);
 }
 
 /* A Condition is used under its own lock: mgrctl takes it (again, if a
