@@ -997,7 +997,7 @@ int mgr_client_connect(const char *addr, const struct mgr_client_opts *opts,
 	pthread_mutex_init(&c->wlock, NULL);
 	pthread_cond_init(&c->wspace, NULL);
 
-	r = mgr_addr_connect(&a, &c->pid, &msg);
+	r = mgr_addr_connect(&a, opts ? opts->ssh : NULL, &c->pid, &msg);
 	if (r < 0)
 		goto fail;
 	c->fd = r;
