@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "auth.h"
 #include "buf.h"
 #include "client.h"
@@ -40,7 +41,7 @@ enum {
 
 enum opt_id {
 	O_JSON, O_TIMEOUT, O_OWNER, O_BYTES, O_STRING,
-	O_CONNECT, O_AUTHKEY, O_HELP,
+	O_CONNECT, O_AUTHKEY, O_SSH, O_HELP,
 	O_LONG, O_RECURSIVE, O_REVERSE, O_NOWAIT, O_WAIT, O_COUNT,
 	O_SHALLOW, O_EXIST_OK, O_TYPECODE, O_SIZE,
 };
@@ -50,7 +51,7 @@ enum opt_id {
 #define OPTS_COMMON (OPT(O_JSON) | OPT(O_TIMEOUT) | OPT(O_OWNER) | OPT(O_BYTES) | OPT(O_STRING))
 /* The connection is made once per session, so these only precede the
  * command. */
-#define OPTS_MAIN (OPTS_COMMON | OPT(O_CONNECT) | OPT(O_AUTHKEY) | OPT(O_HELP))
+#define OPTS_MAIN (OPTS_COMMON | OPT(O_CONNECT) | OPT(O_AUTHKEY) | OPT(O_SSH) | OPT(O_HELP))
 
 struct optdef {
 	enum opt_id id;
@@ -61,8 +62,11 @@ struct optdef {
 };
 
 static const struct optdef optdefs[] = {
-	{ O_CONNECT, 'c', "connect", "ADDR", "the manager (unix:PATH, tcp:HOST:PORT, exec:CMD)" },
+	{ O_CONNECT, 'c', "connect", "ADDR",
+	  "the manager (unix:PATH, tcp:HOST:PORT, ssh:HOST[:ADDR], exec:CMD)" },
 	{ O_AUTHKEY, 0, "authkey-file", "FILE", "read the authentication key from FILE" },
+	{ O_SSH, 'o', "option", "KEY=VALUE",
+	  "ssh: options: ssh_command=, port=, mgrd=, any of ssh's" },
 	{ O_JSON, 0, "json", NULL, "print the result as one line of JSON" },
 	{ O_TIMEOUT, 0, "timeout", "SECONDS", "give up a wait after SECONDS (exit status 3)" },
 	{ O_OWNER, 0, "owner", "N", "act as owner N within the session" },
@@ -95,6 +99,13 @@ struct opts {
 
 struct sess {
 	struct opts defaults;	/* the options given before the command */
+	/* -o: how an ssh: address connects.  Its strings point into
+	 * ssh_args, the copies of the arguments of -o. */
+	struct mgr_ssh_opts ssh;
+	const char **ssh_options;	/* NULL-terminated, or NULL */
+	size_t nssh_options;
+	char **ssh_args;
+	size_t nssh_args;
 	struct mgr_client *client;
 	unsigned lineno;	/* the batch line being run; 0 outside batch */
 	bool in_batch;
@@ -306,6 +317,64 @@ static bool is_option(const char *a)
 	return a[0] == '-' && a[1] && !isdigit((unsigned char)a[1]) && a[1] != '.';
 }
 
+/* -o KEY=VALUE[,KEY=VALUE]...: a comma within a value is written "\\,",
+ * as mount options are.  ssh_command= and mgrd= are ours, the rest go to
+ * ssh. */
+static int add_ssh_opts(struct sess *s, const char *val)
+{
+	const char **grown_opts;
+	char *copy, **grown, *item, *r, *w;
+	const char *why;
+	bool last;
+
+	copy = strdup(val);
+	grown = realloc(s->ssh_args, (s->nssh_args + 1) * sizeof(*grown));
+	if (!copy || !grown) {
+		free(copy);
+		if (grown)
+			s->ssh_args = grown;
+		return fail(s, ENOMEM, "out of memory");
+	}
+	s->ssh_args = grown;
+	s->ssh_args[s->nssh_args++] = copy;
+	for (item = r = w = copy;; r++) {
+		if (*r == '\\' && r[1] == ',') {
+			*w++ = *++r;
+			continue;
+		}
+		if (*r != ',' && *r != '\0') {
+			*w++ = *r;
+			continue;
+		}
+		last = *r == '\0';
+		*w = '\0';
+		if (!strncmp(item, "ssh_command=", 12) || !strncmp(item, "mgrd=", 5)) {
+			const char *v = strchr(item, '=') + 1;
+
+			if (!v[strspn(v, " \t")])
+				return usage_err(s, NULL, "-o %s: empty value", item);
+			if (item[0] == 's')
+				s->ssh.command = v;
+			else
+				s->ssh.mgrd = v;
+		} else if (*item) {
+			if (mgr_ssh_option_check(item, &why) < 0)
+				return usage_err(s, NULL, "-o %s: %s", item, why);
+			grown_opts = realloc(s->ssh_options,
+					     (s->nssh_options + 2) * sizeof(*grown_opts));
+			if (!grown_opts)
+				return fail(s, ENOMEM, "out of memory");
+			s->ssh_options = grown_opts;
+			s->ssh_options[s->nssh_options++] = item;
+			s->ssh_options[s->nssh_options] = NULL;
+			s->ssh.options = s->ssh_options;
+		}
+		if (last)
+			return ST_OK;
+		item = w = r + 1;
+	}
+}
+
 static int apply_opt(struct sess *s, const struct cmd *cmd, struct opts *o,
 		     const struct optdef *d, const char *val)
 {
@@ -322,6 +391,7 @@ static int apply_opt(struct sess *s, const struct cmd *cmd, struct opts *o,
 	case O_EXIST_OK: o->exist_ok = true; break;
 	case O_CONNECT: o->addr = val; break;
 	case O_AUTHKEY: o->keyfile = val; break;
+	case O_SSH: return add_ssh_opts(s, val);
 	case O_TIMEOUT:
 	case O_WAIT:
 		if (parse_seconds(val, &o->timeout) < 0)
@@ -480,6 +550,7 @@ static void on_close(void *arg, int err)
 static int sess_connect(struct sess *s)
 {
 	struct mgr_client_opts co = {
+		.ssh = &s->ssh,
 		.on_event = on_event,
 		.on_close = on_close,
 		.arg = s,
@@ -494,6 +565,9 @@ static int sess_connect(struct sess *s)
 
 	if (s->client)
 		return ST_OK;
+	if (s->nssh_args && (!addr || strncmp(addr, "ssh:", 4)))
+		return usage_err(s, NULL, "-o is for ssh: addresses, not %s",
+				 addr && *addr ? addr : "the default socket");
 	if (keyfile && *keyfile) {
 		r = mgr_auth_read_key(keyfile, &key, &keylen, &kerr);
 		if (r < 0)
@@ -1814,8 +1888,9 @@ static void usage(FILE *f)
 	const struct cmd *c;
 	char left[128];
 
-	fputs("usage: mgrctl [-c ADDR] [--authkey-file FILE] [--json] [--timeout SECONDS]\n"
-	      "              [--owner N] [--bytes|--string] COMMAND [ARGS...]\n"
+	fputs("usage: mgrctl [-c ADDR] [--authkey-file FILE] [-o KEY=VALUE]... [--json]\n"
+	      "              [--timeout SECONDS] [--owner N] [--bytes|--string]\n"
+	      "              COMMAND [ARGS...]\n"
 	      "\nOptions:\n", f);
 	print_opts(f, OPTS_MAIN);
 	for (c = cmds; c->help; c++) {
@@ -1949,6 +2024,10 @@ int main(int argc, char **argv)
 out:
 	mgr_client_free(s.client);
 	free(pos);
+	while (s.nssh_args)
+		free(s.ssh_args[--s.nssh_args]);
+	free(s.ssh_args);
+	free(s.ssh_options);
 	if (fflush(stdout) != 0 && !st)
 		st = fail(NULL, errno, "writing standard output: %s", strerror(errno));
 	return st;
