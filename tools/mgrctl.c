@@ -353,9 +353,11 @@ static int add_ssh_opts(struct sess *s, const char *val)
 
 			if (!v[strspn(v, " \t")])
 				return usage_err(s, NULL, "-o %s: empty value", item);
-			if (item[0] == 's')
+			/* The first value counts, as it does for ssh's own
+			 * options. */
+			if (item[0] == 's' && !s->ssh.command)
 				s->ssh.command = v;
-			else
+			else if (item[0] == 'm' && !s->ssh.mgrd)
 				s->ssh.mgrd = v;
 		} else if (*item) {
 			if (mgr_ssh_option_check(item, &why) < 0)
