@@ -104,9 +104,10 @@ bg "$holder"
 read -r _ <"$TMP/held"
 t_rc 3 "a lock held over ssh is held for local clients too" mc acquire --nowait t/L
 link=$(pgrep -P "$holder" -x ssh)
-sleeper=$(pgrep -P "$holder" -x sleep)
+# The command under the lock is the holder's other child.
+others=$(pgrep -P "$holder" | grep -vx "${link:-none}")
 kill9 "$holder"
-kill -KILL $sleeper 2>/dev/null
+kill -KILL $others 2>/dev/null
 for ((i = 0; i < 400; i++)); do
 	[[ -n $link ]] && kill -0 "$link" 2>/dev/null || break
 	sleep 0.05
