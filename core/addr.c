@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -496,6 +497,18 @@ static int remote_command(const struct mgr_addr *a, const char *mgrd, struct mgr
 	return r;
 }
 
+/* ssh logs in first, which may take a person typing a passphrase or
+ * answering about a host key: the caller's time limit for the manager's
+ * hello should start once the far side has sent something, or ssh has
+ * ended.  A signal ends the wait too, so that a program's own handler of
+ * Ctrl-C is not kept waiting; ssh's ConnectTimeout bounds it otherwise. */
+static void wait_far_side(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	poll(&pfd, 1, -1);
+}
+
 /* ssh [ssh_command's words] -T -x [-o K=V | -p N]... [-l USER] -- HOST CMD */
 static int connect_ssh(const struct mgr_addr *a, const struct mgr_ssh_opts *o, int *pid,
 		       char **msg)
@@ -560,6 +573,8 @@ static int connect_ssh(const struct mgr_addr *a, const struct mgr_ssh_opts *o, i
 		goto out;
 	}
 	r = spawn(a, prog, argv, true, pid, msg);
+	if (r >= 0)
+		wait_far_side(r);
 out:
 	if (r == -ENOMEM && !*msg)
 		fail(a, ENOMEM, NULL, msg);

@@ -57,7 +57,9 @@ int mgr_ssh_option_check(const char *kv, const char **err);
  * and it ignores the terminal's SIGINT, SIGQUIT and SIGHUP, so that it
  * ends when the descriptor is closed, not before its user.  For both the
  * child's pid is stored in *pid, to be reaped by the caller (else *pid is
- * 0). */
+ * 0).  For ssh the call returns once the far side has sent something (or
+ * ssh has ended or a signal came), so that logging in, prompts included,
+ * is not cut short by the caller's wait for the manager's hello. */
 int mgr_addr_connect(const struct mgr_addr *a, const struct mgr_ssh_opts *ssh, int *pid,
 		     char **err);
 
