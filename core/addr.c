@@ -250,7 +250,8 @@ static int fail(const struct mgr_addr *a, int err, const char *reason, char **ms
 	char name[512];
 	const char *hint = "";
 
-	if ((err == ENOENT || err == ECONNREFUSED) && a->kind != MGR_ADDR_EXEC)
+	if ((err == ENOENT || err == ECONNREFUSED) &&
+	    (a->kind == MGR_ADDR_UNIX || a->kind == MGR_ADDR_TCP))
 		hint = "; is mgrd running?";
 	addr_name(a, name, sizeof(name));
 	if (asprintf(msg, "cannot connect to %s: %s%s", name,
@@ -358,15 +359,23 @@ static int child_fd(int fd, int target)
 	return dup2(fd, target);
 }
 
-static int connect_exec(const struct mgr_addr *a, int *pid, char **msg)
+/* Run prog with argv, a socketpair as its stdin and stdout and our stderr;
+ * the other end of the pair is returned.  With link set the child ignores
+ * the terminal's signals (see mgr_addr_connect). */
+static int spawn(const struct mgr_addr *a, const char *prog, char *const argv[], bool link,
+		 int *pid, char **msg)
 {
+	static const int term_sigs[] = { SIGINT, SIGQUIT, SIGHUP };
+	struct sigaction ign = { .sa_handler = SIG_IGN };
 	sigset_t none;
 	int sv[2], err;
+	size_t i;
 	pid_t p;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return fail(a, errno, NULL, msg);
 	sigemptyset(&none);
+	sigemptyset(&ign.sa_mask);
 	p = fork();
 	if (p < 0) {
 		err = errno;
@@ -378,9 +387,17 @@ static int connect_exec(const struct mgr_addr *a, int *pid, char **msg)
 		/* Only async-signal-safe calls here: the parent may have
 		 * threads.  The command should not inherit a blocked mask. */
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* The link stays in the caller's process group and session,
+		 * so that ssh can still ask for a password on the terminal
+		 * (from a group of its own, reading it would stop ssh), but
+		 * Ctrl-C and Ctrl-\ are for its user: mgrfs -f unmounts on
+		 * them and needs the link to do so.  ssh keeps a signal it
+		 * finds ignored ignored, and ends when its stdin closes. */
+		for (i = 0; link && i < sizeof(term_sigs) / sizeof(*term_sigs); i++)
+			sigaction(term_sigs[i], &ign, NULL);
 		if (child_fd(sv[1], 0) < 0 || child_fd(sv[1], 1) < 0)
 			_exit(127);
-		execl("/bin/sh", "sh", "-c", a->command, (char *)NULL);
+		execv(prog, argv);
 		_exit(127);
 	}
 	close(sv[1]);
@@ -388,7 +405,221 @@ static int connect_exec(const struct mgr_addr *a, int *pid, char **msg)
 	return sv[0];
 }
 
-int mgr_addr_connect(const struct mgr_addr *a, int *pid, char **err)
+static int connect_exec(const struct mgr_addr *a, int *pid, char **msg)
+{
+	char *argv[] = { "sh", "-c", a->command, NULL };
+
+	return spawn(a, "/bin/sh", argv, false, pid, msg);
+}
+
+/* Find prog on $PATH (a name with a '/' is taken as it is), so that the
+ * child only needs execv.  0 and *out (the caller frees), or -errno. */
+static int find_program(const char *prog, char **out)
+{
+	const char *path = env("PATH"), *p, *end;
+	int len;
+
+	if (strchr(prog, '/'))
+		return dup_str(out, prog, strlen(prog));
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p = end + 1) {
+		end = strchrnul(p, ':');
+		/* An empty element is the current directory. */
+		len = end > p ? (int)(end - p) : 1;
+		if (asprintf(out, "%.*s/%s", len, end > p ? p : ".", prog) < 0)
+			return -ENOMEM;
+		if (access(*out, X_OK) == 0)
+			return 0;
+		free(*out);
+		*out = NULL;
+		if (!*end)
+			return -ENOENT;
+	}
+}
+
+static bool is_port(const char *s)
+{
+	size_t len = strlen(s);
+
+	return all_digits(s, len) && len <= 5 && atol(s) >= 1 && atol(s) <= 65535;
+}
+
+int mgr_ssh_option_check(const char *kv, const char **err)
+{
+	const char *eq = strchr(kv, '=');
+	const char *k;
+
+	if (!eq) {
+		*err = "an ssh option is KEY=VALUE";
+		return -EINVAL;
+	}
+	if (eq == kv) {
+		*err = "empty ssh option name before '='";
+		return -EINVAL;
+	}
+	for (k = kv; k < eq; k++) {
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+		      (*k >= '0' && *k <= '9'))) {
+			*err = "ssh option names are letters and digits";
+			return -EINVAL;
+		}
+	}
+	if (!eq[1]) {
+		*err = "empty value after '=' in an ssh option";
+		return -EINVAL;
+	}
+	if (eq - kv == 4 && !strncmp(kv, "port", 4) && !is_port(eq + 1)) {
+		*err = "port= takes a number from 1 to 65535";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Words that need no quotes in any shell ssh may start on the host. */
+static bool shell_plain(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_@%+=:,./-", *s))
+			return false;
+	return true;
+}
+
+/* Append s to b as one word of the remote shell: plain, or in single
+ * quotes with each ' written as '\''. */
+static int shell_quote(struct mgr_buf *b, const char *s)
+{
+	const char *q;
+	int r;
+
+	if (shell_plain(s))
+		return mgr_buf_append(b, s, strlen(s));
+	r = mgr_buf_append(b, "'", 1);
+	while (r == 0 && (q = strchr(s, '\''))) {
+		r = mgr_buf_append(b, s, q - s);
+		if (r == 0)
+			r = mgr_buf_append(b, "'\\''", 4);
+		s = q + 1;
+	}
+	if (r == 0)
+		r = mgr_buf_append(b, s, strlen(s));
+	if (r == 0)
+		r = mgr_buf_append(b, "'", 1);
+	return r;
+}
+
+/* The command ssh runs on the host: the relay, with the address there. */
+static int remote_command(const struct mgr_addr *a, const char *mgrd, struct mgr_buf *b)
+{
+	int r;
+
+	r = shell_quote(b, mgrd);
+	if (r == 0)
+		r = mgr_buf_append(b, " --relay", 8);
+	/* "--": an address may start with '-' (a path with a '/' in it). */
+	if (r == 0 && a->remote) {
+		r = mgr_buf_append(b, " -- ", 4);
+		if (r == 0)
+			r = shell_quote(b, a->remote);
+	}
+	if (r == 0)
+		r = mgr_buf_append(b, "", 1);
+	return r;
+}
+
+/* ssh logs in first, which may take a person typing a passphrase or
+ * answering about a host key: the caller's time limit for the manager's
+ * hello should start once the far side has sent something, or ssh has
+ * ended.  A signal ends the wait too, so that a program's own handler of
+ * Ctrl-C is not kept waiting; ssh's ConnectTimeout bounds it otherwise. */
+static void wait_far_side(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	poll(&pfd, 1, -1);
+}
+
+/* ssh [ssh_command's words] -T -x [-o K=V | -p N]... [-l USER] -- HOST CMD */
+static int connect_ssh(const struct mgr_addr *a, const struct mgr_ssh_opts *o, int *pid,
+		       char **msg)
+{
+	const char *command = o && o->command ? o->command : "ssh";
+	const char *mgrd = o && o->mgrd ? o->mgrd : "mgrd";
+	const char *const *opt;
+	struct mgr_buf remote = MGR_BUF_INIT;
+	char *words = NULL, *w, *save, *prog = NULL, **argv = NULL, reason[256];
+	const char *why;
+	size_t n = 0, max;
+	int r;
+
+	/* The command has at most one word per two characters; -T -x,
+	 * -l USER, -- HOST CMD and the NULL add 8, each option 2. */
+	max = strlen(command) / 2 + 1 + 8;
+	for (opt = o ? o->options : NULL; opt && *opt; opt++)
+		max += 2;
+	r = -ENOMEM;
+	words = strdup(command);
+	argv = calloc(max, sizeof(*argv));
+	if (!words || !argv)
+		goto out;
+	for (w = strtok_r(words, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+		argv[n++] = w;
+	if (!n) {
+		r = fail(a, EINVAL, "ssh_command is empty", msg);
+		goto out;
+	}
+	argv[n++] = "-T";
+	argv[n++] = "-x";
+	for (opt = o ? o->options : NULL; opt && *opt; opt++) {
+		if (mgr_ssh_option_check(*opt, &why) < 0) {
+			snprintf(reason, sizeof(reason), "-o %s: %s", *opt, why);
+			r = fail(a, EINVAL, reason, msg);
+			goto out;
+		}
+		if (!strncmp(*opt, "port=", 5)) {
+			argv[n++] = "-p";
+			argv[n++] = (char *)*opt + 5;
+		} else {
+			argv[n++] = "-o";
+			argv[n++] = (char *)*opt;
+		}
+	}
+	if (a->user) {
+		argv[n++] = "-l";
+		argv[n++] = a->user;
+	}
+	argv[n++] = "--";
+	argv[n++] = a->host;
+	r = remote_command(a, mgrd, &remote);
+	if (r < 0)
+		goto out;
+	argv[n++] = remote.data;
+	argv[n] = NULL;
+	r = find_program(argv[0], &prog);
+	if (r < 0) {
+		snprintf(reason, sizeof(reason), "%s: %s", argv[0],
+			 r == -ENOENT ? "command not found" : strerror(-r));
+		r = fail(a, -r, reason, msg);
+		goto out;
+	}
+	r = spawn(a, prog, argv, true, pid, msg);
+	if (r >= 0)
+		wait_far_side(r);
+out:
+	if (r == -ENOMEM && !*msg)
+		fail(a, ENOMEM, NULL, msg);
+	free(prog);
+	free(argv);
+	free(words);
+	mgr_buf_release(&remote);
+	return r;
+}
+
+int mgr_addr_connect(const struct mgr_addr *a, const struct mgr_ssh_opts *ssh, int *pid,
+		     char **err)
 {
 	*pid = 0;
 	*err = NULL;
@@ -400,7 +631,7 @@ int mgr_addr_connect(const struct mgr_addr *a, int *pid, char **err)
 	case MGR_ADDR_EXEC:
 		return connect_exec(a, pid, err);
 	case MGR_ADDR_SSH:
-		return fail(a, ENOTSUP, "ssh addresses are not supported yet", err);
+		return connect_ssh(a, ssh, pid, err);
 	}
 	return fail(a, EINVAL, "unknown address kind", err);
 }

@@ -33,10 +33,34 @@ void mgr_addr_release(struct mgr_addr *a);
  * else /tmp/mgrfs-UID/socket.  Appended to out (NUL-terminated). */
 int mgr_addr_default_socket(struct mgr_buf *out);
 
-/* Connect to a (not ssh) and return a connected descriptor, or -errno with
- * a message in *err (malloc'd, the caller frees).  For exec the command
- * runs under sh -c with a socketpair as its stdin and stdout; its pid is
- * stored in *pid (else *pid is 0). */
-int mgr_addr_connect(const struct mgr_addr *a, int *pid, char **err);
+/* How ssh: addresses reach their host, in the manner of sshfs.  NULL
+ * members take the defaults. */
+struct mgr_ssh_opts {
+	const char *command;		/* default "ssh"; split on blanks */
+	/* NULL-terminated "Key=Value": each becomes -o Key=Value, except
+	 * port=N, which becomes -p N. */
+	const char *const *options;
+	const char *mgrd;		/* program to run remotely, default "mgrd" */
+};
+
+/* Check one of mgr_ssh_opts.options.  0, or -EINVAL with a reason in *err
+ * (static). */
+int mgr_ssh_option_check(const char *kv, const char **err);
+
+/* Connect to a and return a connected descriptor, or -errno with a message
+ * in *err (malloc'd, the caller frees).
+ *
+ * exec: the command runs under sh -c with a socketpair as its stdin and
+ * stdout.  ssh: ssh(1) runs the same way, with ssh's options (NULL: the
+ * defaults), and runs "mgrd --relay [ADDR]" on the host, which joins the
+ * stream to the manager there; ssh's prompts and errors go to our stderr,
+ * and it ignores the terminal's SIGINT, SIGQUIT and SIGHUP, so that it
+ * ends when the descriptor is closed, not before its user.  For both the
+ * child's pid is stored in *pid, to be reaped by the caller (else *pid is
+ * 0).  For ssh the call returns once the far side has sent something (or
+ * ssh has ended or a signal came), so that logging in, prompts included,
+ * is not cut short by the caller's wait for the manager's hello. */
+int mgr_addr_connect(const struct mgr_addr *a, const struct mgr_ssh_opts *ssh, int *pid,
+		     char **err);
 
 #endif

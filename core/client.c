@@ -1273,7 +1273,7 @@ static int client_open(struct mgr_client *c, const struct mgr_addr *a, const cha
 {
 	int r;
 
-	r = mgr_addr_connect(a, &c->pid, msg);
+	r = mgr_addr_connect(a, opts ? opts->ssh : NULL, &c->pid, msg);
 	if (r < 0)
 		return r;
 	c->fd = r;

@@ -50,6 +50,7 @@ struct mgr_client_opts {
 	int flags;
 	const void *authkey;	/* for a manager that asks for one; NULL for none */
 	size_t authkey_len;
+	const struct mgr_ssh_opts *ssh;	/* for ssh: addresses; NULL: defaults */
 	/* A change notification ({"event": ...}); the tree is freed after. */
 	void (*on_event)(void *arg, yajl_val event);
 	/* The connection ended; err is -errno (-ECONNRESET, -EPIPE, ...).

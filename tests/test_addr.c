@@ -241,7 +241,7 @@ static int connect_str(const char *s, int *pid, char **msg)
 	int r;
 
 	assert_int_equal(mgr_addr_parse(s, &a, &err), 0);
-	r = mgr_addr_connect(&a, pid, msg);
+	r = mgr_addr_connect(&a, NULL, pid, msg);
 	mgr_addr_release(&a);
 	return r;
 }
@@ -264,9 +264,6 @@ static void test_connect_errors(void **state)
 	assert_non_null(strstr(msg, "too long"));
 	free(msg);
 
-	assert_int_equal(connect_str("ssh:alice@box", &pid, &msg), -ENOTSUP);
-	assert_non_null(strstr(msg, "ssh addresses are not supported yet"));
-	free(msg);
 }
 
 static void test_connect_unix(void **state)
@@ -389,6 +386,75 @@ static void test_connect_exec(void **state)
 	assert_int_equal(WEXITSTATUS(status), 3);
 }
 
+/* Everything an ssh: connection runs, seen through a printf that stands in
+ * for ssh and prints its arguments one a line. */
+static char *ssh_argv(const char *addr, const struct mgr_ssh_opts *o, int *ret)
+{
+	static char buf[1024];
+	struct mgr_addr a;
+	const char *err;
+	char *msg = NULL;
+	ssize_t n, got = 0;
+	int fd, pid, status;
+
+	assert_int_equal(mgr_addr_parse(addr, &a, &err), 0);
+	fd = mgr_addr_connect(&a, o, &pid, &msg);
+	mgr_addr_release(&a);
+	*ret = fd;
+	if (fd < 0) {
+		snprintf(buf, sizeof(buf), "%s", msg);
+		free(msg);
+		return buf;
+	}
+	while ((n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	buf[got] = '\0';
+	close(fd);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return buf;
+}
+
+static void test_connect_ssh(void **state)
+{
+	const char *const options[] = { "port=2222", "IdentityFile=/k,x", NULL };
+	struct mgr_ssh_opts o = {
+		.command = " printf  %s\\n ",
+		.options = options,
+		.mgrd = "/opt/my mgrd",
+	};
+	const char *const bad[] = { "port=0", NULL };
+	const char *const noeq[] = { "BatchMode", NULL };
+	char *out;
+	int r;
+
+	out = ssh_argv("ssh:alice@box:unix:/a'b", &o, &r);
+	assert_true(r >= 0);
+	assert_string_equal(out, "-T\n-x\n-p\n2222\n-o\nIdentityFile=/k,x\n-l\nalice\n"
+			    "--\nbox\n'/opt/my mgrd' --relay -- 'unix:/a'\\''b'\n");
+
+	/* The defaults: the relay on the host's default socket. */
+	o.options = NULL;
+	o.mgrd = NULL;
+	out = ssh_argv("ssh:[::1]", &o, &r);
+	assert_true(r >= 0);
+	assert_string_equal(out, "-T\n-x\n--\n::1\nmgrd --relay\n");
+
+	o.options = bad;
+	out = ssh_argv("ssh:box", &o, &r);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(out, "port= takes a number"));
+	o.options = noeq;
+	out = ssh_argv("ssh:box", &o, &r);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(out, "KEY=VALUE"));
+
+	o.options = NULL;
+	o.command = "no-such-ssh-here -v";
+	out = ssh_argv("ssh:box", &o, &r);
+	assert_int_equal(r, -ENOENT);
+	assert_string_equal(out, "cannot connect to ssh:box: no-such-ssh-here: command not found");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_connect_unix),
 		cmocka_unit_test(test_connect_tcp),
 		cmocka_unit_test(test_connect_exec),
+		cmocka_unit_test(test_connect_ssh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

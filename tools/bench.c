@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "auth.h"
 #include "client.h"
 #include "json.h"
@@ -53,9 +54,14 @@ struct shared {
 	double rate[MAX_CLIENTS][NOPS];
 };
 
+#define MAX_SSH_OPTIONS 32
+
 struct opts {
 	const char *addr;		/* NULL: a manager of our own */
 	const char *mgrd;
+	struct mgr_ssh_opts ssh;	/* -o: for an ssh: ADDR */
+	const char *ssh_options[MAX_SSH_OPTIONS + 1];
+	int nssh_options;
 	char *key;
 	size_t keylen;
 	double seconds;
@@ -107,6 +113,7 @@ static int connect_to(const struct opts *o, const char *addr, struct mgr_client 
 	struct mgr_client_opts co = {
 		.authkey = o->key,
 		.authkey_len = o->keylen,
+		.ssh = &o->ssh,
 	};
 	char *msg = NULL;
 	int err;
@@ -430,13 +437,44 @@ static void remove_objects(const struct opts *o, const char *addr)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mgr-bench [-c ADDR] [--authkey-file FILE] [-t SECONDS] [-n CLIENTS]\n"
-		"                 [-k KEYS] [--mgrd PATH] [--no-memory] [--no-ops]\n"
+		"usage: mgr-bench [-c ADDR] [--authkey-file FILE] [-o KEY=VALUE,...]\n"
+		"                 [-t SECONDS] [-n CLIENTS] [-k KEYS] [--mgrd PATH]\n"
+		"                 [--no-memory] [--no-ops]\n"
 		"\n"
 		"Measures operations a second with 1 and with CLIENTS (16) processes at\n"
 		"once, each with its own connection, on a manager of its own or on ADDR;\n"
 		"then the peak resident size of a fresh manager holding KEYS (1000000)\n"
-		"16-byte values under 16-byte names.\n");
+		"16-byte values under 16-byte names.  -o takes ssh options for an ssh:\n"
+		"ADDR, as mgrctl(1) does (without its '\\,').\n");
+}
+
+/* -o KEY=VALUE,...: ssh_command= and mgrd= are ours, the rest ssh's.  The
+ * strings point into arg. */
+static int add_ssh_opts(struct opts *o, char *arg)
+{
+	const char *why;
+	char *item, *save;
+
+	for (item = strtok_r(arg, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		/* The first value counts, as for ssh's own options. */
+		if (!strncmp(item, "ssh_command=", 12)) {
+			if (!o->ssh.command)
+				o->ssh.command = item + 12;
+		} else if (!strncmp(item, "mgrd=", 5)) {
+			if (!o->ssh.mgrd)
+				o->ssh.mgrd = item + 5;
+		} else if (mgr_ssh_option_check(item, &why) < 0) {
+			fprintf(stderr, "mgr-bench: -o %s: %s\n", item, why);
+			return -EINVAL;
+		} else if (o->nssh_options == MAX_SSH_OPTIONS) {
+			fprintf(stderr, "mgr-bench: more than %d ssh options\n", MAX_SSH_OPTIONS);
+			return -E2BIG;
+		} else {
+			o->ssh_options[o->nssh_options++] = item;
+			o->ssh.options = o->ssh_options;
+		}
+	}
+	return 0;
 }
 
 static char *default_mgrd(void)
@@ -463,6 +501,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "connect", required_argument, NULL, 'c' },
 		{ "authkey-file", required_argument, NULL, 'a' },
+		{ "option", required_argument, NULL, 'o' },
 		{ "seconds", required_argument, NULL, 't' },
 		{ "clients", required_argument, NULL, 'n' },
 		{ "keys", required_argument, NULL, 'k' },
@@ -484,7 +523,7 @@ int main(int argc, char **argv)
 	long hwm = 0;
 	int c, i, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "c:a:t:n:k:m:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:a:o:t:n:k:m:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o.addr = optarg;
@@ -494,6 +533,10 @@ int main(int argc, char **argv)
 				fprintf(stderr, "mgr-bench: %s: %s\n", optarg, err);
 				return 1;
 			}
+			break;
+		case 'o':
+			if (add_ssh_opts(&o, optarg) < 0)
+				return 2;
 			break;
 		case 't':
 			o.seconds = atof(optarg);

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "auth.h"
 #include "buf.h"
 #include "client.h"
@@ -41,7 +42,7 @@ enum {
 
 enum opt_id {
 	O_JSON, O_TIMEOUT, O_OWNER, O_BYTES, O_STRING,
-	O_CONNECT, O_AUTHKEY, O_KEEPALIVE, O_HELP,
+	O_CONNECT, O_AUTHKEY, O_KEEPALIVE, O_SSH, O_HELP,
 	O_LONG, O_RECURSIVE, O_REVERSE, O_NOWAIT, O_WAIT, O_COUNT,
 	O_SHALLOW, O_EXIST_OK, O_TYPECODE, O_SIZE,
 };
@@ -52,7 +53,7 @@ enum opt_id {
 /* The connection is made once per session, so these only precede the
  * command. */
 #define OPTS_MAIN (OPTS_COMMON | OPT(O_CONNECT) | OPT(O_AUTHKEY) | OPT(O_KEEPALIVE) | \
-		   OPT(O_HELP))
+		   OPT(O_SSH) | OPT(O_HELP))
 /* Keepalive seconds over links that can break silently (tcp:, ssh:). */
 #define KEEPALIVE_REMOTE 10
 #define KEEPALIVE_MAX 3600
@@ -66,10 +67,13 @@ struct optdef {
 };
 
 static const struct optdef optdefs[] = {
-	{ O_CONNECT, 'c', "connect", "ADDR", "the manager (unix:PATH, tcp:HOST:PORT, exec:CMD)" },
+	{ O_CONNECT, 'c', "connect", "ADDR",
+	  "the manager (unix:PATH, tcp:HOST:PORT, ssh:HOST[:ADDR], exec:CMD)" },
 	{ O_AUTHKEY, 0, "authkey-file", "FILE", "read the authentication key from FILE" },
 	{ O_KEEPALIVE, 0, "keepalive", "SECONDS",
 	  "ping every SECONDS, 0 for never (default 10 over tcp: and ssh:, else 0)" },
+	{ O_SSH, 'o', "option", "KEY=VALUE",
+	  "ssh: options: ssh_command=, port=, mgrd=, any of ssh's" },
 	{ O_JSON, 0, "json", NULL, "print the result as one line of JSON" },
 	{ O_TIMEOUT, 0, "timeout", "SECONDS", "give up a wait after SECONDS (exit status 3)" },
 	{ O_OWNER, 0, "owner", "N", "act as owner N within the session" },
@@ -103,6 +107,13 @@ struct opts {
 
 struct sess {
 	struct opts defaults;	/* the options given before the command */
+	/* -o: how an ssh: address connects.  Its strings point into
+	 * ssh_args, the copies of the arguments of -o. */
+	struct mgr_ssh_opts ssh;
+	const char **ssh_options;	/* NULL-terminated, or NULL */
+	size_t nssh_options;
+	char **ssh_args;
+	size_t nssh_args;
 	struct mgr_client *client;
 	unsigned lineno;	/* the batch line being run; 0 outside batch */
 	bool in_batch;
@@ -314,6 +325,66 @@ static bool is_option(const char *a)
 	return a[0] == '-' && a[1] && !isdigit((unsigned char)a[1]) && a[1] != '.';
 }
 
+/* -o KEY=VALUE[,KEY=VALUE]...: a comma within a value is written "\\,",
+ * as mount options are.  ssh_command= and mgrd= are ours, the rest go to
+ * ssh. */
+static int add_ssh_opts(struct sess *s, const char *val)
+{
+	const char **grown_opts;
+	char *copy, **grown, *item, *r, *w;
+	const char *why;
+	bool last;
+
+	copy = strdup(val);
+	grown = realloc(s->ssh_args, (s->nssh_args + 1) * sizeof(*grown));
+	if (!copy || !grown) {
+		free(copy);
+		if (grown)
+			s->ssh_args = grown;
+		return fail(s, ENOMEM, "out of memory");
+	}
+	s->ssh_args = grown;
+	s->ssh_args[s->nssh_args++] = copy;
+	for (item = r = w = copy;; r++) {
+		if (*r == '\\' && r[1] == ',') {
+			*w++ = *++r;
+			continue;
+		}
+		if (*r != ',' && *r != '\0') {
+			*w++ = *r;
+			continue;
+		}
+		last = *r == '\0';
+		*w = '\0';
+		if (!strncmp(item, "ssh_command=", 12) || !strncmp(item, "mgrd=", 5)) {
+			const char *v = strchr(item, '=') + 1;
+
+			if (!v[strspn(v, " \t")])
+				return usage_err(s, NULL, "-o %s: empty value", item);
+			/* The first value counts, as it does for ssh's own
+			 * options. */
+			if (item[0] == 's' && !s->ssh.command)
+				s->ssh.command = v;
+			else if (item[0] == 'm' && !s->ssh.mgrd)
+				s->ssh.mgrd = v;
+		} else if (*item) {
+			if (mgr_ssh_option_check(item, &why) < 0)
+				return usage_err(s, NULL, "-o %s: %s", item, why);
+			grown_opts = realloc(s->ssh_options,
+					     (s->nssh_options + 2) * sizeof(*grown_opts));
+			if (!grown_opts)
+				return fail(s, ENOMEM, "out of memory");
+			s->ssh_options = grown_opts;
+			s->ssh_options[s->nssh_options++] = item;
+			s->ssh_options[s->nssh_options] = NULL;
+			s->ssh.options = s->ssh_options;
+		}
+		if (last)
+			return ST_OK;
+		item = w = r + 1;
+	}
+}
+
 static int apply_opt(struct sess *s, const struct cmd *cmd, struct opts *o,
 		     const struct optdef *d, const char *val)
 {
@@ -336,6 +407,7 @@ static int apply_opt(struct sess *s, const struct cmd *cmd, struct opts *o,
 					 KEEPALIVE_MAX);
 		o->has_keepalive = true;
 		break;
+	case O_SSH: return add_ssh_opts(s, val);
 	case O_TIMEOUT:
 	case O_WAIT:
 		if (parse_seconds(val, &o->timeout) < 0)
@@ -533,6 +605,7 @@ static int serve_until(struct sess *s, int fd, short events)
 static int sess_connect(struct sess *s)
 {
 	struct mgr_client_opts co = {
+		.ssh = &s->ssh,
 		.on_event = on_event,
 		.on_close = on_close,
 		.arg = s,
@@ -548,6 +621,9 @@ static int sess_connect(struct sess *s)
 
 	if (s->client)
 		return ST_OK;
+	if (s->nssh_args && (!addr || strncmp(addr, "ssh:", 4)))
+		return usage_err(s, NULL, "-o is for ssh: addresses, not %s",
+				 addr && *addr ? addr : "the default socket");
 	if (keyfile && *keyfile) {
 		r = mgr_auth_read_key(keyfile, &key, &keylen, &kerr);
 		if (r < 0)
@@ -1890,8 +1966,9 @@ static void usage(FILE *f)
 	const struct cmd *c;
 	char left[128];
 
-	fputs("usage: mgrctl [-c ADDR] [--authkey-file FILE] [--json] [--timeout SECONDS]\n"
-	      "              [--owner N] [--bytes|--string] COMMAND [ARGS...]\n"
+	fputs("usage: mgrctl [-c ADDR] [--authkey-file FILE] [-o KEY=VALUE]... [--json]\n"
+	      "              [--timeout SECONDS] [--owner N] [--bytes|--string]\n"
+	      "              COMMAND [ARGS...]\n"
 	      "\nOptions:\n", f);
 	print_opts(f, OPTS_MAIN);
 	for (c = cmds; c->help; c++) {
@@ -2025,6 +2102,10 @@ int main(int argc, char **argv)
 out:
 	mgr_client_free(s.client);
 	free(pos);
+	while (s.nssh_args)
+		free(s.ssh_args[--s.nssh_args]);
+	free(s.ssh_args);
+	free(s.ssh_options);
 	if (fflush(stdout) != 0 && !st)
 		st = fail(NULL, errno, "writing standard output: %s", strerror(errno));
 	return st;
