@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "auth.h"
 #include "mgrfs.h"
 
@@ -34,9 +35,17 @@ struct opts {
 	int keepalive;		/* INT_MIN: the address's default */
 	int reconnect;
 	int wait_link;
+	/* How an ssh: address connects; ssh.options is sshopts, a
+	 * NULL-terminated list of copies of the -o arguments. */
+	struct mgr_ssh_opts ssh;
+	char *ssh_command;
+	char *mgrd;
+	char **sshopts;
+	size_t nsshopts;
 };
 
 enum {
+	KEY_SSH,
 	KEY_HELP,
 	KEY_VERSION,
 	KEY_FOREGROUND,
@@ -52,6 +61,9 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("keepalive=%d", keepalive),
 	OPT("reconnect", reconnect),
 	OPT("wait_link", wait_link),
+	OPT("ssh_command=%s", ssh_command),
+	OPT("mgrd=%s", mgrd),
+	FUSE_OPT_KEY("port=", KEY_SSH),
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -65,7 +77,8 @@ static const struct fuse_opt opt_spec[] = {
 static void usage(FILE *f)
 {
 	fputs("usage: mgrfs [OPTIONS] [ADDR] MOUNTPOINT\n"
-	      "Mount the manager at ADDR (unix:PATH, tcp:HOST:PORT, exec:COMMAND;\n"
+	      "Mount the manager at ADDR (unix:PATH, tcp:HOST:PORT, ssh:[USER@]HOST[:ADDR],\n"
+	      "exec:COMMAND;\n"
 	      "default: $MGRFS_ADDR, else the default local socket) on MOUNTPOINT.\n"
 	      "\n"
 	      "  -f                      stay in the foreground\n"
@@ -77,11 +90,34 @@ static void usage(FILE *f)
 	      "  -o reconnect            connect again, with backoff, after the link breaks\n"
 	      "  -o wait_link            with reconnect: calls wait for the link instead of\n"
 	      "                          failing with ENOTCONN\n"
+	      "  -o ssh_command=CMD, port=N, mgrd=PATH, Key=Value (any of ssh's options)\n"
+	      "                          how an ssh: address connects\n"
 	      "  --authkey-file FILE     the key for a manager that asks for one\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           the version\n"
 	      "\n"
 	      "Unmount with: fusermount3 -u MOUNTPOINT.  See mgrfs(1) and mgrfs(7).\n", f);
+}
+
+/* Keep an ssh option for the connection: 0, or -1 with the reason said. */
+static int add_ssh_option(struct opts *o, const char *arg)
+{
+	const char *why;
+	char **grown;
+
+	if (mgr_ssh_option_check(arg, &why) < 0) {
+		fprintf(stderr, "mgrfs: -o %s: %s\n", arg, why);
+		return -1;
+	}
+	grown = realloc(o->sshopts, (o->nsshopts + 2) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	o->sshopts = grown;
+	grown[o->nsshopts] = strdup(arg);
+	if (!grown[o->nsshopts])
+		return -1;
+	grown[++o->nsshopts] = NULL;
+	return 0;
 }
 
 static int opt_proc(void *data, const char *arg, int key, struct fuse_args *out)
@@ -96,6 +132,13 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *out)
 		}
 		o->args[o->nargs++] = strdup(arg);
 		return 0;
+	case KEY_SSH:
+		return add_ssh_option(o, arg);
+	case FUSE_OPT_KEY_OPT:
+		/* ssh's options are capitalised, FUSE's are not. */
+		if (arg[0] >= 'A' && arg[0] <= 'Z' && strchr(arg, '='))
+			return add_ssh_option(o, arg);
+		return 1;
 	case KEY_HELP:
 		o->help = 1;
 		return 0;
@@ -231,6 +274,7 @@ static int connect_manager(struct mgrfs *fs, const char *addr, const struct opts
 		.on_link = on_link,
 		.arg = fs,
 		.keepalive = o->keepalive,
+		.ssh = &o->ssh,
 	};
 	const char *kerr;
 	char *key = NULL, *err = NULL;
@@ -394,6 +438,7 @@ int main(int argc, char **argv)
 	const char *addr, *keyfile;
 	char *mnt = NULL, *msg = NULL;
 	int status = 1, rfd = -1, r;
+	size_t i;
 	pid_t mgrd = 0;
 	bool nodes = false, mounted = false, handlers = false;
 
@@ -423,6 +468,14 @@ int main(int argc, char **argv)
 	if (o.keepalive == INT_MIN)
 		o.keepalive = addr && (!strncmp(addr, "tcp:", 4) || !strncmp(addr, "ssh:", 4)) ?
 			      10 : 0;
+	o.ssh.command = o.ssh_command;
+	o.ssh.mgrd = o.mgrd;
+	o.ssh.options = (const char *const *)o.sshopts;
+	if ((o.nsshopts || o.ssh_command || o.mgrd) && (!addr || strncmp(addr, "ssh:", 4))) {
+		fprintf(stderr, "mgrfs: ssh options are for ssh: addresses\n");
+		status = 2;
+		goto out;
+	}
 	if (o.keepalive < 0 || o.keepalive > 3600 || (o.wait_link && !o.reconnect)) {
 		fprintf(stderr, o.wait_link && !o.reconnect ?
 			"mgrfs: -o wait_link needs -o reconnect\n" :
@@ -509,6 +562,11 @@ out:
 		waitpid(mgrd, NULL, 0);
 	}
 	fuse_opt_free_args(&args);
+	for (i = 0; i < o.nsshopts; i++)
+		free(o.sshopts[i]);
+	free(o.sshopts);
+	free(o.ssh_command);
+	free(o.mgrd);
 	free(mnt);
 	free(o.args[0]);
 	free(o.args[1]);
