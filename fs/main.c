@@ -534,7 +534,10 @@ int main(int argc, char **argv)
 	mounted = true;
 
 	report(rfd, 0);
-	to_syslog = rfd >= 0;
+	if (rfd >= 0) {
+		openlog("mgrfs", LOG_PID, LOG_DAEMON);
+		to_syslog = true;
+	}
 	rfd = -1;
 	cfg = fuse_loop_cfg_create();
 	if (!cfg)
