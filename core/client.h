@@ -27,6 +27,13 @@ void mgr_reply_release(struct mgr_reply *r);
 
 enum {
 	MGR_CLIENT_THREAD = 1,
+	/* Without the I/O thread: callbacks and events run only inside
+	 * mgr_client_dispatch and mgr_client_call, never inside
+	 * mgr_client_call_async or mgr_client_cancel, so that an event loop
+	 * may send while it holds locks its callbacks take.  Such a loop
+	 * calls mgr_client_dispatch after each batch of sends: a reply read
+	 * while a request was written waits in the client, not the socket. */
+	MGR_CLIENT_DEFER = 2,
 };
 
 struct mgr_client_opts {

@@ -3,9 +3,10 @@
  * notify.c (cache invalidation) and main.c.
  *
  * Every operation is answered asynchronously: a handler sends its request
- * to the manager and returns, and the reply callback, on the client's I/O
- * thread, answers the kernel.  A blocked queue read or lock wait is thus a
- * parked request, not a parked thread. */
+ * to the manager and returns, and the reply callback answers the kernel.
+ * One thread runs both (main.c's loop); only cache invalidation has a
+ * thread of its own (notify.c).  A blocked queue read or lock wait is thus
+ * a parked request, not a parked thread. */
 #ifndef MGRFS_H
 #define MGRFS_H
 
@@ -43,6 +44,9 @@ struct mgrfs {
 	uid_t uid;
 	gid_t gid;
 	struct fs_notify *notify;
+	/* Grows when changes may have gone unheard (the connection ended):
+	 * content cached in an earlier epoch is not used. */
+	uint64_t epoch;
 };
 
 /* What an open file is. */
@@ -143,10 +147,11 @@ void fs_lock_release_flock(struct mgrfs *fs, struct fs_handle *h, fs_done_fn don
 void fs_lock_release_posix(struct mgrfs *fs, struct fs_node *node, uint64_t owner,
 			   fs_done_fn done, void *arg);
 
-/* notify.c: hear the manager's change events and invalidate the kernel's
- * caches from a thread of its own.  Invalidation may wait for locks that
- * a process holds while it waits for a reply from us, so it must not run
- * on the client's I/O thread, which delivers those replies. */
+/* notify.c: hear the manager's change events, drop what mgrfs cached and
+ * invalidate the kernel's caches from a thread of its own.  Invalidation
+ * may wait for locks that a process holds while it waits for a reply from
+ * us, so it must not run on the loop's thread, which delivers those
+ * replies. */
 int fs_notify_start(struct mgrfs *fs);
 void fs_notify_stop(struct mgrfs *fs);
 void fs_notify_event(void *arg, yajl_val event);
