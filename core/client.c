@@ -557,8 +557,11 @@ static int send_gen_on(struct mgr_client *c, yajl_gen g, uint64_t gen)
 	r = send_all(c, c->wbuf.data, c->wbuf.len);
 	pthread_mutex_unlock(&c->wlock);
 	/* A frame cut short leaves the stream unusable, and without the I/O
-	 * thread nobody else would notice. */
-	if (r < 0)
+	 * thread nobody else would notice; a deferring caller notices at its
+	 * next dispatch. */
+	if (r < 0 && (c->opts.flags & MGR_CLIENT_DEFER))
+		shutdown(c->fd, SHUT_RDWR);
+	else if (r < 0)
 		connection_lost(c, r);
 	return r;
 }
@@ -822,7 +825,7 @@ int mgr_client_call_async(struct mgr_client *c, struct mgr_req *r,
 	}
 	/* Replies read while the request was being written would not wake a
 	 * caller polling the descriptor: handle them now. */
-	if (!c->threaded && c->rpos < c->rbuf.len) {
+	if (!c->threaded && !(c->opts.flags & MGR_CLIENT_DEFER) && c->rpos < c->rbuf.len) {
 		err = process_frames(c);
 		if (err < 0)
 			connection_lost(c, err);

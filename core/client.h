@@ -44,6 +44,13 @@ enum {
 	/* With MGR_CLIENT_RECONNECT: a call made while the link is down
 	 * waits until it is back instead of failing with -ENOTCONN. */
 	MGR_CLIENT_WAIT_LINK = 4,
+	/* Without the I/O thread: callbacks and events run only inside
+	 * mgr_client_dispatch and mgr_client_call, never inside
+	 * mgr_client_call_async or mgr_client_cancel, so that an event loop
+	 * may send while it holds locks its callbacks take.  Such a loop
+	 * calls mgr_client_dispatch after each batch of sends: a reply read
+	 * while a request was written waits in the client, not the socket. */
+	MGR_CLIENT_DEFER = 8,
 };
 
 struct mgr_client_opts {

@@ -1296,8 +1296,16 @@ static void dispatch(struct mgr_server *srv, struct epoll_event *ev)
 		c = mgr_container_of(h, struct conn, in);
 		if (c->dead)
 			break;
-		if ((ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !c->in_eof)
+		if ((ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !c->in_eof) {
 			conn_read(c);
+			/* Its replies go out after the events its requests
+			 * caused: a subscriber has an event in its socket
+			 * before anyone is told of the change. */
+			if (!mgr_list_empty(&c->touch_link)) {
+				mgr_list_remove(&c->touch_link);
+				touch(c);
+			}
+		}
 		if (c->one_fd && (ev->events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
 			touch(c);
 		break;

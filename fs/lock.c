@@ -127,7 +127,7 @@ static void acquired(struct lk *l)
 		n = fs_node_get(&fs->nodes, l->ino);
 		if (n && ph) {
 			ph->owner = l->owner;
-			ph->gen = fs->link_gen;
+			ph->gen = fs->epoch;
 			ph->next = n->posix;
 			n->posix = ph;
 		}
@@ -135,7 +135,7 @@ static void acquired(struct lk *l)
 		l->h->flock_held = true;
 		l->h->flock_lost = false;
 		l->h->flock_owner = l->owner;
-		l->h->flock_gen = fs->link_gen;
+		l->h->flock_gen = fs->epoch;
 		free(l->h->flock_path);
 		l->h->flock_path = strdup(l->path.data);
 	}
@@ -337,7 +337,7 @@ static void send_release(struct mgrfs *fs, const char *path, uint64_t owner, fus
  * held. */
 static bool flock_stale(struct mgrfs *fs, struct fs_handle *h)
 {
-	if (h->flock_held && h->flock_gen != fs->link_gen) {
+	if (h->flock_held && h->flock_gen != fs->epoch) {
 		h->flock_held = false;
 		h->flock_lost = true;
 		free(h->flock_path);
@@ -414,13 +414,6 @@ int fs_lock_lost(struct mgrfs *fs, struct fs_handle *h)
 	return lost ? -ENOLCK : 0;
 }
 
-void fs_lock_link_down(struct mgrfs *fs)
-{
-	pthread_mutex_lock(&fs->lock);
-	fs->link_gen++;
-	pthread_mutex_unlock(&fs->lock);
-}
-
 void fs_lock_release_flock(struct mgrfs *fs, struct fs_handle *h, fs_done_fn done, void *arg)
 {
 	flock_unlock(fs, h, NULL, done, arg);
@@ -437,7 +430,7 @@ static enum hold posix_take(struct mgrfs *fs, struct fs_node *n, uint64_t owner)
 
 	for (pp = &n->posix; (ph = *pp); pp = &ph->next) {
 		if (ph->owner == owner) {
-			was = ph->gen == fs->link_gen ? HELD : LOST;
+			was = ph->gen == fs->epoch ? HELD : LOST;
 			*pp = ph->next;
 			free(ph);
 			return was;
@@ -491,7 +484,7 @@ static enum hold posix_holds(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner)
 	n = fs_node_get(&fs->nodes, ino);
 	for (ph = n ? n->posix : NULL; ph && held == NOT_HELD; ph = ph->next)
 		if (ph->owner == owner)
-			held = ph->gen == fs->link_gen ? HELD : LOST;
+			held = ph->gen == fs->epoch ? HELD : LOST;
 	pthread_mutex_unlock(&fs->lock);
 	return held;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -229,8 +230,20 @@ static void say(int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The link broke: changes may go unheard, and the session's locks are
+ * gone (see lock.c). */
+static void new_epoch(struct mgrfs *fs)
+{
+	pthread_mutex_lock(&fs->lock);
+	fs->epoch++;
+	pthread_mutex_unlock(&fs->lock);
+}
+
 static void on_close(void *arg, int err)
 {
+	struct mgrfs *fs = arg;
+
+	new_epoch(fs);
 	say(LOG_ERR, "the connection to the manager ended (%s); calls now fail with ENOTCONN",
 	    strerror(-err));
 }
@@ -241,7 +254,7 @@ static void on_link(void *arg, int err)
 	struct mgr_req r;
 
 	if (err < 0) {
-		fs_lock_link_down(fs);
+		new_epoch(fs);
 		say(LOG_WARNING, "the link to the manager broke (%s); connecting again",
 		    strerror(-err));
 		return;
@@ -268,7 +281,7 @@ static int connect_manager(struct mgrfs *fs, const char *addr, const struct opts
 			   const char *keyfile, char **msg)
 {
 	struct mgr_client_opts co = {
-		.flags = MGR_CLIENT_THREAD,
+		.flags = MGR_CLIENT_DEFER,
 		.on_event = fs_notify_event,
 		.on_close = on_close,
 		.on_link = on_link,
@@ -282,10 +295,13 @@ static int connect_manager(struct mgrfs *fs, const char *addr, const struct opts
 	int r;
 
 	*msg = NULL;
+	/* Reconnecting is the client's I/O thread's work; then that thread
+	 * hears the events, and no content is kept. */
 	if (o->reconnect)
-		co.flags |= MGR_CLIENT_RECONNECT;
+		co.flags = MGR_CLIENT_THREAD | MGR_CLIENT_RECONNECT;
 	if (o->wait_link)
 		co.flags |= MGR_CLIENT_WAIT_LINK;
+	fs->cache = !o->reconnect;
 	if (keyfile && *keyfile) {
 		r = mgr_auth_read_key(keyfile, &key, &keylen, &kerr);
 		if (r < 0) {
@@ -405,6 +421,64 @@ static int subscribe(struct mgrfs *fs)
 	return err;
 }
 
+/* The loop: one thread reads both the kernel's requests and the manager's
+ * replies and events, so that a request answered by the manager costs no
+ * hand-over between threads, and an event is always handled before a
+ * request that came after it (see fs_cache_open).  Handlers never wait:
+ * what waits is a parked request.  Returns 0 when the tree was unmounted
+ * or a signal ended it. */
+static int serve(struct mgrfs *fs)
+{
+	struct fuse_buf buf = { .mem = NULL };
+	/* A client with an I/O thread of its own (-o reconnect) is not
+	 * polled here. */
+	struct pollfd pfd[2] = {
+		{ .fd = fuse_session_fd(fs->se), .events = POLLIN },
+		{ .fd = fs->cache ? mgr_client_fd(fs->client) : -1, .events = POLLIN },
+	};
+	int r = 0, fl, n;
+
+	/* A request the kernel withdrew (its caller was killed) would leave
+	 * a read after poll waiting. */
+	fl = fcntl(pfd[0].fd, F_GETFL);
+	if (fl < 0 || fcntl(pfd[0].fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	while (!fuse_session_exited(fs->se)) {
+		/* A keepalive needs the client's attention when the link is
+		 * quiet too. */
+		n = poll(pfd, 2, pfd[1].fd >= 0 ? mgr_client_timeout(fs->client) : -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		/* Once the connection is over, calls fail at once and
+		 * nothing more comes from it. */
+		if (pfd[1].fd >= 0 && (pfd[1].revents || n == 0) &&
+		    mgr_client_dispatch(fs->client) < 0)
+			pfd[1].fd = -1;
+		if (!pfd[0].revents)
+			continue;
+		r = fuse_session_receive_buf(fs->se, &buf);
+		if (r == -EINTR || r == -EAGAIN) {
+			r = 0;
+			continue;
+		}
+		if (r <= 0)
+			break;
+		fuse_session_process_buf(fs->se, &buf);
+		r = 0;
+		/* Replies read while requests were written wait in the
+		 * client: the socket would not wake poll for them. */
+		if (pfd[1].fd >= 0 && mgr_client_dispatch(fs->client) < 0)
+			pfd[1].fd = -1;
+	}
+	free(buf.mem);
+	fuse_session_reset(fs->se);
+	return r;
+}
+
 /* -o subtype and fsname, unless given: mount(8) and df show them. */
 static int add_names(struct fuse_args *args, const char *addr)
 {
@@ -432,7 +506,6 @@ int main(int argc, char **argv)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_lowlevel_ops ops;
-	struct fuse_loop_config *cfg = NULL;
 	struct opts o = { .keepalive = INT_MIN };
 	struct mgrfs fs;
 	const char *addr, *keyfile;
@@ -539,16 +612,9 @@ int main(int argc, char **argv)
 		to_syslog = true;
 	}
 	rfd = -1;
-	cfg = fuse_loop_cfg_create();
-	if (!cfg)
-		goto out;
-	/* Handlers never wait for the manager, so few threads do. */
-	fuse_loop_cfg_set_max_threads(cfg, 16);
-	status = fuse_session_loop_mt(fs.se, cfg) ? 1 : 0;
+	status = serve(&fs) < 0 ? 1 : 0;
 out:
 	report(rfd, 1);
-	if (cfg)
-		fuse_loop_cfg_destroy(cfg);
 	if (mounted)
 		fuse_session_unmount(fs.se);
 	/* The client goes first: no callback or event runs after this. */

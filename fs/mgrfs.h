@@ -3,9 +3,10 @@
  * notify.c (cache invalidation) and main.c.
  *
  * Every operation is answered asynchronously: a handler sends its request
- * to the manager and returns, and the reply callback, on the client's I/O
- * thread, answers the kernel.  A blocked queue read or lock wait is thus a
- * parked request, not a parked thread. */
+ * to the manager and returns, and the reply callback answers the kernel.
+ * One thread runs both (main.c's loop); only cache invalidation has a
+ * thread of its own (notify.c).  A blocked queue read or lock wait is thus
+ * a parked request, not a parked thread. */
 #ifndef MGRFS_H
 #define MGRFS_H
 
@@ -43,9 +44,13 @@ struct mgrfs {
 	uid_t uid;
 	gid_t gid;
 	struct fs_notify *notify;
-	/* How many times the link to the manager broke: a hold taken under
-	 * an older count went with its session. */
-	uint64_t link_gen;
+	/* Grows each time the link to the manager broke: content cached and
+	 * locks taken in an earlier epoch went with it (changes may have
+	 * gone unheard, the session that held the locks is over). */
+	uint64_t epoch;
+	/* Content may be kept (fs_node_cache_*): only with the client run
+	 * from the loop, whose order of events and replies keeps it true. */
+	bool cache;
 };
 
 /* What an open file is. */
@@ -86,7 +91,7 @@ struct fs_handle {
 	struct mgr_buf line;
 
 	/* flock: the manager lock this open file holds, by its path, and the
-	 * link it was taken under.  Lost with that link, it is reported by
+	 * epoch it was taken in.  Lost with that link, it is reported by
 	 * ENOLCK until unlocked or closed. */
 	char *flock_path;
 	uint64_t flock_owner;
@@ -152,20 +157,19 @@ void fs_lock_release_posix(struct mgrfs *fs, struct fs_node *node, uint64_t owne
 /* -ENOLCK when h's flock hold was lost with a broken link (until h is
  * unlocked or closed), else 0: every read and write of h asks. */
 int fs_lock_lost(struct mgrfs *fs, struct fs_handle *h);
-/* The link broke: every hold taken so far is gone with its session. */
-void fs_lock_link_down(struct mgrfs *fs);
 
-/* notify.c: hear the manager's change events and invalidate the kernel's
- * caches from a thread of its own.  Invalidation may wait for locks that
- * a process holds while it waits for a reply from us, so it must not run
- * on the client's I/O thread, which delivers those replies. */
+/* notify.c: hear the manager's change events, drop what mgrfs cached and
+ * invalidate the kernel's caches from a thread of its own.  Invalidation
+ * may wait for locks that a process holds while it waits for a reply from
+ * us, so it must not run on the loop's thread, which delivers those
+ * replies. */
 int fs_notify_start(struct mgrfs *fs);
 void fs_notify_stop(struct mgrfs *fs);
 void fs_notify_event(void *arg, yajl_val event);
 /* Have the kernel drop parent/name, soon and from that thread. */
 void fs_notify_inval_entry(struct mgrfs *fs, uint64_t parent, const char *name, size_t len);
-/* Have the kernel drop every inode and wake every poll: the link came
- * back, and changes made while it was down were not heard. */
+/* Drop everything cached and wake every poll: the link came back, and
+ * changes made while it was down were not heard. */
 void fs_notify_all(struct mgrfs *fs);
 
 /* The datum that len bytes written through the tree are stored as: JSON

@@ -154,6 +154,7 @@ void fs_nodes_release(struct fs_nodes *t)
 				n->posix = ph->next;
 				free(ph);
 			}
+			mgr_buf_release(&n->content);
 			free(n->name);
 			free(n);
 		}
@@ -195,7 +196,6 @@ void fs_node_pin(struct fs_node *n)
 static void maybe_free(struct fs_nodes *t, struct fs_node *n)
 {
 	struct fs_node *parent;
-
 	struct fs_pollreq *pr;
 
 	while (n && n->ino != ROOT_INO && !n->nlookup && !n->pins && !n->posix) {
@@ -205,6 +205,7 @@ static void maybe_free(struct fs_nodes *t, struct fs_node *n)
 			fuse_pollhandle_destroy(pr->ph);
 			free(pr);
 		}
+		fs_node_cache_drop(t, n);
 		unlink_name(t, n);
 		unlink_ino(t, n);
 		t->count--;
@@ -234,6 +235,7 @@ void fs_node_detach(struct fs_nodes *t, struct fs_node *n)
 
 	if (n->ino == ROOT_INO || !parent)
 		return;
+	fs_node_cache_drop(t, n);
 	unlink_name(t, n);
 	n->parent = NULL;
 	fs_node_unpin(t, parent);
@@ -335,4 +337,26 @@ void fs_node_saw(struct fs_node *n, uint64_t v)
 		n->version = v;
 		clock_gettime(CLOCK_REALTIME, &n->mtime);
 	}
+}
+
+void fs_node_cache_drop(struct fs_nodes *t, struct fs_node *n)
+{
+	if (!n->cached)
+		return;
+	t->cached_bytes -= n->content.len;
+	mgr_buf_release(&n->content);
+	n->cached = false;
+}
+
+void fs_node_cache_set(struct fs_nodes *t, struct fs_node *n, const char *data, size_t len,
+		       uint64_t epoch)
+{
+	fs_node_cache_drop(t, n);
+	if (len > FS_CACHE_MAX - t->cached_bytes)
+		return;
+	if (mgr_buf_append(&n->content, data, len) < 0)
+		return;
+	t->cached_bytes += len;
+	n->cached = true;
+	n->cepoch = epoch;
 }

@@ -31,7 +31,7 @@ struct fs_pollreq {
 /* A POSIX lock owner (a process) holding the file's lock. */
 struct fs_posix_hold {
 	uint64_t owner;
-	uint64_t gen;			/* the link it was taken under */
+	uint64_t gen;			/* the epoch it was taken in */
 	struct fs_posix_hold *next;
 };
 
@@ -47,6 +47,12 @@ struct fs_node {
 	int type;			/* enum mgr_type_id as last seen */
 	uint64_t version;		/* as last seen */
 	struct timespec mtime;		/* when a new version was first seen */
+	bool attr_shown;		/* the kernel may hold its attributes */
+	/* A data file's text as last read, kept while no change to the
+	 * object is heard of (see fs_cache_open); valid in epoch cepoch. */
+	bool cached;
+	uint64_t cepoch;
+	struct mgr_buf content;
 	struct fs_pollreq *polls;	/* a queue's pending polls */
 	struct fs_posix_hold *posix;	/* POSIX lock owners holding it */
 	struct fs_node *ino_next, *name_next;
@@ -58,7 +64,11 @@ struct fs_nodes {
 	size_t count;
 	uint64_t next_ino;
 	struct fs_node *root;
+	size_t cached_bytes;		/* in every node's content */
 };
+
+/* The most content kept for all nodes together. */
+#define FS_CACHE_MAX ((size_t)16 << 20)
 
 /* An empty table with its root (inode 1).  0 or -ENOMEM. */
 int fs_nodes_init(struct fs_nodes *t);
@@ -98,5 +108,11 @@ int fs_node_path(const struct fs_node *n, struct mgr_buf *out);
 
 /* Record version v seen now; a new version moves mtime. */
 void fs_node_saw(struct fs_node *n, uint64_t v);
+
+/* Keep len bytes of data as n's content, valid in epoch (nothing is kept
+ * when the cache would grow past FS_CACHE_MAX), or drop what n keeps. */
+void fs_node_cache_set(struct fs_nodes *t, struct fs_node *n, const char *data, size_t len,
+		       uint64_t epoch);
+void fs_node_cache_drop(struct fs_nodes *t, struct fs_node *n);
 
 #endif

@@ -1,18 +1,17 @@
-/* Cache invalidation.  mgrfs subscribes to every change in the manager;
- * each event is queued by the client's I/O thread and acted on by a thread
- * of its own:
- *   update  the inode's attributes (and any cached data) are dropped, and
- *           polls waiting on a queue are woken;
- *   delete  the name is dropped from its directory;
- *   create  nothing: no lookup that failed is cached, and the parent's own
- *           update event follows.
- *   all     after the link to the manager came back: what happened while
- *           it was down was not heard, so every inode is dropped and every
- *           poll woken.
- * The frontend queues invalidations of its own here too.
+/* Change events.  mgrfs subscribes to every change in the manager; each
+ * event is heard on the loop's thread, in order with the replies, and:
+ *   drops the content mgrfs keeps for the object (any change);
+ *   wakes polls waiting on it (a queue);
+ *   has the kernel drop the object's attributes (update), if it was given
+ *   any since it last dropped them, and the name (delete).  A create needs
+ *   nothing: no lookup that failed is cached, and the parent's own update
+ *   event follows.
+ * When the link to the manager comes back after a break, the changes made
+ * meanwhile were not heard: every inode is dropped and every poll woken.
  * The kernel may need a directory's lock to invalidate, and a process may
- * hold that lock while it waits for a reply that only the I/O thread can
- * deliver: so the invalidation never runs on the I/O thread. */
+ * hold that lock while it waits for a reply that only the loop's thread
+ * can deliver: so invalidations are queued for a thread of their own.  The
+ * frontend queues invalidations of its own there too. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -21,14 +20,13 @@
 #include "mgrfs.h"
 #include "path.h"
 
-enum what { EV_UPDATE, EV_DELETE, EV_INVAL, EV_ALL };
-
+/* An invalidation: of inode ino when name is empty, else of the entry
+ * name in directory ino. */
 struct ev {
 	struct ev *next;
-	enum what what;
-	uint64_t parent;	/* EV_INVAL: the directory, and path is a name */
+	uint64_t ino;
 	size_t len;
-	char path[];
+	char name[];
 };
 
 struct fs_notify {
@@ -39,9 +37,17 @@ struct fs_notify {
 	bool stop;
 };
 
-static void push(struct fs_notify *q, struct ev *e)
+static void push(struct fs_notify *q, uint64_t ino, const char *name, size_t len)
 {
+	struct ev *e = malloc(sizeof(*e) + len + 1);
+
+	if (!e)
+		return;
 	e->next = NULL;
+	e->ino = ino;
+	e->len = len;
+	memcpy(e->name, name, len);
+	e->name[len] = '\0';
 	pthread_mutex_lock(&q->lock);
 	*q->tail = e;
 	q->tail = &e->next;
@@ -49,54 +55,12 @@ static void push(struct fs_notify *q, struct ev *e)
 	pthread_mutex_unlock(&q->lock);
 }
 
-void fs_notify_event(void *arg, yajl_val event)
-{
-	struct mgrfs *fs = arg;
-	struct fs_notify *q = fs->notify;
-	const char *path = NULL, *what = NULL;
-	struct ev *e;
-	size_t len;
-
-	if (mgr_json_get_str(event, "path", &path) < 0 ||
-	    mgr_json_get_str(event, "what", &what) < 0)
-		return;
-	if (strcmp(what, "create") == 0)
-		return;
-	len = strlen(path);
-	e = malloc(sizeof(*e) + len + 1);
-	if (!e)
-		return;
-	e->what = strcmp(what, "delete") == 0 ? EV_DELETE : EV_UPDATE;
-	e->len = len;
-	memcpy(e->path, path, len + 1);
-	push(q, e);
-}
-
 void fs_notify_inval_entry(struct mgrfs *fs, uint64_t parent, const char *name, size_t len)
 {
-	struct ev *e = malloc(sizeof(*e) + len + 1);
-
-	if (!e)
-		return;
-	e->what = EV_INVAL;
-	e->parent = parent;
-	e->len = len;
-	memcpy(e->path, name, len);
-	e->path[len] = '\0';
-	push(fs->notify, e);
+	push(fs->notify, parent, name, len);
 }
 
-void fs_notify_all(struct mgrfs *fs)
-{
-	struct ev *e = calloc(1, sizeof(*e) + 1);
-
-	if (!e)
-		return;
-	e->what = EV_ALL;
-	push(fs->notify, e);
-}
-
-/* What an event found in the inode table: taken under the lock, used
+/* What an event found in the inode table: taken under the lock, acted on
  * after it. */
 struct target {
 	uint64_t parent, ino;
@@ -104,8 +68,9 @@ struct target {
 	struct fs_pollreq *polls;
 };
 
-/* Find the nodes the kernel may have cached for path. */
-static void resolve(struct mgrfs *fs, const struct ev *e, struct target *t)
+/* Find the nodes of path, drop what is cached for it, and note what the
+ * kernel may have cached. */
+static void resolve(struct mgrfs *fs, const char *path, bool update, struct target *t)
 {
 	struct mgr_buf name = MGR_BUF_INIT;
 	struct fs_node *dir, *n;
@@ -113,7 +78,7 @@ static void resolve(struct mgrfs *fs, const struct ev *e, struct target *t)
 	const char *why;
 	size_t i;
 
-	if (mgr_path_parse(e->path, e->len, &p, &why) < 0)
+	if (mgr_path_parse(path, strlen(path), &p, &why) < 0)
 		return;
 	pthread_mutex_lock(&fs->lock);
 	n = fs->nodes.root;
@@ -132,9 +97,13 @@ static void resolve(struct mgrfs *fs, const struct ev *e, struct target *t)
 	if (dir && p.n && mgr_buf_append(&t->name, name.data, name.len) == 0)
 		t->parent = dir->ino;
 	if (n) {
-		t->ino = n->ino;
+		fs_node_cache_drop(&fs->nodes, n);
 		t->polls = n->polls;
 		n->polls = NULL;
+		if (update && n->attr_shown) {
+			n->attr_shown = false;
+			t->ino = n->ino;
+		}
 	}
 	pthread_mutex_unlock(&fs->lock);
 	mgr_buf_release(&name);
@@ -145,6 +114,7 @@ static void wake_polls(struct fs_pollreq *pr)
 {
 	struct fs_pollreq *next;
 
+	/* Waking a poll takes no lock in the kernel: done here. */
 	for (; pr; pr = next) {
 		next = pr->next;
 		fuse_lowlevel_notify_poll(pr->ph);
@@ -153,9 +123,7 @@ static void wake_polls(struct fs_pollreq *pr)
 	}
 }
 
-/* Drop every inode the kernel knows of.  The numbers are taken first: the
- * kernel may call us back while it invalidates. */
-static void drop_all(struct mgrfs *fs)
+void fs_notify_all(struct mgrfs *fs)
 {
 	struct fs_pollreq *polls = NULL, **tail = &polls;
 	uint64_t *inos;
@@ -166,8 +134,10 @@ static void drop_all(struct mgrfs *fs)
 	inos = malloc((fs->nodes.count + 1) * sizeof(*inos));
 	for (i = 0; i < fs->nodes.nbuckets; i++) {
 		for (n = fs->nodes.by_ino[i]; n; n = n->ino_next) {
-			if (inos && k < fs->nodes.count)
+			fs_node_cache_drop(&fs->nodes, n);
+			if (inos && n->attr_shown)
 				inos[k++] = n->ino;
+			n->attr_shown = false;
 			*tail = n->polls;
 			n->polls = NULL;
 			while (*tail)
@@ -175,31 +145,38 @@ static void drop_all(struct mgrfs *fs)
 		}
 	}
 	pthread_mutex_unlock(&fs->lock);
-	for (i = 0; i < k; i++)
-		fuse_lowlevel_notify_inval_inode(fs->se, inos[i], 0, 0);
-	free(inos);
 	wake_polls(polls);
+	for (i = 0; i < k; i++)
+		push(fs->notify, inos[i], "", 0);
+	free(inos);
+}
+
+void fs_notify_event(void *arg, yajl_val event)
+{
+	struct mgrfs *fs = arg;
+	const char *path = NULL, *what = NULL;
+	struct target t = { 0 };
+	bool delete;
+
+	if (mgr_json_get_str(event, "path", &path) < 0 ||
+	    mgr_json_get_str(event, "what", &what) < 0)
+		return;
+	delete = strcmp(what, "delete") == 0;
+	resolve(fs, path, strcmp(what, "update") == 0, &t);
+	wake_polls(t.polls);
+	if (t.ino)
+		push(fs->notify, t.ino, "", 0);
+	if (delete && t.parent)
+		push(fs->notify, t.parent, t.name.data, t.name.len);
+	mgr_buf_release(&t.name);
 }
 
 static void handle(struct mgrfs *fs, const struct ev *e)
 {
-	struct target t = { 0 };
-
-	if (e->what == EV_INVAL) {
-		fuse_lowlevel_notify_inval_entry(fs->se, e->parent, e->path, e->len);
-		return;
-	}
-	if (e->what == EV_ALL) {
-		drop_all(fs);
-		return;
-	}
-	resolve(fs, e, &t);
-	if (e->what == EV_UPDATE && t.ino)
-		fuse_lowlevel_notify_inval_inode(fs->se, t.ino, 0, 0);
-	if (e->what == EV_DELETE && t.parent)
-		fuse_lowlevel_notify_inval_entry(fs->se, t.parent, t.name.data, t.name.len);
-	wake_polls(t.polls);
-	mgr_buf_release(&t.name);
+	if (e->len)
+		fuse_lowlevel_notify_inval_entry(fs->se, e->ino, e->name, e->len);
+	else
+		fuse_lowlevel_notify_inval_inode(fs->se, e->ino, 0, 0);
 }
 
 static void *notify_main(void *arg)

@@ -36,6 +36,7 @@ struct tctx {
 	int type;
 	bool fifo;			/* mknod of a FIFO: see ll_mknod */
 	uint64_t version;
+	uint64_t epoch;			/* open: the cache epoch at the get */
 	uint64_t size;			/* as shown in the tree */
 	off_t newsize;			/* setattr */
 	size_t xsize;			/* getxattr, listxattr */
@@ -272,6 +273,7 @@ static void reply_entry(struct tctx *t)
 		n->type = t->type;
 		fs_node_saw(n, t->version);
 		fill_stat(fs, n, t->type, t->size, &e.attr);
+		n->attr_shown = true;
 		e.ino = n->ino;
 		e.generation = 1;
 		e.attr_timeout = e.entry_timeout = FS_TIMEOUT;
@@ -386,6 +388,7 @@ static void getattr_done(struct tctx *t, int err)
 		n->type = t->type;
 		fs_node_saw(n, t->version);
 		fill_stat(fs, n, t->type, t->size, &st);
+		n->attr_shown = true;
 		/* A file being written has the size of what it will hold. */
 		if (t->h && t->h->kind == FS_H_DATA && t->h->modified)
 			st.st_size = t->h->buf.len;
@@ -511,8 +514,7 @@ out:
 }
 
 /* Requests made under the lock and sent after it: a large request can
- * take a while to send, and the client's I/O thread needs the lock to run
- * the callbacks that keep it reading. */
+ * take a while to send, and the lock is not held across waits. */
 struct reqs {
 	struct mgr_req *v;
 	size_t n, cap;
@@ -710,6 +712,7 @@ static void reply_open(struct tctx *t)
 static void open_cb(void *arg, struct mgr_reply *rep)
 {
 	struct tctx *t = arg;
+	struct mgrfs *fs = t->fs;
 	struct fs_handle *h = t->h;
 	int err = rep->err;
 
@@ -723,7 +726,38 @@ static void open_cb(void *arg, struct mgr_reply *rep)
 		fail(t, err);
 		return;
 	}
+	/* Replies and events come in the order of the changes: any change
+	 * after this content was read comes after it, and drops it. */
+	if (h->kind == FS_H_DATA && fs->cache && t->epoch == fs->epoch) {
+		pthread_mutex_lock(&fs->lock);
+		fs_node_cache_set(&fs->nodes, h->node, h->buf.data, h->buf.len, t->epoch);
+		pthread_mutex_unlock(&fs->lock);
+	}
 	reply_open(t);
+}
+
+/* Open h from the content kept for its node: true when there was some.
+ * Each change to an object reaches mgrfs as an event, which drops what is
+ * kept, and the manager sends it before it answers the call that made the
+ * change: so once the events already on their way are handled, content
+ * still kept is what the manager holds.  An open that follows a change
+ * anyone was told of comes after that change's event, in the socket or
+ * read into the client. */
+static bool cache_open(struct mgrfs *fs, struct fs_handle *h)
+{
+	struct fs_node *n = h->node;
+	bool hit;
+
+	if (!fs->cache)
+		return false;
+	mgr_client_dispatch(fs->client);
+	pthread_mutex_lock(&fs->lock);
+	hit = n->cached && n->cepoch == fs->epoch && n->type == h->type;
+	if (hit && mgr_buf_append(&h->buf, n->content.data, n->content.len) < 0)
+		hit = false;
+	h->stored = h->buf.len;
+	pthread_mutex_unlock(&fs->lock);
+	return hit;
 }
 
 static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -770,6 +804,11 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		reply_open(t);
 		return;
 	}
+	if (kind == FS_H_DATA && cache_open(t->fs, t->h)) {
+		reply_open(t);
+		return;
+	}
+	t->epoch = t->fs->epoch;
 	err = req_path(t, &r, kind == FS_H_STATE ? "stat" : "get");
 	if (!err) {
 		send(t, &r, open_cb);
