@@ -54,7 +54,7 @@ trap 'rm -rf "$tmp"' EXIT
 # One manager, three ways to it; best of the rounds for each.
 bench_transports() {
 	local mgrd=${MGRD:-$(dirname "$bench")/mgrd} port i r name
-	local names=(unix tcp) addrs ssh_opts=() extra
+	local names=(unix tcp) addrs ssh_opts=() extra j
 
 	(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$tmp/key")
 	port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -84,7 +84,10 @@ bench_transports() {
 		"best of $rounds rounds" >&2
 	for ((r = 1; r <= rounds; r++)); do
 		echo "bench: round $r of $rounds" >&2
-		for i in "${!names[@]}"; do
+		# Each round starts with another transport, so that none is
+		# always the one run just after ssh's logins and logouts.
+		for ((j = 0; j < ${#names[@]}; j++)); do
+			i=$(((j + r - 1) % ${#names[@]}))
 			name=${names[i]}
 			extra=()
 			[[ $name == ssh ]] && extra=("${ssh_opts[@]}")
