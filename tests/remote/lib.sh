@@ -41,20 +41,19 @@ _remote_cleanup() {
 	# Unmount first: a mount whose manager is gone cannot be unmounted
 	# by a process stuck in it, but a lazy unmount always detaches.
 	_fs_cleanup_keep_tmp
-	[[ -n $SSHD_PID ]] && kill -KILL "$SSHD_PID" 2>/dev/null
 	[[ -n $NS_CLI ]] && ip netns del "$NS_CLI" 2>/dev/null
 	[[ -n $NS_SRV ]] && ip netns del "$NS_SRV" 2>/dev/null
 	rm -rf "$TMP"
 }
 
-# tests/fs/lib.sh's clean-up without its last step, the removal of $TMP,
-# which must wait until sshd is gone.
+# tests/fs/lib.sh's clean-up, and sshd's, without the removal of $TMP,
+# which must wait until the namespaces are gone.
 _fs_cleanup_keep_tmp() {
 	local m p
 	for m in "${_mounts[@]}"; do
 		fusermount3 -u -z "$m" 2>/dev/null
 	done
-	for p in "${_bg_pids[@]}" $MGRD_PID; do
+	for p in "${_bg_pids[@]}" $MGRD_PID $SSHD_PID; do
 		kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
@@ -156,7 +155,8 @@ start_sshd() {
 		sleep 0.1
 	done
 	((i < 100)) || skip "sshd does not let the test in: $(tail -n 3 "$TMP/sshd.log")"
-	SSH_OPTS="IdentityFile=$TMP/ssh/id,UserKnownHostsFile=$TMP/ssh/known_hosts,StrictHostKeyChecking=yes,mgrd=$MGRD"
+	SSH_OPTS="IdentityFile=$TMP/ssh/id,IdentitiesOnly=yes,BatchMode=yes,LogLevel=ERROR"
+	SSH_OPTS+=",UserKnownHostsFile=$TMP/ssh/known_hosts,StrictHostKeyChecking=yes,mgrd=$MGRD"
 }
 USER_AT=$(id -un)@
 
