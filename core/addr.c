@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -278,6 +279,39 @@ static int connect_unix(const struct mgr_addr *a, char **msg)
 	return fd;
 }
 
+/* How long a TCP connect may take. */
+#define CONNECT_TIMEOUT_MS 10000
+
+/* connect() within CONNECT_TIMEOUT_MS: a host cut off from us would
+ * otherwise keep a caller (a client reconnecting) for minutes of SYN
+ * retries.  0 or an errno. */
+static int connect_bounded(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	int fl = fcntl(fd, F_GETFL), err = 0, r;
+	socklen_t elen = sizeof(err);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return errno;
+	if (connect(fd, sa, len) < 0) {
+		err = errno;
+		if (err == EINPROGRESS) {
+			do
+				r = poll(&pfd, 1, CONNECT_TIMEOUT_MS);
+			while (r < 0 && errno == EINTR);
+			if (r < 0)
+				err = errno;
+			else if (r == 0)
+				err = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+				err = errno;
+		}
+	}
+	if (fcntl(fd, F_SETFL, fl) < 0 && !err)
+		err = errno;
+	return err;
+}
+
 static int connect_tcp(const struct mgr_addr *a, char **msg)
 {
 	struct addrinfo hints = {
@@ -300,9 +334,9 @@ static int connect_tcp(const struct mgr_addr *a, char **msg)
 			err = errno;
 			continue;
 		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		err = connect_bounded(fd, ai->ai_addr, ai->ai_addrlen);
+		if (!err)
 			break;
-		err = errno;
 		close(fd);
 		fd = -1;
 	}

@@ -14,10 +14,17 @@
  * blocked there, nobody would read and nothing would ever move again.  So
  * frames are queued in wbuf and written without blocking; what the socket
  * does not take at once, the I/O thread writes as it drains, between
- * reads. */
+ * reads.
+ *
+ * Keepalive (see mgrfs(7)): whoever reads also pings, acknowledges and
+ * watches the silence, so a blocking call polls with a timeout rather
+ * than sleeping in recv().  With MGR_CLIENT_RECONNECT the I/O thread opens
+ * each new link as a separate unthreaded client, which runs the whole
+ * handshake, and then takes over its descriptor. */
 #include "client.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -26,10 +33,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 
 #include "addr.h"
 #include "auth.h"
@@ -50,6 +60,19 @@
  * sending more wait for it to drain.  The I/O thread never waits (it would
  * wait for itself): its frames go in whatever the queue holds. */
 #define WQUEUE_MAX ((size_t)4 << 20)
+/* Keepalive: the link is dead after this many intervals of silence (the
+ * manager counts the same), and intervals are 1 s to an hour. */
+#define KEEPALIVE_MISSES 3
+#define KEEPALIVE_MAX 3600
+/* Reconnecting: the first attempt after RELINK_MIN_MS, the pause doubling
+ * up to RELINK_MAX_MS; a manager gets RELINK_HELLO_MS to greet us. */
+#define RELINK_MIN_MS 100
+#define RELINK_MAX_MS 5000
+#define RELINK_HELLO_MS 10000
+/* TCP's own keepalive, a backstop under ours. */
+#define TCP_KEEPIDLE_S 60
+#define TCP_KEEPINTVL_S 15
+#define TCP_KEEPCNT_N 4
 
 /* One outstanding call.  An async call's record is allocated and freed on
  * completion; a sync call's lives on its caller's stack. */
@@ -95,6 +118,26 @@ struct mgr_client {
 
 	pthread_t thread;
 	bool thread_started;
+
+	/* Keepalive, all in ms; 0 ka_ms for none.  last_sent is written by
+	 * senders under wlock, the rest belongs to the reader. */
+	uint64_t ka_ms;
+	uint64_t last_sent, last_recv, last_ping;
+	uint64_t ka_due;		/* the next keepalive duty */
+	uint64_t frames_in;		/* frames read on this link */
+	bool need_ack;			/* replies read since the last ack */
+	yajl_gen ackgen;
+
+	/* Reconnecting (under lock, and wlock for link_gen): the link is
+	 * down, and a new link has a new generation, so that a request
+	 * admitted on the old link never goes out on the new one. */
+	bool down;
+	uint64_t link_gen;
+	pthread_cond_t link_cond;	/* the link is back, or closing */
+	struct mgr_addr addr;		/* where to connect again */
+	char *name;
+	void *key;			/* a copy of the key, or NULL */
+	size_t keylen;
 };
 
 static uint64_t now_ms(void)
@@ -284,6 +327,10 @@ static void handle_frame(struct mgr_client *c, yajl_val msg)
 	}
 	if (mgr_json_get_u64(msg, "id", &id) < 0)
 		goto drop;
+	/* A reply may carry a queue item that the manager keeps until it
+	 * hears that the reply arrived. */
+	if (c->ka_ms)
+		c->need_ack = true;
 	pthread_mutex_lock(&c->lock);
 	p = table_take(c, id);
 	pthread_mutex_unlock(&c->lock);
@@ -326,6 +373,8 @@ static ssize_t read_some(struct mgr_client *c, bool block)
 	if (n == 0)
 		return -ECONNRESET;
 	b->len += n;
+	if (c->ka_ms)
+		c->last_recv = now_ms();
 	return n;
 }
 
@@ -344,6 +393,7 @@ static int next_frame(struct mgr_client *c, yajl_val *msg)
 		return r;
 	r = mgr_frame_decode(payload, plen, msg, why, sizeof(why));
 	c->rpos += consumed;
+	c->frames_in++;
 	return r < 0 ? r : 1;
 }
 
@@ -358,6 +408,19 @@ static int process_frames(struct mgr_client *c)
 	while ((r = next_frame(c, &msg)) > 0)
 		handle_frame(c, msg);
 	return r;
+}
+
+/* With a keepalive: ms until the manager's silence means the link is dead
+ * (0: it is), else -1. */
+static int silence_left(const struct mgr_client *c)
+{
+	uint64_t dead, now;
+
+	if (!c->ka_ms)
+		return -1;
+	dead = c->last_recv + KEEPALIVE_MISSES * c->ka_ms;
+	now = now_ms();
+	return now >= dead ? 0 : (int)(dead - now);
 }
 
 /* Without the I/O thread: write len bytes.  A full socket must not wedge
@@ -379,8 +442,10 @@ static int send_all(struct mgr_client *c, const char *p, size_t len)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, silence_left(c)) < 0 && errno != EINTR)
 			return -errno;
+		if (silence_left(c) == 0)
+			return -ETIMEDOUT;
 		if (pfd.revents & POLLIN) {
 			n = read_some(c, false);
 			if (n < 0)
@@ -464,8 +529,8 @@ static int queue_frame(struct mgr_client *c, const char *json, size_t len)
 	return 0;
 }
 
-/* Send what g generated as one frame. */
-static int send_gen(struct mgr_client *c, yajl_gen g)
+/* Send what g generated as one frame on link generation gen. */
+static int send_gen_on(struct mgr_client *c, yajl_gen g, uint64_t gen)
 {
 	const unsigned char *json;
 	size_t len;
@@ -476,8 +541,10 @@ static int send_gen(struct mgr_client *c, yajl_gen g)
 	if (len > MGR_FRAME_MAX)
 		return -EMSGSIZE;
 	pthread_mutex_lock(&c->wlock);
+	if (c->ka_ms)
+		c->last_sent = now_ms();
 	if (c->threaded) {
-		r = queue_frame(c, (const char *)json, len);
+		r = gen == c->link_gen ? queue_frame(c, (const char *)json, len) : -ENOTCONN;
 		pthread_mutex_unlock(&c->wlock);
 		return r;
 	}
@@ -496,20 +563,32 @@ static int send_gen(struct mgr_client *c, yajl_gen g)
 	return r;
 }
 
+/* Send on the current link: for the reader, which is the only one to
+ * change links. */
+static int send_gen(struct mgr_client *c, yajl_gen g)
+{
+	return send_gen_on(c, g, c->link_gen);
+}
+
 /* Give r an id, record p under it and send r.  0: p is outstanding or
  * already completed.  -errno: p was never recorded or is withdrawn. */
 static int send_req(struct mgr_client *c, struct mgr_req *r, struct pending *p, uint64_t *idp)
 {
 	struct pending *q;
+	uint64_t gen;
 	int err;
 
 	pthread_mutex_lock(&c->lock);
-	if (c->closed) {
-		err = c->close_err;
+	while (c->down && !c->closing && (c->opts.flags & MGR_CLIENT_WAIT_LINK) &&
+	       !on_io_thread(c))
+		pthread_cond_wait(&c->link_cond, &c->lock);
+	if (c->closed || c->down) {
+		err = c->closed ? c->close_err : c->closing ? -ECONNABORTED : -ENOTCONN;
 		pthread_mutex_unlock(&c->lock);
 		return err;
 	}
 	p->id = ++c->next_id;
+	gen = c->link_gen;
 	err = table_add(c, p);
 	pthread_mutex_unlock(&c->lock);
 	if (err < 0)
@@ -521,7 +600,7 @@ static int send_req(struct mgr_client *c, struct mgr_req *r, struct pending *p, 
 	if (err == 0 && yajl_gen_map_close(r->g) != yajl_gen_status_ok)
 		err = -EINVAL;
 	if (err == 0)
-		err = send_gen(c, r->g);
+		err = send_gen_on(c, r->g, gen);
 	if (err < 0) {
 		pthread_mutex_lock(&c->lock);
 		q = table_take(c, p->id);
@@ -560,12 +639,87 @@ void mgr_req_release(struct mgr_req *r)
 	r->g = NULL;
 }
 
+/* {"ack":N}: every frame read so far has arrived.  By the reader. */
+static int send_ack(struct mgr_client *c)
+{
+	int r = -ENOMEM;
+
+	c->need_ack = false;
+	if (yajl_gen_map_open(c->ackgen) == yajl_gen_status_ok &&
+	    mgr_json_kv_u64(c->ackgen, "ack", c->frames_in) == 0 &&
+	    yajl_gen_map_close(c->ackgen) == yajl_gen_status_ok)
+		r = send_gen(c, c->ackgen);
+	yajl_gen_clear(c->ackgen);
+	yajl_gen_reset(c->ackgen, NULL);
+	return r;
+}
+
+static int send_ping(struct mgr_client *c)
+{
+	struct mgr_req r;
+	int err;
+
+	err = mgr_req_init(&r, "ping", NULL);
+	if (err == 0)
+		err = mgr_client_call_async(c, &r, NULL, NULL, NULL);
+	mgr_req_release(&r);
+	return err;
+}
+
+/* The reader's keepalive chores: acknowledge what was read, ping when
+ * nothing has been sent, or nothing received, for an interval, and give up
+ * after KEEPALIVE_MISSES intervals of silence.  Sets c->ka_due to when
+ * this is next needed.  0, or -errno when the link is dead. */
+static int keepalive_duty(struct mgr_client *c)
+{
+	uint64_t now = now_ms(), sent, ka = c->ka_ms, due;
+	int r;
+
+	if (c->need_ack) {
+		r = send_ack(c);
+		if (r < 0)
+			return r;
+	}
+	if (now >= c->last_recv + KEEPALIVE_MISSES * ka)
+		return -ETIMEDOUT;
+	pthread_mutex_lock(&c->wlock);
+	sent = c->last_sent;
+	pthread_mutex_unlock(&c->wlock);
+	/* Pinging on a silent manager too gets an answer through, so that a
+	 * client whose calls all wait is not taken for dead. */
+	if (now >= sent + ka || (now >= c->last_recv + ka && now >= c->last_ping + ka)) {
+		r = send_ping(c);
+		if (r < 0)
+			return r;
+		c->last_ping = sent = now;
+	}
+	due = c->last_recv + KEEPALIVE_MISSES * ka;
+	if (sent + ka < due)
+		due = sent + ka;
+	if (c->last_recv + ka > now && c->last_recv + ka < due)
+		due = c->last_recv + ka;
+	if (c->last_ping + ka > now && c->last_ping + ka < due)
+		due = c->last_ping + ka;
+	c->ka_due = due;
+	return 0;
+}
+
+static int ms_until(uint64_t t)
+{
+	uint64_t now = now_ms();
+
+	return t <= now ? 0 : t - now > INT_MAX ? INT_MAX : (int)(t - now);
+}
+
 /* Read what comes next, polling briefly before blocking (spin.h).  As
- * read_some. */
+ * read_some; with a keepalive, 0 when its chores came first, -ETIMEDOUT
+ * when the link is dead. */
 static ssize_t read_next(struct mgr_client *c)
 {
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 	uint64_t until;
 	ssize_t n;
+	int r;
 
 	if (mgr_spin_begin(&c->spin)) {
 		until = mgr_spin_now() + MGR_SPIN_NS;
@@ -578,7 +732,18 @@ static ssize_t read_next(struct mgr_client *c)
 		} while (mgr_spin_now() < until);
 		mgr_spin_end(&c->spin, false);
 	}
-	return read_some(c, true);
+	if (!c->ka_ms)
+		return read_some(c, true);
+	r = keepalive_duty(c);
+	if (r < 0)
+		return r;
+	/* The ping may have read a reply along with its own send. */
+	if (c->closed || c->rpos < c->rbuf.len)
+		return 0;
+	r = poll(&pfd, 1, ms_until(c->ka_due));
+	if (r < 0 && errno != EINTR)
+		return -errno;
+	return r > 0 ? read_some(c, false) : 0;
 }
 
 /* Without the I/O thread: read and handle frames until p is done. */
@@ -599,6 +764,10 @@ static void wait_here(struct mgr_client *c, struct pending *p)
 		if (n < 0)
 			connection_lost(c, n);
 	}
+	/* The reply goes to the caller only once the manager may forget
+	 * an item it carries. */
+	if (c->need_ack && !c->closed)
+		send_ack(c);
 }
 
 int mgr_client_call(struct mgr_client *c, struct mgr_req *r, struct mgr_reply *out)
@@ -706,35 +875,56 @@ int mgr_client_dispatch(struct mgr_client *c)
 		if (n <= 0)
 			break;
 	}
+	if (c->ka_ms && !c->closed) {
+		r = keepalive_duty(c);
+		if (r < 0)
+			connection_lost(c, r);
+	}
 	return c->closed ? c->close_err : 0;
 }
 
-/* The I/O thread: read and handle replies, and write the output queue as
- * the socket takes it.  Reading never waits for writing, so the manager
- * always gets its replies read and goes on reading our requests. */
-static void *io_main(void *arg)
+int mgr_client_timeout(const struct mgr_client *c)
 {
-	struct mgr_client *c = arg;
+	if (!c->ka_ms || c->threaded)
+		return -1;
+	return ms_until(c->ka_due);
+}
+
+static int relink(struct mgr_client *c);
+static void reap(pid_t pid, int *status);
+
+/* The I/O thread's work on one link: read and handle replies, and write
+ * the output queue as the socket takes it.  Reading never waits for
+ * writing, so the manager always gets its replies read and goes on reading
+ * our requests.  Returns why the link ended. */
+static int io_serve(struct mgr_client *c)
+{
 	struct pollfd pfd[2] = {
 		{ .fd = c->fd },
 		{ .fd = c->wake_fd, .events = POLLIN },
 	};
 	eventfd_t ignored;
+	int r, timeout;
 	ssize_t n;
-	int r;
 
 	for (;;) {
 		r = process_frames(c);
 		if (r < 0)
-			break;
+			return r;
+		timeout = -1;
+		if (c->ka_ms) {
+			r = keepalive_duty(c);
+			if (r < 0)
+				return r;
+			timeout = ms_until(c->ka_due);
+		}
 		pthread_mutex_lock(&c->wlock);
 		pfd[0].events = POLLIN | (c->wpos < c->wbuf.len ? POLLOUT : 0);
 		pthread_mutex_unlock(&c->wlock);
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
-			r = -errno;
-			break;
+			return -errno;
 		}
 		if (pfd[1].revents & POLLIN)
 			eventfd_read(c->wake_fd, &ignored);
@@ -742,18 +932,79 @@ static void *io_main(void *arg)
 		 * write. */
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			n = read_some(c, false);
-			if (n < 0) {
-				r = n;
-				break;
-			}
+			if (n < 0)
+				return n;
 		}
 		if (pfd[0].revents & POLLOUT) {
 			pthread_mutex_lock(&c->wlock);
 			r = flush_some(c);
 			pthread_mutex_unlock(&c->wlock);
 			if (r < 0)
-				break;
+				return r;
 		}
+	}
+}
+
+/* With MGR_CLIENT_RECONNECT: the link broke (err).  Fail the calls in
+ * flight with -ENOTCONN, refuse new ones, drop the old link and what was
+ * queued for it, and tell on_link.  False when the client is closing
+ * instead, and the end is for connection_lost. */
+static bool link_down(struct mgr_client *c, int err)
+{
+	struct pending *list, *p;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->closing) {
+		pthread_mutex_unlock(&c->lock);
+		return false;
+	}
+	c->down = true;
+	c->server_err = 0;
+	list = table_take_all(c);
+	pthread_mutex_lock(&c->wlock);
+	c->link_gen++;
+	c->werr = -ENOTCONN;
+	c->wbuf.len = c->wpos = 0;
+	pthread_cond_broadcast(&c->wspace);
+	close(c->fd);
+	c->fd = -1;
+	pthread_mutex_unlock(&c->wlock);
+	pthread_mutex_unlock(&c->lock);
+
+	c->rbuf.len = c->rpos = 0;
+	c->frames_in = 0;
+	c->need_ack = false;
+	if (c->pid > 0) {
+		reap(c->pid, NULL);
+		c->pid = 0;
+	}
+	while ((p = list)) {
+		struct mgr_reply r = { .err = -ENOTCONN };
+
+		list = p->next;
+		complete(c, p, &r);
+	}
+	if (c->opts.on_link)
+		c->opts.on_link(c->opts.arg, err);
+	return true;
+}
+
+/* The I/O thread: serve the link; with MGR_CLIENT_RECONNECT, when it
+ * breaks, make a new one, until mgr_client_free. */
+static void *io_main(void *arg)
+{
+	struct mgr_client *c = arg;
+	int r;
+
+	for (;;) {
+		r = io_serve(c);
+		if (!(c->opts.flags & MGR_CLIENT_RECONNECT) || !link_down(c, r))
+			break;
+		r = relink(c);
+		if (r < 0)
+			break;
+		if (c->opts.on_link)
+			c->opts.on_link(c->opts.arg, 0);
 	}
 	connection_lost(c, r);
 	return NULL;
@@ -896,9 +1147,9 @@ out:
 
 /* Take the manager's hello and, when it asks, authenticate. */
 static int handshake(struct mgr_client *c, const struct mgr_client_opts *opts,
-		     const char *name, char **msg)
+		     const char *name, unsigned hello_ms, char **msg)
 {
-	uint64_t deadline = now_ms() + HELLO_TIMEOUT_MS;
+	uint64_t deadline = now_ms() + hello_ms;
 	const char *who = NULL, *text = NULL;
 	yajl_val hello = NULL;
 	uint64_t proto = 0;
@@ -955,6 +1206,181 @@ static int start_thread(struct mgr_client *c)
 	return err;
 }
 
+static struct mgr_client *client_alloc(void)
+{
+	struct mgr_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->fd = -1;
+	c->wake_fd = -1;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->wlock, NULL);
+	pthread_cond_init(&c->wspace, NULL);
+	pthread_cond_init(&c->link_cond, NULL);
+	return c;
+}
+
+static void tcp_keepalive(int fd)
+{
+	int on = 1, idle = TCP_KEEPIDLE_S, intvl = TCP_KEEPINTVL_S, cnt = TCP_KEEPCNT_N;
+
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+/* Ask the manager for keepalives of s seconds; from its answer on, the
+ * reader keeps the link alive, which also bounds this call. */
+static int start_keepalive(struct mgr_client *c, unsigned s, const char *name, char **msg)
+{
+	struct mgr_reply rep = { 0 };
+	struct mgr_req r;
+	int err;
+
+	if (s > KEEPALIVE_MAX) {
+		set_msg(msg, "keepalive interval %u is over %d seconds", s, KEEPALIVE_MAX);
+		return -EINVAL;
+	}
+	c->ackgen = mgr_json_gen_new();
+	if (!c->ackgen)
+		return -ENOMEM;
+	c->ka_ms = (uint64_t)s * 1000;
+	c->last_sent = c->last_recv = c->last_ping = now_ms();
+	err = mgr_req_init(&r, "keepalive", NULL);
+	if (err == 0)
+		err = mgr_json_kv_u64(r.g, "interval", s);
+	if (err == 0)
+		err = mgr_client_call(c, &r, &rep);
+	mgr_req_release(&r);
+	if (err == 0 && rep.err)
+		err = rep.err;
+	else if (err == 0 && !YAJL_IS_TRUE(rep.result))
+		err = -EPROTO;
+	if (err < 0)
+		set_msg(msg, "%s: keepalive: %s", name,
+			rep.message ? rep.message : strerror(-err));
+	mgr_reply_release(&rep);
+	return err;
+}
+
+/* Open c's link to a: connect, hello, authentication and keepalive, with
+ * c not threaded yet.  On failure c->fd and c->pid are left for
+ * open_failed. */
+static int client_open(struct mgr_client *c, const struct mgr_addr *a, const char *name,
+		       const struct mgr_client_opts *opts, unsigned hello_ms, char **msg)
+{
+	int r;
+
+	r = mgr_addr_connect(a, &c->pid, msg);
+	if (r < 0)
+		return r;
+	c->fd = r;
+	if (a->kind == MGR_ADDR_TCP)
+		tcp_keepalive(c->fd);
+	r = handshake(c, opts, name, hello_ms, msg);
+	if (r == 0 && opts && opts->keepalive)
+		r = start_keepalive(c, opts->keepalive, name, msg);
+	return r;
+}
+
+/* Close what client_open left open.  An exec: command that failed
+ * usually says why on stderr; its exit status at least tells that it
+ * ended. */
+static void open_failed(struct mgr_client *c, char **msg)
+{
+	int status = 0;
+
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	if (c->pid > 0) {
+		reap(c->pid, &status);
+		c->pid = 0;
+		if (*msg && WIFEXITED(status) && WEXITSTATUS(status)) {
+			char *m = *msg;
+
+			set_msg(msg, "%s (the command exited with status %d)",
+				m, WEXITSTATUS(status));
+			if (*msg)
+				free(m);
+			else
+				*msg = m;
+		}
+	}
+}
+
+/* One attempt at a new link, opened as a client of its own whose
+ * descriptor c then takes over. */
+static int relink_once(struct mgr_client *c)
+{
+	struct mgr_client_opts o = c->opts;
+	struct mgr_client *t = client_alloc();
+	struct mgr_buf b;
+	char *msg = NULL;
+	int r;
+
+	if (!t)
+		return -ENOMEM;
+	o.authkey = c->key;
+	o.authkey_len = c->keylen;
+	r = client_open(t, &c->addr, c->name, &o, RELINK_HELLO_MS, &msg);
+	if (r < 0) {
+		open_failed(t, &msg);
+		goto out;
+	}
+	pthread_mutex_lock(&c->lock);
+	pthread_mutex_lock(&c->wlock);
+	c->fd = t->fd;
+	c->pid = t->pid;
+	t->fd = -1;
+	t->pid = 0;
+	c->werr = 0;
+	c->last_sent = t->last_sent;
+	c->down = false;
+	pthread_cond_broadcast(&c->link_cond);
+	pthread_mutex_unlock(&c->wlock);
+	pthread_mutex_unlock(&c->lock);
+	/* Anything read after the keepalive reply is the new link's. */
+	b = c->rbuf;
+	c->rbuf = t->rbuf;
+	c->rpos = t->rpos;
+	t->rbuf = b;
+	c->frames_in = t->frames_in;
+	c->need_ack = t->need_ack;
+	c->last_recv = t->last_recv;
+	c->last_ping = t->last_ping;
+out:
+	free(msg);
+	mgr_client_free(t);
+	return r;
+}
+
+/* Connect again with growing pauses until it works (0) or the client is
+ * closing (-ECONNABORTED).  A pause ends early when mgr_client_free
+ * wakes the I/O thread. */
+static int relink(struct mgr_client *c)
+{
+	struct pollfd pfd = { .fd = c->wake_fd, .events = POLLIN };
+	unsigned pause = RELINK_MIN_MS;
+	eventfd_t ignored;
+	bool closing;
+
+	for (;;) {
+		if (poll(&pfd, 1, pause) > 0)
+			eventfd_read(c->wake_fd, &ignored);
+		pthread_mutex_lock(&c->lock);
+		closing = c->closing;
+		pthread_mutex_unlock(&c->lock);
+		if (closing)
+			return -ECONNABORTED;
+		if (relink_once(c) == 0)
+			return 0;
+		pause = pause * 2 < RELINK_MAX_MS ? pause * 2 : RELINK_MAX_MS;
+	}
+}
+
 int mgr_client_connect(const char *addr, const struct mgr_client_opts *opts,
 		       struct mgr_client **out, char **err)
 {
@@ -963,7 +1389,7 @@ int mgr_client_connect(const char *addr, const struct mgr_client_opts *opts,
 	struct mgr_client *c = NULL;
 	const char *why = NULL;
 	char *name = NULL, *msg = NULL;
-	int r, status = 0;
+	int r;
 
 	*out = NULL;
 	*err = NULL;
@@ -986,31 +1412,40 @@ int mgr_client_connect(const char *addr, const struct mgr_client_opts *opts,
 		r = -ENOMEM;
 		goto fail;
 	}
+	if (opts && (opts->flags & MGR_CLIENT_RECONNECT) && !(opts->flags & MGR_CLIENT_THREAD)) {
+		set_msg(&msg, "reconnecting needs the client's I/O thread");
+		r = -EINVAL;
+		goto fail;
+	}
 
 	r = -ENOMEM;
-	c = calloc(1, sizeof(*c));
+	c = client_alloc();
 	if (!c)
 		goto fail;
-	c->fd = -1;
-	c->wake_fd = -1;
-	pthread_mutex_init(&c->lock, NULL);
-	pthread_mutex_init(&c->wlock, NULL);
-	pthread_cond_init(&c->wspace, NULL);
-
-	r = mgr_addr_connect(&a, &c->pid, &msg);
-	if (r < 0)
-		goto fail;
-	c->fd = r;
-	r = handshake(c, opts, name, &msg);
+	r = client_open(c, &a, name, opts, HELLO_TIMEOUT_MS, &msg);
 	if (r < 0)
 		goto fail;
 	/* The callbacks start now: a failed connect never calls on_close.
-	 * The key was for the handshake alone: the caller's pointer is not
-	 * kept. */
+	 * The key was for the handshake alone unless a new link will need
+	 * it again: the caller's pointer is not kept. */
 	if (opts) {
 		c->opts = *opts;
 		c->opts.authkey = NULL;
 		c->opts.authkey_len = 0;
+	}
+	if (opts && (opts->flags & MGR_CLIENT_RECONNECT)) {
+		if (opts->authkey) {
+			r = -ENOMEM;
+			c->key = malloc(opts->authkey_len ? opts->authkey_len : 1);
+			if (!c->key)
+				goto fail;
+			memcpy(c->key, opts->authkey, opts->authkey_len);
+			c->keylen = opts->authkey_len;
+		}
+		c->addr = a;
+		memset(&a, 0, sizeof(a));
+		c->name = name;
+		name = NULL;
 	}
 	if (opts && (opts->flags & MGR_CLIENT_THREAD)) {
 		c->threaded = true;
@@ -1022,25 +1457,7 @@ int mgr_client_connect(const char *addr, const struct mgr_client_opts *opts,
 	goto out;
 fail:
 	if (c) {
-		/* An exec: command that failed usually says why on stderr;
-		 * its exit status at least tells that it ended. */
-		if (c->fd >= 0)
-			close(c->fd);
-		c->fd = -1;
-		if (c->pid > 0) {
-			reap(c->pid, &status);
-			c->pid = 0;
-			if (msg && WIFEXITED(status) && WEXITSTATUS(status)) {
-				char *m = msg;
-
-				set_msg(&msg, "%s (the command exited with status %d)",
-					m, WEXITSTATUS(status));
-				if (msg)
-					free(m);
-				else
-					msg = m;
-			}
-		}
+		open_failed(c, &msg);
 		mgr_client_free(c);
 	}
 	if (!msg)
@@ -1060,6 +1477,8 @@ void mgr_client_free(struct mgr_client *c)
 		return;
 	pthread_mutex_lock(&c->lock);
 	c->closing = true;
+	/* Calls waiting for the link give up. */
+	pthread_cond_broadcast(&c->link_cond);
 	pthread_mutex_unlock(&c->lock);
 	if (c->thread_started) {
 		/* What was sent goes out before the connection closes, as
@@ -1073,9 +1492,12 @@ void mgr_client_free(struct mgr_client *c)
 		while (!c->werr && c->wpos < c->wbuf.len)
 			if (pthread_cond_timedwait(&c->wspace, &c->wlock, &until) == ETIMEDOUT)
 				break;
+		/* The I/O thread's read ends, and it fails what is left; one
+		 * that is between links wakes from its pause. */
+		if (c->fd >= 0)
+			shutdown(c->fd, SHUT_RDWR);
 		pthread_mutex_unlock(&c->wlock);
-		/* The I/O thread's read ends, and it fails what is left. */
-		shutdown(c->fd, SHUT_RDWR);
+		eventfd_write(c->wake_fd, 1);
 		pthread_join(c->thread, NULL);
 	}
 	if (c->fd >= 0)
@@ -1089,8 +1511,17 @@ void mgr_client_free(struct mgr_client *c)
 	free(c->table);
 	mgr_buf_release(&c->rbuf);
 	mgr_buf_release(&c->wbuf);
+	if (c->ackgen)
+		yajl_gen_free(c->ackgen);
+	if (c->key) {
+		OPENSSL_cleanse(c->key, c->keylen);
+		free(c->key);
+	}
+	mgr_addr_release(&c->addr);
+	free(c->name);
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->wlock);
 	pthread_cond_destroy(&c->wspace);
+	pthread_cond_destroy(&c->link_cond);
 	free(c);
 }

@@ -4,7 +4,13 @@
  * blocking call reads replies until its own arrives, running callbacks of
  * other calls and events as they come (mgrctl, the benchmark).  With
  * MGR_CLIENT_THREAD an I/O thread reads and runs callbacks, and any thread
- * may call (mgrfs). */
+ * may call (mgrfs).
+ *
+ * With a keepalive interval S the client asks the manager to end the
+ * session after 3*S seconds of silence, pings it so that it never has to,
+ * acknowledges the frames it reads (queue items lost with the link go back
+ * to their queues) and itself gives up on a link silent for 3*S seconds.
+ * With MGR_CLIENT_RECONNECT the I/O thread then connects again. */
 #ifndef MGR_CLIENT_H
 #define MGR_CLIENT_H
 
@@ -27,6 +33,17 @@ void mgr_reply_release(struct mgr_reply *r);
 
 enum {
 	MGR_CLIENT_THREAD = 1,
+	/* With MGR_CLIENT_THREAD: when the link breaks (an error, the end of
+	 * the stream, or the keepalive's silence), the calls in flight fail
+	 * with -ENOTCONN, and so does every new call at once while the link
+	 * is down; the I/O thread connects to the same address again (hello,
+	 * authentication, keepalive) after 0.1 s, then at intervals doubling
+	 * to 5 s, until it succeeds or mgr_client_free.  on_link hears both
+	 * ends of the outage; on_close never runs. */
+	MGR_CLIENT_RECONNECT = 2,
+	/* With MGR_CLIENT_RECONNECT: a call made while the link is down
+	 * waits until it is back instead of failing with -ENOTCONN. */
+	MGR_CLIENT_WAIT_LINK = 4,
 };
 
 struct mgr_client_opts {
@@ -39,16 +56,27 @@ struct mgr_client_opts {
 	 * Runs once, after the calls in flight have failed; not when
 	 * mgr_client_free closes the connection. */
 	void (*on_close)(void *arg, int err);
+	/* With MGR_CLIENT_RECONNECT, on the I/O thread: err < 0 (-ETIMEDOUT
+	 * for a silent link, -ECONNRESET, -EPIPE, ...) when the link went
+	 * down, after the calls in flight failed; 0 when it is back.  Back
+	 * is a new session: its subscriptions, holds and parked calls are
+	 * gone, and the callback may subscribe again with
+	 * mgr_client_call_async (mgr_client_call would be -EDEADLK). */
+	void (*on_link)(void *arg, int err);
 	void *arg;
+	/* Keepalive interval in seconds, 1 to 3600, or 0 for none. */
+	unsigned keepalive;
 };
 
 /* Connect to addr ("unix:PATH", "tcp:HOST:PORT", "exec:COMMAND", or NULL
- * for the default socket) and complete the hello and, when asked, the
- * authentication.  0 and *out, or -errno and a message in *err that the
- * caller frees. */
+ * for the default socket) and complete the hello, when asked the
+ * authentication, and the keepalive request.  0 and *out, or -errno and a
+ * message in *err that the caller frees.  The key is copied when
+ * MGR_CLIENT_RECONNECT needs it again, else not kept. */
 int mgr_client_connect(const char *addr, const struct mgr_client_opts *opts,
 		       struct mgr_client **out, char **err);
-/* Close the connection: calls still in flight fail with -ECONNABORTED. */
+/* Close the connection: calls still in flight fail with -ECONNABORTED,
+ * and so do calls waiting for the link (MGR_CLIENT_WAIT_LINK). */
 void mgr_client_free(struct mgr_client *c);
 
 /* A request under construction: an open JSON object with "op" and, when
@@ -83,8 +111,12 @@ int mgr_client_call_async(struct mgr_client *c, struct mgr_req *r,
 int mgr_client_cancel(struct mgr_client *c, uint64_t id);
 
 /* Without MGR_CLIENT_THREAD: the descriptor to poll, and a call that reads
- * what is available and runs callbacks, never blocking.  0 or -errno. */
+ * what is available and runs callbacks, never blocking.  0 or -errno.
+ * With a keepalive the caller's poll must also end after
+ * mgr_client_timeout milliseconds (-1: no limit), and dispatch then pings
+ * or declares the link dead (-ETIMEDOUT). */
 int mgr_client_fd(const struct mgr_client *c);
 int mgr_client_dispatch(struct mgr_client *c);
+int mgr_client_timeout(const struct mgr_client *c);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "log.h"
 #include "ops.h"
 
 #define RING_MIN 8u
@@ -19,6 +20,7 @@ struct queue {
 	uint64_t maxsize;		/* 0: unbounded */
 	uint64_t unfinished;		/* items put and not yet task_done */
 	struct mgr_list getters, putters, joiners;
+	struct mgr_list given;		/* struct mgr_given.obj_link */
 };
 
 static struct queue *queue_of(struct mgr_obj *o)
@@ -115,9 +117,29 @@ static int answer_bool(struct mgr_store *s, struct mgr_waiter *w, bool v)
 	return 0;
 }
 
-/* Give d to a parked getter.  On failure the getter is failed and d is
- * still the caller's, so no item is lost. */
-static int answer_item(struct mgr_store *s, struct mgr_waiter *w, const struct mgr_datum *d)
+/* d leaves the queue in the reply to req_id of sess.  A session that
+ * acknowledges what it reads keeps it until then (see mgr_given); for any
+ * other, and when there is no memory to keep it, it is gone now. */
+static void hand_out(struct mgr_session *sess, uint64_t req_id, struct mgr_obj *o,
+		     struct mgr_datum *d)
+{
+	struct mgr_given *g;
+
+	if (!sess->keep_given || !(g = calloc(1, sizeof(*g)))) {
+		mgr_datum_free(d);
+		return;
+	}
+	g->obj = o;
+	g->sess = sess;
+	g->req_id = req_id;
+	g->item = d;
+	mgr_list_append(&queue_of(o)->given, &g->obj_link);
+	mgr_list_append(&sess->given, &g->sess_link);
+}
+
+/* Give d to a parked getter, taking it over.  On failure the getter is
+ * failed and d is still the caller's, so no item is lost. */
+static int answer_item(struct mgr_store *s, struct mgr_waiter *w, struct mgr_datum *d)
 {
 	yajl_gen g = mgr_waiter_gen(s);
 	int r = mgr_datum_gen(g, d);
@@ -126,23 +148,22 @@ static int answer_item(struct mgr_store *s, struct mgr_waiter *w, const struct m
 		mgr_waiter_fail(s, w, r, "cannot build the result");
 		return r;
 	}
+	/* Recorded before the reply goes out, which numbers it. */
+	hand_out(w->sess, w->req_id, w->obj, d);
 	mgr_waiter_done(s, w, g);
 	return 0;
 }
 
 /* Hand d to the oldest getter that can take it.  Returns true when one
- * did (d is then freed), false when no getter is left (d is still the
+ * did (d is then its), false when no getter is left (d is still the
  * caller's). */
 static bool hand_to_getter(struct mgr_store *s, struct queue *q, struct mgr_datum *d)
 {
 	struct mgr_waiter *w;
 
-	while ((w = mgr_list_first(&q->getters, struct mgr_waiter, obj_link))) {
-		if (answer_item(s, w, d) == 0) {
-			mgr_datum_free(d);
+	while ((w = mgr_list_first(&q->getters, struct mgr_waiter, obj_link)))
+		if (answer_item(s, w, d) == 0)
 			return true;
-		}
-	}
 	return false;
 }
 
@@ -289,7 +310,7 @@ static int op_get(struct mgr_call *c, struct mgr_obj *o)
 	r = mgr_datum_gen(c->out, *slot(q, 0));
 	if (r < 0)
 		return mgr_call_result(c, r);
-	mgr_datum_free(ring_pop_head(q));
+	hand_out(c->sess, c->id, o, ring_pop_head(q));
 	admit_putters(c->store, q);
 	ring_shrink(q);
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
@@ -318,6 +339,55 @@ static int op_unget(struct mgr_call *c, struct mgr_obj *o)
 	}
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
 	return mgr_reply_bool(c, true);
+}
+
+void mgr_queue_give_back(struct mgr_store *s, struct mgr_session *sess)
+{
+	struct mgr_list *pos, *tmp;
+	struct mgr_given *g;
+	struct queue *q;
+	size_t back = 0, lost = 0;
+
+	/* Getters wait only on an empty queue, so the oldest items go to
+	 * them first, oldest getter first; what is left then goes on the
+	 * heads, the newest first, which leaves the oldest in front. */
+	mgr_list_for_each(pos, tmp, &sess->given) {
+		g = mgr_container_of(pos, struct mgr_given, sess_link);
+		if (!g->obj) {
+			lost++;
+			mgr_given_free(g);
+			continue;
+		}
+		q = queue_of(g->obj);
+		if (mgr_list_empty(&q->getters))
+			continue;
+		if (hand_to_getter(s, q, g->item)) {
+			g->item = NULL;
+			back++;
+			mgr_store_changed(s, g->obj, MGR_CHANGE_UPDATE);
+			mgr_given_free(g);
+		}
+	}
+	for (pos = sess->given.prev; pos != &sess->given; pos = tmp) {
+		tmp = pos->prev;
+		g = mgr_container_of(pos, struct mgr_given, sess_link);
+		q = queue_of(g->obj);
+		if (ring_reserve(q) < 0) {
+			lost++;
+		} else {
+			ring_push_head(q, g->item);
+			g->item = NULL;
+			back++;
+		}
+		mgr_store_changed(s, g->obj, MGR_CHANGE_UPDATE);
+		mgr_given_free(g);
+	}
+	if (back)
+		mgr_log(MGR_LOG_INFO, "session %llu ended with %zu queue item(s) it had not acknowledged: put back",
+			(unsigned long long)sess->id, back);
+	if (lost)
+		mgr_log(MGR_LOG_WARN, "session %llu ended with %zu queue item(s) it had not acknowledged that could not go back (queue deleted, or no memory): lost",
+			(unsigned long long)sess->id, lost);
 }
 
 static int op_qsize(struct mgr_call *c, struct mgr_obj *o)
@@ -380,6 +450,7 @@ static int queue_init(struct mgr_call *c, struct mgr_obj *o)
 	mgr_list_init(&q->getters);
 	mgr_list_init(&q->putters);
 	mgr_list_init(&q->joiners);
+	mgr_list_init(&q->given);
 	o->u.state = q;
 	return 0;
 }
@@ -395,10 +466,17 @@ static void fail_all(struct mgr_store *s, struct mgr_list *l)
 static void queue_destroy(struct mgr_store *s, struct mgr_obj *o)
 {
 	struct queue *q = queue_of(o);
+	struct mgr_given *g;
 
 	fail_all(s, &q->getters);
 	fail_all(s, &q->putters);
 	fail_all(s, &q->joiners);
+	/* Items handed out stay with their sessions until acknowledged;
+	 * only if they come back do they find the queue gone. */
+	while ((g = mgr_list_first(&q->given, struct mgr_given, obj_link))) {
+		mgr_list_remove(&g->obj_link);
+		g->obj = NULL;
+	}
 	while (q->len)
 		mgr_datum_free(ring_pop_head(q));
 	free(q->ring);

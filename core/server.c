@@ -41,6 +41,15 @@
 /* Before authentication the only frame expected is the response. */
 #define PREAUTH_FRAME_MAX 4096
 #define EVENTS_MAX 64
+/* A session that asked for keepalives of S seconds ends when nothing has
+ * come from it for this many times S. */
+#define KEEPALIVE_MISSES 3
+#define KEEPALIVE_MAX 3600
+/* TCP's own keepalive, a backstop for sessions that never asked for ours:
+ * probes after a minute of silence, declared dead about a minute later. */
+#define TCP_KEEPIDLE_S 60
+#define TCP_KEEPINTVL_S 15
+#define TCP_KEEPCNT_N 4
 
 enum handle_kind {
 	H_STOP,
@@ -87,6 +96,9 @@ struct conn {
 	bool in_eof;
 	bool out_done;
 	bool dead;
+	uint64_t frames_out;	/* frames queued so far, hello included */
+	uint64_t ka_ms;		/* keepalive: silence that ends it, or 0 */
+	uint64_t last_recv;	/* keepalive: ms when input last came */
 	char challenge[MGR_CHALLENGE_HEX + 1];
 	char peer[128];
 };
@@ -119,6 +131,9 @@ struct mgr_server {
 	size_t max_frame;
 	uint64_t next_conn;
 	uint64_t next_sub;
+	/* No keepalive session can have expired before this (ms, 0 for
+	 * none): the loop sweeps them then. */
+	uint64_t ka_next;
 	yajl_gen out;		/* an operation's result */
 	yajl_gen gen;		/* the frame being built */
 	struct mgr_buf path;	/* an event's path */
@@ -199,6 +214,8 @@ static int conn_send(struct conn *c, yajl_gen g)
 	r = mgr_frame_append_gen(&c->wbuf, g);
 	if (r == -EMSGSIZE)
 		return r;
+	if (r == 0)
+		c->frames_out++;
 	if (r < 0 || c->wbuf.len > WBUF_MAX) {
 		if (r < 0)
 			mgr_log(MGR_LOG_ERROR, "connection %llu (%s): out of memory for its replies",
@@ -251,6 +268,7 @@ static void reply_error(struct conn *c, const uint64_t *id, int err, const char 
 static void reply_result(struct conn *c, uint64_t id, const char *result, size_t len)
 {
 	yajl_gen g = c->srv->gen;
+	uint64_t before = c->frames_out;
 
 	if (len == 0) {
 		reply_error(c, &id, -EIO, "the operation gave no result");
@@ -264,6 +282,8 @@ static void reply_result(struct conn *c, uint64_t id, const char *result, size_t
 	}
 	if (conn_send(c, g) == -EMSGSIZE)
 		reply_error(c, &id, -EMSGSIZE, "the reply is larger than the 16 MiB frame limit");
+	else if (c->frames_out != before && !mgr_list_empty(&c->sess.given))
+		mgr_session_sent(&c->sess, id, c->frames_out);
 }
 
 /* The session's complete function: the outcome of a parked call. */
@@ -308,6 +328,13 @@ static void conn_close(struct conn *c, enum mgr_log_level level, const char *why
 	conn_drop_subs(c);
 	mgr_session_end(c->srv->store, &c->sess);
 	touch(c);
+}
+
+/* A broken link is news for a session that asked for keepalives (a
+ * remote client that reconnects); for others it is how clients go. */
+static enum mgr_log_level link_level(const struct conn *c)
+{
+	return c->ka_ms ? MGR_LOG_WARN : MGR_LOG_DEBUG;
 }
 
 /* Close with nothing more to read or write: the descriptor is broken. */
@@ -367,7 +394,7 @@ static void conn_flush(struct conn *c)
 			char why[128];
 
 			snprintf(why, sizeof(why), "write failed: %s", strerror(errno));
-			conn_fail(c, MGR_LOG_DEBUG, why);
+			conn_fail(c, link_level(c), why);
 			return;
 		}
 		mgr_buf_consume(&c->wbuf, n);
@@ -589,6 +616,27 @@ static int op_ping(struct conn *c, struct mgr_call *call)
 	return mgr_json_gen_cstr(call->out, "pong");
 }
 
+static int op_keepalive(struct conn *c, struct mgr_call *call)
+{
+	struct mgr_server *srv = c->srv;
+	uint64_t s, expiry;
+
+	if (mgr_json_get_u64(call->args, "interval", &s) < 0 || s < 1 || s > KEEPALIVE_MAX)
+		return mgr_call_err(call, -EINVAL,
+				    "keepalive needs \"interval\", whole seconds from 1 to %d",
+				    KEEPALIVE_MAX);
+	c->ka_ms = s * 1000 * KEEPALIVE_MISSES;
+	c->last_recv = call->now;
+	/* From now on the client acknowledges what it reads. */
+	c->sess.keep_given = true;
+	expiry = c->last_recv + c->ka_ms;
+	if (!srv->ka_next || expiry < srv->ka_next)
+		srv->ka_next = expiry;
+	mgr_log(MGR_LOG_DEBUG, "connection %llu (%s): keepalive every %llu s",
+		(unsigned long long)c->sess.id, c->peer, (unsigned long long)s);
+	return gen_ok(yajl_gen_bool(call->out, 1));
+}
+
 static int op_cancel(struct conn *c, struct mgr_call *call)
 {
 	struct mgr_waiter *w;
@@ -678,6 +726,7 @@ static const struct {
 	int (*fn)(struct conn *c, struct mgr_call *call);
 } server_ops[] = {
 	{ "ping", op_ping },
+	{ "keepalive", op_keepalive },
 	{ "cancel", op_cancel },
 	{ "subscribe", op_subscribe },
 	{ "unsubscribe", op_unsubscribe },
@@ -691,8 +740,18 @@ static void conn_request(struct conn *c, yajl_val msg)
 	const char *op = "";
 	size_t i, len;
 	uint64_t id;
+	yajl_val ack;
 	int r;
 
+	/* {"ack":N}: the client has read our first N frames.  One-way. */
+	ack = mgr_json_get(msg, "ack");
+	if (ack && !mgr_json_get(msg, "id")) {
+		if (mgr_json_get_u64(msg, "ack", &id) < 0)
+			reply_error(c, NULL, -EINVAL, "\"ack\" must be an unsigned integer");
+		else
+			mgr_session_ack(&c->sess, id);
+		return;
+	}
 	r = mgr_json_get_u64(msg, "id", &id);
 	if (r < 0) {
 		reply_error(c, NULL, -EINVAL, r == -ENOENT ? "a request needs an \"id\"" :
@@ -808,11 +867,16 @@ static void conn_read(struct conn *c)
 		if (errno == EAGAIN || errno == EINTR)
 			return;
 		snprintf(why, sizeof(why), "read failed: %s", strerror(errno));
-		conn_fail(c, MGR_LOG_DEBUG, why);
+		conn_fail(c, link_level(c), why);
 		return;
 	}
 	touch(c);
+	if (c->ka_ms)
+		c->last_recv = mgr_now_ms();
 	if (n == 0) {
+		/* A peer that closed cleanly read what it wanted: what it
+		 * was given stays given. */
+		mgr_session_ack(&c->sess, UINT64_MAX);
 		c->in_eof = true;
 		conn_close(c, MGR_LOG_DEBUG, "end of file");
 		return;
@@ -999,6 +1063,16 @@ static void peer_name(int fd, char *out, size_t outlen)
 		snprintf(out, outlen, "a local peer");
 }
 
+static void tcp_keepalive(int fd)
+{
+	int on = 1, idle = TCP_KEEPIDLE_S, intvl = TCP_KEEPINTVL_S, cnt = TCP_KEEPCNT_N;
+
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
 static void listener_accept(struct mgr_server *srv, struct listener *l)
 {
 	char peer[128];
@@ -1030,9 +1104,13 @@ static void listener_accept(struct mgr_server *srv, struct listener *l)
 				mgr_log(MGR_LOG_WARN, "accept on %s: %s", l->s.name, strerror(errno));
 			return;
 		}
-		/* Replies are small and awaited: do not hold them back. */
-		if (!l->s.path)
+		/* Replies are small and awaited: do not hold them back.
+		 * TCP's keepalive ends a session whose peer vanished even
+		 * if it never asked for ours. */
+		if (!l->s.path) {
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			tcp_keepalive(fd);
+		}
 		peer_name(fd, peer, sizeof(peer));
 		if (conn_new(srv, fd, fd, l->auth, peer, &c) < 0)
 			mgr_log(MGR_LOG_ERROR, "cannot serve a connection from %s", peer);
@@ -1231,6 +1309,46 @@ static void dispatch(struct mgr_server *srv, struct epoll_event *ev)
 	}
 }
 
+/* End the keepalive sessions that have been silent too long, and work out
+ * when the next one could be. */
+static void sweep_keepalive(struct mgr_server *srv, uint64_t now)
+{
+	struct mgr_list *pos, *tmp;
+	uint64_t next = 0, expiry;
+	char why[128];
+
+	mgr_list_for_each(pos, tmp, &srv->conns) {
+		struct conn *c = mgr_container_of(pos, struct conn, link);
+
+		if (!c->ka_ms || c->closing)
+			continue;
+		expiry = c->last_recv + c->ka_ms;
+		if (expiry <= now) {
+			snprintf(why, sizeof(why),
+				 "nothing received for %llu s (keepalive): the link is lost",
+				 (unsigned long long)(now - c->last_recv) / 1000);
+			conn_fail(c, MGR_LOG_WARN, why);
+		} else if (!next || expiry < next) {
+			next = expiry;
+		}
+	}
+	srv->ka_next = next;
+}
+
+/* The loop's wait: until the earliest deadline of a parked call or a
+ * keepalive, in ms, or -1 for none. */
+static int loop_timeout(struct mgr_server *srv)
+{
+	uint64_t next = mgr_waits_next_deadline(srv->store), now;
+
+	if (srv->ka_next && (!next || srv->ka_next < next))
+		next = srv->ka_next;
+	if (!next)
+		return -1;
+	now = mgr_now_ms();
+	return next <= now ? 0 : next - now > INT_MAX ? INT_MAX : (int)(next - now);
+}
+
 /* Wait for events; right after work (spin not NULL) poll briefly first,
  * since a client's next request is often only microseconds away. */
 static int wait_events(struct mgr_server *srv, struct epoll_event *evs, int timeout,
@@ -1256,21 +1374,15 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 	struct epoll_event evs[EVENTS_MAX];
 	struct mgr_spin spin = { 0 };
 	bool worked = false;
-	uint64_t next, now;
-	int timeout, n, i, r = 0;
+	uint64_t now;
+	int n, i, r = 0;
 
 	/* Connections made before the loop (the hello to a stdio session)
 	 * get their first output and epoll interest here. */
 	settle_all(srv);
 	free_dead(srv);
 	while (!srv->stopping && !srv->done) {
-		timeout = -1;
-		next = mgr_waits_next_deadline(srv->store);
-		if (next) {
-			now = mgr_now_ms();
-			timeout = next <= now ? 0 : next - now > INT_MAX ? INT_MAX : (int)(next - now);
-		}
-		n = wait_events(srv, evs, timeout, worked ? &spin : NULL);
+		n = wait_events(srv, evs, loop_timeout(srv), worked ? &spin : NULL);
 		worked = n > 0;
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -1283,7 +1395,10 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 			dispatch(srv, &evs[i]);
 			settle_all(srv);
 		}
-		mgr_waits_expire(srv->store, mgr_now_ms());
+		now = mgr_now_ms();
+		mgr_waits_expire(srv->store, now);
+		if (srv->ka_next && srv->ka_next <= now)
+			sweep_keepalive(srv, now);
 		close_overflowed(srv);
 		settle_all(srv);
 		free_dead(srv);

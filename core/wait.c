@@ -145,6 +145,8 @@ void mgr_session_init(struct mgr_session *sess, uint64_t id)
 	mgr_list_init(&sess->holds);
 	sess->complete = NULL;
 	sess->data = NULL;
+	mgr_list_init(&sess->given);
+	sess->keep_given = false;
 }
 
 void mgr_session_end(struct mgr_store *s, struct mgr_session *sess)
@@ -160,6 +162,8 @@ void mgr_session_end(struct mgr_store *s, struct mgr_session *sess)
 	 * holds give back below goes to other sessions only. */
 	while ((w = mgr_list_first(&sess->waiters, struct mgr_waiter, sess_link)))
 		mgr_waiter_abort(s, w, -ECANCELED);
+	if (!mgr_list_empty(&sess->given))
+		mgr_queue_give_back(s, sess);
 	while ((h = mgr_list_first(&sess->holds, struct mgr_hold, sess_link))) {
 		t = mgr_types[h->obj->type];
 		if (t->drop_hold)
@@ -167,6 +171,42 @@ void mgr_session_end(struct mgr_store *s, struct mgr_session *sess)
 		else
 			mgr_hold_free(h);
 	}
+}
+
+void mgr_session_sent(struct mgr_session *sess, uint64_t req_id, uint64_t seq)
+{
+	struct mgr_list *pos;
+	struct mgr_given *g;
+
+	/* The item was recorded just before its reply was built, so it is
+	 * near the end. */
+	for (pos = sess->given.prev; pos != &sess->given; pos = pos->prev) {
+		g = mgr_container_of(pos, struct mgr_given, sess_link);
+		if (g->req_id == req_id && !g->seq) {
+			g->seq = seq;
+			return;
+		}
+	}
+}
+
+void mgr_session_ack(struct mgr_session *sess, uint64_t seq)
+{
+	struct mgr_list *pos, *tmp;
+	struct mgr_given *g;
+
+	mgr_list_for_each(pos, tmp, &sess->given) {
+		g = mgr_container_of(pos, struct mgr_given, sess_link);
+		if (g->seq && g->seq <= seq)
+			mgr_given_free(g);
+	}
+}
+
+void mgr_given_free(struct mgr_given *g)
+{
+	mgr_list_remove(&g->obj_link);
+	mgr_list_remove(&g->sess_link);
+	mgr_datum_free(g->item);
+	free(g);
 }
 
 /* ---- waiters ---- */

@@ -9,6 +9,7 @@
 #ifndef MGR_WAIT_H
 #define MGR_WAIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <yajl/yajl_gen.h>
 
@@ -30,6 +31,12 @@ struct mgr_session {
 	void (*complete)(struct mgr_session *sess, uint64_t req_id, int err,
 			 const char *msg, const char *result, size_t len);
 	void *data;			/* the server's connection */
+	/* Queue items handed out and not yet acknowledged (struct
+	 * mgr_given.sess_link, oldest first).  Only a session that
+	 * acknowledges what it reads (keepalive, see mgrfs(7)) sets
+	 * keep_given; for the others an item is gone once handed out. */
+	struct mgr_list given;
+	bool keep_given;
 };
 
 struct mgr_waiter;
@@ -69,14 +76,43 @@ struct mgr_hold {
 	struct mgr_list sess_link;
 };
 
+/* A queue item handed to a session that keeps them, held until the client
+ * acknowledges the frame that carried it, so that an item whose reply
+ * died with the link can go back to its queue. */
+struct mgr_given {
+	struct mgr_obj *obj;		/* the queue; NULL once it is deleted */
+	struct mgr_session *sess;
+	uint64_t req_id;		/* the get it answered */
+	uint64_t seq;			/* the reply's frame number; 0 until sent */
+	struct mgr_datum *item;		/* owned */
+	struct mgr_list obj_link;	/* in the queue's list */
+	struct mgr_list sess_link;
+};
+
 struct mgr_waits *mgr_waits_new(void);
 void mgr_waits_free(struct mgr_waits *w);
 
 void mgr_session_init(struct mgr_session *sess, uint64_t id);
 /* The session ended: abort each of its waiters with -ECANCELED (no reply
- * goes out: complete is cleared first), then drop each hold through its
- * type's drop_hold, which may wake waiters of other sessions. */
+ * goes out: complete is cleared first), put the items it was given and
+ * did not acknowledge back at the heads of their queues, then drop each
+ * hold through its type's drop_hold.  The last two may wake waiters of
+ * other sessions. */
 void mgr_session_end(struct mgr_store *s, struct mgr_session *sess);
+
+/* The reply to req_id went out as the session's frame number seq: an item
+ * it carries waits for that frame's acknowledgement. */
+void mgr_session_sent(struct mgr_session *sess, uint64_t req_id, uint64_t seq);
+/* The client has read every frame up to number seq: forget the items they
+ * carried.  Items whose reply has not gone out yet stay. */
+void mgr_session_ack(struct mgr_session *sess, uint64_t seq);
+/* Unlink g from its session and queue and free it with its item. */
+void mgr_given_free(struct mgr_given *g);
+/* Put every item in sess->given back at the head of its queue, in the
+ * order they were handed out, as the queue's unget does; an item whose
+ * queue was deleted is lost, and logged.  Defined by the queue
+ * (ops_queue.c), the only type that hands items out. */
+void mgr_queue_give_back(struct mgr_store *s, struct mgr_session *sess);
 
 /* Park the call c on obj: a new waiter appended to queue (one of obj's
  * lists), to the session, and to the deadline heap when deadline != 0.

@@ -12,7 +12,9 @@
  * flock is given back when it is closed for the last time (release), what
  * a process holds by POSIX lock when it closes any descriptor of the file
  * (flush).  If mgrfs or its connection dies, the manager gives back all
- * of it with the session.
+ * of it with the session.  When the link breaks and mgrfs connects again
+ * (-o reconnect), the holds of the old session are gone: each is reported
+ * to its holder by ENOLCK on its next use, never dropped silently.
  *
  * Shared and exclusive requests are both exclusive, and a POSIX lock on
  * any range locks the whole file. */
@@ -125,12 +127,15 @@ static void acquired(struct lk *l)
 		n = fs_node_get(&fs->nodes, l->ino);
 		if (n && ph) {
 			ph->owner = l->owner;
+			ph->gen = fs->link_gen;
 			ph->next = n->posix;
 			n->posix = ph;
 		}
 	} else {
 		l->h->flock_held = true;
+		l->h->flock_lost = false;
 		l->h->flock_owner = l->owner;
+		l->h->flock_gen = fs->link_gen;
 		free(l->h->flock_path);
 		l->h->flock_path = strdup(l->path.data);
 	}
@@ -327,15 +332,33 @@ static void send_release(struct mgrfs *fs, const char *path, uint64_t owner, fus
 		done(arg, 0);
 }
 
+/* Whether h's flock hold was lost with a broken link: then it is held no
+ * more, and h reports it until unlocked or closed.  Called with the lock
+ * held. */
+static bool flock_stale(struct mgrfs *fs, struct fs_handle *h)
+{
+	if (h->flock_held && h->flock_gen != fs->link_gen) {
+		h->flock_held = false;
+		h->flock_lost = true;
+		free(h->flock_path);
+		h->flock_path = NULL;
+	}
+	return h->flock_lost;
+}
+
 /* Give back h's flock hold, under the owner that took it; answer req, or
- * call done. */
+ * call done.  A hold lost with the link is not given back: the manager
+ * did with its session. */
 static void flock_unlock(struct mgrfs *fs, struct fs_handle *h, fuse_req_t req,
 			 fs_done_fn done, void *arg)
 {
 	uint64_t owner = 0;
 	char *path = NULL;
+	bool lost;
 
 	pthread_mutex_lock(&fs->lock);
+	lost = flock_stale(fs, h);
+	h->flock_lost = false;
 	if (h->flock_held) {
 		owner = h->flock_owner;
 		h->flock_held = false;
@@ -347,7 +370,7 @@ static void flock_unlock(struct mgrfs *fs, struct fs_handle *h, fuse_req_t req,
 		send_release(fs, path, owner, req, done, arg);
 		free(path);
 	} else if (req) {
-		fuse_reply_err(req, 0);
+		fuse_reply_err(req, lost ? ENOLCK : 0);
 	} else {
 		done(arg, 0);
 	}
@@ -358,15 +381,20 @@ static void ll_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 	struct mgrfs *fs = fuse_req_userdata(req);
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
 	uint64_t owner = owner_of(fi->lock_owner);
-	bool held;
+	bool held, lost;
 
 	if (op & LOCK_UN) {
 		flock_unlock(fs, h, req, NULL, NULL);
 		return;
 	}
 	pthread_mutex_lock(&fs->lock);
+	lost = flock_stale(fs, h);
 	held = h->flock_held;
 	pthread_mutex_unlock(&fs->lock);
+	if (lost) {
+		fuse_reply_err(req, ENOLCK);
+		return;
+	}
 	/* Held already: a conversion between shared and exclusive, which are
 	 * the same here. */
 	if (held) {
@@ -376,48 +404,74 @@ static void ll_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 	start(req, ino, h, owner, false, !(op & LOCK_NB));
 }
 
+int fs_lock_lost(struct mgrfs *fs, struct fs_handle *h)
+{
+	bool lost;
+
+	pthread_mutex_lock(&fs->lock);
+	lost = flock_stale(fs, h);
+	pthread_mutex_unlock(&fs->lock);
+	return lost ? -ENOLCK : 0;
+}
+
+void fs_lock_link_down(struct mgrfs *fs)
+{
+	pthread_mutex_lock(&fs->lock);
+	fs->link_gen++;
+	pthread_mutex_unlock(&fs->lock);
+}
+
 void fs_lock_release_flock(struct mgrfs *fs, struct fs_handle *h, fs_done_fn done, void *arg)
 {
 	flock_unlock(fs, h, NULL, done, arg);
 }
 
-/* Take owner's POSIX hold off node n; true if it had one. */
-static bool posix_take(struct fs_node *n, uint64_t owner)
+enum hold { NOT_HELD, HELD, LOST };
+
+/* Take owner's POSIX hold off node n: whether it had one, and whether it
+ * was lost with a broken link.  Called with the lock held. */
+static enum hold posix_take(struct mgrfs *fs, struct fs_node *n, uint64_t owner)
 {
 	struct fs_posix_hold **pp, *ph;
+	enum hold was;
 
 	for (pp = &n->posix; (ph = *pp); pp = &ph->next) {
 		if (ph->owner == owner) {
+			was = ph->gen == fs->link_gen ? HELD : LOST;
 			*pp = ph->next;
 			free(ph);
-			return true;
+			return was;
 		}
 	}
-	return false;
+	return NOT_HELD;
 }
 
-/* Give back owner's POSIX hold on inode ino; answer req or call done. */
+/* Give back owner's POSIX hold on inode ino; answer req or call done.  A
+ * hold lost with the link is reported by ENOLCK, once. */
 static void posix_unlock(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner, fuse_req_t req,
 			 fs_done_fn done, void *arg)
 {
 	struct mgr_buf path = MGR_BUF_INIT;
+	enum hold held = NOT_HELD;
 	struct fs_node *n;
-	bool companion, held = false;
+	bool companion;
 	int err = 0;
 
 	pthread_mutex_lock(&fs->lock);
 	n = fs_node_get(&fs->nodes, ino);
 	if (n && n->posix) {
 		err = lock_path(n, &path, &companion);
-		held = !err && posix_take(n, owner);
+		if (!err)
+			held = posix_take(fs, n, owner);
 	}
 	pthread_mutex_unlock(&fs->lock);
-	if (held)
+	err = held == LOST ? -ENOLCK : 0;
+	if (held == HELD)
 		send_release(fs, path.data, owner, req, done, arg);
 	else if (req)
-		fuse_reply_err(req, 0);
+		fuse_reply_err(req, -err);
 	else
-		done(arg, 0);
+		done(arg, err);
 	mgr_buf_release(&path);
 }
 
@@ -427,16 +481,17 @@ void fs_lock_release_posix(struct mgrfs *fs, struct fs_node *node, uint64_t owne
 	posix_unlock(fs, node->ino, owner_of(owner), NULL, done, arg);
 }
 
-static bool posix_holds(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner)
+static enum hold posix_holds(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner)
 {
 	struct fs_posix_hold *ph;
 	struct fs_node *n;
-	bool held = false;
+	enum hold held = NOT_HELD;
 
 	pthread_mutex_lock(&fs->lock);
 	n = fs_node_get(&fs->nodes, ino);
-	for (ph = n ? n->posix : NULL; ph && !held; ph = ph->next)
-		held = ph->owner == owner;
+	for (ph = n ? n->posix : NULL; ph && held == NOT_HELD; ph = ph->next)
+		if (ph->owner == owner)
+			held = ph->gen == fs->link_gen ? HELD : LOST;
 	pthread_mutex_unlock(&fs->lock);
 	return held;
 }
@@ -447,11 +502,20 @@ static void ll_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	struct mgrfs *fs = fuse_req_userdata(req);
 	uint64_t owner = owner_of(fi->lock_owner);
 
+	enum hold held;
+
 	if (lock->l_type == F_UNLCK) {
 		posix_unlock(fs, ino, owner, req, NULL, NULL);
 		return;
 	}
-	if (posix_holds(fs, ino, owner)) {
+	held = posix_holds(fs, ino, owner);
+	if (held == LOST) {
+		/* Reported once: the hold is forgotten, and the next
+		 * request takes the lock anew. */
+		posix_unlock(fs, ino, owner, req, NULL, NULL);
+		return;
+	}
+	if (held == HELD) {
 		fuse_reply_err(req, 0);
 		return;
 	}

@@ -9,10 +9,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -29,6 +31,9 @@ struct opts {
 	int help;
 	int version;
 	char *authkey_file;
+	int keepalive;		/* INT_MIN: the address's default */
+	int reconnect;
+	int wait_link;
 };
 
 enum {
@@ -44,6 +49,9 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("authkey_file=%s", authkey_file),
 	OPT("--authkey-file=%s", authkey_file),
 	OPT("--authkey-file %s", authkey_file),
+	OPT("keepalive=%d", keepalive),
+	OPT("reconnect", reconnect),
+	OPT("wait_link", wait_link),
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -64,6 +72,11 @@ static void usage(FILE *f)
 	      "  -d, -o debug            print every FUSE request (implies -f)\n"
 	      "  -o OPT[,OPT...]         mount options: allow_other, default_permissions,\n"
 	      "                          auto_unmount, authkey_file=FILE, and FUSE's own\n"
+	      "  -o keepalive=SECS       ping an idle link every SECS (default 10 for tcp:\n"
+	      "                          and ssh:, 0 = none); dead after 3*SECS of silence\n"
+	      "  -o reconnect            connect again, with backoff, after the link breaks\n"
+	      "  -o wait_link            with reconnect: calls wait for the link instead of\n"
+	      "                          failing with ENOTCONN\n"
 	      "  --authkey-file FILE     the key for a manager that asks for one\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           the version\n"
@@ -155,28 +168,80 @@ static void report(int fd, char status)
 	close(fd);
 }
 
+/* Where the link's news goes: stderr, or syslog once detached. */
+static bool to_syslog;
+
+static void say(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (to_syslog) {
+		vsyslog(prio, fmt, ap);
+	} else {
+		fputs("mgrfs: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
 static void on_close(void *arg, int err)
 {
-	fprintf(stderr, "mgrfs: the connection to the manager ended (%s); "
-		"calls now fail with ENOTCONN\n", strerror(-err));
+	say(LOG_ERR, "the connection to the manager ended (%s); calls now fail with ENOTCONN",
+	    strerror(-err));
+}
+
+static void on_link(void *arg, int err)
+{
+	struct mgrfs *fs = arg;
+	struct mgr_req r;
+
+	if (err < 0) {
+		fs_lock_link_down(fs);
+		say(LOG_WARNING, "the link to the manager broke (%s); connecting again",
+		    strerror(-err));
+		return;
+	}
+	/* A new session: it follows the changes again, and what the kernel
+	 * kept from before the outage may be stale. */
+	err = mgr_req_init(&r, "subscribe", NULL);
+	if (!err)
+		err = mgr_json_kv_str(r.g, "path", "");
+	if (!err)
+		err = mgr_client_call_async(fs->client, &r, NULL, NULL, NULL);
+	mgr_req_release(&r);
+	fs_notify_all(fs);
+	if (err)
+		say(LOG_ERR, "the link to the manager is back, but changes cannot be followed: %s",
+		    strerror(-err));
+	else
+		say(LOG_NOTICE, "the link to the manager is back");
 }
 
 /* Connect to the manager at addr (NULL: the default socket).  On failure
  * *msg says why (the caller frees it). */
-static int connect_manager(struct mgrfs *fs, const char *addr, const char *keyfile, char **msg)
+static int connect_manager(struct mgrfs *fs, const char *addr, const struct opts *o,
+			   const char *keyfile, char **msg)
 {
 	struct mgr_client_opts co = {
 		.flags = MGR_CLIENT_THREAD,
 		.on_event = fs_notify_event,
 		.on_close = on_close,
+		.on_link = on_link,
 		.arg = fs,
+		.keepalive = o->keepalive,
 	};
 	const char *kerr;
 	char *key = NULL, *err = NULL;
 	size_t keylen = 0;
-	int r, fl, fd;
+	int r;
 
 	*msg = NULL;
+	if (o->reconnect)
+		co.flags |= MGR_CLIENT_RECONNECT;
+	if (o->wait_link)
+		co.flags |= MGR_CLIENT_WAIT_LINK;
 	if (keyfile && *keyfile) {
 		r = mgr_auth_read_key(keyfile, &key, &keylen, &kerr);
 		if (r < 0) {
@@ -192,15 +257,9 @@ static int connect_manager(struct mgrfs *fs, const char *addr, const char *keyfi
 		explicit_bzero(key, keylen);
 		free(key);
 	}
-	if (r < 0) {
+	if (r < 0)
 		*msg = err;
-		return r;
-	}
-	fd = mgr_client_fd(fs->client);
-	fl = fcntl(fd, F_GETFD);
-	if (fl >= 0)
-		fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
-	return 0;
+	return r;
 }
 
 /* The mgrd to start: $MGRD, else the one installed beside mgrfs (or, in
@@ -231,7 +290,7 @@ static char *mgrd_program(void)
  * multiprocessing.Manager() starts its server, and connect to it.  It
  * lives as long as this mount (it gets SIGTERM when mgrfs ends, even
  * killed).  Its pid goes to *pid. */
-static int start_manager(struct mgrfs *fs, const char *keyfile, pid_t *pid)
+static int start_manager(struct mgrfs *fs, const struct opts *o, const char *keyfile, pid_t *pid)
 {
 	char *prog = mgrd_program();
 	char *msg = NULL;
@@ -260,7 +319,7 @@ static int start_manager(struct mgrfs *fs, const char *keyfile, pid_t *pid)
 	/* It answers once its socket listens. */
 	for (i = 0; i < 400; i++) {
 		free(msg);
-		r = connect_manager(fs, NULL, keyfile, &msg);
+		r = connect_manager(fs, NULL, o, keyfile, &msg);
 		if (r == 0 || (r != -ENOENT && r != -ECONNREFUSED))
 			break;
 		if (waitpid(*pid, NULL, WNOHANG) == *pid) {
@@ -330,7 +389,7 @@ int main(int argc, char **argv)
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_lowlevel_ops ops;
 	struct fuse_loop_config *cfg = NULL;
-	struct opts o = { .nargs = 0 };
+	struct opts o = { .keepalive = INT_MIN };
 	struct mgrfs fs;
 	const char *addr, *keyfile;
 	char *mnt = NULL, *msg = NULL;
@@ -360,6 +419,17 @@ int main(int argc, char **argv)
 	if (addr && !*addr)
 		addr = NULL;
 	keyfile = o.authkey_file ? o.authkey_file : getenv("MGRFS_AUTHKEY_FILE");
+	/* A remote peer can vanish without a word; a local one cannot. */
+	if (o.keepalive == INT_MIN)
+		o.keepalive = addr && (!strncmp(addr, "tcp:", 4) || !strncmp(addr, "ssh:", 4)) ?
+			      10 : 0;
+	if (o.keepalive < 0 || o.keepalive > 3600 || (o.wait_link && !o.reconnect)) {
+		fprintf(stderr, o.wait_link && !o.reconnect ?
+			"mgrfs: -o wait_link needs -o reconnect\n" :
+			"mgrfs: -o keepalive takes 0 to 3600 seconds\n");
+		status = 2;
+		goto out;
+	}
 	/* Detaching changes directory: the mount point is made absolute. */
 	mnt = realpath(o.args[o.nargs - 1], NULL);
 	if (!mnt) {
@@ -396,9 +466,9 @@ int main(int argc, char **argv)
 		fputs("mgrfs: cannot start a thread\n", stderr);
 		goto out;
 	}
-	r = connect_manager(&fs, addr, keyfile, &msg);
+	r = connect_manager(&fs, addr, &o, keyfile, &msg);
 	if (r < 0 && !addr && (r == -ENOENT || r == -ECONNREFUSED))
-		r = start_manager(&fs, keyfile, &mgrd);
+		r = start_manager(&fs, &o, keyfile, &mgrd);
 	else if (r < 0)
 		fprintf(stderr, "mgrfs: %s\n", msg ? msg : strerror(-r));
 	free(msg);
@@ -411,6 +481,7 @@ int main(int argc, char **argv)
 	mounted = true;
 
 	report(rfd, 0);
+	to_syslog = rfd >= 0;
 	rfd = -1;
 	cfg = fuse_loop_cfg_create();
 	if (!cfg)

@@ -43,6 +43,9 @@ struct mgrfs {
 	uid_t uid;
 	gid_t gid;
 	struct fs_notify *notify;
+	/* How many times the link to the manager broke: a hold taken under
+	 * an older count went with its session. */
+	uint64_t link_gen;
 };
 
 /* What an open file is. */
@@ -82,10 +85,14 @@ struct fs_handle {
 	/* Writing: a line not yet ended by '\n'. */
 	struct mgr_buf line;
 
-	/* flock: the manager lock this open file holds, by its path. */
+	/* flock: the manager lock this open file holds, by its path, and the
+	 * link it was taken under.  Lost with that link, it is reported by
+	 * ENOLCK until unlocked or closed. */
 	char *flock_path;
 	uint64_t flock_owner;
+	uint64_t flock_gen;
 	bool flock_held;
+	bool flock_lost;
 
 	/* FS_H_DIR: the listing taken at opendir. */
 	struct fs_dirent *ents;
@@ -142,6 +149,11 @@ void fs_queue_flush(struct mgrfs *fs, struct fs_handle *h, fs_done_fn done, void
 void fs_lock_release_flock(struct mgrfs *fs, struct fs_handle *h, fs_done_fn done, void *arg);
 void fs_lock_release_posix(struct mgrfs *fs, struct fs_node *node, uint64_t owner,
 			   fs_done_fn done, void *arg);
+/* -ENOLCK when h's flock hold was lost with a broken link (until h is
+ * unlocked or closed), else 0: every read and write of h asks. */
+int fs_lock_lost(struct mgrfs *fs, struct fs_handle *h);
+/* The link broke: every hold taken so far is gone with its session. */
+void fs_lock_link_down(struct mgrfs *fs);
 
 /* notify.c: hear the manager's change events and invalidate the kernel's
  * caches from a thread of its own.  Invalidation may wait for locks that
@@ -152,6 +164,9 @@ void fs_notify_stop(struct mgrfs *fs);
 void fs_notify_event(void *arg, yajl_val event);
 /* Have the kernel drop parent/name, soon and from that thread. */
 void fs_notify_inval_entry(struct mgrfs *fs, uint64_t parent, const char *name, size_t len);
+/* Have the kernel drop every inode and wake every poll: the link came
+ * back, and changes made while it was down were not heard. */
+void fs_notify_all(struct mgrfs *fs);
 
 /* The datum that len bytes written through the tree are stored as: JSON
  * when the text is exactly how the manager's JSON would be shown (so it

@@ -31,6 +31,7 @@ struct fs_pollreq {
 /* A POSIX lock owner (a process) holding the file's lock. */
 struct fs_posix_hold {
 	uint64_t owner;
+	uint64_t gen;			/* the link it was taken under */
 	struct fs_posix_hold *next;
 };
 

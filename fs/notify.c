@@ -6,6 +6,9 @@
  *   delete  the name is dropped from its directory;
  *   create  nothing: no lookup that failed is cached, and the parent's own
  *           update event follows.
+ *   all     after the link to the manager came back: what happened while
+ *           it was down was not heard, so every inode is dropped and every
+ *           poll woken.
  * The frontend queues invalidations of its own here too.
  * The kernel may need a directory's lock to invalidate, and a process may
  * hold that lock while it waits for a reply that only the I/O thread can
@@ -18,7 +21,7 @@
 #include "mgrfs.h"
 #include "path.h"
 
-enum what { EV_UPDATE, EV_DELETE, EV_INVAL };
+enum what { EV_UPDATE, EV_DELETE, EV_INVAL, EV_ALL };
 
 struct ev {
 	struct ev *next;
@@ -83,6 +86,16 @@ void fs_notify_inval_entry(struct mgrfs *fs, uint64_t parent, const char *name, 
 	push(fs->notify, e);
 }
 
+void fs_notify_all(struct mgrfs *fs)
+{
+	struct ev *e = calloc(1, sizeof(*e) + 1);
+
+	if (!e)
+		return;
+	e->what = EV_ALL;
+	push(fs->notify, e);
+}
+
 /* What an event found in the inode table: taken under the lock, used
  * after it. */
 struct target {
@@ -128,13 +141,56 @@ static void resolve(struct mgrfs *fs, const struct ev *e, struct target *t)
 	mgr_path_release(&p);
 }
 
+static void wake_polls(struct fs_pollreq *pr)
+{
+	struct fs_pollreq *next;
+
+	for (; pr; pr = next) {
+		next = pr->next;
+		fuse_lowlevel_notify_poll(pr->ph);
+		fuse_pollhandle_destroy(pr->ph);
+		free(pr);
+	}
+}
+
+/* Drop every inode the kernel knows of.  The numbers are taken first: the
+ * kernel may call us back while it invalidates. */
+static void drop_all(struct mgrfs *fs)
+{
+	struct fs_pollreq *polls = NULL, **tail = &polls;
+	uint64_t *inos;
+	struct fs_node *n;
+	size_t i, k = 0;
+
+	pthread_mutex_lock(&fs->lock);
+	inos = malloc((fs->nodes.count + 1) * sizeof(*inos));
+	for (i = 0; i < fs->nodes.nbuckets; i++) {
+		for (n = fs->nodes.by_ino[i]; n; n = n->ino_next) {
+			if (inos && k < fs->nodes.count)
+				inos[k++] = n->ino;
+			*tail = n->polls;
+			n->polls = NULL;
+			while (*tail)
+				tail = &(*tail)->next;
+		}
+	}
+	pthread_mutex_unlock(&fs->lock);
+	for (i = 0; i < k; i++)
+		fuse_lowlevel_notify_inval_inode(fs->se, inos[i], 0, 0);
+	free(inos);
+	wake_polls(polls);
+}
+
 static void handle(struct mgrfs *fs, const struct ev *e)
 {
 	struct target t = { 0 };
-	struct fs_pollreq *pr;
 
 	if (e->what == EV_INVAL) {
 		fuse_lowlevel_notify_inval_entry(fs->se, e->parent, e->path, e->len);
+		return;
+	}
+	if (e->what == EV_ALL) {
+		drop_all(fs);
 		return;
 	}
 	resolve(fs, e, &t);
@@ -142,12 +198,7 @@ static void handle(struct mgrfs *fs, const struct ev *e)
 		fuse_lowlevel_notify_inval_inode(fs->se, t.ino, 0, 0);
 	if (e->what == EV_DELETE && t.parent)
 		fuse_lowlevel_notify_inval_entry(fs->se, t.parent, t.name.data, t.name.len);
-	while ((pr = t.polls)) {
-		t.polls = pr->next;
-		fuse_lowlevel_notify_poll(pr->ph);
-		fuse_pollhandle_destroy(pr->ph);
-		free(pr);
-	}
+	wake_polls(t.polls);
 	mgr_buf_release(&t.name);
 }
 

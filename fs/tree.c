@@ -600,7 +600,12 @@ static void commit(struct mgrfs *fs, struct fs_handle *h, bool final, fs_done_fn
 	b->left = 1;
 	b->done = done;
 	b->arg = arg;
+	/* Written under a lock that went with a broken link: storing it
+	 * could undo what the lock's next holder stored. */
+	err = fs_lock_lost(fs, h);
 	pthread_mutex_lock(&fs->lock);
+	if (err)
+		h->modified = h->written = false;
 	if (h->kind != FS_H_DATA || !h->modified ||
 	    (!h->written && !final && ++h->idle_flushes < 2)) {
 		pthread_mutex_unlock(&fs->lock);
@@ -781,7 +786,12 @@ static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct mgrfs *fs = fuse_req_userdata(req);
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
 	size_t n = 0;
+	int err = fs_lock_lost(fs, h);
 
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
 	if (h->kind == FS_H_QUEUE) {
 		fs_queue_read(req, h, size, fi->flags);
 		return;
@@ -815,8 +825,12 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 {
 	struct mgrfs *fs = fuse_req_userdata(req);
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
-	int err;
+	int err = fs_lock_lost(fs, h);
 
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
 	if (h->kind == FS_H_QUEUE) {
 		fs_queue_write(req, h, buf, size, fi->flags);
 		return;

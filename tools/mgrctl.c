@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,7 +41,7 @@ enum {
 
 enum opt_id {
 	O_JSON, O_TIMEOUT, O_OWNER, O_BYTES, O_STRING,
-	O_CONNECT, O_AUTHKEY, O_HELP,
+	O_CONNECT, O_AUTHKEY, O_KEEPALIVE, O_HELP,
 	O_LONG, O_RECURSIVE, O_REVERSE, O_NOWAIT, O_WAIT, O_COUNT,
 	O_SHALLOW, O_EXIST_OK, O_TYPECODE, O_SIZE,
 };
@@ -50,7 +51,11 @@ enum opt_id {
 #define OPTS_COMMON (OPT(O_JSON) | OPT(O_TIMEOUT) | OPT(O_OWNER) | OPT(O_BYTES) | OPT(O_STRING))
 /* The connection is made once per session, so these only precede the
  * command. */
-#define OPTS_MAIN (OPTS_COMMON | OPT(O_CONNECT) | OPT(O_AUTHKEY) | OPT(O_HELP))
+#define OPTS_MAIN (OPTS_COMMON | OPT(O_CONNECT) | OPT(O_AUTHKEY) | OPT(O_KEEPALIVE) | \
+		   OPT(O_HELP))
+/* Keepalive seconds over links that can break silently (tcp:, ssh:). */
+#define KEEPALIVE_REMOTE 10
+#define KEEPALIVE_MAX 3600
 
 struct optdef {
 	enum opt_id id;
@@ -63,6 +68,8 @@ struct optdef {
 static const struct optdef optdefs[] = {
 	{ O_CONNECT, 'c', "connect", "ADDR", "the manager (unix:PATH, tcp:HOST:PORT, exec:CMD)" },
 	{ O_AUTHKEY, 0, "authkey-file", "FILE", "read the authentication key from FILE" },
+	{ O_KEEPALIVE, 0, "keepalive", "SECONDS",
+	  "ping every SECONDS, 0 for never (default 10 over tcp: and ssh:, else 0)" },
 	{ O_JSON, 0, "json", NULL, "print the result as one line of JSON" },
 	{ O_TIMEOUT, 0, "timeout", "SECONDS", "give up a wait after SECONDS (exit status 3)" },
 	{ O_OWNER, 0, "owner", "N", "act as owner N within the session" },
@@ -86,8 +93,9 @@ static const struct optdef optdefs[] = {
 struct opts {
 	bool json, bytes, string, nowait, long_list, recursive, reverse;
 	bool shallow, exist_ok, help;
-	bool has_timeout, has_owner, has_size;
+	bool has_timeout, has_owner, has_size, has_keepalive;
 	double timeout;
+	uint64_t keepalive;
 	uint64_t owner, count, size;
 	const char *typecode;
 	const char *addr, *keyfile;
@@ -322,6 +330,12 @@ static int apply_opt(struct sess *s, const struct cmd *cmd, struct opts *o,
 	case O_EXIST_OK: o->exist_ok = true; break;
 	case O_CONNECT: o->addr = val; break;
 	case O_AUTHKEY: o->keyfile = val; break;
+	case O_KEEPALIVE:
+		if (parse_u64(val, &o->keepalive) < 0 || o->keepalive > KEEPALIVE_MAX)
+			return usage_err(s, cmd, "bad keepalive: '%s' (0 to %d seconds)", val,
+					 KEEPALIVE_MAX);
+		o->has_keepalive = true;
+		break;
 	case O_TIMEOUT:
 	case O_WAIT:
 		if (parse_seconds(val, &o->timeout) < 0)
@@ -475,6 +489,45 @@ static void on_close(void *arg, int err)
 	s->closed = err ? err : -ECONNRESET;
 }
 
+static const char *sess_addr(const struct sess *s)
+{
+	return s->defaults.addr ? s->defaults.addr : getenv("MGRFS_ADDR");
+}
+
+/* The keepalive interval the session asks for. */
+static unsigned sess_keepalive(const struct sess *s)
+{
+	const char *addr = sess_addr(s);
+
+	if (s->defaults.has_keepalive)
+		return s->defaults.keepalive;
+	if (addr && (strncmp(addr, "tcp:", 4) == 0 || strncmp(addr, "ssh:", 4) == 0))
+		return KEEPALIVE_REMOTE;
+	return 0;
+}
+
+/* Wait until fd is ready for events, answering the manager's keepalive
+ * meanwhile, which the client does only when asked.  Once the connection
+ * is gone this only waits for fd.  0 or -errno. */
+static int serve_until(struct sess *s, int fd, short events)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = events },
+		{ .fd = s->client && !s->closed ? mgr_client_fd(s->client) : -1, .events = POLLIN },
+	};
+	int r;
+
+	for (;;) {
+		r = poll(pfd, 2, pfd[1].fd >= 0 ? mgr_client_timeout(s->client) : -1);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r > 0 && pfd[0].revents)
+			return 0;
+		if (pfd[1].fd >= 0 && mgr_client_dispatch(s->client) < 0)
+			pfd[1].fd = -1;
+	}
+}
+
 /* Connect on first use, so that help and usage errors never need a
  * manager. */
 static int sess_connect(struct sess *s)
@@ -483,8 +536,9 @@ static int sess_connect(struct sess *s)
 		.on_event = on_event,
 		.on_close = on_close,
 		.arg = s,
+		.keepalive = sess_keepalive(s),
 	};
-	const char *addr = s->defaults.addr ? s->defaults.addr : getenv("MGRFS_ADDR");
+	const char *addr = sess_addr(s);
 	const char *keyfile = s->defaults.keyfile ? s->defaults.keyfile
 						  : getenv("MGRFS_AUTHKEY_FILE");
 	const char *kerr;
@@ -1385,6 +1439,16 @@ static int run_command(struct sess *s, char **argv)
 	do
 		n = read(pipefd[0], &child_errno, sizeof(child_errno));
 	while (n < 0 && errno == EINTR);
+	/* What the command runs under (a lock) is kept only while the
+	 * session answers the manager's keepalive. */
+	if (n == 0 && s->client && mgr_client_timeout(s->client) >= 0) {
+		int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+		if (pidfd >= 0) {
+			serve_until(s, pidfd, POLLIN);
+			close(pidfd);
+		}
+	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			fail(s, errno, "waitpid: %s", strerror(errno));
@@ -1521,7 +1585,7 @@ static int watch_loop(struct sess *s, const struct opts *o)
 {
 	struct pollfd pfd = { .fd = mgr_client_fd(s->client), .events = POLLIN };
 	double deadline = deadline_of(o);
-	int err, ms;
+	int err, ms, ka;
 
 	for (;;) {
 		/* Frames read along with the subscribe reply are handled
@@ -1541,6 +1605,9 @@ static int watch_loop(struct sess *s, const struct opts *o)
 			/* Rounded up, so that the wait does not end early. */
 			ms = left > 1e6 ? 1000000000 : (int)(left * 1000) + 1;
 		}
+		ka = mgr_client_timeout(s->client);
+		if (ka >= 0 && (ms < 0 || ka < ms))
+			ms = ka;
 		if (poll(&pfd, 1, ms) < 0 && errno != EINTR)
 			return fail(s, errno, "poll: %s", strerror(errno));
 	}
@@ -1650,7 +1717,16 @@ static int cmd_batch(struct sess *s, const struct cmd *cmd, const struct opts *o
 	s->in_batch = true;
 	/* Options given to batch itself hold for every line. */
 	s->defaults = *o;
-	while (getline(&line, &linecap, stdin) >= 0) {
+	/* Between lines the session must answer the manager's keepalive, or
+	 * what it holds is lost while the input pauses.  Input that stdio
+	 * has buffered would not wake a poll, so there is none. */
+	if (sess_keepalive(s))
+		setvbuf(stdin, NULL, _IONBF, 0);
+	for (;;) {
+		if (s->client && sess_keepalive(s))
+			serve_until(s, STDIN_FILENO, POLLIN);
+		if (getline(&line, &linecap, stdin) < 0)
+			break;
 		s->lineno++;
 		err = split_words(line, &words, &nwords, &wordcap);
 		if (err == -EINVAL) {

@@ -22,6 +22,7 @@ class Conn:
             self.s.settimeout(timeout)
             self.s.connect(path)
         self.next_id = 1
+        self.frames = 0     # frames received, for {"ack": N}
         self.hello = self.recv()
         if key is not None and "challenge" in self.hello:
             self.authenticate(key)
@@ -70,6 +71,7 @@ class Conn:
         while True:
             (n,) = struct.unpack(">I", self._recvn(4))
             msg = json.loads(self._recvn(n))
+            self.frames += 1
             if "event" not in msg:
                 return msg
 
@@ -86,6 +88,10 @@ class Conn:
             msg = self.recv()
             if msg.get("id") == rid:
                 return msg
+
+    def ack(self):
+        """Acknowledge every frame received so far (keepalive sessions)."""
+        self.send({"ack": self.frames})
 
     def closed(self):
         """True when the server has closed the connection."""
