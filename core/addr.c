@@ -445,6 +445,16 @@ static bool is_port(const char *s)
 	return all_digits(s, len) && len <= 5 && atol(s) >= 1 && atol(s) <= 65535;
 }
 
+void mgr_tcp_keepalive(int fd)
+{
+	int on = 1, idle = 60, intvl = 15, cnt = 4;
+
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
 int mgr_ssh_option_check(const char *kv, const char **err)
 {
 	const char *eq = strchr(kv, '=');

@@ -33,6 +33,11 @@ void mgr_addr_release(struct mgr_addr *a);
  * else /tmp/mgrfs-UID/socket.  Appended to out (NUL-terminated). */
 int mgr_addr_default_socket(struct mgr_buf *out);
 
+/* Turn on TCP's own keepalive on fd, a backstop under the protocol's for
+ * peers that never asked for it: probes after a minute of silence, the
+ * peer declared dead about a minute later. */
+void mgr_tcp_keepalive(int fd);
+
 /* How ssh: addresses reach their host, in the manner of sshfs.  NULL
  * members take the defaults. */
 struct mgr_ssh_opts {

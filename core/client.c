@@ -69,10 +69,6 @@
 #define RELINK_MIN_MS 100
 #define RELINK_MAX_MS 5000
 #define RELINK_HELLO_MS 10000
-/* TCP's own keepalive, a backstop under ours. */
-#define TCP_KEEPIDLE_S 60
-#define TCP_KEEPINTVL_S 15
-#define TCP_KEEPCNT_N 4
 
 /* One outstanding call.  An async call's record is allocated and freed on
  * completion; a sync call's lives on its caller's stack. */
@@ -1224,16 +1220,6 @@ static struct mgr_client *client_alloc(void)
 	return c;
 }
 
-static void tcp_keepalive(int fd)
-{
-	int on = 1, idle = TCP_KEEPIDLE_S, intvl = TCP_KEEPINTVL_S, cnt = TCP_KEEPCNT_N;
-
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
-}
-
 /* Ask the manager for keepalives of s seconds; from its answer on, the
  * reader keeps the link alive, which also bounds this call. */
 static int start_keepalive(struct mgr_client *c, unsigned s, const char *name, char **msg)
@@ -1281,7 +1267,7 @@ static int client_open(struct mgr_client *c, const struct mgr_addr *a, const cha
 		return r;
 	c->fd = r;
 	if (a->kind == MGR_ADDR_TCP)
-		tcp_keepalive(c->fd);
+		mgr_tcp_keepalive(c->fd);
 	r = handshake(c, opts, name, hello_ms, msg);
 	if (r == 0 && opts && opts->keepalive)
 		r = start_keepalive(c, opts->keepalive, name, msg);

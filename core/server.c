@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <openssl/crypto.h>
 
+#include "addr.h"
 #include "auth.h"
 #include "frame.h"
 #include "json.h"
@@ -45,11 +46,6 @@
  * come from it for this many times S. */
 #define KEEPALIVE_MISSES 3
 #define KEEPALIVE_MAX 3600
-/* TCP's own keepalive, a backstop for sessions that never asked for ours:
- * probes after a minute of silence, declared dead about a minute later. */
-#define TCP_KEEPIDLE_S 60
-#define TCP_KEEPINTVL_S 15
-#define TCP_KEEPCNT_N 4
 
 enum handle_kind {
 	H_STOP,
@@ -1063,16 +1059,6 @@ static void peer_name(int fd, char *out, size_t outlen)
 		snprintf(out, outlen, "a local peer");
 }
 
-static void tcp_keepalive(int fd)
-{
-	int on = 1, idle = TCP_KEEPIDLE_S, intvl = TCP_KEEPINTVL_S, cnt = TCP_KEEPCNT_N;
-
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
-}
-
 static void listener_accept(struct mgr_server *srv, struct listener *l)
 {
 	char peer[128];
@@ -1109,7 +1095,7 @@ static void listener_accept(struct mgr_server *srv, struct listener *l)
 		 * if it never asked for ours. */
 		if (!l->s.path) {
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-			tcp_keepalive(fd);
+			mgr_tcp_keepalive(fd);
 		}
 		peer_name(fd, peer, sizeof(peer));
 		if (conn_new(srv, fd, fd, l->auth, peer, &c) < 0)
