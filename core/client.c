@@ -853,6 +853,7 @@ int mgr_client_fd(const struct mgr_client *c)
 
 int mgr_client_dispatch(struct mgr_client *c)
 {
+	bool drained = false;
 	ssize_t n;
 	int r, reads = 0;
 
@@ -864,15 +865,18 @@ int mgr_client_dispatch(struct mgr_client *c)
 			connection_lost(c, r);
 			break;
 		}
-		/* A bounded number of reads, so that a busy connection
-		 * cannot keep the caller here forever. */
-		if (reads++ == 16)
+		/* A read that left room in rbuf took all the socket had: one
+		 * more would find nothing (a system call is dear in a VM).  A
+		 * bounded number of reads, so that a busy connection cannot
+		 * keep the caller here forever. */
+		if (drained || reads++ == 16)
 			break;
 		n = read_some(c, false);
 		if (n < 0)
 			connection_lost(c, n);
 		if (n <= 0)
 			break;
+		drained = c->rbuf.len < c->rbuf.cap;
 	}
 	if (c->ka_ms && !c->closed) {
 		r = keepalive_duty(c);
@@ -880,6 +884,11 @@ int mgr_client_dispatch(struct mgr_client *c)
 			connection_lost(c, r);
 	}
 	return c->closed ? c->close_err : 0;
+}
+
+bool mgr_client_pending(const struct mgr_client *c)
+{
+	return c->rpos < c->rbuf.len;
 }
 
 int mgr_client_timeout(const struct mgr_client *c)

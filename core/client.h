@@ -14,6 +14,7 @@
 #ifndef MGR_CLIENT_H
 #define MGR_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <yajl/yajl_gen.h>
@@ -125,6 +126,9 @@ int mgr_client_cancel(struct mgr_client *c, uint64_t id);
  * or declares the link dead (-ETIMEDOUT). */
 int mgr_client_fd(const struct mgr_client *c);
 int mgr_client_dispatch(struct mgr_client *c);
+/* Without MGR_CLIENT_THREAD: whether bytes read while sending wait in the
+ * client, where polling the descriptor would not find them. */
+bool mgr_client_pending(const struct mgr_client *c);
 int mgr_client_timeout(const struct mgr_client *c);
 
 #endif

@@ -24,6 +24,7 @@
 #include "addr.h"
 #include "auth.h"
 #include "mgrfs.h"
+#include "spin.h"
 
 struct opts {
 	char *args[2];		/* [ADDR] MOUNTPOINT, as given */
@@ -421,6 +422,26 @@ static int subscribe(struct mgrfs *fs)
 	return err;
 }
 
+/* poll, polling briefly before sleeping (spin.h), as mgrd does: the
+ * next request or reply is often only microseconds away, and waking a
+ * sleeping thread costs more than that, most of all in a virtual machine. */
+static int wait_ready(struct pollfd pfd[2], int timeout, struct mgr_spin *spin)
+{
+	uint64_t until;
+	int n;
+
+	if (mgr_spin_begin(spin)) {
+		until = mgr_spin_now() + MGR_SPIN_NS;
+		do
+			n = poll(pfd, 2, 0);
+		while (n == 0 && mgr_spin_now() < until);
+		mgr_spin_end(spin, n != 0);
+		if (n)
+			return n;
+	}
+	return poll(pfd, 2, timeout);
+}
+
 /* The loop: one thread reads both the kernel's requests and the manager's
  * replies and events, so that a request answered by the manager costs no
  * hand-over between threads, and an event is always handled before a
@@ -436,6 +457,7 @@ static int serve(struct mgrfs *fs)
 		{ .fd = fuse_session_fd(fs->se), .events = POLLIN },
 		{ .fd = fs->cache ? mgr_client_fd(fs->client) : -1, .events = POLLIN },
 	};
+	struct mgr_spin spin = { 0 };
 	int r = 0, fl, n;
 
 	/* A request the kernel withdrew (its caller was killed) would leave
@@ -446,7 +468,8 @@ static int serve(struct mgrfs *fs)
 	while (!fuse_session_exited(fs->se)) {
 		/* A keepalive needs the client's attention when the link is
 		 * quiet too. */
-		n = poll(pfd, 2, pfd[1].fd >= 0 ? mgr_client_timeout(fs->client) : -1);
+		n = wait_ready(pfd, pfd[1].fd >= 0 ? mgr_client_timeout(fs->client) : -1,
+			       &spin);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -471,7 +494,8 @@ static int serve(struct mgrfs *fs)
 		r = 0;
 		/* Replies read while requests were written wait in the
 		 * client: the socket would not wake poll for them. */
-		if (pfd[1].fd >= 0 && mgr_client_dispatch(fs->client) < 0)
+		if (pfd[1].fd >= 0 && mgr_client_pending(fs->client) &&
+		    mgr_client_dispatch(fs->client) < 0)
 			pfd[1].fd = -1;
 	}
 	free(buf.mem);
