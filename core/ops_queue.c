@@ -291,6 +291,52 @@ fail:
 	return r;
 }
 
+/* Put items, in order, while the queue has room, and never wait: the
+ * frontend's way to put the lines of one write() with one call.  Every
+ * item is checked before any is put, so a bad one puts none.  -> how many
+ * were put; the caller waits with a put for the next one. */
+static int op_put_many(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct queue *q = queue_of(o);
+	yajl_val v = mgr_json_get(c->args, "items");
+	struct mgr_datum **items;
+	const char *why = NULL;
+	size_t i, n, put = 0;
+	int r = 0;
+
+	if (!YAJL_IS_ARRAY(v))
+		return mgr_call_err(c, -EINVAL, "\"items\" must be an array of data");
+	n = v->u.array.len;
+	items = calloc(n ? n : 1, sizeof(*items));
+	if (!items)
+		return mgr_call_err(c, -ENOMEM, "out of memory");
+	for (i = 0; i < n && !r; i++) {
+		r = mgr_datum_from_msg(v->u.array.values[i], &items[i], &why);
+		if (r == -ENOENT)
+			why = "an item without \"value\" or \"bytes\"";
+	}
+	if (r < 0) {
+		r = mgr_call_err(c, r == -ENOENT ? -EINVAL : r, "%s", why ? why : "bad item");
+		goto out;
+	}
+	for (; put < n; put++) {
+		if (hand_to_getter(c->store, q, items[put]))
+			continue;
+		if (queue_full(q) || ring_reserve(q) < 0)
+			break;
+		ring_push_tail(q, items[put]);
+	}
+	q->unfinished += put;
+	if (put)
+		mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
+	r = mgr_reply_u64(c, put);
+out:
+	for (i = put; i < n; i++)
+		mgr_datum_free(items[i]);
+	free(items);
+	return r;
+}
+
 static int op_get(struct mgr_call *c, struct mgr_obj *o)
 {
 	struct queue *q = queue_of(o);
@@ -547,6 +593,7 @@ const struct mgr_type mgr_type_queue = {
 
 const struct mgr_op mgr_ops_queue[] = {
 	{ "put", QUEUE, 0, op_put },
+	{ "put_many", QUEUE, 0, op_put_many },
 	{ "get", QUEUE, 0, op_get },
 	{ "unget", QUEUE, 0, op_unget },
 	{ "qsize", QUEUE, 0, op_qsize },

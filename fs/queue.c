@@ -1,8 +1,9 @@
 /* Queues as files.  A read() takes one item with a parked "get"; the rest
  * of an item that did not fit stays in the open file for the next read(),
  * and the read() after an item's last byte sees end of file, so that
- * `cat q` takes exactly one item.  A write() puts each line as an item,
- * one "put" after another, waiting while the queue is full.
+ * `cat q` takes exactly one item.  A write() puts each line as an item:
+ * all of them with one "put_many" while the queue has room, and a line
+ * that finds it full with a "put" that waits.
  *
  * Nothing is lost at an interruption: a waiting get or put is cancelled in
  * the manager, and an item that comes for a reader that was interrupted,
@@ -34,6 +35,7 @@ struct qwrite {
 	size_t prefix;		/* bytes of lines written by earlier write()s */
 	size_t size;		/* bytes of this write() */
 	bool block;
+	bool one;		/* the next line waits alone in a put */
 };
 
 /* Answer a read of size from the item in h->rest.  An item's end is never
@@ -236,20 +238,68 @@ static void qwrite_end(struct qwrite *w, int err)
 	qwrite_free(w);
 }
 
+/* Move past n lines that were put. */
+static void qwrite_advance(struct qwrite *w, uint64_t n)
+{
+	const char *nl;
+
+	while (n-- && w->pos < w->lines.len) {
+		nl = memchr(w->lines.data + w->pos, '\n', w->lines.len - w->pos);
+		w->pos = nl + 1 - w->lines.data;
+	}
+	w->done = w->pos;
+}
+
 static void qwrite_cb(void *arg, struct mgr_reply *rep)
 {
 	struct qwrite *w = arg;
+	uint64_t n = 1;
 
 	fs_park_finish(&w->park);
 	if (rep->err) {
 		qwrite_end(w, rep->err);
 		return;
 	}
-	w->done = w->pos;
+	/* put_many put the lines the queue had room for; the next one
+	 * waits for room alone, and then the rest go together again. */
+	if (!w->one && !YAJL_IS_INTEGER(rep->result)) {
+		qwrite_end(w, -EPROTO);
+		return;
+	}
+	if (!w->one)
+		n = YAJL_GET_INTEGER(rep->result);
+	qwrite_advance(w, n);
+	w->one = !w->one && w->pos < w->lines.len;
 	qwrite_next(w);
 }
 
-/* Put the next line, or end. */
+/* A put_many of the lines from pos on. */
+static int put_many_req(struct qwrite *w, struct mgr_req *r)
+{
+	const char *p = w->lines.data + w->pos, *end = w->lines.data + w->lines.len, *nl;
+	struct mgr_datum *d;
+	int err;
+
+	err = mgr_req_init(r, "put_many", w->path.data);
+	if (!err)
+		err = mgr_json_gen_cstr(r->g, "items");
+	if (!err)
+		err = mgr_json_array_open(r->g);
+	for (; !err && p < end; p = nl + 1) {
+		nl = memchr(p, '\n', end - p);
+		err = fs_datum_for(p, nl - p, false, &d);
+		if (!err)
+			err = mgr_datum_gen(r->g, d);
+		mgr_datum_free(d);
+	}
+	if (!err)
+		err = mgr_json_array_close(r->g);
+	if (err)
+		mgr_req_release(r);
+	return err;
+}
+
+/* Put the rest of the lines, or end. */
 static void qwrite_next(struct qwrite *w)
 {
 	const char *start = w->lines.data + w->pos, *nl;
@@ -260,10 +310,13 @@ static void qwrite_next(struct qwrite *w)
 		qwrite_end(w, 0);
 		return;
 	}
-	nl = memchr(start, '\n', w->lines.len - w->pos);
-	err = put_req(w->path.data, start, nl - start, w->block, &r);
+	if (w->one) {
+		nl = memchr(start, '\n', w->lines.len - w->pos);
+		err = put_req(w->path.data, start, nl - start, w->block, &r);
+	} else {
+		err = put_many_req(w, &r);
+	}
 	if (!err) {
-		w->pos = nl + 1 - w->lines.data;
 		err = fs_park_send(&w->park, &r, qwrite_cb, w);
 		mgr_req_release(&r);
 	}

@@ -171,6 +171,33 @@ static void test_unget(void **state)
 	FAILS(0, EINVAL, "{'op':'unget','path':'q'}");
 }
 
+/* put_many puts what there is room for, the oldest getters first, and
+ * never waits; a bad item puts none. */
+static void test_put_many(void **state)
+{
+	mkqueue("q", 3);
+	PARKS(1, 81, "{'op':'get','path':'q'}");
+	OK(0, "4", "{'op':'put_many','path':'q','items':[{'value':1},{'bytes':'/w=='},"
+		   "{'value':'c'},{'value':[4]},{'value':5},{'value':6}]}");
+	DONE(1, 81, "{\"value\":1}");
+	NOTHING_DONE();
+	OK(0, "3", "{'op':'qsize','path':'q'}");
+	assert_string_equal(stat_member("q", "unfinished"), "4");
+	OK(0, "0", "{'op':'put_many','path':'q','items':[{'value':7}]}");
+	OK(0, "0", "{'op':'put_many','path':'q','items':[]}");
+	OK(0, "{\"bytes\":\"/w==\"}", "{'op':'get','path':'q'}");
+	FAILS(0, EINVAL, "{'op':'put_many','path':'q','items':[{'value':8},{'x':9}]}");
+	FAILS(0, EINVAL, "{'op':'put_many','path':'q','items':[{'value':8},{'bytes':'!'}]}");
+	FAILS(0, EINVAL, "{'op':'put_many','path':'q','items':{'value':8}}");
+	FAILS(0, EINVAL, "{'op':'put_many','path':'q'}");
+	OK(0, "2", "{'op':'qsize','path':'q'}");
+	OK(0, "1", "{'op':'put_many','path':'q','items':[{'value':8},{'value':9}]}");
+	OK(0, "{\"value\":\"c\"}", "{'op':'get','path':'q'}");
+	OK(0, "{\"value\":[4]}", "{'op':'get','path':'q'}");
+	OK(0, "{\"value\":8}", "{'op':'get','path':'q'}");
+	OK(0, "true", "{'op':'empty','path':'q'}");
+}
+
 /* A cancelled get takes nothing: the next item stays for the next get. */
 static void test_cancel_get(void **state)
 {
@@ -254,6 +281,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timeouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_done_and_join, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_get, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_fails_waiters, setup, teardown),

@@ -846,6 +846,22 @@ out:
 
 /* Emit a JSON array of items: the arguments, or the lines of standard input
  * for a single "-". */
+/* One item of an array: its JSON, or for put_many a datum object. */
+static int gen_item(struct sess *s, const struct cmd *cmd, const struct opts *o, yajl_gen g,
+		    const char *text, size_t len)
+{
+	bool datum = cmd->op && !strcmp(cmd->op, "put_many");
+	int st;
+
+	if (datum && (yajl_gen_map_open(g) != yajl_gen_status_ok ||
+		      mgr_json_gen_cstr(g, "value") < 0))
+		return fail(s, ENOMEM, "out of memory");
+	st = gen_text(s, o, g, text, len);
+	if (!st && datum && yajl_gen_map_close(g) != yajl_gen_status_ok)
+		st = fail(s, ENOMEM, "out of memory");
+	return st;
+}
+
 static int gen_item_array(struct sess *s, const struct cmd *cmd, const struct opts *o,
 			  yajl_gen g, int argc, char **argv)
 {
@@ -853,7 +869,7 @@ static int gen_item_array(struct sess *s, const struct cmd *cmd, const struct op
 	int i, st = ST_OK;
 
 	if (o->bytes)
-		return usage_err(s, cmd, "items are JSON or strings; add bytes one by one with 'append --bytes'");
+		return usage_err(s, cmd, "items are JSON or strings; give bytes one at a time (append or put with --bytes)");
 	if (yajl_gen_array_open(g) != yajl_gen_status_ok)
 		return fail(s, ENOMEM, "out of memory");
 	if (argc == 1 && !strcmp(argv[0], "-")) {
@@ -866,12 +882,12 @@ static int gen_item_array(struct sess *s, const struct cmd *cmd, const struct op
 			char *nl = memchr(in.data + at, '\n', in.len - at);
 			size_t end = nl ? (size_t)(nl - in.data) : in.len;
 
-			st = gen_text(s, o, g, in.data + at, end - at);
+			st = gen_item(s, cmd, o, g, in.data + at, end - at);
 			at = end + 1;
 		}
 	} else {
 		for (i = 0; !st && i < argc; i++)
-			st = gen_text(s, o, g, argv[i], strlen(argv[i]));
+			st = gen_item(s, cmd, o, g, argv[i], strlen(argv[i]));
 	}
 	if (!st && yajl_gen_array_close(g) != yajl_gen_status_ok)
 		st = fail(s, ENOMEM, "out of memory");
@@ -1352,7 +1368,7 @@ static int cmd_items_arg(struct sess *s, const struct cmd *cmd, const struct opt
 		st = gen_item_object(s, cmd, o, r.g, argc - 1, argv + 1);
 	else
 		st = gen_item_array(s, cmd, o, r.g, argc - 1, argv + 1);
-	return call_show(s, o, &r, st, OUT_NONE);
+	return call_show(s, o, &r, st, cmd->out);
 }
 
 /* A Condition is used under its own lock: mgrctl takes it (again, if a
@@ -1911,6 +1927,9 @@ static const struct cmd cmds[] = {
 	SECTION("Queues"),
 	GEN("put", "[-n] PATH VALUE", "add an item, waiting while the queue is full", "put", "PV",
 	    .opts = OPT(O_NOWAIT), .flags = CMD_WAITS),
+	{ .name = "put-many", .args = "PATH ITEM...|-",
+	  .help = "add items while there is room; print how many ('-': lines of stdin)",
+	  .fn = cmd_items_arg, .op = "put_many", .out = OUT_PRINT, .min = 2, .max = -1 },
 	GEN("unget", "PATH VALUE", "put an item back at the head", "unget", "PV"),
 	GEN("qsize", "PATH", "number of items", "qsize", "P", .out = OUT_PRINT),
 	GEN("empty", "PATH", "print whether the queue is empty", "empty", "P", .out = OUT_PRINT),

@@ -111,6 +111,18 @@ wait "$taker"
 run sh -c "'$MGRCTL' get small; '$MGRCTL' get small"
 t_eq "bc" "$OUT" "the queue holds the items in order"
 
+# Several lines in one write: what fits goes in, the rest waits for room.
+t_out "4" "O_NONBLOCK write of three lines to a queue of 2 puts two" python3 -c "
+import os
+fd = os.open('$M/small', os.O_WRONLY | os.O_NONBLOCK)
+print(os.write(fd, b'a\nb\nc\n'))"
+(for i in 1 2 3 4; do sleep 0.2; cat "$M/small"; done >"$TMP/small.got") &
+taker=$!
+t_ok "a write of four lines waits for room line by line" T sh -c "seq 1 4 > '$M/small'"
+wait "$taker"
+cat "$M/small" "$M/small" >>"$TMP/small.got"
+t_eq "a b 1 2 3 4" "$(paste -sd ' ' "$TMP/small.got")" "every line is an item, in order"
+
 # 300 readers waiting leave the tree answering.
 mkfifo "$M/many"
 for ((i = 0; i < 300; i++)); do

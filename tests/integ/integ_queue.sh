@@ -60,4 +60,11 @@ t_out 0 "the queue is empty at the end" mc qsize jobs
 # Nothing was marked done, so all of them, STOPs included, are unfinished.
 t_json "v[\"unfinished\"] == $((items + consumers))" "stat counts the unfinished tasks" \
 	mc --json stat jobs
+
+t_ok "create a queue of 3" mc new queue small 3
+t_out 3 "put-many adds what there is room for" mc put-many small a 2 '[3]' x y
+t_out 0 "and nothing to a full queue" mc put-many small z
+t_out '{"$queue":["a",2,[3]],"maxsize":3}' "in order, the rest left out" mc dump small
+t_out 2 "with -, the lines of standard input" mc put-many jobs - < <(printf 'p\nq\n')
+t_out p "its lines are items" mc get jobs
 finish
