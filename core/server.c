@@ -897,17 +897,26 @@ static bool sub_matches(const struct sub *s, const char *path, size_t len)
 	return path[s->len] == '/' && memcmp(path, s->path, s->len) == 0;
 }
 
+static const char *const whats[] = {
+	[MGR_CHANGE_CREATE] = "create",
+	[MGR_CHANGE_UPDATE] = "update",
+	[MGR_CHANGE_DELETE] = "delete",
+};
+
+/* A move is told as a delete marked "moving": to a client that does not
+ * know the mark, a rename is what it always was, a delete and a create. */
 static int gen_event(yajl_gen g, const struct sub *s, const struct mgr_buf *path,
-		     const char *what, const struct mgr_obj *o)
+		     enum mgr_change what, const struct mgr_obj *o)
 {
 	if (gen_ok(yajl_gen_map_open(g)) < 0 ||
 	    mgr_json_kv_str(g, "event", "change") < 0 ||
 	    mgr_json_kv_u64(g, "sub", s->id) < 0 ||
 	    mgr_json_gen_cstr(g, "path") < 0 ||
 	    mgr_json_gen_strn(g, path->data ? path->data : "", path->len) < 0 ||
-	    mgr_json_kv_str(g, "what", what) < 0 ||
+	    mgr_json_kv_str(g, "what", what == MGR_CHANGE_MOVE ? "delete" : whats[what]) < 0 ||
 	    mgr_json_kv_str(g, "type", mgr_types[o->type]->name) < 0 ||
-	    mgr_json_kv_u64(g, "version", o->version) < 0)
+	    mgr_json_kv_u64(g, "version", o->version) < 0 ||
+	    (what == MGR_CHANGE_MOVE && mgr_json_kv_bool(g, "moving", true) < 0))
 		return -EINVAL;
 	return gen_ok(yajl_gen_map_close(g));
 }
@@ -916,11 +925,6 @@ static int gen_event(yajl_gen g, const struct sub *s, const struct mgr_buf *path
  * it.  Runs inside operations, so it only queues output. */
 static void server_hook(void *arg, struct mgr_obj *o, enum mgr_change what)
 {
-	static const char *const whats[] = {
-		[MGR_CHANGE_CREATE] = "create",
-		[MGR_CHANGE_UPDATE] = "update",
-		[MGR_CHANGE_DELETE] = "delete",
-	};
 	struct mgr_server *srv = arg;
 	struct mgr_list *pos, *tmp;
 
@@ -936,7 +940,7 @@ static void server_hook(void *arg, struct mgr_obj *o, enum mgr_change what)
 
 		if (!sub_matches(s, srv->path.data, srv->path.len))
 			continue;
-		if (gen_event(srv->gen, s, &srv->path, whats[what], o) < 0) {
+		if (gen_event(srv->gen, s, &srv->path, what, o) < 0) {
 			gen_reset(srv->gen);
 			mgr_log(MGR_LOG_DEBUG, "no event for a change to a path that is not UTF-8");
 			return;

@@ -449,7 +449,7 @@ int mgr_obj_rename(struct mgr_store *s, struct mgr_obj *o, struct mgr_obj *dir,
 	}
 	if (old)
 		mgr_obj_delete(s, old, false);
-	touch(s, o, MGR_CHANGE_DELETE);
+	touch(s, o, MGR_CHANGE_MOVE);
 	p = o->parent;
 	dir_unlink(p->u.dir, o);
 	touch(s, p, MGR_CHANGE_UPDATE);

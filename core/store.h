@@ -61,6 +61,8 @@ enum mgr_change {
 	MGR_CHANGE_CREATE,	/* the object appeared */
 	MGR_CHANGE_UPDATE,	/* its content or state changed */
 	MGR_CHANGE_DELETE,	/* it is about to go away (still linked) */
+	MGR_CHANGE_MOVE,	/* it is about to move (still at its old
+				 * path); its create at the new one follows */
 };
 
 /* What each type provides; defined by the module that owns the type. */

@@ -47,6 +47,7 @@ struct fs_node {
 	int type;			/* enum mgr_type_id as last seen */
 	uint64_t version;		/* as last seen */
 	struct timespec mtime;		/* when a new version was first seen */
+	uint64_t size;			/* as last told to the kernel */
 	bool attr_shown;		/* the kernel may hold its attributes */
 	/* A data file's text as last read, kept while no change to the
 	 * object is heard of (see fs_cache_open); valid in epoch cepoch. */

@@ -3,9 +3,11 @@
  *   drops the content mgrfs keeps for the object (any change);
  *   wakes polls waiting on it (a queue);
  *   has the kernel drop the object's attributes (update), if it was given
- *   any since it last dropped them, and the name (delete).  A create needs
- *   nothing: no lookup that failed is cached, and the parent's own update
- *   event follows.
+ *   any since it last dropped them, and the name (delete);
+ *   moves the object's node where it was renamed to (a delete marked
+ *   "moving", then the create at the new path), so that open files follow.
+ * A create needs nothing more: no lookup that failed is cached, and the
+ * parent's own update event follows.
  * When the link to the manager comes back after a break, the changes made
  * meanwhile were not heard: every inode is dropped and every poll woken.
  * The kernel may need a directory's lock to invalidate, and a process may
@@ -35,6 +37,9 @@ struct fs_notify {
 	pthread_cond_t cond;
 	struct ev *head, **tail;
 	bool stop;
+	/* The node of an object heard moving, until its create is heard;
+	 * touched only by the thread that hears events. */
+	uint64_t moving;
 };
 
 static void push(struct fs_notify *q, uint64_t ino, const char *name, size_t len)
@@ -64,9 +69,34 @@ void fs_notify_inval_entry(struct mgrfs *fs, uint64_t parent, const char *name, 
  * after it. */
 struct target {
 	uint64_t parent, ino;
+	uint64_t self;		/* the object's node, if known */
 	struct mgr_buf name;
 	struct fs_pollreq *polls;
 };
+
+/* The node of path p, or NULL; under the lock.  *dir gets its parent's
+ * node when that is known (NULL for the root), and name its last name as
+ * the kernel sees it. */
+static struct fs_node *find(struct mgrfs *fs, const struct mgr_path *p, struct fs_node **dir,
+			    struct mgr_buf *name)
+{
+	struct fs_node *n = fs->nodes.root;
+	size_t i;
+
+	*dir = NULL;
+	for (i = 0; n && i < p->n; i++) {
+		name->len = 0;
+		if (fs_name_escape(p->names[i].s, p->names[i].len, name) < 0) {
+			*dir = NULL;
+			return NULL;
+		}
+		*dir = n;
+		n = fs_node_child(&fs->nodes, n, name->data, name->len);
+		if (!n && i + 1 < p->n)
+			*dir = NULL;
+	}
+	return n;
+}
 
 /* Find the nodes of path, drop what is cached for it, and note what the
  * kernel may have cached. */
@@ -76,27 +106,15 @@ static void resolve(struct mgrfs *fs, const char *path, bool update, struct targ
 	struct fs_node *dir, *n;
 	struct mgr_path p;
 	const char *why;
-	size_t i;
 
 	if (mgr_path_parse(path, strlen(path), &p, &why) < 0)
 		return;
 	pthread_mutex_lock(&fs->lock);
-	n = fs->nodes.root;
-	dir = NULL;
-	for (i = 0; n && i < p.n; i++) {
-		name.len = 0;
-		if (fs_name_escape(p.names[i].s, p.names[i].len, &name) < 0) {
-			n = NULL;
-			break;
-		}
-		dir = n;
-		n = fs_node_child(&fs->nodes, dir, name.data, name.len);
-		if (!n && i + 1 < p.n)
-			dir = NULL;
-	}
+	n = find(fs, &p, &dir, &name);
 	if (dir && p.n && mgr_buf_append(&t->name, name.data, name.len) == 0)
 		t->parent = dir->ino;
 	if (n) {
+		t->self = n->ino;
 		fs_node_cache_drop(&fs->nodes, n);
 		t->polls = n->polls;
 		n->polls = NULL;
@@ -104,6 +122,30 @@ static void resolve(struct mgrfs *fs, const char *path, bool update, struct targ
 			n->attr_shown = false;
 			t->ino = n->ino;
 		}
+	}
+	pthread_mutex_unlock(&fs->lock);
+	mgr_buf_release(&name);
+	mgr_path_release(&p);
+}
+
+/* The object of node ino moved to path: so does the node, and files open
+ * on it follow it, as they do on a local file system.  Where the new
+ * place is not in the table, the node is let go of. */
+static void move(struct mgrfs *fs, uint64_t ino, const char *path)
+{
+	struct mgr_buf name = MGR_BUF_INIT;
+	struct fs_node *n, *dir;
+	struct mgr_path p;
+	const char *why;
+
+	if (mgr_path_parse(path, strlen(path), &p, &why) < 0)
+		return;
+	pthread_mutex_lock(&fs->lock);
+	n = fs_node_get(&fs->nodes, ino);
+	if (n && n->parent) {
+		find(fs, &p, &dir, &name);
+		if (!dir || !p.n || fs_node_move(&fs->nodes, n, dir, name.data, name.len) < 0)
+			fs_node_detach(&fs->nodes, n);
 	}
 	pthread_mutex_unlock(&fs->lock);
 	mgr_buf_release(&name);
@@ -145,6 +187,8 @@ void fs_notify_all(struct mgrfs *fs)
 		}
 	}
 	pthread_mutex_unlock(&fs->lock);
+	/* The create of a move heard before the break may never come. */
+	fs->notify->moving = 0;
 	wake_polls(polls);
 	for (i = 0; i < k; i++)
 		push(fs->notify, inos[i], "", 0);
@@ -162,7 +206,15 @@ void fs_notify_event(void *arg, yajl_val event)
 	    mgr_json_get_str(event, "what", &what) < 0)
 		return;
 	delete = strcmp(what, "delete") == 0;
+	/* A rename is heard as a delete marked "moving", then the create
+	 * at the new path; nothing comes in between but updates. */
+	if (!strcmp(what, "create") && fs->notify->moving) {
+		move(fs, fs->notify->moving, path);
+		fs->notify->moving = 0;
+	}
 	resolve(fs, path, strcmp(what, "update") == 0, &t);
+	if (delete)
+		fs->notify->moving = YAJL_IS_TRUE(mgr_json_get(event, "moving")) ? t.self : 0;
 	wake_polls(t.polls);
 	if (t.ino)
 		push(fs->notify, t.ino, "", 0);

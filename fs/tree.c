@@ -127,11 +127,13 @@ static int req_path(struct tctx *t, struct mgr_req *r, const char *op)
 	return mgr_req_init(r, op, t->path.data);
 }
 
-/* Attributes. */
+/* Attributes.  fill_stat also keeps the size on the node, for an fstat
+ * after the object is gone (reply_orphan). */
 
-static void fill_stat(struct mgrfs *fs, const struct fs_node *n, int type, uint64_t size,
+static void fill_stat(struct mgrfs *fs, struct fs_node *n, int type, uint64_t size,
 		      struct stat *st)
 {
+	n->size = size;
 	memset(st, 0, sizeof(*st));
 	st->st_ino = n->ino;
 	switch (type) {
@@ -367,12 +369,40 @@ static void ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_dat
 	fuse_reply_none(req);
 }
 
+/* The attributes of a file whose object is gone while something still
+ * holds its inode (fstat of a file deleted while open): as last seen,
+ * with no links, as a local file system answers.  False when the node is
+ * not a detached file, and the answer is the error. */
+static bool reply_orphan(struct tctx *t)
+{
+	struct mgrfs *fs = t->fs;
+	struct fs_node *n;
+	struct stat st;
+	bool orphan;
+
+	pthread_mutex_lock(&fs->lock);
+	n = fs_node_get(&fs->nodes, t->ino);
+	orphan = n && !n->parent && n->fmt == S_IFREG;
+	if (orphan) {
+		fill_stat(fs, n, n->type, n->size, &st);
+		st.st_nlink = 0;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	if (!orphan)
+		return false;
+	fuse_reply_attr(t->req, &st, 0);
+	tctx_free(t);
+	return true;
+}
+
 static void getattr_done(struct tctx *t, int err)
 {
 	struct mgrfs *fs = t->fs;
 	struct fs_node *n;
 	struct stat st;
 
+	if (err == -ENOENT && reply_orphan(t))
+		return;
 	if (err) {
 		fail(t, err == -ENOTDIR ? -ENOENT : err);
 		return;
@@ -413,7 +443,7 @@ static void ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		return;
 	err = path_of(t->fs, ino, NULL, &t->path);
 	if (err) {
-		fail(t, err);
+		getattr_done(t, err);
 		return;
 	}
 	if (fi)
@@ -703,6 +733,15 @@ static void set_open_flags(struct fuse_file_info *fi, enum fs_handle_kind kind)
 
 static void reply_open(struct tctx *t)
 {
+	struct fs_handle *h = t->h;
+
+	/* What the file holds now is its size, also for an fstat once the
+	 * object is gone (reply_orphan). */
+	if (h->kind == FS_H_DATA || h->kind == FS_H_STATE) {
+		pthread_mutex_lock(&t->fs->lock);
+		h->node->size = h->buf.len;
+		pthread_mutex_unlock(&t->fs->lock);
+	}
 	t->fi.fh = (uintptr_t)t->h;
 	if (fuse_reply_open(t->req, &t->fi) < 0)
 		fs_handle_free(t->h);
@@ -1252,27 +1291,26 @@ static void rename_cb(void *arg, struct mgr_reply *rep)
 {
 	struct tctx *t = arg;
 	struct mgrfs *fs = t->fs;
-	struct fs_node *parent, *newparent, *n = NULL, *old = NULL;
+	struct fs_node *parent, *newparent, *n = NULL;
 	int err = rep->err;
 
 	if (err) {
 		fail(t, err);
 		return;
 	}
+	/* The rename's own events, heard before this reply, have usually
+	 * moved the node already (see notify.c); this is for when they were
+	 * not heard. */
 	pthread_mutex_lock(&fs->lock);
 	parent = fs_node_get(&fs->nodes, t->ino);
 	newparent = fs_node_get(&fs->nodes, t->newparent);
 	if (parent)
 		n = fs_node_child(&fs->nodes, parent, t->name.data, t->name.len);
-	if (newparent)
-		old = fs_node_child(&fs->nodes, newparent, t->newname.data, t->newname.len);
 	if (n && newparent)
 		err = fs_node_move(&fs->nodes, n, newparent, t->newname.data, t->newname.len);
-	else if (old)
-		fs_node_detach(&fs->nodes, old);
-	/* Out of memory for the new name: the inode can no longer be
-	 * found by its old one, at least. */
-	if (err && n)
+	/* With no node for the new place, or no memory for the new name,
+	 * the inode can no longer be found by its old one, at least. */
+	if (n && (!newparent || err))
 		fs_node_detach(&fs->nodes, n);
 	pthread_mutex_unlock(&fs->lock);
 	fuse_reply_err(t->req, 0);

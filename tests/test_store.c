@@ -19,7 +19,7 @@ struct events {
 
 static void record(void *arg, struct mgr_obj *o, enum mgr_change what)
 {
-	static const char *names[] = { "create", "update", "delete" };
+	static const char *names[] = { "create", "update", "delete", "move" };
 	struct events *ev = arg;
 	struct mgr_buf b = MGR_BUF_INIT;
 	size_t used = strlen(ev->text);
@@ -278,7 +278,7 @@ static void test_rename(void **state)
 	mgr_store_set_hook(s, record, &ev);
 	before = v->version;
 	assert_int_equal(mgr_obj_rename(s, v, a, "u", 1), 0);
-	assert_string_equal(ev.text, "delete:a/v\nupdate:a\ncreate:a/u\nupdate:a\n");
+	assert_string_equal(ev.text, "move:a/v\nupdate:a\ncreate:a/u\nupdate:a\n");
 	mgr_store_set_hook(s, NULL, NULL);
 	assert_true(must(s, "a/u") == v);
 	assert_true(v->version > before);

@@ -34,6 +34,17 @@ mkdir "$M2/made"
 t_true "a directory made on one mount is there on the other" test -d "$M/made"
 rmdir "$M2/made"
 t_true "and its removal too" test ! -e "$M/made"
+# A file open while another client renames it, or its directory, follows
+# it there, as on a local file system.
+mkdir "$M/dir"
+echo old >"$M/dir/a"
+exec {fd}>"$M/dir/a"
+mc mv dir/a dir/b >/dev/null
+echo "written after the moves" >&"$fd"
+mc mv dir dir2 >/dev/null
+exec {fd}>&-
+t_out "written after the moves" "an open file follows renames by another client" cat "$M/dir2/b"
+t_fail "no such object" "and nothing is left at its old name" mc stat dir/a
 mc new queue q >/dev/null
 mc put q 1 >/dev/null
 if command -v getfattr >/dev/null; then

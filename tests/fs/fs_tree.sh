@@ -36,6 +36,13 @@ t_out "hello world" "text reads back" cat "$M/greeting"
 t_json "v['bytes'] == 'aGVsbG8gd29ybGQK'" "text is stored as bytes" mc --json get greeting
 t_out "12" "stat size is the bytes shown" stat -c %s "$M/greeting"
 echo again >>"$M/greeting"
+echo hello >"$M/gone"
+exec {fd}<"$M/gone"
+rm "$M/gone"
+t_out "0 6" "a file removed while open keeps its size, with no links" \
+	stat -L -c '%h %s' "/proc/self/fd/$fd"
+t_out "hello" "and what it held" cat <&"$fd"
+exec {fd}<&-
 t_out $'hello world\nagain' "echo >> appends" cat "$M/greeting"
 mc set jv '{"a":[1,2]}' >/dev/null
 t_out '{"a":[1,2]}' "a JSON value shows as its text" cat "$M/jv"
