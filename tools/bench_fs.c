@@ -5,6 +5,8 @@
  *   mgr-bench-fs write FILE [SECONDS]    open(O_TRUNC), write, close
  *   mgr-bench-fs queue FILE [SECONDS]    items through an mgrfs queue
  *   mgr-bench-fs pipe  FILE [SECONDS]    lines through a FIFO, for scale
+ *   mgr-bench-fs fill  FILE N            N lines into a queue, as seq writes them
+ *   mgr-bench-fs drain FILE N            N items out of a queue, one a read()
  *
  * Each prints one rate a second.  For queue and pipe, a producer process
  * writes one line a write() for SECONDS, then the line "end", and a
@@ -12,7 +14,9 @@
  * until "end", from the moment both are ready: the rate is items end to
  * end.  On an mgrfs queue the consumer checks that each read() returns one
  * whole item and the next one end of file, as mgrfs(1) says; a FIFO keeps
- * no items apart, so there lines are counted. */
+ * no items apart, so there lines are counted.  fill writes lines a
+ * buffer at a time, as stdio does (seq 1 N > q); drain takes them back
+ * with the consumer's system calls, from the queue fill left. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -143,33 +147,95 @@ static void producer(const char *path, double seconds, int go)
 	_exit(0);
 }
 
+/* Write n items into path, as many whole lines a write() as fit in a
+ * buffer of stdio's size; the rate goes to *rate. */
+static int bench_fill(const char *path, long n, double *rate)
+{
+	char buf[4096];
+	size_t per = sizeof(buf) / strlen(ITEM), k;
+	double t0;
+	long left = n;
+	int fd;
+
+	for (k = 0; k < per; k++)
+		memcpy(buf + k * strlen(ITEM), ITEM, strlen(ITEM));
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return fail("open", path);
+	t0 = now_s();
+	while (left > 0) {
+		k = left < (long)per ? (size_t)left : per;
+		write_all(fd, buf, k * strlen(ITEM), path);
+		left -= k;
+	}
+	if (close(fd) < 0)
+		return fail("close", path);
+	*rate = n / (now_s() - t0);
+	return 0;
+}
+
+/* Read one item: a read() that returns one whole line, and the one after
+ * it end of file.  Its length, or -1 with a message. */
+static int read_item(int fd, char *buf, size_t size, const char *path)
+{
+	ssize_t r, end;
+
+	while ((r = read(fd, buf, size)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return fail("read", path);
+	if (r == 0 || (size_t)r == size || buf[r - 1] != '\n' ||
+	    memchr(buf, '\n', r) != buf + r - 1) {
+		errno = EPROTO;
+		return fail("read of one item from", path);
+	}
+	while ((end = read(fd, buf + r, size - r)) < 0 && errno == EINTR)
+		;
+	if (end != 0) {
+		errno = end < 0 ? errno : EPROTO;
+		return fail("read of an item's end from", path);
+	}
+	return (int)r;
+}
+
+/* Take n items out of path, one a read() and the read() that ends it. */
+static int bench_drain(const char *path, long n, double *rate)
+{
+	char buf[4096];
+	double t0;
+	long i;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return fail("open", path);
+	t0 = now_s();
+	for (i = 0; i < n; i++) {
+		if (read_item(fd, buf, sizeof(buf), path) < 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	*rate = n / (now_s() - t0);
+	return 0;
+}
+
 /* Read an mgrfs queue until "end": each read() returns one whole item,
  * and the one after it end of file.  Returns the items before "end". */
 static long consume_queue(int fd, const char *path)
 {
 	char buf[4096];
 	long items = 0;
-	ssize_t r;
+	int r;
 
 	for (;;) {
-		r = read(fd, buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
-			continue;
+		r = read_item(fd, buf, sizeof(buf), path);
 		if (r < 0)
-			die("read", path);
-		if (r == 0 || buf[r - 1] != '\n' || memchr(buf, '\n', r) != buf + r - 1) {
-			errno = EPROTO;
-			die("read of one item from", path);
-		}
+			_exit(1);
 		if ((size_t)r == strlen(END) && memcmp(buf, END, r) == 0)
 			return items;
 		items++;
-		while ((r = read(fd, buf, sizeof(buf))) < 0 && errno == EINTR)
-			;
-		if (r != 0) {
-			errno = r < 0 ? errno : EPROTO;
-			die("read of an item's end from", path);
-		}
 	}
 }
 
@@ -258,10 +324,17 @@ static int bench_queue(const char *path, bool fifo, double seconds, double *rate
 int main(int argc, char **argv)
 {
 	double seconds = 1.0, rate = 0;
+	bool counted = argc > 1 && (!strcmp(argv[1], "fill") || !strcmp(argv[1], "drain"));
+	long n = 0;
 	int err;
 
-	if (argc < 3 || argc > 4 || (argc == 4 && (seconds = atof(argv[3])) <= 0)) {
-		fputs("usage: mgr-bench-fs read|write|queue|pipe FILE [SECONDS]\n", stderr);
+	if (argc == 4)
+		seconds = atof(argv[3]);
+	if (argc == 4 && counted)
+		n = atol(argv[3]);
+	if (argc < 3 || argc > 4 || seconds <= 0 || (counted && (argc != 4 || n != seconds))) {
+		fputs("usage: mgr-bench-fs read|write|queue|pipe FILE [SECONDS]\n"
+		      "       mgr-bench-fs fill|drain FILE N\n", stderr);
 		return 2;
 	}
 	if (strcmp(argv[1], "read") == 0)
@@ -272,6 +345,10 @@ int main(int argc, char **argv)
 		err = bench_queue(argv[2], false, seconds, &rate);
 	else if (strcmp(argv[1], "pipe") == 0)
 		err = bench_queue(argv[2], true, seconds, &rate);
+	else if (strcmp(argv[1], "fill") == 0)
+		err = bench_fill(argv[2], n, &rate);
+	else if (strcmp(argv[1], "drain") == 0)
+		err = bench_drain(argv[2], n, &rate);
 	else
 		err = (fputs("mgr-bench-fs: no such test\n", stderr), -1);
 	if (err)

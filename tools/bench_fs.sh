@@ -3,7 +3,7 @@
 # fresh mgrd, beside the same calls on a minimal FUSE file system
 # (tests/fixture_constfs.c) and on tmpfs (/dev/shm), in the same run.
 #
-#   tools/bench_fs.sh [-t SECONDS] [-r ROUNDS]
+#   tools/bench_fs.sh [-t SECONDS] [-r ROUNDS] [-n ITEMS]
 #
 # read:  open, read and close a small value file, in a tight loop in C;
 # write: open(O_TRUNC), write and close it, as echo 42 > f does;
@@ -13,6 +13,11 @@
 #        the minimal file system's queue, Python's SyncManager Queue with
 #        producer and consumer in separate processes, and a FIFO on tmpfs
 #        (a kernel pipe, which keeps no items apart) for scale.
+# fill:  ITEMS (50000) lines into an empty queue, written a 4 KiB buffer
+#        at a time as `seq 1 ITEMS > q` writes them; beside it Python
+#        putting as many, one put() at a time;
+# drain: then the same items taken back, one a read() (and the read()
+#        that ends each); beside it Python's get()s.
 # Each measurement takes SECONDS (1); the runs take turns ROUNDS (3) times
 # and each row keeps the best rate, so that a burst of other work on a
 # shared machine costs one round, not the comparison.  "time" is the time
@@ -27,12 +32,13 @@ root=$(dirname "$here")
 build=${BUILD:-$root/build}
 python=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 
-seconds=1 rounds=3
+seconds=1 rounds=3 items=50000
 while (($#)); do
 	case $1 in
 	-t) seconds=$2; shift ;;
 	-r) rounds=$2; shift ;;
-	*) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	-n) items=$2; shift ;;
+	*) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -119,6 +125,17 @@ for ((r = 1; r <= rounds; r++)); do
 	measure queue constfs "$bench" queue "$tmp/const/queue" "$seconds"
 	measure queue tmpfs "$bench" pipe "$shm/fifo" "$seconds"
 	measure queue python "$python" "$here/bench_fs_python.py" "$seconds"
+	mkfifo "$tmp/mgrfs/filled"
+	for where in mgrfs constfs; do
+		q=$tmp/mgrfs/filled
+		[[ $where == constfs ]] && q=$tmp/const/queue
+		measure fill $where "$bench" fill "$q" "$items"
+		measure drain $where "$bench" drain "$q" "$items"
+	done
+	rm "$tmp/mgrfs/filled"
+	read -r fill drain < <("$python" "$here/bench_fs_python.py" --fill-drain "$items")
+	echo "fill python $fill" >>"$tmp/rates"
+	echo "drain python $drain" >>"$tmp/rates"
 done
 
 # The best rate of each, and the ratios.
@@ -138,9 +155,10 @@ function row(test) {
 END {
 	printf "%-7s %10s %10s %10s %10s %7s %7s\n", "per s", "mgrfs", "constfs", "tmpfs",
 		"python", "time", "python"
-	row("read"); row("write"); row("queue")
+	row("read"); row("write"); row("queue"); row("fill"); row("drain")
 	print "# read, write: operations a second; queue: items a second end to end"
-	print "# (its tmpfs column is a FIFO, a kernel pipe).  time: time on mgrfs over"
-	print "# time on constfs (target for read <= 1.5); python: mgrfs rate over"
-	print "# Python SyncManager Queue rate (target >= 2)."
+	print "# (its tmpfs column is a FIFO, a kernel pipe); fill, drain: items a"
+	print "# second into a queue as seq writes them, and back one a read().  time:"
+	print "# time on mgrfs over time on constfs (target for read <= 1.5); python:"
+	print "# mgrfs rate over Python SyncManager Queue rate (target for queue >= 2)."
 }' "$tmp/rates"

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Items a second through Python's SyncManager Queue, end to end.
+"""Items a second through Python's SyncManager Queue.
 
-The counterpart of `mgr-bench-fs queue`: a producer process puts one item
-at a time for SECONDS, then None; a consumer process gets items until None,
-from the moment both are ready.  Each process has its own connection to
-the manager, which listens on a unix socket, Python's default on Linux.
-Prints the consumer's rate, items a second.
+    bench_fs_python.py [SECONDS]      end to end, as `mgr-bench-fs queue`
+    bench_fs_python.py --fill-drain N as `mgr-bench-fs fill` then `drain`
+
+End to end: a producer process puts one item at a time for SECONDS, then
+None; a consumer process gets items until None, from the moment both are
+ready; prints the consumer's rate.  With --fill-drain: a producer process
+puts N items, then a consumer process gets them; prints the two rates.
+Each process has its own connection to the manager, which listens on a
+unix socket, Python's default on Linux.
 """
 import multiprocessing as mp
 import sys
@@ -34,26 +38,53 @@ def consumer(q, go, rate):
     rate.value = n / (time.monotonic() - t0)
 
 
+def fill(q, n, rate):
+    q.qsize()
+    t0 = time.monotonic()
+    for _ in range(n):
+        q.put(ITEM)
+    rate.value = n / (time.monotonic() - t0)
+
+
+def drain(q, n, rate):
+    q.qsize()
+    t0 = time.monotonic()
+    for _ in range(n):
+        q.get()
+    rate.value = n / (time.monotonic() - t0)
+
+
+def run(*procs):
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+        if p.exitcode != 0:
+            sys.exit(f"bench_fs_python: a process failed ({p.exitcode})")
+
+
 def main():
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
+    args = sys.argv[1:]
     mp.set_start_method("fork")
     m = SyncManager()
     m.start()
     try:
         q = m.Queue()
-        go = mp.Barrier(2)
         rate = mp.Value("d", 0.0, lock=False)
-        procs = [mp.Process(target=producer, args=(q, seconds, go)),
-                 mp.Process(target=consumer, args=(q, go, rate))]
-        for p in procs:
-            p.start()
-        for p in procs:
-            p.join()
-            if p.exitcode != 0:
-                sys.exit(f"bench_fs_python: a process failed ({p.exitcode})")
+        if args[:1] == ["--fill-drain"] and len(args) == 2:
+            n = int(args[1])
+            run(mp.Process(target=fill, args=(q, n, rate)))
+            filled = rate.value
+            run(mp.Process(target=drain, args=(q, n, rate)))
+            print("%.0f %.0f" % (filled, rate.value))
+            return
+        seconds = float(args[0]) if args else 1.0
+        go = mp.Barrier(2)
+        run(mp.Process(target=producer, args=(q, seconds, go)),
+            mp.Process(target=consumer, args=(q, go, rate)))
+        print("%.0f" % rate.value)
     finally:
         m.shutdown()
-    print("%.0f" % rate.value)
 
 
 if __name__ == "__main__":
