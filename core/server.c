@@ -901,10 +901,11 @@ static const char *const whats[] = {
 	[MGR_CHANGE_CREATE] = "create",
 	[MGR_CHANGE_UPDATE] = "update",
 	[MGR_CHANGE_DELETE] = "delete",
+	/* Marked "moving": to a client that does not know the mark, a
+	 * rename is what it always was, a delete and then a create. */
+	[MGR_CHANGE_MOVE] = "delete",
 };
 
-/* A move is told as a delete marked "moving": to a client that does not
- * know the mark, a rename is what it always was, a delete and a create. */
 static int gen_event(yajl_gen g, const struct sub *s, const struct mgr_buf *path,
 		     enum mgr_change what, const struct mgr_obj *o)
 {
@@ -913,7 +914,7 @@ static int gen_event(yajl_gen g, const struct sub *s, const struct mgr_buf *path
 	    mgr_json_kv_u64(g, "sub", s->id) < 0 ||
 	    mgr_json_gen_cstr(g, "path") < 0 ||
 	    mgr_json_gen_strn(g, path->data ? path->data : "", path->len) < 0 ||
-	    mgr_json_kv_str(g, "what", what == MGR_CHANGE_MOVE ? "delete" : whats[what]) < 0 ||
+	    mgr_json_kv_str(g, "what", whats[what]) < 0 ||
 	    mgr_json_kv_str(g, "type", mgr_types[o->type]->name) < 0 ||
 	    mgr_json_kv_u64(g, "version", o->version) < 0 ||
 	    (what == MGR_CHANGE_MOVE && mgr_json_kv_bool(g, "moving", true) < 0))

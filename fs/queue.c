@@ -287,6 +287,7 @@ static int put_many_req(struct qwrite *w, struct mgr_req *r)
 		err = mgr_json_array_open(r->g);
 	for (; !err && p < end; p = nl + 1) {
 		nl = memchr(p, '\n', end - p);
+		d = NULL;
 		err = fs_datum_for(p, nl - p, false, &d);
 		if (!err)
 			err = mgr_datum_gen(r->g, d);

@@ -844,8 +844,6 @@ out:
 	return st;
 }
 
-/* Emit a JSON array of items: the arguments, or the lines of standard input
- * for a single "-". */
 /* One item of an array: its JSON, or for put_many a datum object. */
 static int gen_item(struct sess *s, const struct cmd *cmd, const struct opts *o, yajl_gen g,
 		    const char *text, size_t len)
@@ -862,6 +860,8 @@ static int gen_item(struct sess *s, const struct cmd *cmd, const struct opts *o,
 	return st;
 }
 
+/* Emit a JSON array of items: the arguments, or the lines of standard input
+ * for a single "-". */
 static int gen_item_array(struct sess *s, const struct cmd *cmd, const struct opts *o,
 			  yajl_gen g, int argc, char **argv)
 {
@@ -869,7 +869,8 @@ static int gen_item_array(struct sess *s, const struct cmd *cmd, const struct op
 	int i, st = ST_OK;
 
 	if (o->bytes)
-		return usage_err(s, cmd, "items are JSON or strings; give bytes one at a time (append or put with --bytes)");
+		return usage_err(s, cmd, "items are JSON or strings; give bytes one at a time "
+				 "(append or put with --bytes)");
 	if (yajl_gen_array_open(g) != yajl_gen_status_ok)
 		return fail(s, ENOMEM, "out of memory");
 	if (argc == 1 && !strcmp(argv[0], "-")) {
