@@ -31,6 +31,7 @@ struct tctx {
 	struct mgr_buf newname;		/* rename */
 	struct mgr_buf path;		/* the object's manager path */
 	struct mgr_buf newpath;		/* rename */
+	struct mgr_buf after;		/* opendir: the last name listed */
 	struct fs_handle *h;
 	struct fuse_file_info fi;
 	int type;
@@ -66,6 +67,7 @@ static void tctx_free(struct tctx *t)
 	mgr_buf_release(&t->newname);
 	mgr_buf_release(&t->path);
 	mgr_buf_release(&t->newpath);
+	mgr_buf_release(&t->after);
 	free(t);
 }
 
@@ -1383,21 +1385,57 @@ static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 /* Directories: a listing is taken at opendir, and readdir offsets are
  * positions in it, stable for the open directory. */
 
+/* A listing is as many pages as the manager answers ls with, each asked
+ * for after the last name of the one before.  Where that name went away
+ * in between, the listing starts again, a few times. */
+#define LISTING_RESTARTS 5
+
+static void opendir_cb(void *arg, struct mgr_reply *rep);
+
+/* Ask for the next page; on failure answer the kernel. */
+static void opendir_next(struct tctx *t)
+{
+	struct mgr_req r;
+	int err = req_path(t, &r, "ls");
+
+	if (!err && t->after.len)
+		err = mgr_json_kv_str(r.g, "after", t->after.data);
+	if (!err) {
+		err = mgr_client_call_async(t->fs->client, &r, opendir_cb, t, NULL);
+		mgr_req_release(&r);
+	}
+	if (err) {
+		fs_handle_free(t->h);
+		fail(t, err);
+	}
+}
+
 static void opendir_cb(void *arg, struct mgr_reply *rep)
 {
 	struct tctx *t = arg;
 	struct fs_handle *h = t->h;
 	struct mgr_buf name = MGR_BUF_INIT;
 	yajl_val ents = mgr_json_get(rep->result, "entries"), e;
-	const char *key;
+	struct fs_dirent *grown;
+	const char *key, *last = NULL;
 	size_t i;
 	int err = rep->err, type;
 
+	if (err == -ESTALE && t->step++ < LISTING_RESTARTS) {
+		for (i = 0; i < h->nents; i++)
+			free(h->ents[i].name);
+		h->nents = 0;
+		t->after.len = 0;
+		opendir_next(t);
+		return;
+	}
 	if (!err && !YAJL_IS_ARRAY(ents))
 		err = -EPROTO;
 	if (!err && ents->u.array.len) {
-		h->ents = calloc(ents->u.array.len, sizeof(*h->ents));
-		if (!h->ents)
+		grown = realloc(h->ents, (h->nents + ents->u.array.len) * sizeof(*h->ents));
+		if (grown)
+			h->ents = grown;
+		else
 			err = -ENOMEM;
 	}
 	for (i = 0; !err && i < ents->u.array.len; i++) {
@@ -1406,6 +1444,7 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 		type = fs_result_type(e);
 		if (mgr_json_get_str(e, "name", &key) < 0 || type < 0)
 			continue;
+		last = key;
 		err = fs_name_escape(key, strlen(key), &name);
 		/* A key too long once escaped cannot be a name here; it is
 		 * reached through mgrctl. */
@@ -1418,9 +1457,17 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 			h->ents[h->nents++].fmt = fs_type_fmt(type);
 	}
 	mgr_buf_release(&name);
+	if (!err && last && YAJL_IS_TRUE(mgr_json_get(rep->result, "more"))) {
+		t->after.len = 0;
+		err = mgr_buf_append(&t->after, last, strlen(last) + 1);
+		if (!err) {
+			opendir_next(t);
+			return;
+		}
+	}
 	if (err) {
 		fs_handle_free(h);
-		fail(t, err);
+		fail(t, err == -ESTALE ? -EAGAIN : err);
 		return;
 	}
 	reply_open(t);
@@ -1429,7 +1476,6 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct tctx *t = tctx_new(req, ino);
-	struct mgr_req r;
 	int err;
 
 	if (!t)
@@ -1437,14 +1483,12 @@ static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	t->fi = *fi;
 	t->h = handle_new(FS_H_DIR, NULL, -1, fi->flags);
 	err = t->h ? path_of(t->fs, ino, NULL, &t->path) : -ENOMEM;
-	if (!err)
-		err = req_path(t, &r, "ls");
 	if (err) {
 		fs_handle_free(t->h);
 		fail(t, err);
 		return;
 	}
-	send(t, &r, opendir_cb);
+	opendir_next(t);
 }
 
 static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

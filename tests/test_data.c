@@ -322,6 +322,20 @@ static void test_stat_ls(void **state)
 	OK("{\"entries\":[{\"name\":\"d\",\"type\":\"dict\",\"version\":V,\"size\":5}]}",
 	   "{'op':'ls','path':''}");
 	FAILS(-ENOTSUP, "{'op':'ls','path':'d/a'}");
+	/* In pages: "limit" names, "more" while others follow, the next
+	 * page after the last name. */
+	OK("{\"entries\":[{\"name\":\"b\",\"type\":\"value\",\"version\":V,\"size\":7},"
+	   "{\"name\":\"a\",\"type\":\"list\",\"version\":V,\"size\":3}],\"more\":true}",
+	   "{'op':'ls','path':'d','limit':2}");
+	OK("{\"entries\":[{\"name\":\"a/slash\",\"type\":\"value\",\"version\":V,\"size\":3},"
+	   "{\"name\":\"n\",\"type\":\"value\",\"version\":V,\"size\":3}],\"more\":true}",
+	   "{'op':'ls','path':'d','limit':2,'after':'a'}");
+	OK("{\"entries\":[{\"name\":\"arr\",\"type\":\"array\",\"version\":V,\"size\":4}]}",
+	   "{'op':'ls','path':'d','after':'n'}");
+	OK("{\"entries\":[]}", "{'op':'ls','path':'d','after':'arr'}");
+	FAILS(-ESTALE, "{'op':'ls','path':'d','after':'gone'}");
+	FAILS(-EINVAL, "{'op':'ls','path':'d','limit':0}");
+	FAILS(-EINVAL, "{'op':'ls','path':'d','after':1}");
 }
 
 static void test_delete(void **state)

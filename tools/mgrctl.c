@@ -136,7 +136,6 @@ enum out {
 	OUT_JSON,	/* JSON, even without --json */
 	OUT_NAMED,	/* NAME<TAB>JSON */
 	OUT_ITEMS,	/* NAME<TAB>JSON per child */
-	OUT_LS,		/* names, or long lines with -l */
 	OUT_STAT,	/* key: value lines */
 };
 
@@ -1112,7 +1111,6 @@ static int show(const struct opts *o, enum out out, yajl_val res)
 		case OUT_PRINT: print_result(res); break;
 		case OUT_NAMED: print_named(res); break;
 		case OUT_ITEMS: print_items(res); break;
-		case OUT_LS: print_ls(res, o->long_list); break;
 		case OUT_STAT: print_stat(res); break;
 		default: break;
 		}
@@ -1214,6 +1212,69 @@ static int cmd_generic(struct sess *s, const struct cmd *cmd, const struct opts 
 }
 
 /* Commands of their own. */
+
+/* ls of a container of any size: the manager answers in pages, and each
+ * next one is asked for after the last name received.  Names are printed
+ * as they come; --json gathers them into one object. */
+static int cmd_ls(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+		  char **argv)
+{
+	yajl_gen all = NULL;
+	const unsigned char *buf;
+	struct mgr_reply rep;
+	struct mgr_req r;
+	char *after = NULL;
+	const char *last;
+	yajl_val ents;
+	size_t len, i;
+	int st = ST_OK;
+
+	if (o->json && (!(all = mgr_json_gen_new()) || mgr_json_map_open(all) < 0 ||
+			mgr_json_gen_cstr(all, "entries") < 0 || mgr_json_array_open(all) < 0))
+		st = fail(s, ENOMEM, "out of memory");
+	while (!st) {
+		st = req_begin(s, o, &r, cmd->op, argc ? argv[0] : "");
+		if (!st && after && mgr_json_kv_str(r.g, "after", after) < 0)
+			st = fail(s, ENOMEM, "out of memory");
+		if (!st)
+			st = call(s, &r, &rep);
+		mgr_req_release(&r);
+		if (st)
+			break;
+		ents = mgr_json_get(rep.result, "entries");
+		if (!YAJL_IS_ARRAY(ents)) {
+			mgr_reply_release(&rep);
+			st = fail(s, EPROTO, "the manager's answer to ls has no entries");
+			break;
+		}
+		if (all)
+			for (i = 0; i < ents->u.array.len; i++)
+				mgr_json_gen_tree(all, ents->u.array.values[i]);
+		else
+			print_ls(rep.result, o->long_list);
+		free(after);
+		after = NULL;
+		if (YAJL_IS_TRUE(mgr_json_get(rep.result, "more")) && ents->u.array.len) {
+			if (mgr_json_get_str(ents->u.array.values[ents->u.array.len - 1], "name",
+					     &last) < 0)
+				st = fail(s, EPROTO, "the manager's answer to ls has a nameless entry");
+			else if (!(after = strdup(last)))
+				st = fail(s, ENOMEM, "out of memory");
+		}
+		mgr_reply_release(&rep);
+		if (!after)
+			break;
+	}
+	if (!st && all && mgr_json_array_close(all) == 0 && mgr_json_map_close(all) == 0 &&
+	    yajl_gen_get_buf(all, &buf, &len) == yajl_gen_status_ok) {
+		fwrite(buf, 1, len, stdout);
+		putchar('\n');
+	}
+	if (all)
+		yajl_gen_free(all);
+	free(after);
+	return st;
+}
 
 /* What the arguments after new's PATH are, by type. */
 enum newargs {
@@ -1856,10 +1917,10 @@ static const struct cmd cmds[] = {
 	SECTION("Objects"),
 	GEN("ping", "", "check that the manager answers (prints pong)", "ping", "",
 	    .out = OUT_PRINT),
-	GEN("ls", "[-l] [PATH]", "list a namespace or dict", "ls", "p",
-	    .opts = OPT(O_LONG), .out = OUT_LS),
-	GEN("keys", "[-l] [PATH]", "the same as ls", "ls", "p",
-	    .opts = OPT(O_LONG), .out = OUT_LS),
+	{ .name = "ls", .args = "[-l] [PATH]", .help = "list a namespace or dict",
+	  .fn = cmd_ls, .op = "ls", .opts = OPT(O_LONG), .min = 0, .max = 1 },
+	{ .name = "keys", .args = "[-l] [PATH]", .help = "the same as ls",
+	  .fn = cmd_ls, .op = "ls", .opts = OPT(O_LONG), .min = 0, .max = 1 },
 	GEN("stat", "PATH", "type, version, size and state, one per line", "stat", "P",
 	    .out = OUT_STAT),
 	{ .name = "new", .args = "[-p] [-t C] [--size N] TYPE PATH [ARGS...]",

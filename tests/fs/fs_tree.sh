@@ -147,6 +147,12 @@ else
 fi
 t_out "255" "statfs answers, with the name limit" stat -f -c %l "$M"
 
+# A directory too big for one answer from the manager: ls pages through it.
+mc new dict many >/dev/null
+seq 1 40000 | awk '{ printf "set many/k%06d %d\n", $1, $1 }' | mc batch >/dev/null
+t_true "ls of a directory of 40,000 names lists each once, in order" \
+	cmp -s <(ls -U "$M/many") <(seq -f 'k%06g' 1 40000)
+
 # Detached: unmounting ends mgrfs.
 t_ok "fusermount3 -u unmounts" umount_fs "$M"
 t_true "and the mount is gone" test ! -e "$M/counter"

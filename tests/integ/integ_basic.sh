@@ -150,5 +150,13 @@ t_true "and prints nothing" test -z "$OUT$ERR"
 t_true "help prints the commands" grep -q '^usage: mgrctl' <(mc help)
 t_true "--help too" grep -q 'batch' <(mc --help)
 t_true "help COMMAND prints its usage" grep -q '^usage: mgrctl get' <(mc help get)
+
+# A dict too big for one answer (40,000 names is some 3 MB of listing) is
+# listed in pages: every name once, in order.
+mc new dict big
+seq 1 40000 | awk '{ printf "set big/k%06d %d\n", $1, $1 }' | mc batch >/dev/null
+t_true "ls lists all of a big dict, in order" cmp -s <(mc ls big) <(seq -f 'k%06g' 1 40000)
+t_json "len(v['entries']) == 40000 and list(v) == ['entries']" "ls --json gathers the pages" \
+	mc --json ls big
 t_true "mgrd is still running" alive "$MGRD_PID"
 finish
