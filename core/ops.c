@@ -56,6 +56,47 @@ int mgr_call_err(struct mgr_call *c, int err, const char *fmt, ...)
 	return err;
 }
 
+#define PAGE_BYTES ((size_t)1 << 20)
+
+static size_t out_len(struct mgr_call *c)
+{
+	const unsigned char *buf;
+	size_t len = 0;
+
+	yajl_gen_get_buf(c->out, &buf, &len);
+	return len;
+}
+
+int mgr_page_begin(struct mgr_call *c, struct mgr_obj *dir, struct mgr_page *p)
+{
+	const char *after = NULL;
+	struct mgr_obj *o;
+	int r;
+
+	p->first = mgr_obj_first_child(dir);
+	p->limit = UINT64_MAX;
+	r = mgr_json_get_str(c->args, "after", &after);
+	if (r == -EINVAL)
+		return mgr_call_err(c, -EINVAL, "\"after\" must be a name");
+	if (after) {
+		o = mgr_obj_child(dir, after, strlen(after));
+		if (!o)
+			return mgr_call_err(c, -ESTALE, "%.200s is gone: list again from the start",
+					    after);
+		p->first = o->next;
+	}
+	r = mgr_json_get_u64(c->args, "limit", &p->limit);
+	if (r == -EINVAL || p->limit == 0)
+		return mgr_call_err(c, -EINVAL, "\"limit\" must be a positive integer");
+	p->start = out_len(c);
+	return 0;
+}
+
+bool mgr_page_full(struct mgr_call *c, const struct mgr_page *p, uint64_t n)
+{
+	return n >= p->limit || out_len(c) - p->start >= PAGE_BYTES;
+}
+
 int mgr_call_result(struct mgr_call *c, int r)
 {
 	return r < 0 ? mgr_call_err(c, r, "cannot build the result") : 0;

@@ -75,6 +75,19 @@ int mgr_call_path(struct mgr_call *c, const char *member, struct mgr_path *out);
  * false when the call must not wait; *deadline is 0 for no deadline. */
 int mgr_call_wait_args(struct mgr_call *c, bool *block, uint64_t *deadline);
 
+/* A container's children listed in pages (ls, items), so that any number
+ * of them fits in frames: a page starts after the child named by "after"
+ * (-ESTALE when it is gone) and ends after "limit" children or about 1 MiB
+ * of output; an answer that stops before the last child says "more". */
+struct mgr_page {
+	struct mgr_obj *first;	/* the page's first child, NULL for none */
+	uint64_t limit;
+	size_t start;		/* bytes of c->out before the page */
+};
+int mgr_page_begin(struct mgr_call *c, struct mgr_obj *dir, struct mgr_page *p);
+/* Whether the page holds n children and is full. */
+bool mgr_page_full(struct mgr_call *c, const struct mgr_page *p, uint64_t n);
+
 /* Results.  Each writes one value to c->out and returns 0; when the
  * generator fails (memory, nesting) the call fails instead. */
 int mgr_call_result(struct mgr_call *c, int r);

@@ -1385,16 +1385,22 @@ static int op_popitem(struct mgr_call *c, struct mgr_obj *dir)
 	return 0;
 }
 
+/* A page of the children with their values (see mgr_page_begin). */
 static int op_items(struct mgr_call *c, struct mgr_obj *dir)
 {
+	struct mgr_page page;
 	struct mgr_obj *o;
-	int r = mgr_json_map_open(c->out);
+	uint64_t n = 0;
+	int r = mgr_page_begin(c, dir, &page);
 
+	if (r < 0)
+		return r;
+	r = mgr_json_map_open(c->out);
 	if (!r)
 		r = mgr_json_gen_cstr(c->out, "items");
 	if (!r)
 		r = mgr_json_array_open(c->out);
-	for (o = mgr_obj_first_child(dir); o && !r; o = o->next) {
+	for (o = page.first; o && !r && !mgr_page_full(c, &page, n); o = o->next, n++) {
 		r = mgr_json_map_open(c->out);
 		if (!r)
 			r = mgr_json_gen_cstr(c->out, "name");
@@ -1409,6 +1415,8 @@ static int op_items(struct mgr_call *c, struct mgr_obj *dir)
 	}
 	if (!r)
 		r = mgr_json_array_close(c->out);
+	if (!r && o)
+		r = mgr_json_kv_bool(c->out, "more", true);
 	if (!r)
 		r = mgr_json_map_close(c->out);
 	return mgr_call_result(c, r);

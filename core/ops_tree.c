@@ -50,51 +50,23 @@ static int op_stat(struct mgr_call *c, struct mgr_obj *o)
 	return mgr_call_result(c, r);
 }
 
-/* The text of one answer to ls stops growing at about this size, so that
- * a container of any size is listed in pages that each fit in a frame. */
-#define LS_PAGE_BYTES ((size_t)1 << 20)
-
-/* Bytes generated so far. */
-static size_t gen_len(yajl_gen g)
-{
-	const unsigned char *buf;
-	size_t len = 0;
-
-	yajl_gen_get_buf(g, &buf, &len);
-	return len;
-}
-
-/* A page of the children, from the first or from the one after "after",
- * at most "limit" of them; "more" tells that others follow. */
+/* A page of the children (see mgr_page_begin). */
 static int op_ls(struct mgr_call *c, struct mgr_obj *dir)
 {
 	const struct mgr_type *t;
-	struct mgr_obj *o = mgr_obj_first_child(dir);
-	const char *after = NULL;
-	uint64_t limit = UINT64_MAX, n = 0;
-	size_t start;
-	int r;
+	struct mgr_page page;
+	struct mgr_obj *o;
+	uint64_t n = 0;
+	int r = mgr_page_begin(c, dir, &page);
 
-	r = mgr_json_get_str(c->args, "after", &after);
-	if (r == -EINVAL)
-		return mgr_call_err(c, -EINVAL, "\"after\" must be a name");
-	if (after) {
-		o = mgr_obj_child(dir, after, strlen(after));
-		if (!o)
-			return mgr_call_err(c, -ESTALE, "%.200s is gone: list again from the start",
-					    after);
-		o = o->next;
-	}
-	r = mgr_json_get_u64(c->args, "limit", &limit);
-	if (r == -EINVAL || limit == 0)
-		return mgr_call_err(c, -EINVAL, "\"limit\" must be a positive integer");
-	start = gen_len(c->out);
+	if (r < 0)
+		return r;
 	r = mgr_json_map_open(c->out);
 	if (!r)
 		r = mgr_json_gen_cstr(c->out, "entries");
 	if (!r)
 		r = mgr_json_array_open(c->out);
-	for (; o && !r && n < limit && gen_len(c->out) - start < LS_PAGE_BYTES; o = o->next, n++) {
+	for (o = page.first; o && !r && !mgr_page_full(c, &page, n); o = o->next, n++) {
 		t = mgr_types[o->type];
 		r = mgr_json_map_open(c->out);
 		if (!r)

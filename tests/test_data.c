@@ -567,6 +567,12 @@ static void test_update(void **state)
 	   "{\"name\":\"sub\",\"type\":\"dict\"},"
 	   "{\"name\":\"n\",\"type\":\"value\",\"value\":0},"
 	   "{\"name\":\"b\",\"type\":\"value\",\"value\":[2]}]}", "{'op':'items','path':'d'}");
+	/* In pages, as ls. */
+	OK("{\"items\":[{\"name\":\"sub\",\"type\":\"dict\"}],\"more\":true}",
+	   "{'op':'items','path':'d','after':'a','limit':1}");
+	OK("{\"items\":[{\"name\":\"b\",\"type\":\"value\",\"value\":[2]}]}",
+	   "{'op':'items','path':'d','after':'n'}");
+	FAILS(-ESTALE, "{'op':'items','path':'d','after':'x'}");
 	v = version_of("d");
 	/* All or nothing. */
 	FAILS(-ENOTSUP, "{'op':'update','path':'d','items':{'a':11,'sub':1}}");

@@ -135,7 +135,6 @@ enum out {
 	OUT_TRUE,	/* nothing, but false is exit status 3 */
 	OUT_JSON,	/* JSON, even without --json */
 	OUT_NAMED,	/* NAME<TAB>JSON */
-	OUT_ITEMS,	/* NAME<TAB>JSON per child */
 	OUT_STAT,	/* key: value lines */
 };
 
@@ -1110,7 +1109,6 @@ static int show(const struct opts *o, enum out out, yajl_val res)
 		switch (out) {
 		case OUT_PRINT: print_result(res); break;
 		case OUT_NAMED: print_named(res); break;
-		case OUT_ITEMS: print_items(res); break;
 		case OUT_STAT: print_stat(res); break;
 		default: break;
 		}
@@ -1213,12 +1211,14 @@ static int cmd_generic(struct sess *s, const struct cmd *cmd, const struct opts 
 
 /* Commands of their own. */
 
-/* ls of a container of any size: the manager answers in pages, and each
- * next one is asked for after the last name received.  Names are printed
- * as they come; --json gathers them into one object. */
-static int cmd_ls(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
-		  char **argv)
+/* ls and items of a container of any size: the manager answers in pages,
+ * and each next one is asked for after the last name received.  What comes
+ * is printed at once; --json gathers it into one object. */
+static int cmd_pages(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+		     char **argv)
 {
+	bool items = !strcmp(cmd->op, "items");
+	const char *member = items ? "items" : "entries";
 	yajl_gen all = NULL;
 	const unsigned char *buf;
 	struct mgr_reply rep;
@@ -1230,7 +1230,7 @@ static int cmd_ls(struct sess *s, const struct cmd *cmd, const struct opts *o, i
 	int st = ST_OK;
 
 	if (o->json && (!(all = mgr_json_gen_new()) || mgr_json_map_open(all) < 0 ||
-			mgr_json_gen_cstr(all, "entries") < 0 || mgr_json_array_open(all) < 0))
+			mgr_json_gen_cstr(all, member) < 0 || mgr_json_array_open(all) < 0))
 		st = fail(s, ENOMEM, "out of memory");
 	while (!st) {
 		st = req_begin(s, o, &r, cmd->op, argc ? argv[0] : "");
@@ -1241,15 +1241,17 @@ static int cmd_ls(struct sess *s, const struct cmd *cmd, const struct opts *o, i
 		mgr_req_release(&r);
 		if (st)
 			break;
-		ents = mgr_json_get(rep.result, "entries");
+		ents = mgr_json_get(rep.result, member);
 		if (!YAJL_IS_ARRAY(ents)) {
 			mgr_reply_release(&rep);
-			st = fail(s, EPROTO, "the manager's answer to ls has no entries");
+			st = fail(s, EPROTO, "the manager's answer has no %s", member);
 			break;
 		}
 		if (all)
 			for (i = 0; i < ents->u.array.len; i++)
 				mgr_json_gen_tree(all, ents->u.array.values[i]);
+		else if (items)
+			print_items(rep.result);
 		else
 			print_ls(rep.result, o->long_list);
 		free(after);
@@ -1257,7 +1259,7 @@ static int cmd_ls(struct sess *s, const struct cmd *cmd, const struct opts *o, i
 		if (YAJL_IS_TRUE(mgr_json_get(rep.result, "more")) && ents->u.array.len) {
 			if (mgr_json_get_str(ents->u.array.values[ents->u.array.len - 1], "name",
 					     &last) < 0)
-				st = fail(s, EPROTO, "the manager's answer to ls has a nameless entry");
+				st = fail(s, EPROTO, "the manager's answer has a nameless entry");
 			else if (!(after = strdup(last)))
 				st = fail(s, ENOMEM, "out of memory");
 		}
@@ -1918,9 +1920,9 @@ static const struct cmd cmds[] = {
 	GEN("ping", "", "check that the manager answers (prints pong)", "ping", "",
 	    .out = OUT_PRINT),
 	{ .name = "ls", .args = "[-l] [PATH]", .help = "list a namespace or dict",
-	  .fn = cmd_ls, .op = "ls", .opts = OPT(O_LONG), .min = 0, .max = 1 },
+	  .fn = cmd_pages, .op = "ls", .opts = OPT(O_LONG), .min = 0, .max = 1 },
 	{ .name = "keys", .args = "[-l] [PATH]", .help = "the same as ls",
-	  .fn = cmd_ls, .op = "ls", .opts = OPT(O_LONG), .min = 0, .max = 1 },
+	  .fn = cmd_pages, .op = "ls", .opts = OPT(O_LONG), .min = 0, .max = 1 },
 	GEN("stat", "PATH", "type, version, size and state, one per line", "stat", "P",
 	    .out = OUT_STAT),
 	{ .name = "new", .args = "[-p] [-t C] [--size N] TYPE PATH [ARGS...]",
@@ -1954,7 +1956,8 @@ static const struct cmd cmds[] = {
 	    "pop", "P[i", .out = OUT_PRINT),
 
 	SECTION("Namespaces and dicts"),
-	GEN("items", "PATH", "NAME<TAB>VALUE for each child", "items", "P", .out = OUT_ITEMS),
+	{ .name = "items", .args = "PATH", .help = "NAME<TAB>VALUE for each child",
+	  .fn = cmd_pages, .op = "items", .min = 1, .max = 1 },
 	GEN("len", "PATH", "number of children, items, or queued items", "len", "P",
 	    .out = OUT_PRINT),
 	{ .name = "update", .args = "PATH JSON-OBJECT|KEY=VALUE...",

@@ -158,5 +158,6 @@ seq 1 40000 | awk '{ printf "set big/k%06d %d\n", $1, $1 }' | mc batch >/dev/nul
 t_true "ls lists all of a big dict, in order" cmp -s <(mc ls big) <(seq -f 'k%06g' 1 40000)
 t_json "len(v['entries']) == 40000 and list(v) == ['entries']" "ls --json gathers the pages" \
 	mc --json ls big
+t_true "and items too" cmp -s <(mc items big) <(seq 1 40000 | awk '{ printf "k%06d\t%d\n", $1, $1 }')
 t_true "mgrd is still running" alive "$MGRD_PID"
 finish
