@@ -1234,7 +1234,9 @@ static int cmd_pages(struct sess *s, const struct cmd *cmd, const struct opts *o
 		st = fail(s, ENOMEM, "out of memory");
 	while (!st) {
 		st = req_begin(s, o, &r, cmd->op, argc ? argv[0] : "");
-		if (!st && after && mgr_json_kv_str(r.g, "after", after) < 0)
+		if (st)
+			break;
+		if (after && mgr_json_kv_str(r.g, "after", after) < 0)
 			st = fail(s, ENOMEM, "out of memory");
 		if (!st)
 			st = call(s, &r, &rep);
