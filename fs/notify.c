@@ -128,9 +128,40 @@ static void resolve(struct mgrfs *fs, const char *path, bool update, struct targ
 	mgr_path_release(&p);
 }
 
+/* The node of the directory that holds path p's last name, made where the
+ * table lacks it: such a node is held only by what is put under it, and
+ * the kernel learns of it when it looks the name up.  name gets the last
+ * name as the kernel sees it.  Under the lock; NULL when it cannot be. */
+static struct fs_node *parent_node(struct mgrfs *fs, const struct mgr_path *p,
+				   struct mgr_buf *name)
+{
+	struct fs_node *dir = fs->nodes.root, *c;
+	size_t i;
+
+	if (!p->n)
+		return NULL;
+	for (i = 0;; i++) {
+		name->len = 0;
+		if (fs_name_escape(p->names[i].s, p->names[i].len, name) < 0)
+			break;
+		if (i + 1 == p->n)
+			return dir;
+		c = fs_node_child(&fs->nodes, dir, name->data, name->len);
+		if (!c && (c = fs_node_found(&fs->nodes, dir, name->data, name->len, S_IFDIR)))
+			c->nlookup--;
+		if (!c || c->fmt != S_IFDIR)
+			break;
+		dir = c;
+	}
+	/* Directories made on the way go again. */
+	fs_node_pin(dir);
+	fs_node_unpin(&fs->nodes, dir);
+	return NULL;
+}
+
 /* The object of node ino moved to path: so does the node, and files open
- * on it follow it, as they do on a local file system.  Where the new
- * place is not in the table, the node is let go of. */
+ * on it follow it, as they do on a local file system.  Where the node
+ * cannot go there, it is let go of. */
 static void move(struct mgrfs *fs, uint64_t ino, const char *path)
 {
 	struct mgr_buf name = MGR_BUF_INIT;
@@ -143,9 +174,14 @@ static void move(struct mgrfs *fs, uint64_t ino, const char *path)
 	pthread_mutex_lock(&fs->lock);
 	n = fs_node_get(&fs->nodes, ino);
 	if (n && n->parent) {
-		find(fs, &p, &dir, &name);
-		if (!dir || !p.n || fs_node_move(&fs->nodes, n, dir, name.data, name.len) < 0)
+		dir = parent_node(fs, &p, &name);
+		if (!dir || fs_node_move(&fs->nodes, n, dir, name.data, name.len) < 0)
 			fs_node_detach(&fs->nodes, n);
+		/* Directories made for nothing go again. */
+		if (dir) {
+			fs_node_pin(dir);
+			fs_node_unpin(&fs->nodes, dir);
+		}
 	}
 	pthread_mutex_unlock(&fs->lock);
 	mgr_buf_release(&name);

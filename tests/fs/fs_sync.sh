@@ -45,6 +45,16 @@ mc mv dir dir2 >/dev/null
 exec {fd}>&-
 t_out "written after the moves" "an open file follows renames by another client" cat "$M/dir2/b"
 t_fail "no such object" "and nothing is left at its old name" mc stat dir/a
+# Also into directories this mount never looked at.
+mc new dict far >/dev/null
+mc new dict far/away >/dev/null
+exec {fd}>"$M/dir2/b"
+mc mv dir2/b far/away/c >/dev/null
+echo "written far away" >&"$fd"
+exec {fd}>&-
+t_out 'written far away' "an open file follows into directories the mount has not seen" \
+	mc get far/away/c
+t_out "written far away" "which the mount then shows" cat "$M/far/away/c"
 mc new queue q >/dev/null
 mc put q 1 >/dev/null
 if command -v getfattr >/dev/null; then
