@@ -343,7 +343,8 @@ static int get_bound(struct mgr_call *c, const char *key, size_t len, size_t def
 	return 0;
 }
 
-static int get_slice(struct mgr_call *c, size_t len, size_t *start, size_t *stop)
+/* list.index's range: "start" and "stop", clamped. */
+static int get_range(struct mgr_call *c, size_t len, size_t *start, size_t *stop)
 {
 	int r = get_bound(c, "start", len, 0, start);
 
@@ -354,9 +355,65 @@ static int get_slice(struct mgr_call *c, size_t len, size_t *start, size_t *stop
 	return r;
 }
 
+/* A slice as Python's slice.indices() makes it for a sequence: the n
+ * indices start, start + step, ... */
+struct slice {
+	int64_t start, step;
+	size_t n;
+};
+
+static size_t slice_at(const struct slice *s, size_t k)
+{
+	return (size_t)(s->start + (int64_t)k * s->step);
+}
+
+/* One bound, adjusted as Python does: negative counts from the end, and
+ * what falls outside is clamped (to -1 and len - 1 going backwards). */
+static int64_t slice_bound(int64_t v, int64_t len, int64_t step)
+{
+	if (v < 0) {
+		v = v < -len ? -1 : v + len;
+		if (v < 0)
+			v = step < 0 ? -1 : 0;
+	} else if (v >= len) {
+		v = step < 0 ? len - 1 : len;
+	}
+	return v;
+}
+
+/* "start", "stop" and "step" (each missing or null for Python's None). */
+static int get_slice(struct mgr_call *c, size_t len, struct slice *s)
+{
+	static const char *const keys[] = { "start", "stop", "step" };
+	int64_t v[3] = { 0, 0, 1 };
+	bool given[3];
+	int i, r;
+
+	for (i = 0; i < 3; i++) {
+		r = mgr_json_get_i64(c->args, keys[i], &v[i]);
+		if (r == -EINVAL)
+			return mgr_call_err(c, -EINVAL, "\"%s\" must be an integer", keys[i]);
+		given[i] = r == 0;
+	}
+	if (v[2] == 0)
+		return mgr_call_err(c, -EINVAL, "slice step cannot be zero");
+	s->step = v[2];
+	s->start = given[0] ? slice_bound(v[0], (int64_t)len, s->step) :
+		   s->step < 0 ? (int64_t)len - 1 : 0;
+	v[1] = given[1] ? slice_bound(v[1], (int64_t)len, s->step) :
+	       s->step < 0 ? -1 : (int64_t)len;
+	s->n = 0;
+	if (s->step > 0 && s->start < v[1])
+		s->n = (size_t)((v[1] - s->start - 1) / s->step + 1);
+	else if (s->step < 0 && v[1] < s->start)
+		s->n = (size_t)((s->start - v[1] - 1) / -s->step + 1);
+	return 0;
+}
+
 static bool has_slice(struct mgr_call *c)
 {
-	return mgr_json_get(c->args, "start") || mgr_json_get(c->args, "stop");
+	return mgr_json_get(c->args, "start") || mgr_json_get(c->args, "stop") ||
+	       mgr_json_get(c->args, "step");
 }
 
 /* Lists. */
@@ -617,7 +674,7 @@ static int list_index(struct mgr_call *c, struct mgr_obj *o)
 	struct mgr_datum *d;
 	size_t start, stop;
 	ssize_t i;
-	int r = get_slice(c, l->len, &start, &stop);
+	int r = get_range(c, l->len, &start, &stop);
 
 	if (!r)
 		r = need_datum(c, &d);
@@ -851,19 +908,22 @@ static int array_stat(struct mgr_obj *o, yajl_gen g)
 }
 
 /* Elements [start, stop) as a JSON array. */
-static int array_gen(struct mgr_obj *o, yajl_gen g, size_t start, size_t stop)
+static int array_gen(struct mgr_obj *o, yajl_gen g, const struct slice *s)
 {
 	struct array_state *a = array_of(o);
 	int r = mgr_json_array_open(g);
+	size_t k;
 
-	for (; start < stop && !r; start++)
-		r = elem_gen(g, o->typecode, &a->items[start]);
+	for (k = 0; k < s->n && !r; k++)
+		r = elem_gen(g, o->typecode, &a->items[slice_at(s, k)]);
 	return r ? r : mgr_json_array_close(g);
 }
 
 static int array_dump(struct mgr_obj *o, yajl_gen g)
 {
-	return array_gen(o, g, 0, array_of(o)->len);
+	struct slice all = { 0, 1, array_of(o)->len };
+
+	return array_gen(o, g, &all);
 }
 
 static uint64_t array_size(struct mgr_obj *o)
@@ -980,7 +1040,7 @@ static int op_get(struct mgr_call *c, struct mgr_obj *o)
 	if (!r)
 		r = mgr_json_gen_cstr(c->out, "items");
 	if (!r && o->type == MGR_ARRAY) {
-		r = array_gen(o, c->out, 0, array_of(o)->len);
+		r = array_dump(o, c->out);
 	} else if (!r) {
 		l = list_of(o);
 		r = mgr_json_array_open(c->out);
@@ -1004,14 +1064,15 @@ static int op_len(struct mgr_call *c, struct mgr_obj *o)
 static int getitem_list(struct mgr_call *c, struct mgr_obj *o)
 {
 	struct list_state *l = list_of(o);
-	size_t i, start, stop;
+	struct slice sl;
+	size_t i, k;
 	int r;
 
 	if (!has_slice(c)) {
 		r = get_index(c, l->len, "list", &i);
 		return r < 0 ? r : reply_datum(c, l->items[i], o);
 	}
-	r = get_slice(c, l->len, &start, &stop);
+	r = get_slice(c, l->len, &sl);
 	if (r < 0)
 		return r;
 	r = mgr_json_map_open(c->out);
@@ -1019,8 +1080,8 @@ static int getitem_list(struct mgr_call *c, struct mgr_obj *o)
 		r = mgr_json_gen_cstr(c->out, "items");
 	if (!r)
 		r = mgr_json_array_open(c->out);
-	for (i = start; i < stop && !r; i++)
-		r = mgr_datum_gen(c->out, l->items[i]);
+	for (k = 0; k < sl.n && !r; k++)
+		r = mgr_datum_gen(c->out, l->items[slice_at(&sl, k)]);
 	if (!r)
 		r = mgr_json_array_close(c->out);
 	if (!r)
@@ -1033,11 +1094,12 @@ static int getitem_list(struct mgr_call *c, struct mgr_obj *o)
 static int getitem_array(struct mgr_call *c, struct mgr_obj *o)
 {
 	struct array_state *a = array_of(o);
-	size_t i, start, stop;
+	struct slice sl;
+	size_t i;
 	int r;
 
 	if (has_slice(c))
-		r = get_slice(c, a->len, &start, &stop);
+		r = get_slice(c, a->len, &sl);
 	else
 		r = get_index(c, a->len, "array", &i);
 	if (r < 0)
@@ -1046,7 +1108,7 @@ static int getitem_array(struct mgr_call *c, struct mgr_obj *o)
 	if (!r && has_slice(c)) {
 		r = mgr_json_gen_cstr(c->out, "items");
 		if (!r)
-			r = array_gen(o, c->out, start, stop);
+			r = array_gen(o, c->out, &sl);
 	} else if (!r) {
 		r = mgr_json_gen_cstr(c->out, "value");
 		if (!r)
@@ -1062,8 +1124,72 @@ static int getitem_array(struct mgr_call *c, struct mgr_obj *o)
 static int op_getitem(struct mgr_call *c, struct mgr_obj *o)
 {
 	if (mgr_json_get(c->args, "index") && has_slice(c))
-		return mgr_call_err(c, -EINVAL, "give \"index\" or \"start\"/\"stop\", not both");
+		return mgr_call_err(c, -EINVAL, "give \"index\" or a slice, not both");
 	return o->type == MGR_ARRAY ? getitem_array(c, o) : getitem_list(c, o);
+}
+
+/* Slice assignment, as Python's: "items" replace the slice.  A list's
+ * plain slice (step 1) takes any number of them; an extended slice, and
+ * any slice of an array (whose length is fixed), takes as many as it
+ * has. */
+static int setitem_slice(struct mgr_call *c, struct mgr_obj *o)
+{
+	bool array = o->type == MGR_ARRAY;
+	size_t len = array ? array_of(o)->len : list_of(o)->len, m, k;
+	yajl_val v = mgr_json_get(c->args, "items");
+	struct list_state *l = list_of(o);
+	struct mgr_datum **items = NULL;
+	union elem *elems = NULL;
+	struct slice sl;
+	int r;
+
+	r = get_slice(c, len, &sl);
+	if (r < 0)
+		return r;
+	if (!YAJL_IS_ARRAY(v))
+		return mgr_call_err(c, -EINVAL, "a slice is assigned \"items\", an array");
+	m = v->u.array.len;
+	if ((array || sl.step != 1) && m != sl.n)
+		return mgr_call_err(c, -EINVAL, "cannot assign %zu items to a slice of %zu%s", m,
+				    sl.n, array ? " of an array" : "");
+	if (array) {
+		elems = calloc(m ? m : 1, sizeof(*elems));
+		if (!elems)
+			return mgr_call_err(c, -ENOMEM, "out of memory");
+		for (k = 0; k < m && !r; k++)
+			r = elem_from_json(c, o->typecode, v->u.array.values[k], &elems[k]);
+		for (k = 0; k < m && !r; k++)
+			array_of(o)->items[slice_at(&sl, k)] = elems[k];
+		free(elems);
+		if (r < 0)
+			return r;
+		mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
+		return mgr_reply_version(c, o);
+	}
+	r = data_from_array(c, v, &items, &m);
+	if (r < 0)
+		return r;
+	if (sl.step != 1) {
+		for (k = 0; k < m; k++) {
+			mgr_datum_free(l->items[slice_at(&sl, k)]);
+			l->items[slice_at(&sl, k)] = items[k];
+		}
+	} else {
+		if (m > sl.n && list_reserve(l, m - sl.n) < 0) {
+			list_free_items(items, m);
+			free(items);
+			return mgr_call_err(c, -ENOMEM, "out of memory");
+		}
+		list_free_items(l->items + sl.start, sl.n);
+		memmove(l->items + sl.start + m, l->items + sl.start + sl.n,
+			(l->len - sl.start - sl.n) * sizeof(*l->items));
+		if (m)
+			memcpy(l->items + sl.start, items, m * sizeof(*items));
+		l->len = l->len - sl.n + m;
+	}
+	free(items);
+	list_changed(c, o);
+	return mgr_reply_version(c, o);
 }
 
 static int op_setitem(struct mgr_call *c, struct mgr_obj *o)
@@ -1074,6 +1200,10 @@ static int op_setitem(struct mgr_call *c, struct mgr_obj *o)
 	size_t i;
 	int r;
 
+	if (mgr_json_get(c->args, "index") && has_slice(c))
+		return mgr_call_err(c, -EINVAL, "give \"index\" or a slice, not both");
+	if (has_slice(c))
+		return setitem_slice(c, o);
 	if (o->type == MGR_ARRAY) {
 		r = get_index(c, array_of(o)->len, "array assignment", &i);
 		if (r < 0)
@@ -1098,25 +1228,43 @@ static int op_setitem(struct mgr_call *c, struct mgr_obj *o)
 	return mgr_reply_version(c, o);
 }
 
+/* The k-th of a slice's indices in increasing order. */
+static size_t slice_up(const struct slice *s, size_t k)
+{
+	return slice_at(s, s->step > 0 ? k : s->n - 1 - k);
+}
+
+/* Delete a slice's items: those at its indices go, the others close up in
+ * order. */
+static void list_delete_slice(struct list_state *l, const struct slice *sl)
+{
+	size_t i, k = 0, to = 0;
+
+	for (i = 0; i < l->len; i++) {
+		if (k < sl->n && i == slice_up(sl, k)) {
+			mgr_datum_free(l->items[i]);
+			k++;
+		} else {
+			l->items[to++] = l->items[i];
+		}
+	}
+	l->len = to;
+}
+
 static int op_delitem(struct mgr_call *c, struct mgr_obj *o)
 {
 	struct list_state *l = list_of(o);
-	size_t i, start, stop;
+	struct slice sl;
+	size_t i;
 	int r;
 
 	if (mgr_json_get(c->args, "index") && has_slice(c))
-		return mgr_call_err(c, -EINVAL, "give \"index\" or \"start\"/\"stop\", not both");
+		return mgr_call_err(c, -EINVAL, "give \"index\" or a slice, not both");
 	if (has_slice(c)) {
-		r = get_slice(c, l->len, &start, &stop);
+		r = get_slice(c, l->len, &sl);
 		if (r < 0)
 			return r;
-		/* An empty slice of an empty list has no items array at all. */
-		if (stop > start) {
-			list_free_items(l->items + start, stop - start);
-			memmove(l->items + start, l->items + stop,
-				(l->len - stop) * sizeof(*l->items));
-			l->len -= stop - start;
-		}
+		list_delete_slice(l, &sl);
 	} else {
 		r = get_index(c, l->len, "list assignment", &i);
 		if (r < 0)

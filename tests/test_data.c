@@ -793,6 +793,47 @@ static void test_list_items(void **state)
 	assert_string_equal(items("l"), "[]");
 }
 
+/* Slices with a step, and slice assignment, as Python's. */
+static void test_slices(void **state)
+{
+	call("{'op':'create','path':'l','type':'list','items':[0,1,2,3,4,5,6]}");
+	OK("{\"items\":[{\"value\":6},{\"value\":4},{\"value\":2},{\"value\":0}],"
+	   "\"version\":V}", "{'op':'getitem','path':'l','step':-2}");
+	OK("{\"items\":[{\"value\":1},{\"value\":4}],\"version\":V}",
+	   "{'op':'getitem','path':'l','start':1,'stop':-1,'step':3}");
+	OK("{\"items\":[],\"version\":V}", "{'op':'getitem','path':'l','start':2,'step':-3,'stop':5}");
+	OK("{\"items\":[{\"value\":0},{\"value\":1}],\"version\":V}",
+	   "{'op':'getitem','path':'l','stop':2,'step':null}");
+	FAILS(-EINVAL, "{'op':'getitem','path':'l','step':0}");
+	FAILS(-EINVAL, "{'op':'getitem','path':'l','step':'2'}");
+
+	/* l[1:3] = ['a','b','c']: a plain slice takes any number. */
+	OK("{\"version\":V}", "{'op':'setitem','path':'l','start':1,'stop':3,'items':['a','b','c']}");
+	assert_string_equal(items("l"), "[0,'a','b','c',3,4,5,6]");
+	/* l[::-3] = [...]: an extended one exactly as many as it has. */
+	OK("{\"version\":V}", "{'op':'setitem','path':'l','step':-3,'items':['x','y','z']}");
+	assert_string_equal(items("l"), "[0,'z','b','c','y',4,5,'x']");
+	FAILS(-EINVAL, "{'op':'setitem','path':'l','step':2,'items':[1]}");
+	FAILS(-EINVAL, "{'op':'setitem','path':'l','start':1,'items':'ab'}");
+	FAILS(-EINVAL, "{'op':'setitem','path':'l','index':1,'start':1,'items':[]}");
+	assert_string_equal(items("l"), "[0,'z','b','c','y',4,5,'x']");
+	/* l[5:2] = [...] inserts at 5. */
+	call("{'op':'setitem','path':'l','start':5,'stop':2,'items':[9]}");
+	assert_string_equal(items("l"), "[0,'z','b','c','y',9,4,5,'x']");
+	/* del l[::2], del l[::-3] */
+	call("{'op':'delitem','path':'l','step':2}");
+	assert_string_equal(items("l"), "['z','c',9,5]");
+	call("{'op':'delitem','path':'l','step':-3}");
+	assert_string_equal(items("l"), "['c',9]");
+
+	call("{'op':'create','path':'a','type':'array','typecode':'i','items':[0,1,2,3,4]}");
+	OK("{\"items\":[4,2,0],\"version\":V}", "{'op':'getitem','path':'a','step':-2}");
+	OK("{\"version\":V}", "{'op':'setitem','path':'a','start':1,'stop':3,'items':[7,8]}");
+	FAILS(-EINVAL, "{'op':'setitem','path':'a','start':1,'stop':3,'items':[7]}");
+	FAILS(-EINVAL, "{'op':'setitem','path':'a','step':2,'items':[1,'x',3]}");
+	OK("{\"items\":[0,7,8,3,4],\"version\":V}", "{'op':'getitem','path':'a','start':null}");
+}
+
 static void test_array(void **state)
 {
 	uint64_t v;
@@ -855,6 +896,7 @@ int main(void)
 		T(test_list_search),
 		T(test_list_order),
 		T(test_list_items),
+		T(test_slices),
 		T(test_array),
 	};
 

@@ -1142,10 +1142,42 @@ static int show_wait(const struct opts *o, yajl_val res)
 
 /* Generic commands: one request built from the spec. */
 
+/* START:STOP[:STEP], each part optional, as Python writes a slice. */
+static int add_slice(struct sess *s, const struct cmd *cmd, yajl_gen g, const char *arg)
+{
+	static const char *const keys[] = { "start", "stop", "step" };
+	const char *p = arg, *end;
+	bool any = false;
+	int64_t v;
+	int i, err = 0;
+
+	for (i = 0; i < 3 && !err; i++) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		if (end > p) {
+			if (parse_i64(p, end - p, &v) < 0)
+				return usage_err(s, cmd, "bad slice: '%s'", arg);
+			err = mgr_json_kv_i64(g, keys[i], v);
+			any = true;
+		}
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	if (i == 3)
+		return usage_err(s, cmd, "bad slice: '%s'", arg);
+	/* ':' alone is the whole sequence, as Python's [:]. */
+	if (!err && !any && (mgr_json_gen_cstr(g, "start") < 0 ||
+			     yajl_gen_null(g) != yajl_gen_status_ok))
+		err = -ENOMEM;
+	return err < 0 ? fail(s, ENOMEM, "out of memory") : ST_OK;
+}
+
 static int add_arg(struct sess *s, const struct cmd *cmd, const struct opts *o, yajl_gen g,
 		   char kind, const char *arg)
 {
-	const char *member = NULL, *colon;
+	const char *member = NULL;
 	int64_t v;
 	int err = 0;
 
@@ -1160,22 +1192,11 @@ static int add_arg(struct sess *s, const struct cmd *cmd, const struct opts *o, 
 	case 's': member = "start"; break;
 	case 'e': member = "stop"; break;
 	case 'S':
-		colon = strchr(arg, ':');
-		if (!colon) {
+		if (!strchr(arg, ':')) {
 			member = "index";
 			break;
 		}
-		if (colon > arg) {
-			if (parse_i64(arg, colon - arg, &v) < 0)
-				return usage_err(s, cmd, "bad slice: '%s'", arg);
-			err = mgr_json_kv_i64(g, "start", v);
-		}
-		if (!err && colon[1]) {
-			if (parse_i64(colon + 1, strlen(colon + 1), &v) < 0)
-				return usage_err(s, cmd, "bad slice: '%s'", arg);
-			err = mgr_json_kv_i64(g, "stop", v);
-		}
-		break;
+		return add_slice(s, cmd, g, arg);
 	}
 	if (member) {
 		if (parse_i64(arg, strlen(arg), &v) < 0)
@@ -1210,6 +1231,34 @@ static int cmd_generic(struct sess *s, const struct cmd *cmd, const struct opts 
 }
 
 /* Commands of their own. */
+
+/* setitem of an index is generic; of a slice, the items after it replace
+ * the slice's (as Python's l[1:3] = [...]; '-': lines of standard
+ * input). */
+static int cmd_setitem(struct sess *s, const struct cmd *cmd, const struct opts *o,
+		       int argc, char **argv)
+{
+	struct mgr_req r;
+	int st;
+
+	if (!strchr(argv[1], ':')) {
+		struct cmd one = *cmd;
+
+		if (argc != 3)
+			return usage_err(s, cmd, "an index is given one value");
+		one.spec = "PiV";
+		return cmd_generic(s, &one, o, argc, argv);
+	}
+	st = req_begin(s, o, &r, cmd->op, argv[0]);
+	if (st)
+		return st;
+	st = add_slice(s, cmd, r.g, argv[1]);
+	if (!st && mgr_json_gen_cstr(r.g, "items") < 0)
+		st = fail(s, ENOMEM, "out of memory");
+	if (!st)
+		st = gen_item_array(s, cmd, o, r.g, argc - 2, argv + 2);
+	return call_show(s, o, &r, st, OUT_NONE);
+}
 
 /* ls and items of a container of any size: the manager answers in pages,
  * and each next one is asked for after the last name received.  What comes
@@ -1983,10 +2032,13 @@ static const struct cmd cmds[] = {
 	GEN("reverse", "PATH", "reverse the items in place", "reverse", "P"),
 	GEN("sort", "[-r] PATH", "sort the items in place", "sort", "P",
 	    .opts = OPT(O_REVERSE)),
-	GEN("getitem", "PATH INDEX|START:STOP", "print an item, or a slice one item a line",
-	    "getitem", "PS", .out = OUT_PRINT),
-	GEN("setitem", "PATH INDEX VALUE", "replace an item", "setitem", "PiV"),
-	GEN("delitem", "PATH INDEX|START:STOP", "delete an item or a slice", "delitem", "PS"),
+	GEN("getitem", "PATH INDEX|START:STOP[:STEP]",
+	    "print an item, or a slice one item a line", "getitem", "PS", .out = OUT_PRINT),
+	{ .name = "setitem", .args = "PATH INDEX VALUE | PATH START:STOP[:STEP] ITEM...|-",
+	  .help = "replace an item, or a slice's items", .fn = cmd_setitem, .op = "setitem",
+	  .min = 2, .max = -1 },
+	GEN("delitem", "PATH INDEX|START:STOP[:STEP]", "delete an item or a slice", "delitem",
+	    "PS"),
 	GEN("contains", "PATH VALUE", "print whether an item equals VALUE", "contains", "PV",
 	    .out = OUT_PRINT),
 	GEN("imul", "PATH N", "repeat the items N times (list *= N)", "imul", "Pn"),

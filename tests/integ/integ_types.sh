@@ -276,5 +276,40 @@ t_json 'sorted(e["type"] for e in v["entries"]) == sorted(["list","array","array
 	"ls --json shows every type" mc --json ls
 t_json 'v["q"]["$queue"] == [] and v["L"]["$type"] == "lock" and v["a"] == [7, 8, 9]' \
 	"dump shows each type" mc dump
+
+# Slices with steps, as Python's: each one read and deleted on a list of
+# ten, and assigned, against what python3 makes of the same.
+slices=(: ::2 ::-1 ::-3 1:8:3 8:1:-2 -3: :-3 -20:20 20:-20:-1 5:2 5:2:-1 -1:-11:-4)
+pyslice() { python3 -c "
+import sys
+s = slice(*[int(p) if p else None for p in (sys.argv[1] + '::').split(':')[:3]])
+l = list(range(10))
+if sys.argv[2] == 'get': print(*l[s], sep='\n')
+else: del l[s]; print(*l, sep='\n')" "$1" "$2"; }
+bad_get='' bad_del=''
+mc new list sl >/dev/null
+for s in "${slices[@]}"; do
+	mc set sl '[0,1,2,3,4,5,6,7,8,9]' >/dev/null
+	[[ $(mc getitem sl "$s") == "$(pyslice "$s" get)" ]] || bad_get+=" $s"
+	mc delitem sl "$s" && [[ $(mc getitem sl :) == "$(pyslice "$s" del)" ]] || bad_del+=" $s"
+done
+t_out "" "getitem of a slice with a step is Python's (slices that differ:)" echo -n "$bad_get"
+t_out "" "delitem of a slice with a step is Python's (slices that differ:)" echo -n "$bad_del"
+mc set sl '[0,1,2,3,4,5,6,7,8,9]' >/dev/null
+t_ok "setitem of a plain slice takes any number of items" mc setitem sl 2:5 a b
+t_ok "and of an extended slice as many as it has" mc setitem sl ::-3 x y z
+t_out "$(python3 -c "
+l = list(range(10)); l[2:5] = ['a', 'b']; l[::-3] = ['x', 'y', 'z']; print(*l, sep='\n')")" \
+	"which leaves the list as Python would" mc getitem sl :
+t_err 1 "cannot assign 2 items to a slice of 3" "a wrong number of items is refused" \
+	mc setitem sl ::3 p q
+t_ok "a slice assigned nothing is deleted" mc setitem sl 1:
+t_out 0 "as in Python" mc getitem sl :
+t_err 1 "step cannot be zero" "a step of zero is refused" mc getitem sl ::0
+t_rc 2 "four parts are not a slice" mc getitem sl 1:2:3:4
+mc new array sa -t i 0 1 2 3 4 5 >/dev/null
+t_ok "an array's slice is assigned as many items as it has" mc setitem sa ::2 7 8 9
+t_out "$(lines 7 1 8 3 9 5)" "in their places" mc getitem sa :
+t_err 1 "of an array" "and no other number" mc setitem sa 1:3 7
 t_true "mgrd is still running" alive "$MGRD_PID"
 finish
