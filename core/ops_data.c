@@ -397,7 +397,8 @@ static int get_slice(struct mgr_call *c, size_t len, struct slice *s)
 	}
 	if (v[2] == 0)
 		return mgr_call_err(c, -EINVAL, "slice step cannot be zero");
-	s->step = v[2];
+	/* -INT64_MIN does not exist; any step past the length is alike. */
+	s->step = v[2] < -INT64_MAX ? -INT64_MAX : v[2];
 	s->start = given[0] ? slice_bound(v[0], (int64_t)len, s->step) :
 		   s->step < 0 ? (int64_t)len - 1 : 0;
 	v[1] = given[1] ? slice_bound(v[1], (int64_t)len, s->step) :

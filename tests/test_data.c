@@ -805,6 +805,8 @@ static void test_slices(void **state)
 	OK("{\"items\":[{\"value\":0},{\"value\":1}],\"version\":V}",
 	   "{'op':'getitem','path':'l','stop':2,'step':null}");
 	FAILS(-EINVAL, "{'op':'getitem','path':'l','step':0}");
+	OK("{\"items\":[{\"value\":6}],\"version\":V}",
+	   "{'op':'getitem','path':'l','step':-9223372036854775807}");
 	FAILS(-EINVAL, "{'op':'getitem','path':'l','step':'2'}");
 
 	/* l[1:3] = ['a','b','c']: a plain slice takes any number. */
