@@ -48,6 +48,7 @@ struct fs_node {
 	uint64_t version;		/* as last seen */
 	struct timespec mtime;		/* when a new version was first seen */
 	uint64_t size;			/* as last told to the kernel */
+	bool gone;			/* its object's delete was heard */
 	bool attr_shown;		/* the kernel may hold its attributes */
 	/* A data file's text as last read, kept while no change to the
 	 * object is heard of (see fs_cache_open); valid in epoch cepoch. */

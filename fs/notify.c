@@ -2,8 +2,9 @@
  * event is heard on the loop's thread, in order with the replies, and:
  *   drops the content mgrfs keeps for the object (any change);
  *   wakes polls waiting on it (a queue);
- *   has the kernel drop the object's attributes (update), if it was given
- *   any since it last dropped them, and the name (delete);
+ *   has the kernel drop the object's attributes (update, delete), if it
+ *   was given any since it last dropped them, and the name (delete);
+ *   marks a deleted object's node gone, so an open file's fstat answers;
  *   moves the object's node where it was renamed to (a delete marked
  *   "moving", then the create at the new path), so that open files follow.
  * A create needs nothing more: no lookup that failed is cached, and the
@@ -99,8 +100,8 @@ static struct fs_node *find(struct mgrfs *fs, const struct mgr_path *p, struct f
 }
 
 /* Find the nodes of path, drop what is cached for it, and note what the
- * kernel may have cached. */
-static void resolve(struct mgrfs *fs, const char *path, bool update, struct target *t)
+ * kernel may have cached: with attrs, its attributes. */
+static void resolve(struct mgrfs *fs, const char *path, bool attrs, struct target *t)
 {
 	struct mgr_buf name = MGR_BUF_INIT;
 	struct fs_node *dir, *n;
@@ -118,7 +119,7 @@ static void resolve(struct mgrfs *fs, const char *path, bool update, struct targ
 		fs_node_cache_drop(&fs->nodes, n);
 		t->polls = n->polls;
 		n->polls = NULL;
-		if (update && n->attr_shown) {
+		if (attrs && n->attr_shown) {
 			n->attr_shown = false;
 			t->ino = n->ino;
 		}
@@ -236,21 +237,33 @@ void fs_notify_event(void *arg, yajl_val event)
 	struct mgrfs *fs = arg;
 	const char *path = NULL, *what = NULL;
 	struct target t = { 0 };
-	bool delete;
+	struct fs_node *n;
+	bool delete, moving;
 
 	if (mgr_json_get_str(event, "path", &path) < 0 ||
 	    mgr_json_get_str(event, "what", &what) < 0)
 		return;
 	delete = strcmp(what, "delete") == 0;
+	moving = delete && YAJL_IS_TRUE(mgr_json_get(event, "moving"));
 	/* A rename is heard as a delete marked "moving", then the create
 	 * at the new path; nothing comes in between but updates. */
 	if (!strcmp(what, "create") && fs->notify->moving) {
 		move(fs, fs->notify->moving, path);
 		fs->notify->moving = 0;
 	}
-	resolve(fs, path, strcmp(what, "update") == 0, &t);
+	/* A deleted object's attributes are stale too: an fstat of a file
+	 * open on it asks again (and learns it has no links). */
+	resolve(fs, path, strcmp(what, "update") == 0 || (delete && !moving), &t);
 	if (delete)
-		fs->notify->moving = YAJL_IS_TRUE(mgr_json_get(event, "moving")) ? t.self : 0;
+		fs->notify->moving = moving ? t.self : 0;
+	/* A file open on it answers fstat from what was last seen. */
+	if (delete && !moving && t.self) {
+		pthread_mutex_lock(&fs->lock);
+		n = fs_node_get(&fs->nodes, t.self);
+		if (n)
+			n->gone = true;
+		pthread_mutex_unlock(&fs->lock);
+	}
 	wake_polls(t.polls);
 	if (t.ino)
 		push(fs->notify, t.ino, "", 0);

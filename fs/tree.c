@@ -277,6 +277,7 @@ static void reply_entry(struct tctx *t)
 		n->type = t->type;
 		fs_node_saw(n, t->version);
 		fill_stat(fs, n, t->type, t->size, &e.attr);
+		n->gone = false;
 		n->attr_shown = true;
 		e.ino = n->ino;
 		e.generation = 1;
@@ -374,7 +375,8 @@ static void ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_dat
 /* The attributes of a file whose object is gone while something still
  * holds its inode (fstat of a file deleted while open): as last seen,
  * with no links, as a local file system answers.  False when the node is
- * not a detached file, and the answer is the error. */
+ * not a file known to be gone (detached, or its delete heard), and the
+ * answer is the error. */
 static bool reply_orphan(struct tctx *t)
 {
 	struct mgrfs *fs = t->fs;
@@ -384,7 +386,7 @@ static bool reply_orphan(struct tctx *t)
 
 	pthread_mutex_lock(&fs->lock);
 	n = fs_node_get(&fs->nodes, t->ino);
-	orphan = n && !n->parent && n->fmt == S_IFREG;
+	orphan = n && (!n->parent || n->gone) && n->fmt == S_IFREG;
 	if (orphan) {
 		fill_stat(fs, n, n->type, n->size, &st);
 		st.st_nlink = 0;
@@ -420,6 +422,7 @@ static void getattr_done(struct tctx *t, int err)
 		n->type = t->type;
 		fs_node_saw(n, t->version);
 		fill_stat(fs, n, t->type, t->size, &st);
+		n->gone = false;
 		n->attr_shown = true;
 		/* A file being written has the size of what it will hold. */
 		if (t->h && t->h->kind == FS_H_DATA && t->h->modified)

@@ -55,6 +55,13 @@ exec {fd}>&-
 t_out 'written far away' "an open file follows into directories the mount has not seen" \
 	mc get far/away/c
 t_out "written far away" "which the mount then shows" cat "$M/far/away/c"
+exec {fd}<"$M/far/away/c"
+mc rm far/away/c >/dev/null
+t_out "0 17" "a file another client deletes while it is open keeps its size, with no links" \
+	stat -L -c '%h %s' "/proc/self/fd/$fd"
+t_out "written far away" "and what it held" cat <&"$fd"
+exec {fd}<&-
+t_fail "No such file" "while its name is gone" stat "$M/far/away/c"
 mc new queue q >/dev/null
 mc put q 1 >/dev/null
 if command -v getfattr >/dev/null; then
