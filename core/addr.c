@@ -285,10 +285,14 @@ static int connect_unix(const struct mgr_addr *a, char **msg)
 
 /* connect() within CONNECT_TIMEOUT_MS: a host cut off from us would
  * otherwise keep a caller (a client reconnecting) for minutes of SYN
- * retries.  0 or an errno. */
-static int connect_bounded(int fd, const struct sockaddr *sa, socklen_t len)
+ * retries; and at once ECANCELED when cancel_fd becomes readable.  0 or an
+ * errno. */
+static int connect_bounded(int fd, const struct sockaddr *sa, socklen_t len, int cancel_fd)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLOUT },
+		{ .fd = cancel_fd, .events = POLLIN },
+	};
 	int fl = fcntl(fd, F_GETFL), err = 0, r;
 	socklen_t elen = sizeof(err);
 
@@ -298,12 +302,14 @@ static int connect_bounded(int fd, const struct sockaddr *sa, socklen_t len)
 		err = errno;
 		if (err == EINPROGRESS) {
 			do
-				r = poll(&pfd, 1, CONNECT_TIMEOUT_MS);
+				r = poll(pfd, 2, CONNECT_TIMEOUT_MS);
 			while (r < 0 && errno == EINTR);
 			if (r < 0)
 				err = errno;
 			else if (r == 0)
 				err = ETIMEDOUT;
+			else if (pfd[1].revents)
+				err = ECANCELED;
 			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
 				err = errno;
 		}
@@ -313,7 +319,7 @@ static int connect_bounded(int fd, const struct sockaddr *sa, socklen_t len)
 	return err;
 }
 
-static int connect_tcp(const struct mgr_addr *a, char **msg)
+static int connect_tcp(const struct mgr_addr *a, int cancel_fd, char **msg)
 {
 	struct addrinfo hints = {
 		.ai_family = AF_UNSPEC,
@@ -335,11 +341,13 @@ static int connect_tcp(const struct mgr_addr *a, char **msg)
 			err = errno;
 			continue;
 		}
-		err = connect_bounded(fd, ai->ai_addr, ai->ai_addrlen);
+		err = connect_bounded(fd, ai->ai_addr, ai->ai_addrlen, cancel_fd);
 		if (!err)
 			break;
 		close(fd);
 		fd = -1;
+		if (err == ECANCELED)
+			break;
 	}
 	freeaddrinfo(res);
 	if (fd < 0)
@@ -544,17 +552,21 @@ static int remote_command(const struct mgr_addr *a, const char *mgrd, struct mgr
  * answering about a host key: the caller's time limit for the manager's
  * hello should start once the far side has sent something, or ssh has
  * ended.  A signal ends the wait too, so that a program's own handler of
- * Ctrl-C is not kept waiting; ssh's ConnectTimeout bounds it otherwise. */
-static void wait_far_side(int fd)
+ * Ctrl-C is not kept waiting, and cancel_fd becoming readable; ssh's
+ * ConnectTimeout bounds it otherwise. */
+static void wait_far_side(int fd, int cancel_fd)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = cancel_fd, .events = POLLIN },
+	};
 
-	poll(&pfd, 1, -1);
+	poll(pfd, 2, -1);
 }
 
 /* ssh [ssh_command's words] -T -x [-o K=V | -p N]... [-l USER] -- HOST CMD */
-static int connect_ssh(const struct mgr_addr *a, const struct mgr_ssh_opts *o, int *pid,
-		       char **msg)
+static int connect_ssh(const struct mgr_addr *a, const struct mgr_ssh_opts *o, int cancel_fd,
+		       int *pid, char **msg)
 {
 	const char *command = o && o->command ? o->command : "ssh";
 	const char *mgrd = o && o->mgrd ? o->mgrd : "mgrd";
@@ -617,7 +629,7 @@ static int connect_ssh(const struct mgr_addr *a, const struct mgr_ssh_opts *o, i
 	}
 	r = spawn(a, prog, argv, true, pid, msg);
 	if (r >= 0)
-		wait_far_side(r);
+		wait_far_side(r, cancel_fd);
 out:
 	if (r == -ENOMEM && !*msg)
 		fail(a, ENOMEM, NULL, msg);
@@ -628,8 +640,8 @@ out:
 	return r;
 }
 
-int mgr_addr_connect(const struct mgr_addr *a, const struct mgr_ssh_opts *ssh, int *pid,
-		     char **err)
+int mgr_addr_connect(const struct mgr_addr *a, const struct mgr_ssh_opts *ssh, int cancel_fd,
+		     int *pid, char **err)
 {
 	*pid = 0;
 	*err = NULL;
@@ -637,11 +649,11 @@ int mgr_addr_connect(const struct mgr_addr *a, const struct mgr_ssh_opts *ssh, i
 	case MGR_ADDR_UNIX:
 		return connect_unix(a, err);
 	case MGR_ADDR_TCP:
-		return connect_tcp(a, err);
+		return connect_tcp(a, cancel_fd, err);
 	case MGR_ADDR_EXEC:
 		return connect_exec(a, pid, err);
 	case MGR_ADDR_SSH:
-		return connect_ssh(a, ssh, pid, err);
+		return connect_ssh(a, ssh, cancel_fd, pid, err);
 	}
 	return fail(a, EINVAL, "unknown address kind", err);
 }

@@ -64,8 +64,10 @@ int mgr_ssh_option_check(const char *kv, const char **err);
  * child's pid is stored in *pid, to be reaped by the caller (else *pid is
  * 0).  For ssh the call returns once the far side has sent something (or
  * ssh has ended or a signal came), so that logging in, prompts included,
- * is not cut short by the caller's wait for the manager's hello. */
-int mgr_addr_connect(const struct mgr_addr *a, const struct mgr_ssh_opts *ssh, int *pid,
-		     char **err);
+ * is not cut short by the caller's wait for the manager's hello.
+ * cancel_fd (-1: none) ends a wait for a TCP connection (-ECANCELED) or
+ * for ssh's far side once it becomes readable. */
+int mgr_addr_connect(const struct mgr_addr *a, const struct mgr_ssh_opts *ssh, int cancel_fd,
+		     int *pid, char **err);
 
 #endif

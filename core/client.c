@@ -107,6 +107,9 @@ struct mgr_client {
 	int werr;			/* threaded: writing failed or the
 					 * connection is over */
 	int wake_fd;			/* eventfd: output for the I/O thread */
+	int stop_fd;			/* eventfd: mgr_client_free has begun */
+	int cancel_fd;			/* a link attempt's: its owner's stop_fd
+					 * (not ours to close), or -1 */
 
 	struct mgr_buf rbuf;		/* frames read, from rpos on */
 	size_t rpos;
@@ -1054,7 +1057,10 @@ static void reap(pid_t pid, int *status)
 /* Read one frame within the handshake's time. */
 static int read_frame_by(struct mgr_client *c, uint64_t deadline, yajl_val *msg)
 {
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = c->fd, .events = POLLIN },
+		{ .fd = c->cancel_fd, .events = POLLIN },
+	};
 	uint64_t now;
 	ssize_t n;
 	int r;
@@ -1066,11 +1072,13 @@ static int read_frame_by(struct mgr_client *c, uint64_t deadline, yajl_val *msg)
 		now = now_ms();
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		r = poll(&pfd, 1, (int)(deadline - now));
+		r = poll(pfd, 2, (int)(deadline - now));
 		if (r < 0 && errno != EINTR)
 			return -errno;
 		if (r <= 0)
 			continue;
+		if (pfd[1].revents)
+			return -ECANCELED;
 		n = read_some(c, false);
 		if (n < 0)
 			return n;
@@ -1204,6 +1212,12 @@ static int start_thread(struct mgr_client *c)
 	c->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (c->wake_fd < 0)
 		return -errno;
+	/* A link attempt (with RECONNECT) watches it, so that freeing the
+	 * client need not wait for a connect or a hello that may never
+	 * come. */
+	c->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (c->stop_fd < 0)
+		return -errno;
 	/* Signals are for the program's own threads to take. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -1222,6 +1236,8 @@ static struct mgr_client *client_alloc(void)
 		return NULL;
 	c->fd = -1;
 	c->wake_fd = -1;
+	c->stop_fd = -1;
+	c->cancel_fd = -1;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->wlock, NULL);
 	pthread_cond_init(&c->wspace, NULL);
@@ -1271,7 +1287,7 @@ static int client_open(struct mgr_client *c, const struct mgr_addr *a, const cha
 {
 	int r;
 
-	r = mgr_addr_connect(a, opts ? opts->ssh : NULL, &c->pid, msg);
+	r = mgr_addr_connect(a, opts ? opts->ssh : NULL, c->cancel_fd, &c->pid, msg);
 	if (r < 0)
 		return r;
 	c->fd = r;
@@ -1321,6 +1337,7 @@ static int relink_once(struct mgr_client *c)
 
 	if (!t)
 		return -ENOMEM;
+	t->cancel_fd = c->stop_fd;
 	o.authkey = c->key;
 	o.authkey_len = c->keylen;
 	r = client_open(t, &c->addr, c->name, &o, RELINK_HELLO_MS, &msg);
@@ -1496,6 +1513,7 @@ void mgr_client_free(struct mgr_client *c)
 			shutdown(c->fd, SHUT_RDWR);
 		pthread_mutex_unlock(&c->wlock);
 		eventfd_write(c->wake_fd, 1);
+		eventfd_write(c->stop_fd, 1);
 		pthread_join(c->thread, NULL);
 	}
 	if (c->fd >= 0)
@@ -1504,6 +1522,8 @@ void mgr_client_free(struct mgr_client *c)
 		close(c->fd);
 	if (c->wake_fd >= 0)
 		close(c->wake_fd);
+	if (c->stop_fd >= 0)
+		close(c->stop_fd);
 	if (c->pid > 0)
 		reap(c->pid, NULL);
 	free(c->table);

@@ -241,7 +241,7 @@ static int connect_str(const char *s, int *pid, char **msg)
 	int r;
 
 	assert_int_equal(mgr_addr_parse(s, &a, &err), 0);
-	r = mgr_addr_connect(&a, NULL, pid, msg);
+	r = mgr_addr_connect(&a, NULL, -1, pid, msg);
 	mgr_addr_release(&a);
 	return r;
 }
@@ -398,7 +398,7 @@ static char *ssh_argv(const char *addr, const struct mgr_ssh_opts *o, int *ret)
 	int fd, pid, status;
 
 	assert_int_equal(mgr_addr_parse(addr, &a, &err), 0);
-	fd = mgr_addr_connect(&a, o, &pid, &msg);
+	fd = mgr_addr_connect(&a, o, -1, &pid, &msg);
 	mgr_addr_release(&a);
 	*ret = fd;
 	if (fd < 0) {

@@ -400,17 +400,17 @@ static int connect_default(void)
 		return -ENOMEM;
 	}
 	a.path = path.data;
-	fd = mgr_addr_connect(&a, NULL, &pid, &msg);
+	fd = mgr_addr_connect(&a, NULL, -1, &pid, &msg);
 	if (fd == -ENOENT || fd == -ECONNREFUSED) {
 		lock = lock_socket_dir(a.path);
 		/* Another relay may have started one while we waited. */
 		free(msg);
-		fd = mgr_addr_connect(&a, NULL, &pid, &msg);
+		fd = mgr_addr_connect(&a, NULL, -1, &pid, &msg);
 	}
 	if (fd == -ENOENT || fd == -ECONNREFUSED) {
 		r = start_default(&log);
 		free(msg);
-		fd = r < 0 ? r : mgr_addr_connect(&a, NULL, &pid, &msg);
+		fd = r < 0 ? r : mgr_addr_connect(&a, NULL, -1, &pid, &msg);
 		if (fd < 0 && log.len)
 			fprintf(stderr, "%.*s", (int)log.len, log.data);
 		if (r < 0)
@@ -444,7 +444,7 @@ static int relay(const char *addr)
 	}
 	/* A manager that ends with its connection (exec:) is not waited
 	 * for: it has its stdin closed when this process exits. */
-	fd = mgr_addr_connect(&a, NULL, &pid, &msg);
+	fd = mgr_addr_connect(&a, NULL, -1, &pid, &msg);
 	mgr_addr_release(&a);
 	if (fd < 0) {
 		mgr_log(MGR_LOG_ERROR, "relay: %s", msg ? msg : strerror(-fd));
