@@ -79,6 +79,9 @@ static int op_ls(struct mgr_call *c, struct mgr_obj *dir)
 			r = mgr_json_kv_u64(c->out, "version", o->version);
 		if (!r)
 			r = mgr_json_kv_u64(c->out, "size", t->size ? t->size(o) : 0);
+		/* What a value's text is shown as depends on it (mgrfs). */
+		if (!r && o->type == MGR_VALUE && o->u.value->kind == MGR_DATUM_BYTES)
+			r = mgr_json_kv_bool(c->out, "bytes", true);
 		if (!r)
 			r = mgr_json_map_close(c->out);
 	}

@@ -51,6 +51,10 @@ struct mgrfs {
 	/* Content may be kept (fs_node_cache_*): only with the client run
 	 * from the loop, whose order of events and replies keeps it true. */
 	bool cache;
+	/* Change events heard, and links broken: what a listing says of
+	 * its entries is given to the kernel only while this stays as it
+	 * was when the listing began.  Atomic. */
+	uint64_t events;
 };
 
 /* What an open file is. */
@@ -64,6 +68,10 @@ enum fs_handle_kind {
 struct fs_dirent {
 	char *name;		/* kernel name */
 	mode_t fmt;
+	int type;
+	uint64_t version;
+	uint64_t size;		/* as shown */
+	bool attrs;		/* type, version and size are known */
 };
 
 struct fs_handle {
@@ -99,9 +107,11 @@ struct fs_handle {
 	bool flock_held;
 	bool flock_lost;
 
-	/* FS_H_DIR: the listing taken at opendir. */
+	/* FS_H_DIR: the listing taken at opendir, and the count of events
+	 * heard when it began (its attributes hold while no other came). */
 	struct fs_dirent *ents;
 	size_t nents;
+	uint64_t events;
 };
 
 /* A call that may wait in the manager (a queue get or put, a lock

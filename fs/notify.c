@@ -226,6 +226,7 @@ void fs_notify_all(struct mgrfs *fs)
 	pthread_mutex_unlock(&fs->lock);
 	/* The create of a move heard before the break may never come. */
 	fs->notify->moving = 0;
+	__atomic_add_fetch(&fs->events, 1, __ATOMIC_RELEASE);
 	wake_polls(polls);
 	for (i = 0; i < k; i++)
 		push(fs->notify, inos[i], "", 0);
@@ -240,6 +241,7 @@ void fs_notify_event(void *arg, yajl_val event)
 	struct fs_node *n;
 	bool delete, moving;
 
+	__atomic_add_fetch(&fs->events, 1, __ATOMIC_RELEASE);
 	if (mgr_json_get_str(event, "path", &path) < 0 ||
 	    mgr_json_get_str(event, "what", &what) < 0)
 		return;

@@ -200,11 +200,38 @@ static void attr_get_cb(void *arg, struct mgr_reply *rep)
 	t->then(t, err);
 }
 
+/* The size shown in the tree for an object of type whose stat (or ls
+ * entry) says size and bytes; false for lists and arrays, whose size as
+ * shown needs their items. */
+static bool shown_size(int type, yajl_val stat, uint64_t *size)
+{
+	bool bytes = false;
+
+	*size = 0;
+	mgr_json_get_u64(stat, "size", size);
+	switch (type) {
+	case MGR_NAMESPACE:
+	case MGR_DICT:
+		return true;
+	case MGR_VALUE:
+		/* JSON is shown with a newline after it. */
+		mgr_json_get_bool(stat, "bytes", &bytes);
+		*size += !bytes;
+		return true;
+	case MGR_LIST:
+	case MGR_ARRAY:
+		return false;
+	default:
+		/* Queues and state files have no size, like files in /proc. */
+		*size = 0;
+		return true;
+	}
+}
+
 static void attr_stat_cb(void *arg, struct mgr_reply *rep)
 {
 	struct tctx *t = arg;
 	struct mgr_req r;
-	bool bytes = false;
 	int err = rep->err;
 
 	if (err)
@@ -214,21 +241,9 @@ static void attr_stat_cb(void *arg, struct mgr_reply *rep)
 		err = -EPROTO;
 		goto out;
 	}
-	t->size = t->version = 0;
+	t->version = 0;
 	mgr_json_get_u64(rep->result, "version", &t->version);
-	mgr_json_get_u64(rep->result, "size", &t->size);
-	switch (t->type) {
-	case MGR_NAMESPACE:
-	case MGR_DICT:
-		break;
-	case MGR_VALUE:
-		/* JSON is shown with a newline after it. */
-		mgr_json_get_bool(rep->result, "bytes", &bytes);
-		t->size += !bytes;
-		break;
-	case MGR_LIST:
-	case MGR_ARRAY:
-		/* Their size as shown needs the items. */
+	if (!shown_size(t->type, rep->result, &t->size)) {
 		err = req_path(t, &r, "get");
 		if (!err) {
 			err = mgr_client_call_async(t->fs->client, &r, attr_get_cb, t, NULL);
@@ -236,11 +251,6 @@ static void attr_stat_cb(void *arg, struct mgr_reply *rep)
 		}
 		if (!err)
 			return;
-		break;
-	default:
-		/* Queues and state files have no size, like files in /proc. */
-		t->size = 0;
-		break;
 	}
 out:
 	t->then(t, err);
@@ -1419,11 +1429,15 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 	struct fs_handle *h = t->h;
 	struct mgr_buf name = MGR_BUF_INIT;
 	yajl_val ents = mgr_json_get(rep->result, "entries"), e;
-	struct fs_dirent *grown;
+	struct fs_dirent *grown, *d;
 	const char *key, *last = NULL;
 	size_t i;
 	int err = rep->err, type;
 
+	/* The listing's moment is its first page's: a change heard after
+	 * it may be in any page. */
+	if (!t->after.len)
+		h->events = __atomic_load_n(&t->fs->events, __ATOMIC_ACQUIRE);
 	if (err == -ESTALE && t->step++ < LISTING_RESTARTS) {
 		for (i = 0; i < h->nents; i++)
 			free(h->ents[i].name);
@@ -1453,11 +1467,18 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 		 * reached through mgrctl. */
 		if (err || name.len > MGR_NAME_MAX)
 			continue;
-		h->ents[h->nents].name = strndup(name.data, name.len);
-		if (!h->ents[h->nents].name)
+		d = &h->ents[h->nents];
+		d->name = strndup(name.data, name.len);
+		if (!d->name) {
 			err = -ENOMEM;
-		else
-			h->ents[h->nents++].fmt = fs_type_fmt(type);
+			continue;
+		}
+		d->fmt = fs_type_fmt(type);
+		d->type = type;
+		d->version = 0;
+		mgr_json_get_u64(e, "version", &d->version);
+		d->attrs = shown_size(type, e, &d->size);
+		h->nents++;
 	}
 	mgr_buf_release(&name);
 	if (!err && last && YAJL_IS_TRUE(mgr_json_get(rep->result, "more"))) {
@@ -1531,6 +1552,83 @@ static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	pthread_mutex_unlock(&fs->lock);
 	fuse_reply_buf(req, buf, pos);
+	free(buf);
+}
+
+/* readdirplus: the listing's entries with their attributes, so that ls -l
+ * asks the manager nothing more.  An entry whose attributes are not known
+ * (a list's or an array's size needs its items) or may have changed (any
+ * event heard since the listing began) goes as readdir gives it, and the
+ * kernel looks it up.  Each entry given with attributes is a lookup the
+ * kernel will forget; if the answer is lost, they are forgotten here. */
+static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			   struct fuse_file_info *fi)
+{
+	struct mgrfs *fs = fuse_req_userdata(req);
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	struct fs_node *dir, *n, **found = NULL;
+	struct fuse_entry_param e;
+	const struct fs_dirent *d;
+	size_t pos = 0, len, i, nfound = 0;
+	const char *name;
+	bool fresh;
+	char *buf = malloc(size);
+
+	/* An entry takes at least 24 bytes of the answer, so this many
+	 * nodes at most. */
+	if (buf)
+		found = calloc(size / 24 + 1, sizeof(*found));
+	if (!found) {
+		free(buf);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	dir = fs_node_get(&fs->nodes, ino);
+	fresh = __atomic_load_n(&fs->events, __ATOMIC_ACQUIRE) == h->events;
+	for (i = off; dir && i < h->nents + 2; i++) {
+		memset(&e, 0, sizeof(e));
+		if (i < 2) {
+			name = i ? ".." : ".";
+			n = i && dir->parent ? dir->parent : dir;
+			e.attr.st_mode = S_IFDIR;
+			e.attr.st_ino = n->ino;
+		} else {
+			d = &h->ents[i - 2];
+			name = d->name;
+			if (fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0) > size - pos)
+				break;
+			n = fresh && d->attrs ?
+			    fs_node_found(&fs->nodes, dir, name, strlen(name), d->fmt) : NULL;
+			if (n) {
+				found[nfound++] = n;
+				n->type = d->type;
+				fs_node_saw(n, d->version);
+				fill_stat(fs, n, d->type, d->size, &e.attr);
+				n->gone = false;
+				n->attr_shown = true;
+				e.ino = n->ino;
+				e.generation = 1;
+				e.attr_timeout = e.entry_timeout = FS_TIMEOUT;
+			} else {
+				n = fs_node_child(&fs->nodes, dir, name, strlen(name));
+				e.attr.st_mode = d->fmt;
+				e.attr.st_ino = n ? n->ino : UNKNOWN_INO;
+			}
+		}
+		len = fuse_add_direntry_plus(req, buf + pos, size - pos, name, &e, i + 1);
+		if (len > size - pos)
+			break;
+		pos += len;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	if (fuse_reply_buf(req, buf, pos) < 0) {
+		pthread_mutex_lock(&fs->lock);
+		for (i = 0; i < nfound; i++)
+			fs_node_forget(&fs->nodes, found[i], 1);
+		pthread_mutex_unlock(&fs->lock);
+	}
+	free(found);
 	free(buf);
 }
 
@@ -1738,6 +1836,7 @@ void fs_tree_ops(struct fuse_lowlevel_ops *ops)
 	ops->fsync = ll_fsync;
 	ops->opendir = ll_opendir;
 	ops->readdir = ll_readdir;
+	ops->readdirplus = ll_readdirplus;
 	ops->releasedir = ll_releasedir;
 	ops->statfs = ll_statfs;
 	ops->getxattr = ll_getxattr;

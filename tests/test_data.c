@@ -315,7 +315,7 @@ static void test_stat_ls(void **state)
 	/* Insertion order, names unescaped. */
 	OK("{\"entries\":[{\"name\":\"b\",\"type\":\"value\",\"version\":V,\"size\":7},"
 	   "{\"name\":\"a\",\"type\":\"list\",\"version\":V,\"size\":3},"
-	   "{\"name\":\"a/slash\",\"type\":\"value\",\"version\":V,\"size\":3},"
+	   "{\"name\":\"a/slash\",\"type\":\"value\",\"version\":V,\"size\":3,\"bytes\":true},"
 	   "{\"name\":\"n\",\"type\":\"value\",\"version\":V,\"size\":3},"
 	   "{\"name\":\"arr\",\"type\":\"array\",\"version\":V,\"size\":4}]}",
 	   "{'op':'ls','path':'d'}");
@@ -327,7 +327,8 @@ static void test_stat_ls(void **state)
 	OK("{\"entries\":[{\"name\":\"b\",\"type\":\"value\",\"version\":V,\"size\":7},"
 	   "{\"name\":\"a\",\"type\":\"list\",\"version\":V,\"size\":3}],\"more\":true}",
 	   "{'op':'ls','path':'d','limit':2}");
-	OK("{\"entries\":[{\"name\":\"a/slash\",\"type\":\"value\",\"version\":V,\"size\":3},"
+	OK("{\"entries\":[{\"name\":\"a/slash\",\"type\":\"value\",\"version\":V,\"size\":3,"
+	   "\"bytes\":true},"
 	   "{\"name\":\"n\",\"type\":\"value\",\"version\":V,\"size\":3}],\"more\":true}",
 	   "{'op':'ls','path':'d','limit':2,'after':'a'}");
 	OK("{\"entries\":[{\"name\":\"arr\",\"type\":\"array\",\"version\":V,\"size\":4}]}",

@@ -21,6 +21,9 @@ echo "from the second mount" >"$M2/v"
 t_out "from the second mount" "a change through another mount is seen by cat" cat "$M/v"
 t_out "22" "and by stat" stat -c %s "$M/v"
 t_out "v" "ls sees what is there" ls "$M"
+ls -l "$M" >/dev/null
+mc set v '"a longer value than before"' >/dev/null
+t_out "29" "ls -l shows a size changed by mgrctl at once" sh -c "ls -l '$M' | awk '/ v\$/ { print \$5 }'"
 mc set w 5 >/dev/null
 t_out $'v\nw' "and a name made by mgrctl at once" ls "$M"
 t_out "5" "which reads" cat "$M/w"

@@ -147,6 +147,19 @@ else
 fi
 t_out "255" "statfs answers, with the name limit" stat -f -c %l "$M"
 
+# ls -l takes what it shows from the listing (readdirplus): the sizes the
+# tree shows for each kind of file (a list's lines are its items as JSON).
+mkdir "$M/kinds"
+echo 12345 >"$M/kinds/json"
+echo "some text" >"$M/kinds/text"
+mc new list kinds/list a bb ccc >/dev/null
+mc new queue kinds/queue >/dev/null
+mc new lock kinds/lock >/dev/null
+mkdir "$M/kinds/dir"
+t_out $'d dir 0\n- json 6\n- list 15\n- lock 0\n- queue 0\n- text 10' \
+	"ls -l shows each kind with its size" \
+	sh -c "ls -l '$M/kinds' | awk 'NR > 1 { print substr(\$1, 1, 1), \$9, \$5 }'"
+
 # A directory too big for one answer from the manager: ls pages through it.
 mc new dict many >/dev/null
 seq 1 40000 | awk '{ printf "set many/k%06d %d\n", $1, $1 }' | mc batch >/dev/null
