@@ -603,6 +603,8 @@ int main(int argc, char **argv)
 
 	memset(&ops, 0, sizeof(ops));
 	fs_tree_ops(&ops);
+	fs_dir_ops(&ops);
+	fs_xattr_ops(&ops);
 	fs_queue_ops(&ops);
 	fs_lock_ops(&ops);
 	fs.se = fuse_session_new(&args, &ops, sizeof(ops), &fs);

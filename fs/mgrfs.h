@@ -143,6 +143,8 @@ void fs_park_finish(struct fs_park *p);
 
 /* Lowlevel operations, by module. */
 void fs_tree_ops(struct fuse_lowlevel_ops *ops);
+void fs_dir_ops(struct fuse_lowlevel_ops *ops);
+void fs_xattr_ops(struct fuse_lowlevel_ops *ops);
 void fs_queue_ops(struct fuse_lowlevel_ops *ops);
 void fs_lock_ops(struct fuse_lowlevel_ops *ops);
 

@@ -1,6 +1,7 @@
-/* The tree: names, attributes, directories, and files whose content is
- * read at open and written back whole (values, lists, arrays), or is the
- * state of a synchronisation object.
+/* The tree: names, attributes, and files whose content is read at open
+ * and written back whole (values, lists, arrays), or is the state of a
+ * synchronisation object.  Directories are in dir.c, extended attributes
+ * in xattr.c, queues in queue.c, locks in lock.c.
  *
  * Each handler turns the kernel's request into one manager request and
  * returns; the reply callback answers the kernel.  The few operations that
@@ -13,127 +14,14 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "mgrfs.h"
 #include "path.h"
 #include "store.h"
+#include "tctx.h"
 
-#define XATTR_PREFIX "user.mgr."
-/* What readdir gives as the inode of a name not looked up yet. */
-#define UNKNOWN_INO 0xffffffffu
+/* Attributes. */
 
-/* One kernel request on its way through the manager. */
-struct tctx {
-	fuse_req_t req;
-	struct mgrfs *fs;
-	fuse_ino_t ino;			/* the node, or the parent of name */
-	fuse_ino_t newparent;		/* rename */
-	struct mgr_buf name;		/* a child's kernel name */
-	struct mgr_buf newname;		/* rename */
-	struct mgr_buf path;		/* the object's manager path */
-	struct mgr_buf newpath;		/* rename */
-	struct mgr_buf after;		/* opendir: the last name listed */
-	struct fs_handle *h;
-	struct fuse_file_info fi;
-	int type;
-	bool fifo;			/* mknod of a FIFO: see ll_mknod */
-	uint64_t version;
-	uint64_t epoch;			/* open: the cache epoch at the get */
-	uint64_t size;			/* as shown in the tree */
-	off_t newsize;			/* setattr */
-	size_t xsize;			/* getxattr, listxattr */
-	const char *xname;		/* getxattr: the member asked for */
-	int err;			/* the first error of a chain */
-	int step;
-	void (*then)(struct tctx *t, int err);
-};
-
-static struct tctx *tctx_new(fuse_req_t req, fuse_ino_t ino)
-{
-	struct tctx *t = calloc(1, sizeof(*t));
-
-	if (!t) {
-		fuse_reply_err(req, ENOMEM);
-		return NULL;
-	}
-	t->req = req;
-	t->fs = fuse_req_userdata(req);
-	t->ino = ino;
-	return t;
-}
-
-static void tctx_free(struct tctx *t)
-{
-	mgr_buf_release(&t->name);
-	mgr_buf_release(&t->newname);
-	mgr_buf_release(&t->path);
-	mgr_buf_release(&t->newpath);
-	mgr_buf_release(&t->after);
-	free(t);
-}
-
-/* Answer the kernel with an error and be done. */
-static void fail(struct tctx *t, int err)
-{
-	fuse_reply_err(t->req, fs_errno(err));
-	tctx_free(t);
-}
-
-/* The manager path of inode ino, with /name appended when name is not
- * NULL, into out (NUL-terminated). */
-static int path_of(struct mgrfs *fs, fuse_ino_t ino, const char *name, struct mgr_buf *out)
-{
-	struct fs_node *n;
-	int err = -ENOENT;
-
-	pthread_mutex_lock(&fs->lock);
-	n = fs_node_get(&fs->nodes, ino);
-	if (n)
-		err = fs_node_path(n, out);
-	pthread_mutex_unlock(&fs->lock);
-	if (!err && name) {
-		if (out->len)
-			err = mgr_buf_append(out, "/", 1);
-		if (!err)
-			err = mgr_buf_append(out, name, strlen(name));
-	}
-	if (!err)
-		err = mgr_buf_append(out, "", 1);
-	if (!err)
-		out->len--;
-	return err;
-}
-
-/* Take the kernel's name of a child of parent into t->name and the child's
- * path into t->path. */
-static int child_path(struct tctx *t, fuse_ino_t parent, const char *name)
-{
-	int err = fs_name_from_kernel(name, &t->name);
-
-	return err ? err : path_of(t->fs, parent, t->name.data, &t->path);
-}
-
-/* Send r (released here) with t as the callback's argument; on failure
- * answer the kernel and free t. */
-static void send(struct tctx *t, struct mgr_req *r, mgr_reply_fn cb)
-{
-	int err = mgr_client_call_async(t->fs->client, r, cb, t, NULL);
-
-	mgr_req_release(r);
-	if (err < 0)
-		fail(t, err);
-}
-
-/* A request for op on t->path. */
-static int req_path(struct tctx *t, struct mgr_req *r, const char *op)
-{
-	return mgr_req_init(r, op, t->path.data);
-}
-
-/* Attributes.  fill_stat also keeps the size on the node, for an fstat
- * after the object is gone (reply_orphan). */
-
-static void fill_stat(struct mgrfs *fs, struct fs_node *n, int type, uint64_t size,
-		      struct stat *st)
+void fs_fill_stat(struct mgrfs *fs, struct fs_node *n, int type, uint64_t size,
+		  struct stat *st)
 {
 	n->size = size;
 	memset(st, 0, sizeof(*st));
@@ -203,7 +91,7 @@ static void attr_get_cb(void *arg, struct mgr_reply *rep)
 /* The size shown in the tree for an object of type whose stat (or ls
  * entry) says size and bytes; false for lists and arrays, whose size as
  * shown needs their items. */
-static bool shown_size(int type, yajl_val stat, uint64_t *size)
+bool fs_shown_size(int type, yajl_val stat, uint64_t *size)
 {
 	bool bytes = false;
 
@@ -243,8 +131,8 @@ static void attr_stat_cb(void *arg, struct mgr_reply *rep)
 	}
 	t->version = 0;
 	mgr_json_get_u64(rep->result, "version", &t->version);
-	if (!shown_size(t->type, rep->result, &t->size)) {
-		err = req_path(t, &r, "get");
+	if (!fs_shown_size(t->type, rep->result, &t->size)) {
+		err = tctx_req(t, &r, "get");
 		if (!err) {
 			err = mgr_client_call_async(t->fs->client, &r, attr_get_cb, t, NULL);
 			mgr_req_release(&r);
@@ -260,7 +148,7 @@ out:
 static void attr_fetch(struct tctx *t)
 {
 	struct mgr_req r;
-	int err = req_path(t, &r, "stat");
+	int err = tctx_req(t, &r, "stat");
 
 	if (!err) {
 		err = mgr_client_call_async(t->fs->client, &r, attr_stat_cb, t, NULL);
@@ -286,7 +174,7 @@ static void reply_entry(struct tctx *t)
 	if (n) {
 		n->type = t->type;
 		fs_node_saw(n, t->version);
-		fill_stat(fs, n, t->type, t->size, &e.attr);
+		fs_fill_stat(fs, n, t->type, t->size, &e.attr);
 		n->gone = false;
 		n->attr_shown = true;
 		e.ino = n->ino;
@@ -302,7 +190,7 @@ static void reply_entry(struct tctx *t)
 	pthread_mutex_unlock(&fs->lock);
 	if (!n) {
 		fs_handle_free(t->h);
-		fail(t, parent ? -ENOMEM : -ENOENT);
+		tctx_fail(t, parent ? -ENOMEM : -ENOENT);
 		return;
 	}
 	if (t->h) {
@@ -332,7 +220,7 @@ static void reply_entry(struct tctx *t)
 static void lookup_done(struct tctx *t, int err)
 {
 	if (err)
-		fail(t, err == -ENOTDIR ? -ENOENT : err);
+		tctx_fail(t, err == -ENOTDIR ? -ENOENT : err);
 	else
 		reply_entry(t);
 }
@@ -344,9 +232,9 @@ static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 	if (!t)
 		return;
-	err = child_path(t, parent, name);
+	err = tctx_child_path(t, parent, name);
 	if (err) {
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
 	t->then = lookup_done;
@@ -398,7 +286,7 @@ static bool reply_orphan(struct tctx *t)
 	n = fs_node_get(&fs->nodes, t->ino);
 	orphan = n && (!n->parent || n->gone) && n->fmt == S_IFREG;
 	if (orphan) {
-		fill_stat(fs, n, n->type, n->size, &st);
+		fs_fill_stat(fs, n, n->type, n->size, &st);
 		st.st_nlink = 0;
 	}
 	pthread_mutex_unlock(&fs->lock);
@@ -418,7 +306,7 @@ static void getattr_done(struct tctx *t, int err)
 	if (err == -ENOENT && reply_orphan(t))
 		return;
 	if (err) {
-		fail(t, err == -ENOTDIR ? -ENOENT : err);
+		tctx_fail(t, err == -ENOTDIR ? -ENOENT : err);
 		return;
 	}
 	pthread_mutex_lock(&fs->lock);
@@ -431,7 +319,7 @@ static void getattr_done(struct tctx *t, int err)
 	} else if (n) {
 		n->type = t->type;
 		fs_node_saw(n, t->version);
-		fill_stat(fs, n, t->type, t->size, &st);
+		fs_fill_stat(fs, n, t->type, t->size, &st);
 		n->gone = false;
 		n->attr_shown = true;
 		/* A file being written has the size of what it will hold. */
@@ -442,7 +330,7 @@ static void getattr_done(struct tctx *t, int err)
 	}
 	pthread_mutex_unlock(&fs->lock);
 	if (err) {
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
 	fuse_reply_attr(t->req, &st, FS_TIMEOUT);
@@ -456,7 +344,7 @@ static void ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 	if (!t)
 		return;
-	err = path_of(t->fs, ino, NULL, &t->path);
+	err = fs_path_of(t->fs, ino, NULL, &t->path);
 	if (err) {
 		getattr_done(t, err);
 		return;
@@ -702,8 +590,8 @@ void fs_handle_free(struct fs_handle *h)
 	free(h);
 }
 
-static struct fs_handle *handle_new(enum fs_handle_kind kind, struct fs_node *n, int type,
-				    int flags)
+struct fs_handle *fs_handle_new(enum fs_handle_kind kind, struct fs_node *n, int type,
+				int flags)
 {
 	struct fs_handle *h = calloc(1, sizeof(*h));
 
@@ -746,7 +634,7 @@ static void set_open_flags(struct fuse_file_info *fi, enum fs_handle_kind kind)
 	fi->nonseekable = kind == FS_H_QUEUE;
 }
 
-static void reply_open(struct tctx *t)
+void tctx_reply_open(struct tctx *t)
 {
 	struct fs_handle *h = t->h;
 
@@ -777,7 +665,7 @@ static void open_cb(void *arg, struct mgr_reply *rep)
 	h->stored = h->buf.len;
 	if (err) {
 		fs_handle_free(h);
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
 	/* Replies and events come in the order of the changes: any change
@@ -787,7 +675,7 @@ static void open_cb(void *arg, struct mgr_reply *rep)
 		fs_node_cache_set(&fs->nodes, h->node, h->buf.data, h->buf.len, t->epoch);
 		pthread_mutex_unlock(&fs->lock);
 	}
-	reply_open(t);
+	tctx_reply_open(t);
 }
 
 /* Open h from the content kept for its node: true when there was some.
@@ -827,7 +715,7 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	n = fs_node_get(&t->fs->nodes, ino);
 	t->type = n ? n->type : -1;
 	pthread_mutex_unlock(&t->fs->lock);
-	err = path_of(t->fs, ino, NULL, &t->path);
+	err = fs_path_of(t->fs, ino, NULL, &t->path);
 	if (err)
 		goto fail;
 	kind = handle_kind(t->type, fi->flags);
@@ -835,7 +723,7 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		err = kind;
 		goto fail;
 	}
-	t->h = handle_new(kind, n, t->type, fi->flags);
+	t->h = fs_handle_new(kind, n, t->type, fi->flags);
 	if (!t->h) {
 		err = -ENOMEM;
 		goto fail;
@@ -843,34 +731,34 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	t->fi = *fi;
 	set_open_flags(&t->fi, kind);
 	if (kind == FS_H_QUEUE) {
-		reply_open(t);
+		tctx_reply_open(t);
 		return;
 	}
 	if (kind == FS_H_DATA && acc != O_RDONLY && (fi->flags & O_TRUNC)) {
 		/* Stored at close: never an empty value in between. */
 		t->h->modified = true;
-		reply_open(t);
+		tctx_reply_open(t);
 		return;
 	}
 	if (kind == FS_H_DATA && t->type != MGR_VALUE && acc == O_WRONLY &&
 	    (fi->flags & O_APPEND)) {
 		/* Lines appended to a list need not know what it holds. */
-		reply_open(t);
+		tctx_reply_open(t);
 		return;
 	}
 	if (kind == FS_H_DATA && cache_open(t->fs, t->h)) {
-		reply_open(t);
+		tctx_reply_open(t);
 		return;
 	}
 	t->epoch = t->fs->epoch;
-	err = req_path(t, &r, kind == FS_H_STATE ? "stat" : "get");
+	err = tctx_req(t, &r, kind == FS_H_STATE ? "stat" : "get");
 	if (!err) {
-		send(t, &r, open_cb);
+		tctx_send(t, &r, open_cb);
 		return;
 	}
 fail:
 	fs_handle_free(t->h);
-	fail(t, err);
+	tctx_fail(t, err);
 }
 
 static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -1050,7 +938,7 @@ static void truncate_done(void *arg, int err)
 	fs_handle_free(t->h);
 	t->h = NULL;
 	if (err) {
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
 	t->then = getattr_done;
@@ -1090,7 +978,7 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	if (!t)
 		return;
 	fs = t->fs;
-	err = path_of(fs, ino, NULL, &t->path);
+	err = fs_path_of(fs, ino, NULL, &t->path);
 	if (err)
 		goto fail;
 	t->h = h;
@@ -1124,20 +1012,20 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	if (err < 0)
 		goto fail;
 	/* A handle of our own carries the content to commit. */
-	t->h = handle_new(FS_H_DATA, n, t->type, O_WRONLY);
+	t->h = fs_handle_new(FS_H_DATA, n, t->type, O_WRONLY);
 	if (!t->h) {
 		err = -ENOMEM;
 		goto fail;
 	}
 	t->newsize = attr->st_size;
-	err = req_path(t, &r, "get");
+	err = tctx_req(t, &r, "get");
 	if (!err) {
-		send(t, &r, truncate_cb);
+		tctx_send(t, &r, truncate_cb);
 		return;
 	}
 	fs_handle_free(t->h);
 fail:
-	fail(t, err);
+	tctx_fail(t, err);
 }
 
 /* Making and removing names. */
@@ -1148,7 +1036,7 @@ static void create_cb(void *arg, struct mgr_reply *rep)
 
 	if (rep->err) {
 		fs_handle_free(t->h);
-		fail(t, rep->err);
+		tctx_fail(t, rep->err);
 		return;
 	}
 	t->version = 0;
@@ -1161,7 +1049,7 @@ static void create_cb(void *arg, struct mgr_reply *rep)
 static void make(struct tctx *t, const char *type, bool exist_ok)
 {
 	struct mgr_req r;
-	int err = req_path(t, &r, "create");
+	int err = tctx_req(t, &r, "create");
 
 	if (!err)
 		err = mgr_json_kv_str(r.g, "type", type);
@@ -1173,10 +1061,10 @@ static void make(struct tctx *t, const char *type, bool exist_ok)
 	if (err) {
 		mgr_req_release(&r);
 		fs_handle_free(t->h);
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
-	send(t, &r, create_cb);
+	tctx_send(t, &r, create_cb);
 }
 
 static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
@@ -1186,9 +1074,9 @@ static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 
 	if (!t)
 		return;
-	err = child_path(t, parent, name);
+	err = tctx_child_path(t, parent, name);
 	if (err) {
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
 	t->type = MGR_DICT;
@@ -1205,12 +1093,12 @@ static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 		return;
 	/* mkfifo makes a queue; a regular file an empty value. */
 	if (!S_ISFIFO(mode) && !S_ISREG(mode)) {
-		fail(t, -EPERM);
+		tctx_fail(t, -EPERM);
 		return;
 	}
-	err = child_path(t, parent, name);
+	err = tctx_child_path(t, parent, name);
 	if (err) {
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
 	/* The kernel insists that mknod's answer be of the kind asked for,
@@ -1235,9 +1123,9 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 
 	if (!t)
 		return;
-	err = child_path(t, parent, name);
+	err = tctx_child_path(t, parent, name);
 	if (err) {
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
 	/* NAME.lock opened to be read, as flock(1) does, is a lock; written
@@ -1250,9 +1138,9 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		kind = FS_H_DATA;
 	}
 	/* Its node comes with the reply. */
-	t->h = handle_new(kind, NULL, t->type, fi->flags);
+	t->h = fs_handle_new(kind, NULL, t->type, fi->flags);
 	if (!t->h) {
-		fail(t, -ENOMEM);
+		tctx_fail(t, -ENOMEM);
 		return;
 	}
 	t->h->modified = kind == FS_H_DATA && acc != O_RDONLY && (fi->flags & O_TRUNC);
@@ -1268,7 +1156,7 @@ static void delete_cb(void *arg, struct mgr_reply *rep)
 	struct fs_node *parent, *n = NULL;
 
 	if (rep->err) {
-		fail(t, rep->err);
+		tctx_fail(t, rep->err);
 		return;
 	}
 	pthread_mutex_lock(&fs->lock);
@@ -1292,14 +1180,14 @@ static void ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 	if (!t)
 		return;
-	err = child_path(t, parent, name);
+	err = tctx_child_path(t, parent, name);
 	if (!err)
-		err = req_path(t, &r, "delete");
+		err = tctx_req(t, &r, "delete");
 	if (err) {
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
-	send(t, &r, delete_cb);
+	tctx_send(t, &r, delete_cb);
 }
 
 static void rename_cb(void *arg, struct mgr_reply *rep)
@@ -1310,7 +1198,7 @@ static void rename_cb(void *arg, struct mgr_reply *rep)
 	int err = rep->err;
 
 	if (err) {
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
 	/* The rename's own events, heard before this reply, have usually
@@ -1335,16 +1223,16 @@ static void rename_cb(void *arg, struct mgr_reply *rep)
 static void send_rename(struct tctx *t)
 {
 	struct mgr_req r;
-	int err = req_path(t, &r, "rename");
+	int err = tctx_req(t, &r, "rename");
 
 	if (!err)
 		err = mgr_json_kv_str(r.g, "to", t->newpath.data);
 	if (err) {
 		mgr_req_release(&r);
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
-	send(t, &r, rename_cb);
+	tctx_send(t, &r, rename_cb);
 }
 
 /* RENAME_NOREPLACE: the target must not exist.  The manager's rename
@@ -1355,9 +1243,9 @@ static void noreplace_cb(void *arg, struct mgr_reply *rep)
 	struct tctx *t = arg;
 
 	if (rep->err == 0)
-		fail(t, -EEXIST);
+		tctx_fail(t, -EEXIST);
 	else if (rep->err != -ENOENT)
-		fail(t, rep->err);
+		tctx_fail(t, rep->err);
 	else
 		send_rename(t);
 }
@@ -1374,13 +1262,13 @@ static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	t->newparent = newparent;
 	err = flags & ~RENAME_NOREPLACE ? -EINVAL : 0;
 	if (!err)
-		err = child_path(t, parent, name);
+		err = tctx_child_path(t, parent, name);
 	if (!err)
 		err = fs_name_from_kernel(newname, &t->newname);
 	if (!err)
-		err = path_of(t->fs, newparent, t->newname.data, &t->newpath);
+		err = fs_path_of(t->fs, newparent, t->newname.data, &t->newpath);
 	if (err) {
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
 	if (!(flags & RENAME_NOREPLACE)) {
@@ -1389,254 +1277,14 @@ static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	err = mgr_req_init(&r, "stat", t->newpath.data);
 	if (err) {
-		fail(t, err);
+		tctx_fail(t, err);
 		return;
 	}
-	send(t, &r, noreplace_cb);
+	tctx_send(t, &r, noreplace_cb);
 }
 
 /* Directories: a listing is taken at opendir, and readdir offsets are
  * positions in it, stable for the open directory. */
-
-/* A listing is as many pages as the manager answers ls with, each asked
- * for after the last name of the one before.  Where that name went away
- * in between, the listing starts again, a few times. */
-#define LISTING_RESTARTS 5
-
-static void opendir_cb(void *arg, struct mgr_reply *rep);
-
-/* Ask for the next page; on failure answer the kernel. */
-static void opendir_next(struct tctx *t)
-{
-	struct mgr_req r;
-	int err = req_path(t, &r, "ls");
-
-	if (!err && t->after.len)
-		err = mgr_json_kv_str(r.g, "after", t->after.data);
-	if (!err) {
-		err = mgr_client_call_async(t->fs->client, &r, opendir_cb, t, NULL);
-		mgr_req_release(&r);
-	}
-	if (err) {
-		fs_handle_free(t->h);
-		fail(t, err);
-	}
-}
-
-static void opendir_cb(void *arg, struct mgr_reply *rep)
-{
-	struct tctx *t = arg;
-	struct fs_handle *h = t->h;
-	struct mgr_buf name = MGR_BUF_INIT;
-	yajl_val ents = mgr_json_get(rep->result, "entries"), e;
-	struct fs_dirent *grown, *d;
-	const char *key, *last = NULL;
-	size_t i;
-	int err = rep->err, type;
-
-	/* The listing's moment is its first page's: a change heard after
-	 * it may be in any page. */
-	if (!t->after.len)
-		h->events = __atomic_load_n(&t->fs->events, __ATOMIC_ACQUIRE);
-	if (err == -ESTALE && t->step++ < LISTING_RESTARTS) {
-		for (i = 0; i < h->nents; i++)
-			free(h->ents[i].name);
-		h->nents = 0;
-		t->after.len = 0;
-		opendir_next(t);
-		return;
-	}
-	if (!err && !YAJL_IS_ARRAY(ents))
-		err = -EPROTO;
-	if (!err && ents->u.array.len) {
-		grown = realloc(h->ents, (h->nents + ents->u.array.len) * sizeof(*h->ents));
-		if (grown)
-			h->ents = grown;
-		else
-			err = -ENOMEM;
-	}
-	for (i = 0; !err && i < ents->u.array.len; i++) {
-		e = ents->u.array.values[i];
-		name.len = 0;
-		type = fs_result_type(e);
-		if (mgr_json_get_str(e, "name", &key) < 0 || type < 0)
-			continue;
-		last = key;
-		err = fs_name_escape(key, strlen(key), &name);
-		/* A key too long once escaped cannot be a name here; it is
-		 * reached through mgrctl. */
-		if (err || name.len > MGR_NAME_MAX)
-			continue;
-		d = &h->ents[h->nents];
-		d->name = strndup(name.data, name.len);
-		if (!d->name) {
-			err = -ENOMEM;
-			continue;
-		}
-		d->fmt = fs_type_fmt(type);
-		d->type = type;
-		d->version = 0;
-		mgr_json_get_u64(e, "version", &d->version);
-		d->attrs = shown_size(type, e, &d->size);
-		h->nents++;
-	}
-	mgr_buf_release(&name);
-	if (!err && last && YAJL_IS_TRUE(mgr_json_get(rep->result, "more"))) {
-		t->after.len = 0;
-		err = mgr_buf_append(&t->after, last, strlen(last) + 1);
-		if (!err) {
-			opendir_next(t);
-			return;
-		}
-	}
-	if (err) {
-		fs_handle_free(h);
-		fail(t, err == -ESTALE ? -EAGAIN : err);
-		return;
-	}
-	reply_open(t);
-}
-
-static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct tctx *t = tctx_new(req, ino);
-	int err;
-
-	if (!t)
-		return;
-	t->fi = *fi;
-	t->h = handle_new(FS_H_DIR, NULL, -1, fi->flags);
-	err = t->h ? path_of(t->fs, ino, NULL, &t->path) : -ENOMEM;
-	if (err) {
-		fs_handle_free(t->h);
-		fail(t, err);
-		return;
-	}
-	opendir_next(t);
-}
-
-static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		       struct fuse_file_info *fi)
-{
-	struct mgrfs *fs = fuse_req_userdata(req);
-	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
-	struct fs_node *dir, *n;
-	const char *name;
-	struct stat st;
-	size_t pos = 0, len, i;
-	char *buf = malloc(size);
-
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	memset(&st, 0, sizeof(st));
-	pthread_mutex_lock(&fs->lock);
-	dir = fs_node_get(&fs->nodes, ino);
-	for (i = off; dir && i < h->nents + 2; i++) {
-		if (i < 2) {
-			name = i ? ".." : ".";
-			n = i && dir->parent ? dir->parent : dir;
-			st.st_mode = S_IFDIR;
-		} else {
-			name = h->ents[i - 2].name;
-			n = fs_node_child(&fs->nodes, dir, name, strlen(name));
-			st.st_mode = h->ents[i - 2].fmt;
-		}
-		/* Names the kernel has not looked up have no inode yet. */
-		st.st_ino = n ? n->ino : UNKNOWN_INO;
-		len = fuse_add_direntry(req, buf + pos, size - pos, name, &st, i + 1);
-		if (len > size - pos)
-			break;
-		pos += len;
-	}
-	pthread_mutex_unlock(&fs->lock);
-	fuse_reply_buf(req, buf, pos);
-	free(buf);
-}
-
-/* readdirplus: the listing's entries with their attributes, so that ls -l
- * asks the manager nothing more.  An entry whose attributes are not known
- * (a list's or an array's size needs its items) or may have changed (any
- * event heard since the listing began) goes as readdir gives it, and the
- * kernel looks it up.  Each entry given with attributes is a lookup the
- * kernel will forget; if the answer is lost, they are forgotten here. */
-static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-			   struct fuse_file_info *fi)
-{
-	struct mgrfs *fs = fuse_req_userdata(req);
-	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
-	struct fs_node *dir, *n, **found = NULL;
-	struct fuse_entry_param e;
-	const struct fs_dirent *d;
-	size_t pos = 0, len, i, nfound = 0;
-	const char *name;
-	bool fresh;
-	char *buf = malloc(size);
-
-	/* An entry takes at least 24 bytes of the answer, so this many
-	 * nodes at most. */
-	if (buf)
-		found = calloc(size / 24 + 1, sizeof(*found));
-	if (!found) {
-		free(buf);
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	pthread_mutex_lock(&fs->lock);
-	dir = fs_node_get(&fs->nodes, ino);
-	fresh = __atomic_load_n(&fs->events, __ATOMIC_ACQUIRE) == h->events;
-	for (i = off; dir && i < h->nents + 2; i++) {
-		memset(&e, 0, sizeof(e));
-		if (i < 2) {
-			name = i ? ".." : ".";
-			n = i && dir->parent ? dir->parent : dir;
-			e.attr.st_mode = S_IFDIR;
-			e.attr.st_ino = n->ino;
-		} else {
-			d = &h->ents[i - 2];
-			name = d->name;
-			if (fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0) > size - pos)
-				break;
-			n = fresh && d->attrs ?
-			    fs_node_found(&fs->nodes, dir, name, strlen(name), d->fmt) : NULL;
-			if (n) {
-				found[nfound++] = n;
-				n->type = d->type;
-				fs_node_saw(n, d->version);
-				fill_stat(fs, n, d->type, d->size, &e.attr);
-				n->gone = false;
-				n->attr_shown = true;
-				e.ino = n->ino;
-				e.generation = 1;
-				e.attr_timeout = e.entry_timeout = FS_TIMEOUT;
-			} else {
-				n = fs_node_child(&fs->nodes, dir, name, strlen(name));
-				e.attr.st_mode = d->fmt;
-				e.attr.st_ino = n ? n->ino : UNKNOWN_INO;
-			}
-		}
-		len = fuse_add_direntry_plus(req, buf + pos, size - pos, name, &e, i + 1);
-		if (len > size - pos)
-			break;
-		pos += len;
-	}
-	pthread_mutex_unlock(&fs->lock);
-	if (fuse_reply_buf(req, buf, pos) < 0) {
-		pthread_mutex_lock(&fs->lock);
-		for (i = 0; i < nfound; i++)
-			fs_node_forget(&fs->nodes, found[i], 1);
-		pthread_mutex_unlock(&fs->lock);
-	}
-	free(found);
-	free(buf);
-}
-
-static void ll_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	fs_handle_free((struct fs_handle *)(uintptr_t)fi->fh);
-	fuse_reply_err(req, 0);
-}
 
 static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
 {
@@ -1656,144 +1304,6 @@ static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
  * stat (type, version, size, qsize, maxsize, waiters, ...), and
  * user.mgr.holder for whoever holds a lock. */
 
-/* The text of attribute user.mgr.name of an object whose stat is st. */
-static int xattr_text(yajl_val st, const char *name, struct mgr_buf *out)
-{
-	yajl_val v;
-	int err;
-
-	if (strcmp(name, "holder") == 0) {
-		/* Lines, without the last newline. */
-		err = fs_show_holders(st, out);
-		if (!err)
-			out->len--;
-		return err;
-	}
-	v = mgr_json_get(st, name);
-	return v ? fs_json_text(v, out) : -ENODATA;
-}
-
-static void reply_xattr_text(fuse_req_t req, size_t size, const char *text, size_t len)
-{
-	if (!size)
-		fuse_reply_xattr(req, len);
-	else if (size < len)
-		fuse_reply_err(req, ERANGE);
-	else
-		fuse_reply_buf(req, text, len);
-}
-
-static void getxattr_cb(void *arg, struct mgr_reply *rep)
-{
-	struct mgr_buf text = MGR_BUF_INIT;
-	struct tctx *t = arg;
-	int err = rep->err;
-
-	if (!err)
-		err = xattr_text(rep->result, t->xname, &text);
-	if (err) {
-		mgr_buf_release(&text);
-		fail(t, err);
-		return;
-	}
-	reply_xattr_text(t->req, t->xsize, text.data, text.len);
-	mgr_buf_release(&text);
-	tctx_free(t);
-}
-
-static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
-{
-	struct tctx *t;
-	struct mgr_req r;
-	int err;
-
-	/* ls and cp ask for security.* and system.* on every file: those
-	 * are answered here, without a round trip. */
-	if (strncmp(name, XATTR_PREFIX, strlen(XATTR_PREFIX)) != 0 ||
-	    !name[strlen(XATTR_PREFIX)]) {
-		fuse_reply_err(req, ENODATA);
-		return;
-	}
-	t = tctx_new(req, ino);
-	if (!t)
-		return;
-	t->xsize = size;
-	t->xname = name + strlen(XATTR_PREFIX);
-	err = path_of(t->fs, ino, NULL, &t->path);
-	if (!err)
-		err = req_path(t, &r, "stat");
-	if (err) {
-		fail(t, err);
-		return;
-	}
-	send(t, &r, getxattr_cb);
-}
-
-static int add_xattr_name(struct mgr_buf *out, const char *name)
-{
-	int err = mgr_buf_append(out, XATTR_PREFIX, strlen(XATTR_PREFIX));
-
-	return err ? err : mgr_buf_append(out, name, strlen(name) + 1);
-}
-
-static void listxattr_cb(void *arg, struct mgr_reply *rep)
-{
-	struct mgr_buf names = MGR_BUF_INIT, holders = MGR_BUF_INIT;
-	struct tctx *t = arg;
-	yajl_val st = rep->result;
-	size_t i;
-	int err = rep->err;
-
-	if (!err && !YAJL_IS_OBJECT(st))
-		err = -EPROTO;
-	for (i = 0; !err && i < st->u.object.len; i++)
-		err = add_xattr_name(&names, st->u.object.keys[i]);
-	if (!err && fs_show_holders(st, &holders) == 0)
-		err = add_xattr_name(&names, "holder");
-	mgr_buf_release(&holders);
-	if (err) {
-		mgr_buf_release(&names);
-		fail(t, err);
-		return;
-	}
-	reply_xattr_text(t->req, t->xsize, names.data, names.len);
-	mgr_buf_release(&names);
-	tctx_free(t);
-}
-
-static void ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
-{
-	struct tctx *t = tctx_new(req, ino);
-	struct mgr_req r;
-	int err;
-
-	if (!t)
-		return;
-	t->xsize = size;
-	err = path_of(t->fs, ino, NULL, &t->path);
-	if (!err)
-		err = req_path(t, &r, "stat");
-	if (err) {
-		fail(t, err);
-		return;
-	}
-	send(t, &r, listxattr_cb);
-}
-
-/* The attributes describe the object; they are not set through the tree. */
-static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
-			size_t size, int flags)
-{
-	fuse_reply_err(req, ENOTSUP);
-}
-
-static void ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
-{
-	fuse_reply_err(req, ENOTSUP);
-}
-
-/* The manager's objects have one name each, and nothing points at
- * another: no links. */
 static void ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
 	fuse_reply_err(req, EPERM);
@@ -1834,15 +1344,7 @@ void fs_tree_ops(struct fuse_lowlevel_ops *ops)
 	ops->flush = ll_flush;
 	ops->release = ll_release;
 	ops->fsync = ll_fsync;
-	ops->opendir = ll_opendir;
-	ops->readdir = ll_readdir;
-	ops->readdirplus = ll_readdirplus;
-	ops->releasedir = ll_releasedir;
 	ops->statfs = ll_statfs;
-	ops->getxattr = ll_getxattr;
-	ops->listxattr = ll_listxattr;
-	ops->setxattr = ll_setxattr;
-	ops->removexattr = ll_removexattr;
 	ops->create = ll_create;
 	ops->symlink = ll_symlink;
 	ops->link = ll_link;

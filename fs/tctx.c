@@ -1,0 +1,80 @@
+/* The request context shared by the parts of the tree (see tctx.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tctx.h"
+
+struct tctx *tctx_new(fuse_req_t req, fuse_ino_t ino)
+{
+	struct tctx *t = calloc(1, sizeof(*t));
+
+	if (!t) {
+		fuse_reply_err(req, ENOMEM);
+		return NULL;
+	}
+	t->req = req;
+	t->fs = fuse_req_userdata(req);
+	t->ino = ino;
+	return t;
+}
+
+void tctx_free(struct tctx *t)
+{
+	mgr_buf_release(&t->name);
+	mgr_buf_release(&t->newname);
+	mgr_buf_release(&t->path);
+	mgr_buf_release(&t->newpath);
+	mgr_buf_release(&t->after);
+	free(t);
+}
+
+void tctx_fail(struct tctx *t, int err)
+{
+	fuse_reply_err(t->req, fs_errno(err));
+	tctx_free(t);
+}
+
+int fs_path_of(struct mgrfs *fs, fuse_ino_t ino, const char *name, struct mgr_buf *out)
+{
+	struct fs_node *n;
+	int err = -ENOENT;
+
+	pthread_mutex_lock(&fs->lock);
+	n = fs_node_get(&fs->nodes, ino);
+	if (n)
+		err = fs_node_path(n, out);
+	pthread_mutex_unlock(&fs->lock);
+	if (!err && name) {
+		if (out->len)
+			err = mgr_buf_append(out, "/", 1);
+		if (!err)
+			err = mgr_buf_append(out, name, strlen(name));
+	}
+	if (!err)
+		err = mgr_buf_append(out, "", 1);
+	if (!err)
+		out->len--;
+	return err;
+}
+
+int tctx_child_path(struct tctx *t, fuse_ino_t parent, const char *name)
+{
+	int err = fs_name_from_kernel(name, &t->name);
+
+	return err ? err : fs_path_of(t->fs, parent, t->name.data, &t->path);
+}
+
+void tctx_send(struct tctx *t, struct mgr_req *r, mgr_reply_fn cb)
+{
+	int err = mgr_client_call_async(t->fs->client, r, cb, t, NULL);
+
+	mgr_req_release(r);
+	if (err < 0)
+		tctx_fail(t, err);
+}
+
+int tctx_req(struct tctx *t, struct mgr_req *r, const char *op)
+{
+	return mgr_req_init(r, op, t->path.data);
+}

@@ -1,0 +1,157 @@
+/* Extended attributes: user.mgr.* tell an object's type, version, size
+ * and state, read from its stat; security.* and system.* are answered at
+ * once (ls asks for them on every file), and nothing is set. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tctx.h"
+
+#define XATTR_PREFIX "user.mgr."
+
+/* The text of attribute user.mgr.name of an object whose stat is st. */
+static int xattr_text(yajl_val st, const char *name, struct mgr_buf *out)
+{
+	yajl_val v;
+	int err;
+
+	if (strcmp(name, "holder") == 0) {
+		/* Lines, without the last newline. */
+		err = fs_show_holders(st, out);
+		if (!err)
+			out->len--;
+		return err;
+	}
+	v = mgr_json_get(st, name);
+	return v ? fs_json_text(v, out) : -ENODATA;
+}
+
+static void reply_xattr_text(fuse_req_t req, size_t size, const char *text, size_t len)
+{
+	if (!size)
+		fuse_reply_xattr(req, len);
+	else if (size < len)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, text, len);
+}
+
+static void getxattr_cb(void *arg, struct mgr_reply *rep)
+{
+	struct mgr_buf text = MGR_BUF_INIT;
+	struct tctx *t = arg;
+	int err = rep->err;
+
+	if (!err)
+		err = xattr_text(rep->result, t->xname, &text);
+	if (err) {
+		mgr_buf_release(&text);
+		tctx_fail(t, err);
+		return;
+	}
+	reply_xattr_text(t->req, t->xsize, text.data, text.len);
+	mgr_buf_release(&text);
+	tctx_free(t);
+}
+
+static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	struct tctx *t;
+	struct mgr_req r;
+	int err;
+
+	/* ls and cp ask for security.* and system.* on every file: those
+	 * are answered here, without a round trip. */
+	if (strncmp(name, XATTR_PREFIX, strlen(XATTR_PREFIX)) != 0 ||
+	    !name[strlen(XATTR_PREFIX)]) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	t = tctx_new(req, ino);
+	if (!t)
+		return;
+	t->xsize = size;
+	t->xname = name + strlen(XATTR_PREFIX);
+	err = fs_path_of(t->fs, ino, NULL, &t->path);
+	if (!err)
+		err = tctx_req(t, &r, "stat");
+	if (err) {
+		tctx_fail(t, err);
+		return;
+	}
+	tctx_send(t, &r, getxattr_cb);
+}
+
+static int add_xattr_name(struct mgr_buf *out, const char *name)
+{
+	int err = mgr_buf_append(out, XATTR_PREFIX, strlen(XATTR_PREFIX));
+
+	return err ? err : mgr_buf_append(out, name, strlen(name) + 1);
+}
+
+static void listxattr_cb(void *arg, struct mgr_reply *rep)
+{
+	struct mgr_buf names = MGR_BUF_INIT, holders = MGR_BUF_INIT;
+	struct tctx *t = arg;
+	yajl_val st = rep->result;
+	size_t i;
+	int err = rep->err;
+
+	if (!err && !YAJL_IS_OBJECT(st))
+		err = -EPROTO;
+	for (i = 0; !err && i < st->u.object.len; i++)
+		err = add_xattr_name(&names, st->u.object.keys[i]);
+	if (!err && fs_show_holders(st, &holders) == 0)
+		err = add_xattr_name(&names, "holder");
+	mgr_buf_release(&holders);
+	if (err) {
+		mgr_buf_release(&names);
+		tctx_fail(t, err);
+		return;
+	}
+	reply_xattr_text(t->req, t->xsize, names.data, names.len);
+	mgr_buf_release(&names);
+	tctx_free(t);
+}
+
+static void ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct tctx *t = tctx_new(req, ino);
+	struct mgr_req r;
+	int err;
+
+	if (!t)
+		return;
+	t->xsize = size;
+	err = fs_path_of(t->fs, ino, NULL, &t->path);
+	if (!err)
+		err = tctx_req(t, &r, "stat");
+	if (err) {
+		tctx_fail(t, err);
+		return;
+	}
+	tctx_send(t, &r, listxattr_cb);
+}
+
+/* The attributes describe the object; they are not set through the tree. */
+static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			size_t size, int flags)
+{
+	fuse_reply_err(req, ENOTSUP);
+}
+
+static void ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	fuse_reply_err(req, ENOTSUP);
+}
+
+/* The manager's objects have one name each, and nothing points at
+ * another: no links. */
+
+void fs_xattr_ops(struct fuse_lowlevel_ops *ops)
+{
+	ops->getxattr = ll_getxattr;
+	ops->listxattr = ll_listxattr;
+	ops->setxattr = ll_setxattr;
+	ops->removexattr = ll_removexattr;
+}
