@@ -1300,10 +1300,8 @@ static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_statfs(req, &sv);
 }
 
-/* Extended attributes: user.mgr.NAME for each member NAME of the object's
- * stat (type, version, size, qsize, maxsize, waiters, ...), and
- * user.mgr.holder for whoever holds a lock. */
-
+/* The manager's objects have one name each, and nothing points at
+ * another: no links. */
 static void ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
 	fuse_reply_err(req, EPERM);

@@ -1,6 +1,7 @@
-/* Extended attributes: user.mgr.* tell an object's type, version, size
- * and state, read from its stat; security.* and system.* are answered at
- * once (ls asks for them on every file), and nothing is set. */
+/* Extended attributes: user.mgr.NAME for each member NAME of the object's
+ * stat (type, version, size, qsize, maxsize, waiters, ...), and
+ * user.mgr.holder for whoever holds a lock.  security.* and system.* are
+ * answered at once (ls asks for them on every file), and nothing is set. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +27,34 @@ static int xattr_text(yajl_val st, const char *name, struct mgr_buf *out)
 	return v ? fs_json_text(v, out) : -ENODATA;
 }
 
-static void reply_xattr_text(fuse_req_t req, size_t size, const char *text, size_t len)
+/* Answer t with text (its size when t->xsize is 0), or with err; text is
+ * released and t freed. */
+static void reply_xattr_text(struct tctx *t, int err, struct mgr_buf *text)
 {
-	if (!size)
-		fuse_reply_xattr(req, len);
-	else if (size < len)
-		fuse_reply_err(req, ERANGE);
+	if (err)
+		fuse_reply_err(t->req, fs_errno(err));
+	else if (!t->xsize)
+		fuse_reply_xattr(t->req, text->len);
+	else if (t->xsize < text->len)
+		fuse_reply_err(t->req, ERANGE);
 	else
-		fuse_reply_buf(req, text, len);
+		fuse_reply_buf(t->req, text->data, text->len);
+	mgr_buf_release(text);
+	tctx_free(t);
+}
+
+/* Ask for the stat of inode ino for t, answered in cb. */
+static void send_stat(struct tctx *t, fuse_ino_t ino, mgr_reply_fn cb)
+{
+	struct mgr_req r;
+	int err = fs_path_of(t->fs, ino, NULL, &t->path);
+
+	if (!err)
+		err = tctx_req(t, &r, "stat");
+	if (err)
+		tctx_fail(t, err);
+	else
+		tctx_send(t, &r, cb);
 }
 
 static void getxattr_cb(void *arg, struct mgr_reply *rep)
@@ -44,21 +65,12 @@ static void getxattr_cb(void *arg, struct mgr_reply *rep)
 
 	if (!err)
 		err = xattr_text(rep->result, t->xname, &text);
-	if (err) {
-		mgr_buf_release(&text);
-		tctx_fail(t, err);
-		return;
-	}
-	reply_xattr_text(t->req, t->xsize, text.data, text.len);
-	mgr_buf_release(&text);
-	tctx_free(t);
+	reply_xattr_text(t, err, &text);
 }
 
 static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	struct tctx *t;
-	struct mgr_req r;
-	int err;
 
 	/* ls and cp ask for security.* and system.* on every file: those
 	 * are answered here, without a round trip. */
@@ -72,14 +84,7 @@ static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
 		return;
 	t->xsize = size;
 	t->xname = name + strlen(XATTR_PREFIX);
-	err = fs_path_of(t->fs, ino, NULL, &t->path);
-	if (!err)
-		err = tctx_req(t, &r, "stat");
-	if (err) {
-		tctx_fail(t, err);
-		return;
-	}
-	tctx_send(t, &r, getxattr_cb);
+	send_stat(t, ino, getxattr_cb);
 }
 
 static int add_xattr_name(struct mgr_buf *out, const char *name)
@@ -104,33 +109,17 @@ static void listxattr_cb(void *arg, struct mgr_reply *rep)
 	if (!err && fs_show_holders(st, &holders) == 0)
 		err = add_xattr_name(&names, "holder");
 	mgr_buf_release(&holders);
-	if (err) {
-		mgr_buf_release(&names);
-		tctx_fail(t, err);
-		return;
-	}
-	reply_xattr_text(t->req, t->xsize, names.data, names.len);
-	mgr_buf_release(&names);
-	tctx_free(t);
+	reply_xattr_text(t, err, &names);
 }
 
 static void ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
 	struct tctx *t = tctx_new(req, ino);
-	struct mgr_req r;
-	int err;
 
 	if (!t)
 		return;
 	t->xsize = size;
-	err = fs_path_of(t->fs, ino, NULL, &t->path);
-	if (!err)
-		err = tctx_req(t, &r, "stat");
-	if (err) {
-		tctx_fail(t, err);
-		return;
-	}
-	tctx_send(t, &r, listxattr_cb);
+	send_stat(t, ino, listxattr_cb);
 }
 
 /* The attributes describe the object; they are not set through the tree. */
@@ -144,9 +133,6 @@ static void ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
 	fuse_reply_err(req, ENOTSUP);
 }
-
-/* The manager's objects have one name each, and nothing points at
- * another: no links. */
 
 void fs_xattr_ops(struct fuse_lowlevel_ops *ops)
 {
