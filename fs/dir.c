@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
+#include "proto.h"
 #include "tctx.h"
 
 /* A listing is as many pages as the manager answers ls with, each asked

@@ -26,7 +26,7 @@
 
 #include "mgrfs.h"
 #include "path.h"
-#include "store.h"
+#include "proto.h"
 
 struct lk {
 	struct fs_park park;

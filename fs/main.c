@@ -564,7 +564,7 @@ int main(int argc, char **argv)
 	/* A remote peer can vanish without a word; a local one cannot. */
 	if (o.keepalive == INT_MIN)
 		o.keepalive = addr && (!strncmp(addr, "tcp:", 4) || !strncmp(addr, "ssh:", 4)) ?
-			      10 : 0;
+			      MGR_KEEPALIVE_REMOTE : 0;
 	o.ssh.command = o.ssh_command;
 	o.ssh.mgrd = o.mgrd;
 	o.ssh.options = (const char *const *)o.sshopts;
@@ -573,10 +573,12 @@ int main(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	if (o.keepalive < 0 || o.keepalive > 3600 || (o.wait_link && !o.reconnect)) {
-		fprintf(stderr, o.wait_link && !o.reconnect ?
-			"mgrfs: -o wait_link needs -o reconnect\n" :
-			"mgrfs: -o keepalive takes 0 to 3600 seconds\n");
+	if (o.keepalive < 0 || o.keepalive > MGR_KEEPALIVE_MAX || (o.wait_link && !o.reconnect)) {
+		if (o.wait_link && !o.reconnect)
+			fprintf(stderr, "mgrfs: -o wait_link needs -o reconnect\n");
+		else
+			fprintf(stderr, "mgrfs: -o keepalive takes 0 to %d seconds\n",
+				MGR_KEEPALIVE_MAX);
 		status = 2;
 		goto out;
 	}

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "mgrfs.h"
-#include "store.h"
+#include "proto.h"
 
 #define ROOT_INO 1
 

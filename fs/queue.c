@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "mgrfs.h"
-#include "store.h"
+#include "proto.h"
 
 struct qread {
 	struct fs_park park;

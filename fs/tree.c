@@ -15,7 +15,7 @@
 #include <sys/statvfs.h>
 
 #include "path.h"
-#include "store.h"
+#include "proto.h"
 #include "tctx.h"
 
 /* Attributes. */

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include "mgrfs.h"
-#include "store.h"
+#include "proto.h"
 
 int fs_errno(int err)
 {

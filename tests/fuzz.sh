@@ -25,8 +25,9 @@ mkdir "$tmp/corpus"
 # shellcheck disable=SC2046 # pkg-config's output is meant to be split
 clang -std=gnu11 -D_GNU_SOURCE -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-I"$SRCDIR/core" $(pkg-config --cflags yajl libcrypto) \
-	-o "$tmp/fuzz_decode" "$SRCDIR/tests/fuzz_decode.c" "$SRCDIR"/core/*.c \
+	-I"$SRCDIR/core/wire" -I"$SRCDIR/core/engine" $(pkg-config --cflags yajl libcrypto) \
+	-o "$tmp/fuzz_decode" "$SRCDIR/tests/fuzz_decode.c" "$SRCDIR"/core/wire/*.c \
+	"$SRCDIR"/core/engine/*.c \
 	$(pkg-config --libs yajl libcrypto) -lpthread
 
 # frame TEXT: TEXT with its 4-byte big-endian length in front.

@@ -92,7 +92,7 @@ static void test_types(void **state)
 
 	for (t = 0; t < MGR_NTYPES; t++) {
 		assert_non_null(mgr_types[t]);
-		assert_string_equal(mgr_types[t]->name, names[t]);
+		assert_string_equal(mgr_type_name(t), names[t]);
 		assert_int_equal(mgr_type_by_name(names[t]), t);
 	}
 	/* Python's own spelling works too. */

@@ -29,7 +29,7 @@
 #include "buf.h"
 #include "client.h"
 #include "json.h"
-#include "ops.h"
+#include "proto.h"
 #include "path.h"
 
 /* Exit statuses. */
@@ -54,9 +54,6 @@ enum opt_id {
  * command. */
 #define OPTS_MAIN (OPTS_COMMON | OPT(O_CONNECT) | OPT(O_AUTHKEY) | OPT(O_KEEPALIVE) | \
 		   OPT(O_SSH) | OPT(O_HELP))
-/* Keepalive seconds over links that can break silently (tcp:, ssh:). */
-#define KEEPALIVE_REMOTE 10
-#define KEEPALIVE_MAX 3600
 
 struct optdef {
 	enum opt_id id;
@@ -400,9 +397,9 @@ static int apply_opt(struct sess *s, const struct cmd *cmd, struct opts *o,
 	case O_CONNECT: o->addr = val; break;
 	case O_AUTHKEY: o->keyfile = val; break;
 	case O_KEEPALIVE:
-		if (parse_u64(val, &o->keepalive) < 0 || o->keepalive > KEEPALIVE_MAX)
+		if (parse_u64(val, &o->keepalive) < 0 || o->keepalive > MGR_KEEPALIVE_MAX)
 			return usage_err(s, cmd, "bad keepalive: '%s' (0 to %d seconds)", val,
-					 KEEPALIVE_MAX);
+					 MGR_KEEPALIVE_MAX);
 		o->has_keepalive = true;
 		break;
 	case O_SSH: return add_ssh_opts(s, val);
@@ -572,7 +569,7 @@ static unsigned sess_keepalive(const struct sess *s)
 	if (s->defaults.has_keepalive)
 		return s->defaults.keepalive;
 	if (addr && (strncmp(addr, "tcp:", 4) == 0 || strncmp(addr, "ssh:", 4) == 0))
-		return KEEPALIVE_REMOTE;
+		return MGR_KEEPALIVE_REMOTE;
 	return 0;
 }
 

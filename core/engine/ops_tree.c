@@ -28,7 +28,7 @@ static const char *path_text(struct mgr_call *c, const char *member)
 static int gen_stat_members(yajl_gen g, struct mgr_obj *o)
 {
 	const struct mgr_type *t = mgr_types[o->type];
-	int r = mgr_json_kv_str(g, "type", t->name);
+	int r = mgr_json_kv_str(g, "type", mgr_type_name(o->type));
 
 	if (!r)
 		r = mgr_json_kv_u64(g, "version", o->version);
@@ -74,7 +74,7 @@ static int op_ls(struct mgr_call *c, struct mgr_obj *dir)
 		if (!r)
 			r = mgr_json_gen_strn(c->out, o->name, o->namelen);
 		if (!r)
-			r = mgr_json_kv_str(c->out, "type", t->name);
+			r = mgr_json_kv_str(c->out, "type", mgr_type_name(o->type));
 		if (!r)
 			r = mgr_json_kv_u64(c->out, "version", o->version);
 		if (!r)
@@ -132,7 +132,7 @@ static int create_obj(struct mgr_call *c, struct mgr_obj *dir, const struct mgr_
 	r = type->init ? type->init(c, o) : 0;
 	if (r < 0) {
 		mgr_obj_discard(c->store, o);
-		return c->err ? r : mgr_call_err(c, r, "cannot make a %s", type->name);
+		return c->err ? r : mgr_call_err(c, r, "cannot make a %s", mgr_type_name(t));
 	}
 	mgr_store_changed(c->store, o, MGR_CHANGE_CREATE);
 	return mgr_reply_version(c, o);
@@ -188,7 +188,7 @@ exists:
 		r = mgr_reply_version(c, o);
 	else
 		r = mgr_call_err(c, -EEXIST, "exists as a %s: %.200s",
-				 mgr_types[o->type]->name, path_text(c, "path"));
+				 mgr_type_name(o->type), path_text(c, "path"));
 out:
 	mgr_path_release(&p);
 	return r;
@@ -305,7 +305,7 @@ static int dump_obj(yajl_gen g, struct mgr_obj *o)
 		return t->dump(o, g);
 	r = mgr_json_map_open(g);
 	if (!r)
-		r = mgr_json_kv_str(g, "$type", t->name);
+		r = mgr_json_kv_str(g, "$type", mgr_type_name(o->type));
 	if (!r && t->stat)
 		r = t->stat(o, g);
 	return r ? r : mgr_json_map_close(g);

@@ -10,6 +10,8 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "proto.h"
+
 enum mgr_datum_kind {
 	MGR_DATUM_JSON = 0,
 	MGR_DATUM_BYTES = 1,
@@ -21,8 +23,6 @@ struct mgr_datum {
 	char data[];		/* len bytes, then a NUL for convenience */
 };
 
-/* Largest datum, in bytes of JSON text or raw bytes. */
-#define MGR_DATUM_MAX (8u << 20)
 
 /* Copy data into a new datum; NULL on ENOMEM.  Caller owns the result. */
 struct mgr_datum *mgr_datum_new(enum mgr_datum_kind kind, const void *data, size_t len);

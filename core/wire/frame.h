@@ -10,9 +10,8 @@
 #include <yajl/yajl_tree.h>
 
 #include "buf.h"
+#include "proto.h"
 
-#define MGR_FRAME_MAX (16u << 20)
-#define MGR_FRAME_HDR 4
 
 /* Look for one complete frame at the start of in (len bytes).  Returns 1
  * and sets *payload and *plen (pointing into in) and *consumed when a frame is

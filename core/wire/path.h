@@ -9,10 +9,8 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "proto.h"
 
-#define MGR_NAME_MAX 255
-#define MGR_PATH_MAX 4096
-#define MGR_PATH_DEPTH_MAX 256
 
 struct mgr_name {
 	const char *s;		/* decoded, not NUL-terminated */

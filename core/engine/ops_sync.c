@@ -652,22 +652,21 @@ static int sync_stat(struct mgr_obj *o, yajl_gen g)
 	return r;
 }
 
-#define SYNC_TYPE(ident, wire, drop)		\
+#define SYNC_TYPE(ident, drop)		\
 	const struct mgr_type ident = {		\
-		.name = wire,			\
 		.init = sync_init,		\
 		.destroy = sync_destroy,	\
 		.stat = sync_stat,		\
 		.drop_hold = drop,		\
 	}
 
-SYNC_TYPE(mgr_type_lock, "lock", sync_drop_hold);
-SYNC_TYPE(mgr_type_rlock, "rlock", sync_drop_hold);
-SYNC_TYPE(mgr_type_semaphore, "semaphore", sync_drop_hold);
-SYNC_TYPE(mgr_type_bsemaphore, "bsemaphore", sync_drop_hold);
-SYNC_TYPE(mgr_type_event, "event", NULL);
-SYNC_TYPE(mgr_type_condition, "condition", sync_drop_hold);
-SYNC_TYPE(mgr_type_barrier, "barrier", NULL);
+SYNC_TYPE(mgr_type_lock, sync_drop_hold);
+SYNC_TYPE(mgr_type_rlock, sync_drop_hold);
+SYNC_TYPE(mgr_type_semaphore, sync_drop_hold);
+SYNC_TYPE(mgr_type_bsemaphore, sync_drop_hold);
+SYNC_TYPE(mgr_type_event, NULL);
+SYNC_TYPE(mgr_type_condition, sync_drop_hold);
+SYNC_TYPE(mgr_type_barrier, NULL);
 
 const struct mgr_op mgr_ops_sync[] = {
 	{ "acquire", LOCK | RLOCK | COND | SEM, 0, op_acquire },

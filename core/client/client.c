@@ -46,7 +46,7 @@
 #include "buf.h"
 #include "frame.h"
 #include "json.h"
-#include "ops.h"
+#include "proto.h"
 #include "spin.h"
 
 /* How long a manager may take to greet us and to answer the key exchange. */
@@ -62,8 +62,6 @@
 #define WQUEUE_MAX ((size_t)4 << 20)
 /* Keepalive: the link is dead after this many intervals of silence (the
  * manager counts the same), and intervals are 1 s to an hour. */
-#define KEEPALIVE_MISSES 3
-#define KEEPALIVE_MAX 3600
 /* Reconnecting: the first attempt after RELINK_MIN_MS, the pause doubling
  * up to RELINK_MAX_MS; a manager gets RELINK_HELLO_MS to greet us. */
 #define RELINK_MIN_MS 100
@@ -417,7 +415,7 @@ static int silence_left(const struct mgr_client *c)
 
 	if (!c->ka_ms)
 		return -1;
-	dead = c->last_recv + KEEPALIVE_MISSES * c->ka_ms;
+	dead = c->last_recv + MGR_KEEPALIVE_MISSES * c->ka_ms;
 	now = now_ms();
 	return now >= dead ? 0 : (int)(dead - now);
 }
@@ -670,7 +668,7 @@ static int send_ping(struct mgr_client *c)
 
 /* The reader's keepalive chores: acknowledge what was read, ping when
  * nothing has been sent, or nothing received, for an interval, and give up
- * after KEEPALIVE_MISSES intervals of silence.  Sets c->ka_due to when
+ * after MGR_KEEPALIVE_MISSES intervals of silence.  Sets c->ka_due to when
  * this is next needed.  0, or -errno when the link is dead. */
 static int keepalive_duty(struct mgr_client *c)
 {
@@ -682,7 +680,7 @@ static int keepalive_duty(struct mgr_client *c)
 		if (r < 0)
 			return r;
 	}
-	if (now >= c->last_recv + KEEPALIVE_MISSES * ka)
+	if (now >= c->last_recv + MGR_KEEPALIVE_MISSES * ka)
 		return -ETIMEDOUT;
 	pthread_mutex_lock(&c->wlock);
 	sent = c->last_sent;
@@ -695,7 +693,7 @@ static int keepalive_duty(struct mgr_client *c)
 			return r;
 		c->last_ping = sent = now;
 	}
-	due = c->last_recv + KEEPALIVE_MISSES * ka;
+	due = c->last_recv + MGR_KEEPALIVE_MISSES * ka;
 	if (sent + ka < due)
 		due = sent + ka;
 	if (c->last_recv + ka > now && c->last_recv + ka < due)
@@ -1253,8 +1251,8 @@ static int start_keepalive(struct mgr_client *c, unsigned s, const char *name, c
 	struct mgr_req r;
 	int err;
 
-	if (s > KEEPALIVE_MAX) {
-		set_msg(msg, "keepalive interval %u is over %d seconds", s, KEEPALIVE_MAX);
+	if (s > MGR_KEEPALIVE_MAX) {
+		set_msg(msg, "keepalive interval %u is over %d seconds", s, MGR_KEEPALIVE_MAX);
 		return -EINVAL;
 	}
 	c->ackgen = mgr_json_gen_new();

@@ -40,12 +40,9 @@
 #define READ_CHUNK ((size_t)64 << 10)
 #define READ_MAX ((size_t)4 << 20)
 /* Before authentication the only frame expected is the response. */
-#define PREAUTH_FRAME_MAX 4096
 #define EVENTS_MAX 64
 /* A session that asked for keepalives of S seconds ends when nothing has
  * come from it for this many times S. */
-#define KEEPALIVE_MISSES 3
-#define KEEPALIVE_MAX 3600
 
 enum handle_kind {
 	H_STOP,
@@ -617,11 +614,11 @@ static int op_keepalive(struct conn *c, struct mgr_call *call)
 	struct mgr_server *srv = c->srv;
 	uint64_t s, expiry;
 
-	if (mgr_json_get_u64(call->args, "interval", &s) < 0 || s < 1 || s > KEEPALIVE_MAX)
+	if (mgr_json_get_u64(call->args, "interval", &s) < 0 || s < 1 || s > MGR_KEEPALIVE_MAX)
 		return mgr_call_err(call, -EINVAL,
 				    "keepalive needs \"interval\", whole seconds from 1 to %d",
-				    KEEPALIVE_MAX);
-	c->ka_ms = s * 1000 * KEEPALIVE_MISSES;
+				    MGR_KEEPALIVE_MAX);
+	c->ka_ms = s * 1000 * MGR_KEEPALIVE_MISSES;
 	c->last_recv = call->now;
 	/* From now on the client acknowledges what it reads. */
 	c->sess.keep_given = true;
@@ -816,7 +813,7 @@ static void conn_frames(struct conn *c)
 	int r;
 
 	while (!c->closing) {
-		max = c->authed ? c->srv->max_frame : PREAUTH_FRAME_MAX;
+		max = c->authed ? c->srv->max_frame : MGR_PREAUTH_FRAME_MAX;
 		r = mgr_frame_next(c->rbuf.data + off, c->rbuf.len - off, max,
 				   &payload, &plen, &used);
 		if (r == 0)
@@ -915,7 +912,7 @@ static int gen_event(yajl_gen g, const struct sub *s, const struct mgr_buf *path
 	    mgr_json_gen_cstr(g, "path") < 0 ||
 	    mgr_json_gen_strn(g, path->data ? path->data : "", path->len) < 0 ||
 	    mgr_json_kv_str(g, "what", whats[what]) < 0 ||
-	    mgr_json_kv_str(g, "type", mgr_types[o->type]->name) < 0 ||
+	    mgr_json_kv_str(g, "type", mgr_type_name(o->type)) < 0 ||
 	    mgr_json_kv_u64(g, "version", o->version) < 0 ||
 	    (what == MGR_CHANGE_MOVE && mgr_json_kv_bool(g, "moving", true) < 0))
 		return -EINVAL;

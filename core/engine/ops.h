@@ -96,9 +96,4 @@ int mgr_reply_u64(struct mgr_call *c, uint64_t v);
 /* {"version": N} of o. */
 int mgr_reply_version(struct mgr_call *c, const struct mgr_obj *o);
 
-/* Names of errno values on the wire ("ENOENT") and back; unknown values
- * map to "EIO" and 0 respectively. */
-const char *mgr_errno_name(int err);
-int mgr_errno_from_name(const char *name);
-
 #endif

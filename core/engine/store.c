@@ -45,21 +45,6 @@ const struct mgr_type *const mgr_types[MGR_NTYPES] = {
 	[MGR_BARRIER] = &mgr_type_barrier,
 };
 
-int mgr_type_by_name(const char *name)
-{
-	int t;
-
-	for (t = 0; t < MGR_NTYPES; t++)
-		if (strcasecmp(name, mgr_types[t]->name) == 0)
-			return t;
-	/* Python's class names, for those who type what they know. */
-	if (strcasecmp(name, "BoundedSemaphore") == 0)
-		return MGR_BSEMAPHORE;
-	if (strcasecmp(name, "JoinableQueue") == 0)
-		return MGR_QUEUE;
-	return -EINVAL;
-}
-
 static bool is_container(const struct mgr_obj *o)
 {
 	return MGR_TYPE_BIT(o->type) & MGR_CONTAINERS;

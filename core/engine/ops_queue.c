@@ -581,7 +581,6 @@ static uint64_t queue_size(struct mgr_obj *o)
 }
 
 const struct mgr_type mgr_type_queue = {
-	.name = "queue",
 	.init = queue_init,
 	.destroy = queue_destroy,
 	.stat = queue_stat,

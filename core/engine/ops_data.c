@@ -992,17 +992,14 @@ static uint64_t dir_size(struct mgr_obj *o)
 
 /* Containers are made by the store and dumped by ops_tree.c. */
 const struct mgr_type mgr_type_namespace = {
-	.name = "namespace",
 	.size = dir_size,
 };
 
 const struct mgr_type mgr_type_dict = {
-	.name = "dict",
 	.size = dir_size,
 };
 
 const struct mgr_type mgr_type_value = {
-	.name = "value",
 	.init = value_init,
 	.destroy = value_destroy,
 	.stat = value_stat,
@@ -1011,7 +1008,6 @@ const struct mgr_type mgr_type_value = {
 };
 
 const struct mgr_type mgr_type_list = {
-	.name = "list",
 	.init = list_init,
 	.destroy = list_destroy,
 	.dump = list_dump,
@@ -1019,7 +1015,6 @@ const struct mgr_type mgr_type_list = {
 };
 
 const struct mgr_type mgr_type_array = {
-	.name = "array",
 	.init = array_init,
 	.destroy = array_destroy,
 	.stat = array_stat,
@@ -1383,7 +1378,7 @@ static int op_set(struct mgr_call *c, struct mgr_obj *unused)
 		r = set_array(c, o);
 	} else if (exists && o->type != MGR_VALUE) {
 		r = mgr_call_err(c, -ENOTSUP, "set: the object is a %s, not a value",
-				 mgr_types[o->type]->name);
+				 mgr_type_name(o->type));
 	} else {
 		r = value_from_msg(c, exists ? o->typecode : 0, &d);
 		if (r == -ENOENT)
@@ -1414,7 +1409,7 @@ static int op_setdefault(struct mgr_call *c, struct mgr_obj *unused)
 	r = set_target(c, &p, &o, &dir);
 	if (r == 0 && o->type != MGR_VALUE)
 		r = mgr_call_err(c, -ENOTSUP, "setdefault: the object is a %s, not a value",
-				 mgr_types[o->type]->name);
+				 mgr_type_name(o->type));
 	if (r == 1) {
 		/* As dict.setdefault(key), the default default is None. */
 		r = value_from_msg(c, 0, &d);
@@ -1459,7 +1454,7 @@ int mgr_dict_update(struct mgr_call *c, struct mgr_obj *dir, yajl_val items)
 		o = mgr_obj_child(dir, name, strlen(name));
 		if (o && o->type != MGR_VALUE) {
 			r = mgr_call_err(c, -ENOTSUP, "update: \"%.200s\" is a %s, not a value",
-					 name, mgr_types[o->type]->name);
+					 name, mgr_type_name(o->type));
 			break;
 		}
 		r = datum_for(c, o ? o->typecode : 0, items->u.object.values[i], &data[i]);
@@ -1518,7 +1513,7 @@ static int op_popitem(struct mgr_call *c, struct mgr_obj *dir)
 		return mgr_call_err(c, -ENOENT, "popitem(): dictionary is empty");
 	if (o->type != MGR_VALUE)
 		return mgr_call_err(c, -ENOTSUP, "popitem: the last item \"%.200s\" is a %s, not a value",
-				    o->name, mgr_types[o->type]->name);
+				    o->name, mgr_type_name(o->type));
 	r = mgr_json_map_open(c->out);
 	if (!r)
 		r = mgr_json_gen_cstr(c->out, "name");
@@ -1556,7 +1551,7 @@ static int op_items(struct mgr_call *c, struct mgr_obj *dir)
 		if (!r)
 			r = mgr_json_gen_strn(c->out, o->name, o->namelen);
 		if (!r)
-			r = mgr_json_kv_str(c->out, "type", mgr_types[o->type]->name);
+			r = mgr_json_kv_str(c->out, "type", mgr_type_name(o->type));
 		if (!r && o->type == MGR_VALUE)
 			r = mgr_datum_gen_members(c->out, o->u.value);
 		if (!r)

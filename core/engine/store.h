@@ -13,26 +13,7 @@
 #include "buf.h"
 #include "datum.h"
 #include "path.h"
-
-enum mgr_type_id {
-	MGR_NAMESPACE,
-	MGR_DICT,
-	MGR_LIST,
-	MGR_VALUE,
-	MGR_ARRAY,
-	MGR_QUEUE,
-	MGR_LOCK,
-	MGR_RLOCK,
-	MGR_SEMAPHORE,
-	MGR_BSEMAPHORE,
-	MGR_EVENT,
-	MGR_CONDITION,
-	MGR_BARRIER,
-	MGR_NTYPES
-};
-
-#define MGR_TYPE_BIT(t) (1u << (t))
-#define MGR_CONTAINERS (MGR_TYPE_BIT(MGR_NAMESPACE) | MGR_TYPE_BIT(MGR_DICT))
+#include "proto.h"
 
 struct mgr_store;
 struct mgr_call;
@@ -67,7 +48,6 @@ enum mgr_change {
 
 /* What each type provides; defined by the module that owns the type. */
 struct mgr_type {
-	const char *name;	/* wire name: "dict", "queue", ... */
 	/* Set up o's state from create's arguments in c->args.  0 or -errno
 	 * with mgr_call_err.  Containers are set up by the store. */
 	int (*init)(struct mgr_call *c, struct mgr_obj *o);
@@ -92,8 +72,6 @@ extern const struct mgr_type mgr_type_namespace, mgr_type_dict, mgr_type_list,
 	mgr_type_value, mgr_type_array, mgr_type_queue, mgr_type_lock,
 	mgr_type_rlock, mgr_type_semaphore, mgr_type_bsemaphore, mgr_type_event,
 	mgr_type_condition, mgr_type_barrier;
-/* Type by wire name, or -EINVAL. */
-int mgr_type_by_name(const char *name);
 
 typedef void (*mgr_change_fn)(void *arg, struct mgr_obj *o, enum mgr_change what);
 

@@ -1,0 +1,64 @@
+/* The wire: what a manager and its clients say to each other and how.
+ *
+ * This room holds everything both ends need and nothing more: buffers,
+ * JSON, data, paths, frames, authentication, addresses and logging, and
+ * this header, the protocol's own facts (the types of object, the names
+ * of errors on the wire, the limits and the keepalive rules) that the
+ * manager and every client take from one place.  Modules here include
+ * only each other and system libraries; the engine, the server and the
+ * client rooms build on it.  See mgrfs(7) for the protocol itself. */
+#ifndef MGR_PROTO_H
+#define MGR_PROTO_H
+
+enum mgr_type_id {
+	MGR_NAMESPACE,
+	MGR_DICT,
+	MGR_LIST,
+	MGR_VALUE,
+	MGR_ARRAY,
+	MGR_QUEUE,
+	MGR_LOCK,
+	MGR_RLOCK,
+	MGR_SEMAPHORE,
+	MGR_BSEMAPHORE,
+	MGR_EVENT,
+	MGR_CONDITION,
+	MGR_BARRIER,
+	MGR_NTYPES
+};
+
+#define MGR_TYPE_BIT(t) (1u << (t))
+#define MGR_CONTAINERS (MGR_TYPE_BIT(MGR_NAMESPACE) | MGR_TYPE_BIT(MGR_DICT))
+
+/* The wire name of type t ("dict", "queue", ...), or NULL out of range. */
+const char *mgr_type_name(int t);
+/* Type by wire name, in any case, or by Python's class name
+ * ("BoundedSemaphore", "JoinableQueue"); -EINVAL when none. */
+int mgr_type_by_name(const char *name);
+
+/* Names of errno values on the wire ("ENOENT") and back; unknown values
+ * map to "EIO" and 0 respectively. */
+const char *mgr_errno_name(int err);
+int mgr_errno_from_name(const char *name);
+
+/* Limits.  A frame is a 4-byte big-endian length and that many bytes of
+ * JSON; before authentication a peer may send only small ones. */
+#define MGR_FRAME_HDR 4
+#define MGR_FRAME_MAX (16u << 20)
+#define MGR_PREAUTH_FRAME_MAX 4096
+/* Largest datum, in bytes of JSON text or raw bytes. */
+#define MGR_DATUM_MAX (8u << 20)
+/* Names and paths (see path.h). */
+#define MGR_NAME_MAX 255
+#define MGR_PATH_MAX 4096
+#define MGR_PATH_DEPTH_MAX 256
+
+/* Keepalive: a peer that asked for interval S seconds (1 to
+ * MGR_KEEPALIVE_MAX) is given up after MGR_KEEPALIVE_MISSES * S seconds
+ * of silence.  Clients ask for MGR_KEEPALIVE_REMOTE over links that can
+ * break (tcp:, ssh:) unless told otherwise. */
+#define MGR_KEEPALIVE_MISSES 3
+#define MGR_KEEPALIVE_MAX 3600
+#define MGR_KEEPALIVE_REMOTE 10
+
+#endif
