@@ -8,7 +8,7 @@
 
 #include "frame.h"
 #include "json.h"
-#include "ops.h"
+#include "engine.h"
 #include "store.h"
 #include "wait.h"
 
@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	yajl_val msg;
 	yajl_gen out;
 
-	store = mgr_store_new();
+	store = mgr_engine_new();
 	out = mgr_json_gen_new();
 	if (!store || !out)
 		goto out;
@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		call.now = 1000;
 		call.args = msg;
 		call.out = out;
-		mgr_ops_exec(&call);
+		mgr_engine_exec(&call);
 		yajl_gen_clear(out);
 		yajl_gen_reset(out, NULL);
 		yajl_tree_free(msg);
@@ -59,6 +59,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 out:
 	if (out)
 		yajl_gen_free(out);
-	mgr_store_free(store);
+	mgr_engine_free(store);
 	return 0;
 }

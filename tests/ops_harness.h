@@ -1,5 +1,5 @@
 /* A harness for tests that drive operations as the server does: a request
- * text is parsed, run by mgr_ops_exec in a session, and both the direct
+ * text is parsed, run by mgr_engine_exec in a session, and both the direct
  * result and the replies of parked calls (through the session's complete
  * function) are checked.  Requests are written with ' for " to stay
  * readable.  Included by one test program each; everything is static. */
@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "json.h"
-#include "ops.h"
+#include "engine.h"
 
 #define NSESS 4
 #define NDONE 512
@@ -63,7 +63,7 @@ static int setup(void **state)
 {
 	int i;
 
-	store = mgr_store_new();
+	store = mgr_engine_new();
 	for (i = 0; i < NSESS; i++) {
 		mgr_session_init(&sess[i], 100 + i);
 		sess[i].complete = record;
@@ -80,11 +80,11 @@ static int teardown(void **state)
 	/* Sessions end before the store goes, as in the server. */
 	for (i = 0; i < NSESS; i++)
 		mgr_session_end(store, &sess[i]);
-	mgr_store_free(store);
+	mgr_engine_free(store);
 	return 0;
 }
 
-/* Run a request as call id in session si.  Returns what mgr_ops_exec
+/* Run a request as call id in session si.  Returns what mgr_engine_exec
  * returned; a result goes to res, an error message to msg. */
 static int req(int si, uint64_t id, const char *fmt, ...)
 {
@@ -104,7 +104,7 @@ static int req(int si, uint64_t id, const char *fmt, ...)
 	assert_int_equal(mgr_json_parse(text, strlen(text), &c.args, err, sizeof(err)), 0);
 	c.out = mgr_json_gen_new();
 	assert_non_null(c.out);
-	r = mgr_ops_exec(&c);
+	r = mgr_engine_exec(&c);
 	res[0] = msg[0] = '\0';
 	yajl_gen_get_buf(c.out, &buf, &len);
 	if (r == 0) {

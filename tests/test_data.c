@@ -1,5 +1,5 @@
 /* Operations of ops.c, ops_tree.c and ops_data.c, driven as the server
- * drives them: a request text, parsed, run by mgr_ops_exec, and the
+ * drives them: a request text, parsed, run by mgr_engine_exec, and the
  * generated result text checked. */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "json.h"
-#include "ops.h"
+#include "engine.h"
 
 static struct mgr_store *store;
 static struct mgr_session sess;
@@ -23,14 +23,14 @@ static uint64_t last_owner;
 
 static int setup(void **state)
 {
-	store = mgr_store_new();
+	store = mgr_engine_new();
 	mgr_session_init(&sess, 1);
 	return store ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	mgr_store_free(store);
+	mgr_engine_free(store);
 	return 0;
 }
 
@@ -70,7 +70,7 @@ static int call(const char *fmt, ...)
 			*q = '"';
 	assert_int_equal(mgr_json_parse(req, strlen(req), &c.args, err, sizeof(err)), 0);
 	c.out = mgr_json_gen_new();
-	r = mgr_ops_exec(&c);
+	r = mgr_engine_exec(&c);
 	assert_true(r <= 0);
 	res[0] = msg[0] = '\0';
 	if (r == 0) {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "store.h"
+#include "engine.h"
 
 /* Changes the hook heard, as "what:path" lines. */
 struct events {
@@ -66,7 +66,7 @@ static struct mgr_obj *mk(struct mgr_store *s, struct mgr_obj *dir, const char *
 
 static void test_new_free(void **state)
 {
-	struct mgr_store *s = mgr_store_new();
+	struct mgr_store *s = mgr_engine_new();
 	struct mgr_obj *root;
 
 	assert_non_null(s);
@@ -80,7 +80,8 @@ static void test_new_free(void **state)
 	assert_null(mgr_obj_last_child(root));
 	assert_non_null(mgr_store_waits(s));
 	assert_true(must(s, "") == root);
-	mgr_store_free(s);
+	mgr_engine_free(s);
+	mgr_engine_free(NULL);
 	mgr_store_free(NULL);
 }
 

@@ -3,7 +3,7 @@
 #include "ops_harness.h"
 
 static struct mgr_obj *obj;
-static struct mgr_list queue_a, queue_b, holds;
+static struct mgr_dlist queue_a, queue_b, holds;
 
 /* What the abort function saw, in order: request id, reason and the
  * deadline the waiter had (kept in arg2 by park_at). */
@@ -31,9 +31,9 @@ static int wait_setup(void **state)
 	/* A type whose waiters carry no datum and whose holds need no
 	 * drop_hold. */
 	obj->type = MGR_EVENT;
-	mgr_list_init(&queue_a);
-	mgr_list_init(&queue_b);
-	mgr_list_init(&holds);
+	mgr_dlist_init(&queue_a);
+	mgr_dlist_init(&queue_b);
+	mgr_dlist_init(&holds);
 	naborts = 0;
 	return setup(state);
 }
@@ -46,7 +46,7 @@ static int wait_teardown(void **state)
 	return r;
 }
 
-static struct mgr_waiter *park_at(int si, uint64_t id, struct mgr_list *q, uint64_t deadline,
+static struct mgr_waiter *park_at(int si, uint64_t id, struct mgr_dlist *q, uint64_t deadline,
 				  mgr_abort_fn abort)
 {
 	struct mgr_call c = { .store = store, .sess = &sess[si], .id = id, .owner = 7, .now = now };
@@ -59,9 +59,9 @@ static struct mgr_waiter *park_at(int si, uint64_t id, struct mgr_list *q, uint6
 	return w;
 }
 
-static size_t list_len(const struct mgr_list *l)
+static size_t list_len(const struct mgr_dlist *l)
 {
-	const struct mgr_list *p;
+	const struct mgr_dlist *p;
 	size_t n = 0;
 
 	for (p = l->next; p != l; p = p->next)
@@ -115,7 +115,7 @@ static void test_deadline_order(void **state)
 	for (i = 270; i < 300; i++)
 		assert_int_equal(aborts[i].reason, -ECANCELED);
 	NOTHING_DONE();
-	assert_true(mgr_list_empty(&queue_a));
+	assert_true(mgr_dlist_empty(&queue_a));
 }
 
 static void test_requeue(void **state)
@@ -161,7 +161,7 @@ static void test_done_and_fail(void **state)
 	mgr_waiter_done(store, w2, g);
 	DONE(1, 2, "{\"ok\":true}");
 	assert_int_equal(mgr_waits_next_deadline(store), 0);
-	assert_true(mgr_list_empty(&queue_a));
+	assert_true(mgr_dlist_empty(&queue_a));
 
 	w1 = park_at(2, 3, &queue_a, 0, test_abort);
 	mgr_waiter_fail(store, w1, -EPIPE, "broken");
@@ -182,7 +182,7 @@ static void test_default_abort(void **state)
 	DONE_ERR(0, 2, ECANCELED);
 	mgr_waiter_abort(store, mgr_waiter_find(&sess[0], 3), -ENOENT);
 	DONE_ERR(0, 3, ENOENT);
-	assert_true(mgr_list_empty(&queue_a));
+	assert_true(mgr_dlist_empty(&queue_a));
 }
 
 static void test_find(void **state)
@@ -240,11 +240,11 @@ static void test_holds(void **state)
 	/* A session that ends lets go of its holds; its type has no
 	 * drop_hold, so they are simply freed. */
 	mgr_session_end(store, &sess[0]);
-	assert_true(mgr_list_empty(&sess[0].holds));
+	assert_true(mgr_dlist_empty(&sess[0].holds));
 	assert_int_equal(list_len(&holds), 1);
 	assert_ptr_equal(mgr_hold_find(&holds, &sess[1], 1), c);
 	mgr_hold_free(c);
-	assert_true(mgr_list_empty(&holds));
+	assert_true(mgr_dlist_empty(&holds));
 }
 
 /* Ending a session twice, or one that never did anything, is harmless,

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "wait.h"
 
 /* A container's children: a chained hash table over the names, plus the
  * sibling list (the objects' prev/next) that keeps insertion order.  The
@@ -27,22 +26,6 @@ struct mgr_store {
 	mgr_change_fn hook;
 	void *hook_arg;
 	struct mgr_waits *waits;
-};
-
-const struct mgr_type *const mgr_types[MGR_NTYPES] = {
-	[MGR_NAMESPACE] = &mgr_type_namespace,
-	[MGR_DICT] = &mgr_type_dict,
-	[MGR_LIST] = &mgr_type_list,
-	[MGR_VALUE] = &mgr_type_value,
-	[MGR_ARRAY] = &mgr_type_array,
-	[MGR_QUEUE] = &mgr_type_queue,
-	[MGR_LOCK] = &mgr_type_lock,
-	[MGR_RLOCK] = &mgr_type_rlock,
-	[MGR_SEMAPHORE] = &mgr_type_semaphore,
-	[MGR_BSEMAPHORE] = &mgr_type_bsemaphore,
-	[MGR_EVENT] = &mgr_type_event,
-	[MGR_CONDITION] = &mgr_type_condition,
-	[MGR_BARRIER] = &mgr_type_barrier,
 };
 
 static bool is_container(const struct mgr_obj *o)
@@ -171,8 +154,7 @@ struct mgr_store *mgr_store_new(void)
 	if (!s)
 		return NULL;
 	s->root = obj_alloc("", 0, MGR_NAMESPACE);
-	s->waits = mgr_waits_new();
-	if (!s->root || !s->waits) {
+	if (!s->root) {
 		mgr_store_free(s);
 		return NULL;
 	}
@@ -212,13 +194,17 @@ void mgr_store_free(struct mgr_store *s)
 	s->hook = NULL;
 	if (s->root)
 		obj_destroy(s, s->root, false);
-	mgr_waits_free(s->waits);
 	free(s);
 }
 
 struct mgr_obj *mgr_store_root(struct mgr_store *s)
 {
 	return s->root;
+}
+
+void mgr_store_set_waits(struct mgr_store *s, struct mgr_waits *w)
+{
+	s->waits = w;
 }
 
 struct mgr_waits *mgr_store_waits(struct mgr_store *s)

@@ -18,6 +18,8 @@
 struct mgr_store;
 struct mgr_call;
 struct mgr_hold;
+struct mgr_session;
+struct mgr_waits;
 struct mgr_dir;
 
 /* Kept small: a million keys must fit in well under 200 MB. */
@@ -63,15 +65,16 @@ struct mgr_type {
 	/* A session holding h ended: give back what it held, wake waiters,
 	 * free h.  NULL for types that are never held. */
 	void (*drop_hold)(struct mgr_store *s, struct mgr_hold *h);
+	/* A session ended, after its parked calls were cancelled and before
+	 * its holds are dropped: take back whatever else of this type it
+	 * had (the queue: items handed out and not acknowledged).  NULL for
+	 * types with nothing of the kind. */
+	void (*session_end)(struct mgr_store *s, struct mgr_session *sess);
 };
 
+/* Every type by its id; the table is the engine's (engine.c), each entry
+ * defined by the module that owns the type. */
 extern const struct mgr_type *const mgr_types[MGR_NTYPES];
-/* Defined by the modules that own them: containers, values, lists and
- * arrays in ops_data.c, the queue in ops_queue.c, the rest in ops_sync.c. */
-extern const struct mgr_type mgr_type_namespace, mgr_type_dict, mgr_type_list,
-	mgr_type_value, mgr_type_array, mgr_type_queue, mgr_type_lock,
-	mgr_type_rlock, mgr_type_semaphore, mgr_type_bsemaphore, mgr_type_event,
-	mgr_type_condition, mgr_type_barrier;
 
 typedef void (*mgr_change_fn)(void *arg, struct mgr_obj *o, enum mgr_change what);
 
@@ -134,7 +137,10 @@ int mgr_obj_path(const struct mgr_obj *o, struct mgr_buf *out);
  * change. */
 void mgr_value_set(struct mgr_store *s, struct mgr_obj *o, struct mgr_datum *d);
 
-/* The store's wait bookkeeping (wait.c) lives inside the store. */
+/* The bookkeeping of parked calls (wait.c) that the store carries for
+ * the wait module without looking into it; set by mgr_engine_new, which
+ * also frees it. */
+void mgr_store_set_waits(struct mgr_store *s, struct mgr_waits *w);
 struct mgr_waits *mgr_store_waits(struct mgr_store *s);
 
 #endif

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "json.h"
-#include "ops.h"
+#include "call.h"
 #include "store.h"
 
 #define NOT_IN_HEAP SIZE_MAX
@@ -141,11 +141,11 @@ static int heap_reserve(struct mgr_waits *ws, size_t n)
 void mgr_session_init(struct mgr_session *sess, uint64_t id)
 {
 	sess->id = id;
-	mgr_list_init(&sess->waiters);
-	mgr_list_init(&sess->holds);
+	mgr_dlist_init(&sess->waiters);
+	mgr_dlist_init(&sess->holds);
 	sess->complete = NULL;
 	sess->data = NULL;
-	mgr_list_init(&sess->given);
+	mgr_dlist_init(&sess->given);
 	sess->keep_given = false;
 }
 
@@ -154,17 +154,19 @@ void mgr_session_end(struct mgr_store *s, struct mgr_session *sess)
 	struct mgr_waiter *w;
 	struct mgr_hold *h;
 	const struct mgr_type *t;
+	int i;
 
 	/* Nobody is left to hear the outcome of these calls. */
 	sess->complete = NULL;
 	/* An abort function finishes the waiter on -ECANCELED, so each turn
 	 * takes one off the list.  Cancelling first means that what the
 	 * holds give back below goes to other sessions only. */
-	while ((w = mgr_list_first(&sess->waiters, struct mgr_waiter, sess_link)))
+	while ((w = mgr_dlist_first(&sess->waiters, struct mgr_waiter, sess_link)))
 		mgr_waiter_abort(s, w, -ECANCELED);
-	if (!mgr_list_empty(&sess->given))
-		mgr_queue_give_back(s, sess);
-	while ((h = mgr_list_first(&sess->holds, struct mgr_hold, sess_link))) {
+	for (i = 0; i < MGR_NTYPES; i++)
+		if (mgr_types[i]->session_end)
+			mgr_types[i]->session_end(s, sess);
+	while ((h = mgr_dlist_first(&sess->holds, struct mgr_hold, sess_link))) {
 		t = mgr_types[h->obj->type];
 		if (t->drop_hold)
 			t->drop_hold(s, h);
@@ -175,7 +177,7 @@ void mgr_session_end(struct mgr_store *s, struct mgr_session *sess)
 
 void mgr_session_sent(struct mgr_session *sess, uint64_t req_id, uint64_t seq)
 {
-	struct mgr_list *pos;
+	struct mgr_dlist *pos;
 	struct mgr_given *g;
 
 	/* The item was recorded just before its reply was built, so it is
@@ -191,10 +193,10 @@ void mgr_session_sent(struct mgr_session *sess, uint64_t req_id, uint64_t seq)
 
 void mgr_session_ack(struct mgr_session *sess, uint64_t seq)
 {
-	struct mgr_list *pos, *tmp;
+	struct mgr_dlist *pos, *tmp;
 	struct mgr_given *g;
 
-	mgr_list_for_each(pos, tmp, &sess->given) {
+	mgr_dlist_for_each(pos, tmp, &sess->given) {
 		g = mgr_container_of(pos, struct mgr_given, sess_link);
 		if (g->seq && g->seq <= seq)
 			mgr_given_free(g);
@@ -203,8 +205,8 @@ void mgr_session_ack(struct mgr_session *sess, uint64_t seq)
 
 void mgr_given_free(struct mgr_given *g)
 {
-	mgr_list_remove(&g->obj_link);
-	mgr_list_remove(&g->sess_link);
+	mgr_dlist_remove(&g->obj_link);
+	mgr_dlist_remove(&g->sess_link);
 	mgr_datum_free(g->item);
 	free(g);
 }
@@ -212,7 +214,7 @@ void mgr_given_free(struct mgr_given *g)
 /* ---- waiters ---- */
 
 struct mgr_waiter *mgr_waiter_park(struct mgr_call *c, struct mgr_obj *obj,
-				   struct mgr_list *queue, int kind,
+				   struct mgr_dlist *queue, int kind,
 				   uint64_t deadline, mgr_abort_fn abort)
 {
 	struct mgr_waits *ws = mgr_store_waits(c->store);
@@ -232,20 +234,20 @@ struct mgr_waiter *mgr_waiter_park(struct mgr_call *c, struct mgr_obj *obj,
 	w->abort = abort;
 	w->deadline = deadline;
 	w->heap_index = NOT_IN_HEAP;
-	mgr_list_append(queue, &w->obj_link);
-	mgr_list_append(&c->sess->waiters, &w->sess_link);
+	mgr_dlist_append(queue, &w->obj_link);
+	mgr_dlist_append(&c->sess->waiters, &w->sess_link);
 	if (deadline)
 		heap_push(ws, w);
 	return w;
 }
 
 void mgr_waiter_requeue(struct mgr_store *s, struct mgr_waiter *w,
-			struct mgr_list *queue, uint64_t deadline)
+			struct mgr_dlist *queue, uint64_t deadline)
 {
 	struct mgr_waits *ws = mgr_store_waits(s);
 
-	mgr_list_remove(&w->obj_link);
-	mgr_list_append(queue, &w->obj_link);
+	mgr_dlist_remove(&w->obj_link);
+	mgr_dlist_append(queue, &w->obj_link);
 	heap_remove(ws, w);
 	w->deadline = deadline;
 	if (deadline)
@@ -267,8 +269,8 @@ static void waiter_free(struct mgr_store *s, struct mgr_waiter *w)
 {
 	struct mgr_waits *ws = mgr_store_waits(s);
 
-	mgr_list_remove(&w->obj_link);
-	mgr_list_remove(&w->sess_link);
+	mgr_dlist_remove(&w->obj_link);
+	mgr_dlist_remove(&w->sess_link);
 	heap_remove(ws, w);
 	if (w->obj->type == MGR_QUEUE)
 		mgr_datum_free(w->arg.item);
@@ -324,10 +326,10 @@ void mgr_waiter_abort(struct mgr_store *s, struct mgr_waiter *w, int reason)
 
 struct mgr_waiter *mgr_waiter_find(struct mgr_session *sess, uint64_t req_id)
 {
-	struct mgr_list *pos, *tmp;
+	struct mgr_dlist *pos, *tmp;
 	struct mgr_waiter *w;
 
-	mgr_list_for_each(pos, tmp, &sess->waiters) {
+	mgr_dlist_for_each(pos, tmp, &sess->waiters) {
 		w = mgr_container_of(pos, struct mgr_waiter, sess_link);
 		if (w->req_id == req_id)
 			return w;
@@ -361,13 +363,13 @@ uint64_t mgr_waits_next_deadline(struct mgr_store *s)
 
 /* ---- holds ---- */
 
-struct mgr_hold *mgr_hold_find(struct mgr_list *holds, const struct mgr_session *sess,
+struct mgr_hold *mgr_hold_find(struct mgr_dlist *holds, const struct mgr_session *sess,
 			       uint64_t owner)
 {
-	struct mgr_list *pos, *tmp;
+	struct mgr_dlist *pos, *tmp;
 	struct mgr_hold *h;
 
-	mgr_list_for_each(pos, tmp, holds) {
+	mgr_dlist_for_each(pos, tmp, holds) {
 		h = mgr_container_of(pos, struct mgr_hold, obj_link);
 		if (h->sess == sess && h->owner == owner)
 			return h;
@@ -375,7 +377,7 @@ struct mgr_hold *mgr_hold_find(struct mgr_list *holds, const struct mgr_session 
 	return NULL;
 }
 
-struct mgr_hold *mgr_hold_new(struct mgr_list *holds, struct mgr_obj *obj,
+struct mgr_hold *mgr_hold_new(struct mgr_dlist *holds, struct mgr_obj *obj,
 			      struct mgr_session *sess, uint64_t owner)
 {
 	struct mgr_hold *h = calloc(1, sizeof(*h));
@@ -385,8 +387,8 @@ struct mgr_hold *mgr_hold_new(struct mgr_list *holds, struct mgr_obj *obj,
 	h->obj = obj;
 	h->sess = sess;
 	h->owner = owner;
-	mgr_list_append(holds, &h->obj_link);
-	mgr_list_append(&sess->holds, &h->sess_link);
+	mgr_dlist_append(holds, &h->obj_link);
+	mgr_dlist_append(&sess->holds, &h->sess_link);
 	return h;
 }
 
@@ -394,7 +396,7 @@ void mgr_hold_free(struct mgr_hold *h)
 {
 	if (!h)
 		return;
-	mgr_list_remove(&h->obj_link);
-	mgr_list_remove(&h->sess_link);
+	mgr_dlist_remove(&h->obj_link);
+	mgr_dlist_remove(&h->sess_link);
 	free(h);
 }

@@ -14,7 +14,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "datum.h"
-#include "list.h"
+#include "dlist.h"
 
 struct mgr_store;
 struct mgr_obj;
@@ -23,8 +23,8 @@ struct mgr_waits;
 
 struct mgr_session {
 	uint64_t id;
-	struct mgr_list waiters;	/* struct mgr_waiter.sess_link */
-	struct mgr_list holds;		/* struct mgr_hold.sess_link */
+	struct mgr_dlist waiters;	/* struct mgr_waiter.sess_link */
+	struct mgr_dlist holds;		/* struct mgr_hold.sess_link */
 	/* Delivers the outcome of a parked call: err 0 with result (compact
 	 * JSON text of the result value), or -errno with a message.  Set by
 	 * whoever serves the session (the server, or a test). */
@@ -35,7 +35,7 @@ struct mgr_session {
 	 * mgr_given.sess_link, oldest first).  Only a session that
 	 * acknowledges what it reads (keepalive, see mgrfs(7)) sets
 	 * keep_given; for the others an item is gone once handed out. */
-	struct mgr_list given;
+	struct mgr_dlist given;
 	bool keep_given;
 };
 
@@ -53,8 +53,8 @@ struct mgr_waiter {
 	uint64_t req_id;
 	uint64_t owner;
 	struct mgr_obj *obj;
-	struct mgr_list obj_link;	/* in one of the object's wait queues */
-	struct mgr_list sess_link;
+	struct mgr_dlist obj_link;	/* in one of the object's wait queues */
+	struct mgr_dlist sess_link;
 	uint64_t deadline;		/* ms, monotonic; 0 for none */
 	size_t heap_index;		/* position in the deadline heap */
 	int kind;			/* type-specific */
@@ -72,8 +72,8 @@ struct mgr_hold {
 	struct mgr_session *sess;
 	uint64_t owner;
 	uint64_t count;			/* RLock levels, semaphore units, 1 */
-	struct mgr_list obj_link;	/* in the object's list of holds */
-	struct mgr_list sess_link;
+	struct mgr_dlist obj_link;	/* in the object's list of holds */
+	struct mgr_dlist sess_link;
 };
 
 /* A queue item handed to a session that keeps them, held until the client
@@ -85,8 +85,8 @@ struct mgr_given {
 	uint64_t req_id;		/* the get it answered */
 	uint64_t seq;			/* the reply's frame number; 0 until sent */
 	struct mgr_datum *item;		/* owned */
-	struct mgr_list obj_link;	/* in the queue's list */
-	struct mgr_list sess_link;
+	struct mgr_dlist obj_link;	/* in the queue's list */
+	struct mgr_dlist sess_link;
 };
 
 struct mgr_waits *mgr_waits_new(void);
@@ -108,22 +108,17 @@ void mgr_session_sent(struct mgr_session *sess, uint64_t req_id, uint64_t seq);
 void mgr_session_ack(struct mgr_session *sess, uint64_t seq);
 /* Unlink g from its session and queue and free it with its item. */
 void mgr_given_free(struct mgr_given *g);
-/* Put every item in sess->given back at the head of its queue, in the
- * order they were handed out, as the queue's unget does; an item whose
- * queue was deleted is lost, and logged.  Defined by the queue
- * (ops_queue.c), the only type that hands items out. */
-void mgr_queue_give_back(struct mgr_store *s, struct mgr_session *sess);
 
 /* Park the call c on obj: a new waiter appended to queue (one of obj's
  * lists), to the session, and to the deadline heap when deadline != 0.
  * NULL on ENOMEM.  The caller returns MGR_PARKED. */
 struct mgr_waiter *mgr_waiter_park(struct mgr_call *c, struct mgr_obj *obj,
-				   struct mgr_list *queue, int kind,
+				   struct mgr_dlist *queue, int kind,
 				   uint64_t deadline, mgr_abort_fn abort);
 /* Move a parked waiter to another of obj's queues (Condition: from waiting
  * for notify to waiting for the lock), optionally with a new deadline. */
 void mgr_waiter_requeue(struct mgr_store *s, struct mgr_waiter *w,
-			struct mgr_list *queue, uint64_t deadline);
+			struct mgr_dlist *queue, uint64_t deadline);
 /* A cleared generator for the waiter's result value. */
 yajl_gen mgr_waiter_gen(struct mgr_store *s);
 /* Finish w with the value in g (from mgr_waiter_gen), or with an error;
@@ -141,11 +136,11 @@ void mgr_waits_expire(struct mgr_store *s, uint64_t now);
 uint64_t mgr_waits_next_deadline(struct mgr_store *s);
 
 /* Holds of one object are kept in a list the type module owns. */
-struct mgr_hold *mgr_hold_find(struct mgr_list *holds, const struct mgr_session *sess,
+struct mgr_hold *mgr_hold_find(struct mgr_dlist *holds, const struct mgr_session *sess,
 			       uint64_t owner);
 /* A new hold with count 0, linked to the object's list and the session;
  * NULL on ENOMEM. */
-struct mgr_hold *mgr_hold_new(struct mgr_list *holds, struct mgr_obj *obj,
+struct mgr_hold *mgr_hold_new(struct mgr_dlist *holds, struct mgr_obj *obj,
 			      struct mgr_session *sess, uint64_t owner);
 void mgr_hold_free(struct mgr_hold *h);
 

@@ -20,10 +20,10 @@
 #include "auth.h"
 #include "frame.h"
 #include "json.h"
-#include "list.h"
+#include "dlist.h"
 #include "listen.h"
 #include "log.h"
-#include "ops.h"
+#include "engine.h"
 #include "path.h"
 #include "spin.h"
 #include "wait.h"
@@ -61,7 +61,7 @@ struct handle {
 
 struct listener {
 	struct handle h;
-	struct mgr_list link;
+	struct mgr_dlist link;
 	bool auth;
 	struct mgr_listen_sock s;
 };
@@ -73,11 +73,11 @@ struct listener {
  * after the current batch of events, which may still point at it. */
 struct conn {
 	struct handle in, out;	/* out is unused when one_fd */
-	struct mgr_list link;	/* in srv->conns, or srv->dead once dead */
-	struct mgr_list touch_link;
+	struct mgr_dlist link;	/* in srv->conns, or srv->dead once dead */
+	struct mgr_dlist touch_link;
 	struct mgr_server *srv;
 	struct mgr_session sess;
-	struct mgr_list subs;	/* struct sub.conn_link */
+	struct mgr_dlist subs;	/* struct sub.conn_link */
 	struct mgr_buf rbuf, wbuf;
 	int in_flags, out_flags; /* file flags to restore at the end, or -1 */
 	bool one_fd;
@@ -97,8 +97,8 @@ struct conn {
 };
 
 struct sub {
-	struct mgr_list conn_link;
-	struct mgr_list srv_link;
+	struct mgr_dlist conn_link;
+	struct mgr_dlist srv_link;
 	struct conn *c;
 	uint64_t id;
 	bool recursive;
@@ -114,11 +114,11 @@ struct mgr_server {
 	bool stopping;
 	bool done;
 	bool overflow;		/* some connection was cut off */
-	struct mgr_list listeners;
-	struct mgr_list conns;
-	struct mgr_list dead;
-	struct mgr_list touched; /* conns to flush and settle */
-	struct mgr_list subs;	/* struct sub.srv_link */
+	struct mgr_dlist listeners;
+	struct mgr_dlist conns;
+	struct mgr_dlist dead;
+	struct mgr_dlist touched; /* conns to flush and settle */
+	struct mgr_dlist subs;	/* struct sub.srv_link */
 	unsigned char *key;
 	size_t keylen;
 	size_t max_frame;
@@ -187,8 +187,8 @@ static void watch_or_not(struct mgr_server *srv, struct handle *h, uint32_t mask
 
 static void touch(struct conn *c)
 {
-	if (mgr_list_empty(&c->touch_link))
-		mgr_list_append(&c->srv->touched, &c->touch_link);
+	if (mgr_dlist_empty(&c->touch_link))
+		mgr_dlist_append(&c->srv->touched, &c->touch_link);
 }
 
 /* Queue the message in g (which is reset whatever happens).  This runs
@@ -275,7 +275,7 @@ static void reply_result(struct conn *c, uint64_t id, const char *result, size_t
 	}
 	if (conn_send(c, g) == -EMSGSIZE)
 		reply_error(c, &id, -EMSGSIZE, "the reply is larger than the 16 MiB frame limit");
-	else if (c->frames_out != before && !mgr_list_empty(&c->sess.given))
+	else if (c->frames_out != before && !mgr_dlist_empty(&c->sess.given))
 		mgr_session_sent(&c->sess, id, c->frames_out);
 }
 
@@ -295,16 +295,16 @@ static void conn_complete(struct mgr_session *sess, uint64_t req_id, int err,
 
 static void sub_free(struct sub *s)
 {
-	mgr_list_remove(&s->conn_link);
-	mgr_list_remove(&s->srv_link);
+	mgr_dlist_remove(&s->conn_link);
+	mgr_dlist_remove(&s->srv_link);
 	free(s);
 }
 
 static void conn_drop_subs(struct conn *c)
 {
-	struct mgr_list *pos, *tmp;
+	struct mgr_dlist *pos, *tmp;
 
-	mgr_list_for_each(pos, tmp, &c->subs)
+	mgr_dlist_for_each(pos, tmp, &c->subs)
 		sub_free(mgr_container_of(pos, struct sub, conn_link));
 }
 
@@ -346,9 +346,9 @@ static void conn_kill(struct conn *c)
 	unwatch(srv, &c->in);
 	if (!c->one_fd)
 		unwatch(srv, &c->out);
-	mgr_list_remove(&c->touch_link);
-	mgr_list_remove(&c->link);
-	mgr_list_append(&srv->dead, &c->link);
+	mgr_dlist_remove(&c->touch_link);
+	mgr_dlist_remove(&c->link);
+	mgr_dlist_append(&srv->dead, &c->link);
 }
 
 static void conn_free(struct conn *c)
@@ -363,8 +363,8 @@ static void conn_free(struct conn *c)
 	if (c->last)
 		c->srv->done = true;
 	conn_drop_subs(c);
-	mgr_list_remove(&c->touch_link);
-	mgr_list_remove(&c->link);
+	mgr_dlist_remove(&c->touch_link);
+	mgr_dlist_remove(&c->link);
 	mgr_buf_release(&c->rbuf);
 	mgr_buf_release(&c->wbuf);
 	free(c);
@@ -433,12 +433,12 @@ static void conn_settle(struct conn *c)
  * take more (a queue item, a lock) that they would never see. */
 static void close_overflowed(struct mgr_server *srv)
 {
-	struct mgr_list *pos, *tmp;
+	struct mgr_dlist *pos, *tmp;
 
 	if (!srv->overflow)
 		return;
 	srv->overflow = false;
-	mgr_list_for_each(pos, tmp, &srv->touched) {
+	mgr_dlist_for_each(pos, tmp, &srv->touched) {
 		struct conn *c = mgr_container_of(pos, struct conn, touch_link);
 
 		if (c->overflow && !c->closing)
@@ -450,8 +450,8 @@ static void settle_all(struct mgr_server *srv)
 {
 	struct conn *c;
 
-	while ((c = mgr_list_first(&srv->touched, struct conn, touch_link))) {
-		mgr_list_remove(&c->touch_link);
+	while ((c = mgr_dlist_first(&srv->touched, struct conn, touch_link))) {
+		mgr_dlist_remove(&c->touch_link);
 		if (c->overflow && !c->closing)
 			conn_fail(c, MGR_LOG_DEBUG, "too much output unread");
 		if (!c->dead && !c->out_done && c->wbuf.len)
@@ -464,7 +464,7 @@ static void free_dead(struct mgr_server *srv)
 {
 	struct conn *c;
 
-	while ((c = mgr_list_first(&srv->dead, struct conn, link)))
+	while ((c = mgr_dlist_first(&srv->dead, struct conn, link)))
 		conn_free(c);
 }
 
@@ -511,15 +511,15 @@ static int conn_new(struct mgr_server *srv, int in_fd, int out_fd, bool auth,
 	c->is_socket = fstat(out_fd, &st) == 0 && S_ISSOCK(st.st_mode);
 	c->in_flags = c->out_flags = -1;
 	c->authed = !auth;
-	mgr_list_init(&c->touch_link);
-	mgr_list_init(&c->subs);
+	mgr_dlist_init(&c->touch_link);
+	mgr_dlist_init(&c->subs);
 	mgr_buf_init(&c->rbuf);
 	mgr_buf_init(&c->wbuf);
 	mgr_session_init(&c->sess, ++srv->next_conn);
 	c->sess.complete = conn_complete;
 	c->sess.data = c;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
-	mgr_list_append(&srv->conns, &c->link);
+	mgr_dlist_append(&srv->conns, &c->link);
 	r = send_hello(c, auth);
 	if (r < 0) {
 		/* Nothing was served: no session to end, nothing to say. */
@@ -685,8 +685,8 @@ static int op_subscribe(struct conn *c, struct mgr_call *call)
 		memcpy(s->path, canon.data, canon.len);
 	s->path[canon.len] = '\0';
 	mgr_buf_release(&canon);
-	mgr_list_append(&c->subs, &s->conn_link);
-	mgr_list_append(&srv->subs, &s->srv_link);
+	mgr_dlist_append(&c->subs, &s->conn_link);
+	mgr_dlist_append(&srv->subs, &s->srv_link);
 	if (gen_ok(yajl_gen_map_open(call->out)) < 0 ||
 	    mgr_json_kv_u64(call->out, "sub", s->id) < 0)
 		return mgr_call_err(call, -ENOMEM, "out of memory");
@@ -695,13 +695,13 @@ static int op_subscribe(struct conn *c, struct mgr_call *call)
 
 static int op_unsubscribe(struct conn *c, struct mgr_call *call)
 {
-	struct mgr_list *pos, *tmp;
+	struct mgr_dlist *pos, *tmp;
 	uint64_t id;
 
 	if (mgr_json_get_u64(call->args, "sub", &id) < 0)
 		return mgr_call_err(call, -EINVAL,
 				    "unsubscribe needs \"sub\", a subscription number");
-	mgr_list_for_each(pos, tmp, &c->subs) {
+	mgr_dlist_for_each(pos, tmp, &c->subs) {
 		struct sub *s = mgr_container_of(pos, struct sub, conn_link);
 
 		if (s->id == id) {
@@ -759,7 +759,7 @@ static void conn_request(struct conn *c, yajl_val msg)
 	call.args = msg;
 	call.out = srv->out;
 	gen_reset(srv->out);
-	/* A missing or mistyped "op" is for mgr_ops_exec to report. */
+	/* A missing or mistyped "op" is for mgr_engine_exec to report. */
 	mgr_json_get_str(msg, "op", &op);
 	for (i = 0; i < sizeof(server_ops) / sizeof(server_ops[0]); i++)
 		if (strcmp(op, server_ops[i].name) == 0)
@@ -767,7 +767,7 @@ static void conn_request(struct conn *c, yajl_val msg)
 	if (i < sizeof(server_ops) / sizeof(server_ops[0]))
 		r = server_ops[i].fn(c, &call);
 	else
-		r = mgr_ops_exec(&call);
+		r = mgr_engine_exec(&call);
 	if (r == MGR_PARKED)
 		goto out;
 	if (r < 0) {
@@ -924,16 +924,16 @@ static int gen_event(yajl_gen g, const struct sub *s, const struct mgr_buf *path
 static void server_hook(void *arg, struct mgr_obj *o, enum mgr_change what)
 {
 	struct mgr_server *srv = arg;
-	struct mgr_list *pos, *tmp;
+	struct mgr_dlist *pos, *tmp;
 
-	if (mgr_list_empty(&srv->subs))
+	if (mgr_dlist_empty(&srv->subs))
 		return;
 	srv->path.len = 0;
 	if (mgr_obj_path(o, &srv->path) < 0) {
 		mgr_log(MGR_LOG_ERROR, "out of memory: a change event was lost");
 		return;
 	}
-	mgr_list_for_each(pos, tmp, &srv->subs) {
+	mgr_dlist_for_each(pos, tmp, &srv->subs) {
 		struct sub *s = mgr_container_of(pos, struct sub, srv_link);
 
 		if (!sub_matches(s, srv->path.data, srv->path.len))
@@ -953,7 +953,7 @@ static void listener_free(struct mgr_server *srv, struct listener *l)
 {
 	unwatch(srv, &l->h);
 	mgr_listen_close(&l->s);
-	mgr_list_remove(&l->link);
+	mgr_dlist_remove(&l->link);
 	free(l);
 }
 
@@ -961,7 +961,7 @@ static void close_listeners(struct mgr_server *srv)
 {
 	struct listener *l;
 
-	while ((l = mgr_list_first(&srv->listeners, struct listener, link)))
+	while ((l = mgr_dlist_first(&srv->listeners, struct listener, link)))
 		listener_free(srv, l);
 }
 
@@ -980,7 +980,7 @@ static int listener_add(struct mgr_server *srv, struct mgr_listen_sock *s, bool 
 	l->s = *s;
 	l->h = (struct handle){ .kind = H_LISTENER, .fd = s->fd };
 	l->auth = auth;
-	mgr_list_append(&srv->listeners, &l->link);
+	mgr_dlist_append(&srv->listeners, &l->link);
 	r = watch(srv, &l->h, EPOLLIN);
 	if (r < 0) {
 		snprintf(err, errlen, "epoll_ctl: %s", strerror(-r));
@@ -1117,11 +1117,11 @@ int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
 	if (!srv)
 		goto err_msg;
 	srv->epfd = srv->stop.fd = srv->spare_fd = -1;
-	mgr_list_init(&srv->listeners);
-	mgr_list_init(&srv->conns);
-	mgr_list_init(&srv->dead);
-	mgr_list_init(&srv->touched);
-	mgr_list_init(&srv->subs);
+	mgr_dlist_init(&srv->listeners);
+	mgr_dlist_init(&srv->conns);
+	mgr_dlist_init(&srv->dead);
+	mgr_dlist_init(&srv->touched);
+	mgr_dlist_init(&srv->subs);
 	mgr_buf_init(&srv->path);
 	srv->max_frame = opts->max_frame && opts->max_frame < MGR_FRAME_MAX ?
 		opts->max_frame : MGR_FRAME_MAX;
@@ -1132,7 +1132,7 @@ int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
 		memcpy(srv->key, opts->authkey, opts->authkey_len);
 		srv->keylen = opts->authkey_len;
 	}
-	srv->store = mgr_store_new();
+	srv->store = mgr_engine_new();
 	srv->out = mgr_json_gen_new();
 	srv->gen = mgr_json_gen_new();
 	if (!srv->store || !srv->out || !srv->gen)
@@ -1157,14 +1157,14 @@ err_msg:
 
 void mgr_server_free(struct mgr_server *srv)
 {
-	struct mgr_list *pos, *tmp;
+	struct mgr_dlist *pos, *tmp;
 	struct conn *c;
 
 	if (!srv)
 		return;
 	/* End every session first: what one releases may complete a call
 	 * of another, which must still be there to take the reply. */
-	mgr_list_for_each(pos, tmp, &srv->conns) {
+	mgr_dlist_for_each(pos, tmp, &srv->conns) {
 		c = mgr_container_of(pos, struct conn, link);
 		if (!c->closing) {
 			c->closing = true;
@@ -1173,16 +1173,16 @@ void mgr_server_free(struct mgr_server *srv)
 		}
 	}
 	/* Whatever is queued goes out if the peer takes it now. */
-	mgr_list_for_each(pos, tmp, &srv->conns) {
+	mgr_dlist_for_each(pos, tmp, &srv->conns) {
 		c = mgr_container_of(pos, struct conn, link);
 		if (!c->out_done)
 			conn_flush(c);
 	}
-	while ((c = mgr_list_first(&srv->conns, struct conn, link)))
+	while ((c = mgr_dlist_first(&srv->conns, struct conn, link)))
 		conn_free(c);
 	free_dead(srv);
 	close_listeners(srv);
-	mgr_store_free(srv->store);
+	mgr_engine_free(srv->store);
 	if (srv->out)
 		yajl_gen_free(srv->out);
 	if (srv->gen)
@@ -1289,8 +1289,8 @@ static void dispatch(struct mgr_server *srv, struct epoll_event *ev)
 			/* Its replies go out after the events its requests
 			 * caused: a subscriber has an event in its socket
 			 * before anyone is told of the change. */
-			if (!mgr_list_empty(&c->touch_link)) {
-				mgr_list_remove(&c->touch_link);
+			if (!mgr_dlist_empty(&c->touch_link)) {
+				mgr_dlist_remove(&c->touch_link);
 				touch(c);
 			}
 		}
@@ -1309,11 +1309,11 @@ static void dispatch(struct mgr_server *srv, struct epoll_event *ev)
  * when the next one could be. */
 static void sweep_keepalive(struct mgr_server *srv, uint64_t now)
 {
-	struct mgr_list *pos, *tmp;
+	struct mgr_dlist *pos, *tmp;
 	uint64_t next = 0, expiry;
 	char why[128];
 
-	mgr_list_for_each(pos, tmp, &srv->conns) {
+	mgr_dlist_for_each(pos, tmp, &srv->conns) {
 		struct conn *c = mgr_container_of(pos, struct conn, link);
 
 		if (!c->ka_ms || c->closing)

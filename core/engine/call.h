@@ -1,21 +1,27 @@
-/* Operations: the table that maps a request's "op" to the code that runs
- * it, and the call record a running operation works on.  The server turns
- * each request frame into a mgr_call and hands it to mgr_ops_exec; unit
- * tests do the same without a socket. */
-#ifndef MGR_OPS_H
-#define MGR_OPS_H
+/* The call record: what a running operation works on, and the helpers
+ * every type's operations share to read a request's arguments and write
+ * its result.  The server turns each request frame into a mgr_call and
+ * hands it to mgr_engine_exec (engine.h); unit tests do the same without
+ * a socket. */
+#ifndef MGR_CALL_H
+#define MGR_CALL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include "store.h"
-#include "wait.h"
+#include "datum.h"
+#include "path.h"
 
 /* Returned by an operation that parked its call; the reply comes later
  * through the session's complete function. */
 #define MGR_PARKED 1
+
+struct mgr_store;
+struct mgr_session;
+struct mgr_obj;
 
 struct mgr_call {
 	struct mgr_store *store;
@@ -39,6 +45,8 @@ enum {
 	MGR_OP_NOLOOKUP = 1,	/* resolves "path" itself (create, set, rename) */
 };
 
+/* An entry of a module's table of operations (see engine.c).  An op name
+ * may appear in several tables with disjoint type masks. */
 struct mgr_op {
 	const char *name;
 	uint32_t types;		/* MGR_TYPE_BIT mask of accepted types */
@@ -46,34 +54,30 @@ struct mgr_op {
 	mgr_op_fn fn;
 };
 
-/* Each module exports its entries; ops.c searches them in turn.  An op name
- * may appear in several tables with disjoint type masks. */
-extern const struct mgr_op mgr_ops_tree[];	/* ops_tree.c: stat, ls, create, ... */
-extern const struct mgr_op mgr_ops_data[];	/* ops_data.c: value, dict, list, array */
-extern const struct mgr_op mgr_ops_queue[];	/* ops_queue.c */
-extern const struct mgr_op mgr_ops_sync[];	/* ops_sync.c: locks ... barrier */
-
-/* Set a value child of container dir for each name in the JSON object
- * items (ops_data.c).  Every name and datum is checked before the first
- * change.  0, or -errno after mgr_call_err. */
-int mgr_dict_update(struct mgr_call *c, struct mgr_obj *dir, yajl_val items);
-
-/* Run c: find the op, resolve "path", check the type, call it.  Returns as
- * the operation does; unknown op is -ENOSYS, wrong type -ENOTSUP, bad or
- * missing arguments -EINVAL, each with a message in c->err. */
-int mgr_ops_exec(struct mgr_call *c);
-
 /* Set c->err from a format and return err (a negative errno). */
 int mgr_call_err(struct mgr_call *c, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* The path member parsed; -EINVAL with a message when absent or bad. */
 int mgr_call_path(struct mgr_call *c, const char *member, struct mgr_path *out);
+/* The path member as the client wrote it ("" when absent), for messages. */
+const char *mgr_call_path_text(struct mgr_call *c, const char *member);
 
 /* Waiting arguments, as Python's: "block" (default true) and "timeout"
  * (seconds, absent or null for none; negative is -EINVAL).  *block is
  * false when the call must not wait; *deadline is 0 for no deadline. */
 int mgr_call_wait_args(struct mgr_call *c, bool *block, uint64_t *deadline);
+
+/* The datum a request must carry ("value" or "bytes"); the caller owns
+ * it.  -EINVAL when it carries none. */
+int mgr_call_datum(struct mgr_call *c, struct mgr_datum **d);
+/* Python's index in "index": negative counts from the end; -ERANGE
+ * outside [0, len), with what in the message ("list index out of
+ * range"). */
+int mgr_call_index(struct mgr_call *c, size_t len, const char *what, size_t *out);
+/* The "items" member, or with also_value the "value" member when
+ * "items" is absent (set accepts either); NULL when neither. */
+yajl_val mgr_call_items(struct mgr_call *c, bool also_value);
 
 /* A container's children listed in pages (ls, items), so that any number
  * of them fits in frames: a page starts after the child named by "after"
@@ -95,5 +99,7 @@ int mgr_reply_bool(struct mgr_call *c, bool v);
 int mgr_reply_u64(struct mgr_call *c, uint64_t v);
 /* {"version": N} of o. */
 int mgr_reply_version(struct mgr_call *c, const struct mgr_obj *o);
+/* {"value": X, "version": N} or {"bytes": B, "version": N}. */
+int mgr_reply_datum(struct mgr_call *c, const struct mgr_datum *d, const struct mgr_obj *o);
 
 #endif

@@ -1,26 +1,19 @@
 /* Operations on the tree itself, valid for objects of every type: stat,
- * ls, create, delete, rename, dump, and pop of a dict's value. */
+ * ls, create, delete, rename, dump, len, and pop of a dict's value. */
+#include "tree.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dict.h"
 #include "json.h"
-#include "ops.h"
 
 #define ALL_TYPES ((1u << MGR_NTYPES) - 1)
 
 static bool is_container(const struct mgr_obj *o)
 {
 	return MGR_TYPE_BIT(o->type) & MGR_CONTAINERS;
-}
-
-/* The path member as the client wrote it, for messages. */
-static const char *path_text(struct mgr_call *c, const char *member)
-{
-	const char *s = "";
-
-	mgr_json_get_str(c->args, member, &s);
-	return s;
 }
 
 /* "type", "version", "size" and the type's own members, into an open
@@ -106,7 +99,7 @@ static int create_dir(struct mgr_call *c, struct mgr_obj *dir, const struct mgr_
 		return mgr_call_err(c, -EINVAL, "\"items\" must be an object of names and values");
 	r = mgr_obj_new(c->store, dir, name->s, name->len, t, &o);
 	if (r < 0)
-		return mgr_call_err(c, r, "cannot make %.200s", path_text(c, "path"));
+		return mgr_call_err(c, r, "cannot make %.200s", mgr_call_path_text(c, "path"));
 	mgr_store_changed(c->store, o, MGR_CHANGE_CREATE);
 	if (YAJL_IS_OBJECT(items)) {
 		r = mgr_dict_update(c, o, items);
@@ -128,7 +121,7 @@ static int create_obj(struct mgr_call *c, struct mgr_obj *dir, const struct mgr_
 
 	r = mgr_obj_new(c->store, dir, name->s, name->len, t, &o);
 	if (r < 0)
-		return mgr_call_err(c, r, "cannot make %.200s", path_text(c, "path"));
+		return mgr_call_err(c, r, "cannot make %.200s", mgr_call_path_text(c, "path"));
 	r = type->init ? type->init(c, o) : 0;
 	if (r < 0) {
 		mgr_obj_discard(c->store, o);
@@ -166,11 +159,11 @@ static int op_create(struct mgr_call *c, struct mgr_obj *unused)
 	}
 	r = mgr_store_lookup_parent(c->store, &p, &dir);
 	if (r == -ENOENT) {
-		r = mgr_call_err(c, r, "no such container for: %.200s", path_text(c, "path"));
+		r = mgr_call_err(c, r, "no such container for: %.200s", mgr_call_path_text(c, "path"));
 		goto out;
 	}
 	if (r < 0) {
-		r = mgr_call_err(c, r, "not a container on the way to: %.200s", path_text(c, "path"));
+		r = mgr_call_err(c, r, "not a container on the way to: %.200s", mgr_call_path_text(c, "path"));
 		goto out;
 	}
 	name = &p.names[p.n - 1];
@@ -188,7 +181,7 @@ exists:
 		r = mgr_reply_version(c, o);
 	else
 		r = mgr_call_err(c, -EEXIST, "exists as a %s: %.200s",
-				 mgr_type_name(o->type), path_text(c, "path"));
+				 mgr_type_name(o->type), mgr_call_path_text(c, "path"));
 out:
 	mgr_path_release(&p);
 	return r;
@@ -206,9 +199,9 @@ static int op_delete(struct mgr_call *c, struct mgr_obj *o)
 		return mgr_call_err(c, r, "the root cannot be deleted");
 	if (r == -ENOTEMPTY)
 		return mgr_call_err(c, r, "not empty (delete it recursively): %.200s",
-				    path_text(c, "path"));
+				    mgr_call_path_text(c, "path"));
 	if (r < 0)
-		return mgr_call_err(c, r, "cannot delete %.200s", path_text(c, "path"));
+		return mgr_call_err(c, r, "cannot delete %.200s", mgr_call_path_text(c, "path"));
 	return mgr_call_result(c, yajl_gen_bool(c->out, 1) == yajl_gen_status_ok ? 0 : -EINVAL);
 }
 
@@ -236,8 +229,8 @@ static int rename_err(struct mgr_call *c, int r)
 		why = "cannot rename";
 		break;
 	}
-	return mgr_call_err(c, r, "%s: %.200s -> %.200s", why, path_text(c, "path"),
-			    path_text(c, "to"));
+	return mgr_call_err(c, r, "%s: %.200s -> %.200s", why, mgr_call_path_text(c, "path"),
+			    mgr_call_path_text(c, "to"));
 }
 
 static int op_rename(struct mgr_call *c, struct mgr_obj *unused)
@@ -256,7 +249,7 @@ static int op_rename(struct mgr_call *c, struct mgr_obj *unused)
 	r = mgr_store_lookup(c->store, &src, &o);
 	if (r < 0) {
 		r = mgr_call_err(c, r, r == -ENOENT ? "no such object: %.200s" :
-				 "not a container on the way to: %.200s", path_text(c, "path"));
+				 "not a container on the way to: %.200s", mgr_call_path_text(c, "path"));
 		goto out;
 	}
 	if (src.n == 0 || dst.n == 0) {
@@ -266,7 +259,7 @@ static int op_rename(struct mgr_call *c, struct mgr_obj *unused)
 	r = mgr_store_lookup_parent(c->store, &dst, &dir);
 	if (r < 0) {
 		r = mgr_call_err(c, r, r == -ENOENT ? "no such container for: %.200s" :
-				 "not a container on the way to: %.200s", path_text(c, "to"));
+				 "not a container on the way to: %.200s", mgr_call_path_text(c, "to"));
 		goto out;
 	}
 	name = &dst.names[dst.n - 1];
@@ -317,7 +310,7 @@ static int op_dump(struct mgr_call *c, struct mgr_obj *o)
 
 	/* yajl_gen stops at YAJL_MAX_DEPTH levels. */
 	return r < 0 ? mgr_call_err(c, r, "cannot dump %.200s (nested too deeply?)",
-				    path_text(c, "path")) : 0;
+				    mgr_call_path_text(c, "path")) : 0;
 }
 
 static int op_pop(struct mgr_call *c, struct mgr_obj *o)
@@ -330,7 +323,17 @@ static int op_pop(struct mgr_call *c, struct mgr_obj *o)
 	return 0;
 }
 
+/* The size of anything that has one: a container's children, a list's or
+ * an array's items. */
+static int op_len(struct mgr_call *c, struct mgr_obj *o)
+{
+	return mgr_reply_u64(c, mgr_types[o->type]->size(o));
+}
+
+#define SIZED (MGR_CONTAINERS | MGR_TYPE_BIT(MGR_LIST) | MGR_TYPE_BIT(MGR_ARRAY))
+
 const struct mgr_op mgr_ops_tree[] = {
+	{ "len", SIZED, 0, op_len },
 	{ "stat", ALL_TYPES, 0, op_stat },
 	{ "ls", MGR_CONTAINERS, 0, op_ls },
 	{ "create", ALL_TYPES, MGR_OP_NOLOOKUP, op_create },

@@ -2,13 +2,15 @@
  * that cannot go on wait as parked waiters in three FIFO lists.  Two
  * invariants keep hand-offs simple: getters wait only while the queue is
  * empty, and putters only while it is full. */
+#include "queue.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
 #include "log.h"
-#include "ops.h"
+#include "wait.h"
 
 #define RING_MIN 8u
 
@@ -19,8 +21,8 @@ struct queue {
 	size_t head, len, cap;
 	uint64_t maxsize;		/* 0: unbounded */
 	uint64_t unfinished;		/* items put and not yet task_done */
-	struct mgr_list getters, putters, joiners;
-	struct mgr_list given;		/* struct mgr_given.obj_link */
+	struct mgr_dlist getters, putters, joiners;
+	struct mgr_dlist given;		/* struct mgr_given.obj_link */
 };
 
 static struct queue *queue_of(struct mgr_obj *o)
@@ -31,16 +33,6 @@ static struct queue *queue_of(struct mgr_obj *o)
 static bool queue_full(const struct queue *q)
 {
 	return q->maxsize && q->len >= q->maxsize;
-}
-
-static size_t list_count(const struct mgr_list *l)
-{
-	const struct mgr_list *pos;
-	size_t n = 0;
-
-	for (pos = l->next; pos != l; pos = pos->next)
-		n++;
-	return n;
 }
 
 /* ---- the ring ---- */
@@ -133,8 +125,8 @@ static void hand_out(struct mgr_session *sess, uint64_t req_id, struct mgr_obj *
 	g->sess = sess;
 	g->req_id = req_id;
 	g->item = d;
-	mgr_list_append(&queue_of(o)->given, &g->obj_link);
-	mgr_list_append(&sess->given, &g->sess_link);
+	mgr_dlist_append(&queue_of(o)->given, &g->obj_link);
+	mgr_dlist_append(&sess->given, &g->sess_link);
 }
 
 /* Give d to a parked getter, taking it over.  On failure the getter is
@@ -161,7 +153,7 @@ static bool hand_to_getter(struct mgr_store *s, struct queue *q, struct mgr_datu
 {
 	struct mgr_waiter *w;
 
-	while ((w = mgr_list_first(&q->getters, struct mgr_waiter, obj_link)))
+	while ((w = mgr_dlist_first(&q->getters, struct mgr_waiter, obj_link)))
 		if (answer_item(s, w, d) == 0)
 			return true;
 	return false;
@@ -174,7 +166,7 @@ static void admit_putters(struct mgr_store *s, struct queue *q)
 	struct mgr_datum *d;
 
 	while (!queue_full(q) &&
-	       (w = mgr_list_first(&q->putters, struct mgr_waiter, obj_link))) {
+	       (w = mgr_dlist_first(&q->putters, struct mgr_waiter, obj_link))) {
 		if (ring_reserve(q) < 0) {
 			mgr_waiter_fail(s, w, -ENOMEM, "out of memory");
 			continue;
@@ -191,7 +183,7 @@ static void wake_joiners(struct mgr_store *s, struct queue *q)
 {
 	struct mgr_waiter *w;
 
-	while ((w = mgr_list_first(&q->joiners, struct mgr_waiter, obj_link)))
+	while ((w = mgr_dlist_first(&q->joiners, struct mgr_waiter, obj_link)))
 		answer_bool(s, w, true);
 }
 
@@ -240,7 +232,7 @@ static int may_park(struct mgr_call *c, bool block, uint64_t deadline, const cha
 	return 0;
 }
 
-static int park(struct mgr_call *c, struct mgr_obj *o, struct mgr_list *list, int kind,
+static int park(struct mgr_call *c, struct mgr_obj *o, struct mgr_dlist *list, int kind,
 		uint64_t deadline, struct mgr_datum *item)
 {
 	struct mgr_waiter *w = mgr_waiter_park(c, o, list, kind, deadline, queue_abort);
@@ -387,9 +379,12 @@ static int op_unget(struct mgr_call *c, struct mgr_obj *o)
 	return mgr_reply_bool(c, true);
 }
 
-void mgr_queue_give_back(struct mgr_store *s, struct mgr_session *sess)
+/* A session ended: put every item in sess->given back at the head of its
+ * queue, in the order they were handed out, as unget does; an item whose
+ * queue was deleted is lost, and logged. */
+static void queue_session_end(struct mgr_store *s, struct mgr_session *sess)
 {
-	struct mgr_list *pos, *tmp;
+	struct mgr_dlist *pos, *tmp;
 	struct mgr_given *g;
 	struct queue *q;
 	size_t back = 0, lost = 0;
@@ -397,7 +392,7 @@ void mgr_queue_give_back(struct mgr_store *s, struct mgr_session *sess)
 	/* Getters wait only on an empty queue, so the oldest items go to
 	 * them first, oldest getter first; what is left then goes on the
 	 * heads, the newest first, which leaves the oldest in front. */
-	mgr_list_for_each(pos, tmp, &sess->given) {
+	mgr_dlist_for_each(pos, tmp, &sess->given) {
 		g = mgr_container_of(pos, struct mgr_given, sess_link);
 		if (!g->obj) {
 			lost++;
@@ -405,7 +400,7 @@ void mgr_queue_give_back(struct mgr_store *s, struct mgr_session *sess)
 			continue;
 		}
 		q = queue_of(g->obj);
-		if (mgr_list_empty(&q->getters))
+		if (mgr_dlist_empty(&q->getters))
 			continue;
 		if (hand_to_getter(s, q, g->item)) {
 			g->item = NULL;
@@ -493,19 +488,19 @@ static int queue_init(struct mgr_call *c, struct mgr_obj *o)
 		return mgr_call_err(c, -ENOMEM, "out of memory");
 	/* As in Python, a maxsize of zero or less means no limit. */
 	q->maxsize = maxsize > 0 ? (uint64_t)maxsize : 0;
-	mgr_list_init(&q->getters);
-	mgr_list_init(&q->putters);
-	mgr_list_init(&q->joiners);
-	mgr_list_init(&q->given);
+	mgr_dlist_init(&q->getters);
+	mgr_dlist_init(&q->putters);
+	mgr_dlist_init(&q->joiners);
+	mgr_dlist_init(&q->given);
 	o->u.state = q;
 	return 0;
 }
 
-static void fail_all(struct mgr_store *s, struct mgr_list *l)
+static void fail_all(struct mgr_store *s, struct mgr_dlist *l)
 {
 	struct mgr_waiter *w;
 
-	while ((w = mgr_list_first(l, struct mgr_waiter, obj_link)))
+	while ((w = mgr_dlist_first(l, struct mgr_waiter, obj_link)))
 		mgr_waiter_fail(s, w, -ENOENT, "object deleted");
 }
 
@@ -519,8 +514,8 @@ static void queue_destroy(struct mgr_store *s, struct mgr_obj *o)
 	fail_all(s, &q->joiners);
 	/* Items handed out stay with their sessions until acknowledged;
 	 * only if they come back do they find the queue gone. */
-	while ((g = mgr_list_first(&q->given, struct mgr_given, obj_link))) {
-		mgr_list_remove(&g->obj_link);
+	while ((g = mgr_dlist_first(&q->given, struct mgr_given, obj_link))) {
+		mgr_dlist_remove(&g->obj_link);
 		g->obj = NULL;
 	}
 	while (q->len)
@@ -533,8 +528,8 @@ static void queue_destroy(struct mgr_store *s, struct mgr_obj *o)
 static int queue_stat(struct mgr_obj *o, yajl_gen g)
 {
 	struct queue *q = queue_of(o);
-	size_t getters = list_count(&q->getters), putters = list_count(&q->putters);
-	size_t joiners = list_count(&q->joiners);
+	size_t getters = mgr_dlist_count(&q->getters), putters = mgr_dlist_count(&q->putters);
+	size_t joiners = mgr_dlist_count(&q->joiners);
 	int r;
 
 	r = mgr_json_kv_u64(g, "qsize", q->len);
@@ -586,6 +581,7 @@ const struct mgr_type mgr_type_queue = {
 	.stat = queue_stat,
 	.dump = queue_dump,
 	.size = queue_size,
+	.session_end = queue_session_end,
 };
 
 #define QUEUE MGR_TYPE_BIT(MGR_QUEUE)

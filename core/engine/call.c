@@ -1,4 +1,4 @@
-#include "ops.h"
+#include "call.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -7,13 +7,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "path.h"
-
-static const struct mgr_op *const op_tables[] = {
-	mgr_ops_tree, mgr_ops_data, mgr_ops_queue, mgr_ops_sync,
-};
-
-#define N_TABLES (sizeof(op_tables) / sizeof(op_tables[0]))
+#include "store.h"
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when
  * it is cut short or malformed. */
@@ -139,6 +133,14 @@ int mgr_call_path(struct mgr_call *c, const char *member, struct mgr_path *out)
 	return 0;
 }
 
+const char *mgr_call_path_text(struct mgr_call *c, const char *member)
+{
+	const char *s = "";
+
+	mgr_json_get_str(c->args, member, &s);
+	return s;
+}
+
 int mgr_call_wait_args(struct mgr_call *c, bool *block, uint64_t *deadline)
 {
 	yajl_val t = mgr_json_get(c->args, "timeout");
@@ -168,73 +170,49 @@ int mgr_call_wait_args(struct mgr_call *c, bool *block, uint64_t *deadline)
 	return 0;
 }
 
-/* The request's path as sent, for messages. */
-static const char *path_text(struct mgr_call *c)
+int mgr_call_datum(struct mgr_call *c, struct mgr_datum **d)
 {
-	const char *s = "";
+	const char *why;
+	int r = mgr_datum_from_msg(c->args, d, &why);
 
-	mgr_json_get_str(c->args, "path", &s);
-	return s;
+	if (r == -ENOENT)
+		return mgr_call_err(c, -EINVAL, "missing \"value\" or \"bytes\"");
+	return r < 0 ? mgr_call_err(c, r, "%s", why) : 0;
 }
 
-int mgr_ops_exec(struct mgr_call *c)
+int mgr_call_index(struct mgr_call *c, size_t len, const char *what, size_t *out)
 {
-	const struct mgr_op *e, *nolookup = NULL;
-	bool known = false, typed = false;
-	struct mgr_obj *o = NULL;
-	struct mgr_path p;
-	const char *name;
-	size_t i;
-	int r;
+	int64_t i;
+	int r = mgr_json_get_i64(c->args, "index", &i);
 
-	c->err = NULL;
-	c->owner = 0;
-	r = mgr_json_get_str(c->args, "op", &name);
 	if (r == -ENOENT)
-		return mgr_call_err(c, -EINVAL, "missing \"op\"");
+		return mgr_call_err(c, -EINVAL, "missing \"index\"");
 	if (r < 0)
-		return mgr_call_err(c, -EINVAL, "\"op\" must be a string");
-	if (mgr_json_get_u64(c->args, "owner", &c->owner) == -EINVAL)
-		return mgr_call_err(c, -EINVAL, "\"owner\" must be an unsigned integer");
+		return mgr_call_err(c, -EINVAL, "\"index\" must be an integer");
+	if (i < 0)
+		i += (int64_t)len;
+	if (i < 0 || (uint64_t)i >= len)
+		return mgr_call_err(c, -ERANGE, "%s index out of range", what);
+	*out = (size_t)i;
+	return 0;
+}
 
-	for (i = 0; i < N_TABLES; i++) {
-		for (e = op_tables[i]; e->name; e++) {
-			if (strcmp(e->name, name) != 0)
-				continue;
-			known = true;
-			if (!(e->flags & MGR_OP_NOLOOKUP))
-				typed = true;
-			else if (!nolookup)
-				nolookup = e;
-		}
-	}
-	if (!known)
-		return mgr_call_err(c, -ENOSYS, "unknown operation \"%.64s\"", name);
-	/* An op such as "set" is both a typed op (Event.set) and one that
-	 * makes what it names (a value): a typed entry that fits the object
-	 * wins, and the other resolves the path on its own, errors too. */
-	if (!typed)
-		return nolookup->fn(c, NULL);
-	r = mgr_call_path(c, "path", &p);
-	if (r < 0)
-		return nolookup ? nolookup->fn(c, NULL) : r;
-	r = mgr_store_lookup(c->store, &p, &o);
-	mgr_path_release(&p);
-	if (r < 0 && nolookup)
-		return nolookup->fn(c, NULL);
-	if (r == -ENOENT)
-		return mgr_call_err(c, r, "no such object: %.200s", path_text(c));
-	if (r < 0)
-		return mgr_call_err(c, r, "not a container on the way to: %.200s", path_text(c));
+yajl_val mgr_call_items(struct mgr_call *c, bool also_value)
+{
+	yajl_val v = mgr_json_get(c->args, "items");
 
-	for (i = 0; i < N_TABLES; i++)
-		for (e = op_tables[i]; e->name; e++)
-			if (!(e->flags & MGR_OP_NOLOOKUP) && strcmp(e->name, name) == 0 &&
-			    (e->types & MGR_TYPE_BIT(o->type)))
-				return e->fn(c, o);
-	if (nolookup)
-		return nolookup->fn(c, NULL);
-	return mgr_call_err(c, -ENOTSUP, "\"%.64s\" is not an operation of %s %s", name,
-			    strchr("aeiou", mgr_type_name(o->type)[0]) ? "an" : "a",
-			    mgr_type_name(o->type));
+	return !v && also_value ? mgr_json_get(c->args, "value") : v;
+}
+
+int mgr_reply_datum(struct mgr_call *c, const struct mgr_datum *d, const struct mgr_obj *o)
+{
+	int r = mgr_json_map_open(c->out);
+
+	if (!r)
+		r = mgr_datum_gen_members(c->out, d);
+	if (!r)
+		r = mgr_json_kv_u64(c->out, "version", o->version);
+	if (!r)
+		r = mgr_json_map_close(c->out);
+	return mgr_call_result(c, r);
 }

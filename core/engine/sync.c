@@ -7,11 +7,13 @@
  * Condition's re-acquire after wait), waitq for Event, Condition and
  * Barrier waits.  Invariant: acquirers wait only while the lock is held or
  * the semaphore is at zero, so whoever frees something calls grant(). */
+#include "sync.h"
+
 #include <errno.h>
 #include <stdlib.h>
 
 #include "json.h"
-#include "ops.h"
+#include "wait.h"
 
 #define BIT(t) MGR_TYPE_BIT(t)
 #define LOCK BIT(MGR_LOCK)
@@ -29,9 +31,9 @@ enum {
 };
 
 struct sync {
-	struct mgr_list holds;		/* struct mgr_hold.obj_link */
-	struct mgr_list lockq;
-	struct mgr_list waitq;
+	struct mgr_dlist holds;		/* struct mgr_hold.obj_link */
+	struct mgr_dlist lockq;
+	struct mgr_dlist waitq;
 	uint64_t value;			/* semaphores: free units */
 	uint64_t initial;		/* BoundedSemaphore: the ceiling */
 	uint64_t parties;		/* Barrier */
@@ -50,19 +52,9 @@ static bool is_type(const struct mgr_obj *o, uint32_t mask)
 	return BIT(o->type) & mask;
 }
 
-static size_t list_count(const struct mgr_list *l)
-{
-	const struct mgr_list *pos;
-	size_t n = 0;
-
-	for (pos = l->next; pos != l; pos = pos->next)
-		n++;
-	return n;
-}
-
 static struct mgr_hold *holder(struct sync *st)
 {
-	return mgr_list_first(&st->holds, struct mgr_hold, obj_link);
+	return mgr_dlist_first(&st->holds, struct mgr_hold, obj_link);
 }
 
 static bool holds_it(const struct mgr_hold *h, const struct mgr_call *c)
@@ -98,11 +90,11 @@ static void answer_u64(struct mgr_store *s, struct mgr_waiter *w, uint64_t v)
 		mgr_waiter_done(s, w, g);
 }
 
-static void fail_all(struct mgr_store *s, struct mgr_list *l, int err, const char *msg)
+static void fail_all(struct mgr_store *s, struct mgr_dlist *l, int err, const char *msg)
 {
 	struct mgr_waiter *w;
 
-	while ((w = mgr_list_first(l, struct mgr_waiter, obj_link)))
+	while ((w = mgr_dlist_first(l, struct mgr_waiter, obj_link)))
 		mgr_waiter_fail(s, w, err, msg);
 }
 
@@ -149,7 +141,7 @@ static void grant(struct mgr_store *s, struct mgr_obj *o)
 	struct mgr_waiter *w;
 	int r;
 
-	while ((w = mgr_list_first(&st->lockq, struct mgr_waiter, obj_link))) {
+	while ((w = mgr_dlist_first(&st->lockq, struct mgr_waiter, obj_link))) {
 		r = take(o, w->sess, w->owner, w->kind == W_RELOCK ? w->arg.u : 1);
 		if (r == 0)
 			break;
@@ -242,7 +234,7 @@ static bool expired(const struct mgr_call *c, bool block, uint64_t deadline)
 	return !block || (deadline && deadline <= c->now);
 }
 
-static struct mgr_waiter *park(struct mgr_call *c, struct mgr_obj *o, struct mgr_list *q,
+static struct mgr_waiter *park(struct mgr_call *c, struct mgr_obj *o, struct mgr_dlist *q,
 			       int kind, uint64_t deadline)
 {
 	return mgr_waiter_park(c, o, q, kind, deadline, sync_abort);
@@ -333,7 +325,7 @@ static int op_set(struct mgr_call *c, struct mgr_obj *o)
 	if (mgr_json_get(c->args, "value") || mgr_json_get(c->args, "bytes"))
 		return mgr_call_err(c, -EINVAL, "an event's set takes no value");
 	st->flag = true;
-	while ((w = mgr_list_first(&st->waitq, struct mgr_waiter, obj_link)))
+	while ((w = mgr_dlist_first(&st->waitq, struct mgr_waiter, obj_link)))
 		answer_bool(c->store, w, true);
 	return changed_true(c, o);
 }
@@ -372,7 +364,7 @@ static int cond_wait(struct mgr_call *c, struct mgr_obj *o, bool block, uint64_t
 	if (expired(c, block, deadline)) {
 		/* Nobody waits to slip in between the release and the
 		 * re-acquire, so both come to nothing. */
-		if (mgr_list_empty(&st->lockq))
+		if (mgr_dlist_empty(&st->lockq))
 			return mgr_reply_bool(c, false);
 		w = park(c, o, &st->lockq, W_RELOCK, 0);
 	} else {
@@ -390,7 +382,7 @@ static int barrier_wait(struct mgr_call *c, struct mgr_obj *o, bool block, uint6
 {
 	struct sync *st = sync_of(o);
 	struct mgr_waiter *w;
-	uint64_t n = list_count(&st->waitq), i = 0;
+	uint64_t n = mgr_dlist_count(&st->waitq), i = 0;
 
 	if (st->flag)
 		return mgr_call_err(c, -EPIPE, "barrier is broken");
@@ -399,7 +391,7 @@ static int barrier_wait(struct mgr_call *c, struct mgr_obj *o, bool block, uint6
 	if (n + 1 == st->parties) {
 		/* As CPython, each gets the number of parties that had
 		 * arrived before it. */
-		while ((w = mgr_list_first(&st->waitq, struct mgr_waiter, obj_link)))
+		while ((w = mgr_dlist_first(&st->waitq, struct mgr_waiter, obj_link)))
 			answer_u64(c->store, w, i++);
 		mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
 		return mgr_reply_u64(c, n);
@@ -440,7 +432,7 @@ static int notify(struct mgr_call *c, struct mgr_obj *o, uint64_t n)
 
 	if (!holds_it(holder(st), c))
 		return mgr_call_err(c, -EPERM, "cannot notify on un-acquired lock");
-	for (; n && (w = mgr_list_first(&st->waitq, struct mgr_waiter, obj_link)); n--) {
+	for (; n && (w = mgr_dlist_first(&st->waitq, struct mgr_waiter, obj_link)); n--) {
 		w->kind = W_RELOCK;
 		w->arg2 = 1;
 		mgr_waiter_requeue(c->store, w, &st->lockq, 0);
@@ -487,7 +479,7 @@ static int op_parties(struct mgr_call *c, struct mgr_obj *o)
 
 static int op_n_waiting(struct mgr_call *c, struct mgr_obj *o)
 {
-	return mgr_reply_u64(c, list_count(&sync_of(o)->waitq));
+	return mgr_reply_u64(c, mgr_dlist_count(&sync_of(o)->waitq));
 }
 
 static int op_broken(struct mgr_call *c, struct mgr_obj *o)
@@ -543,9 +535,9 @@ static int sync_init(struct mgr_call *c, struct mgr_obj *o)
 
 	if (!st)
 		return mgr_call_err(c, -ENOMEM, "out of memory");
-	mgr_list_init(&st->holds);
-	mgr_list_init(&st->lockq);
-	mgr_list_init(&st->waitq);
+	mgr_dlist_init(&st->holds);
+	mgr_dlist_init(&st->lockq);
+	mgr_dlist_init(&st->waitq);
 	r = sync_args(c, o, st);
 	if (r < 0) {
 		free(st);
@@ -595,14 +587,14 @@ static int stat_lock(struct mgr_obj *o, yajl_gen g)
 	if (!r && !is_type(o, LOCK))
 		r = mgr_json_kv_u64(g, "count", h ? h->count : 0);
 	if (!r && is_type(o, COND))
-		r = mgr_json_kv_u64(g, "n_waiting", list_count(&st->waitq));
+		r = mgr_json_kv_u64(g, "n_waiting", mgr_dlist_count(&st->waitq));
 	return r;
 }
 
 static int stat_sem(struct mgr_obj *o, yajl_gen g)
 {
 	struct sync *st = sync_of(o);
-	struct mgr_list *pos, *tmp;
+	struct mgr_dlist *pos, *tmp;
 	int r;
 
 	r = mgr_json_kv_u64(g, "value", st->value);
@@ -612,7 +604,7 @@ static int stat_sem(struct mgr_obj *o, yajl_gen g)
 		r = mgr_json_gen_cstr(g, "holders");
 	if (!r)
 		r = mgr_json_array_open(g);
-	mgr_list_for_each(pos, tmp, &st->holds)
+	mgr_dlist_for_each(pos, tmp, &st->holds)
 		if (!r)
 			r = gen_who(g, mgr_container_of(pos, struct mgr_hold, obj_link));
 	return r ? r : mgr_json_array_close(g);
@@ -625,7 +617,7 @@ static int stat_barrier(struct mgr_obj *o, yajl_gen g)
 
 	r = mgr_json_kv_u64(g, "parties", st->parties);
 	if (!r)
-		r = mgr_json_kv_u64(g, "n_waiting", list_count(&st->waitq));
+		r = mgr_json_kv_u64(g, "n_waiting", mgr_dlist_count(&st->waitq));
 	if (!r)
 		r = mgr_json_kv_bool(g, "broken", st->flag);
 	if (!r && st->has_timeout)
@@ -648,7 +640,7 @@ static int sync_stat(struct mgr_obj *o, yajl_gen g)
 		r = stat_barrier(o, g);
 	if (!r)
 		r = mgr_json_kv_u64(g, "waiters",
-				    list_count(&st->lockq) + list_count(&st->waitq));
+				    mgr_dlist_count(&st->lockq) + mgr_dlist_count(&st->waitq));
 	return r;
 }
 

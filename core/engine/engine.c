@@ -1,0 +1,128 @@
+#include "engine.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "array.h"
+#include "dict.h"
+#include "json.h"
+#include "list.h"
+#include "queue.h"
+#include "store.h"
+#include "sync.h"
+#include "tree.h"
+#include "value.h"
+
+/* Every type, by the module that owns it. */
+const struct mgr_type *const mgr_types[MGR_NTYPES] = {
+	[MGR_NAMESPACE] = &mgr_type_namespace,
+	[MGR_DICT] = &mgr_type_dict,
+	[MGR_LIST] = &mgr_type_list,
+	[MGR_VALUE] = &mgr_type_value,
+	[MGR_ARRAY] = &mgr_type_array,
+	[MGR_QUEUE] = &mgr_type_queue,
+	[MGR_LOCK] = &mgr_type_lock,
+	[MGR_RLOCK] = &mgr_type_rlock,
+	[MGR_SEMAPHORE] = &mgr_type_semaphore,
+	[MGR_BSEMAPHORE] = &mgr_type_bsemaphore,
+	[MGR_EVENT] = &mgr_type_event,
+	[MGR_CONDITION] = &mgr_type_condition,
+	[MGR_BARRIER] = &mgr_type_barrier,
+};
+
+/* Every module's operations; searched in turn. */
+static const struct mgr_op *const op_tables[] = {
+	mgr_ops_tree, mgr_ops_value, mgr_ops_list, mgr_ops_array, mgr_ops_dict,
+	mgr_ops_queue, mgr_ops_sync,
+};
+
+#define N_TABLES (sizeof(op_tables) / sizeof(op_tables[0]))
+
+struct mgr_store *mgr_engine_new(void)
+{
+	struct mgr_store *s = mgr_store_new();
+	struct mgr_waits *w = mgr_waits_new();
+
+	if (!s || !w) {
+		mgr_store_free(s);
+		mgr_waits_free(w);
+		return NULL;
+	}
+	mgr_store_set_waits(s, w);
+	return s;
+}
+
+void mgr_engine_free(struct mgr_store *s)
+{
+	struct mgr_waits *w;
+
+	if (!s)
+		return;
+	/* Destroying the objects cancels their parked calls, which still
+	 * needs the bookkeeping. */
+	w = mgr_store_waits(s);
+	mgr_store_free(s);
+	mgr_waits_free(w);
+}
+
+int mgr_engine_exec(struct mgr_call *c)
+{
+	const struct mgr_op *e, *nolookup = NULL;
+	bool known = false, typed = false;
+	struct mgr_obj *o = NULL;
+	struct mgr_path p;
+	const char *name;
+	size_t i;
+	int r;
+
+	c->err = NULL;
+	c->owner = 0;
+	r = mgr_json_get_str(c->args, "op", &name);
+	if (r == -ENOENT)
+		return mgr_call_err(c, -EINVAL, "missing \"op\"");
+	if (r < 0)
+		return mgr_call_err(c, -EINVAL, "\"op\" must be a string");
+	if (mgr_json_get_u64(c->args, "owner", &c->owner) == -EINVAL)
+		return mgr_call_err(c, -EINVAL, "\"owner\" must be an unsigned integer");
+
+	for (i = 0; i < N_TABLES; i++) {
+		for (e = op_tables[i]; e->name; e++) {
+			if (strcmp(e->name, name) != 0)
+				continue;
+			known = true;
+			if (!(e->flags & MGR_OP_NOLOOKUP))
+				typed = true;
+			else if (!nolookup)
+				nolookup = e;
+		}
+	}
+	if (!known)
+		return mgr_call_err(c, -ENOSYS, "unknown operation \"%.64s\"", name);
+	/* An op such as "set" is both a typed op (Event.set) and one that
+	 * makes what it names (a value): a typed entry that fits the object
+	 * wins, and the other resolves the path on its own, errors too. */
+	if (!typed)
+		return nolookup->fn(c, NULL);
+	r = mgr_call_path(c, "path", &p);
+	if (r < 0)
+		return nolookup ? nolookup->fn(c, NULL) : r;
+	r = mgr_store_lookup(c->store, &p, &o);
+	mgr_path_release(&p);
+	if (r < 0 && nolookup)
+		return nolookup->fn(c, NULL);
+	if (r == -ENOENT)
+		return mgr_call_err(c, r, "no such object: %.200s", mgr_call_path_text(c, "path"));
+	if (r < 0)
+		return mgr_call_err(c, r, "not a container on the way to: %.200s", mgr_call_path_text(c, "path"));
+
+	for (i = 0; i < N_TABLES; i++)
+		for (e = op_tables[i]; e->name; e++)
+			if (!(e->flags & MGR_OP_NOLOOKUP) && strcmp(e->name, name) == 0 &&
+			    (e->types & MGR_TYPE_BIT(o->type)))
+				return e->fn(c, o);
+	if (nolookup)
+		return nolookup->fn(c, NULL);
+	return mgr_call_err(c, -ENOTSUP, "\"%.64s\" is not an operation of %s %s", name,
+			    strchr("aeiou", mgr_type_name(o->type)[0]) ? "an" : "a",
+			    mgr_type_name(o->type));
+}

@@ -1,0 +1,695 @@
+/* The list: Python's list proxy, every item a datum, with slices as
+ * Python's. */
+#include "list.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "elem.h"
+#include "json.h"
+#include "slice.h"
+#include "store.h"
+
+/* imul refuses to build a list bigger than this many bytes of data. */
+#define LIST_BYTES_MAX (1ull << 30)
+
+/* What a list holds; items are owned. */
+struct list_state {
+	struct mgr_datum **items;
+	size_t len, cap;
+};
+
+static struct list_state *list_of(struct mgr_obj *o)
+{
+	return o->u.state;
+}
+
+/* Lists. */
+static int list_reserve(struct list_state *l, size_t more)
+{
+	struct mgr_datum **p;
+	size_t cap = l->cap ? l->cap : 4;
+
+	if (l->len + more <= l->cap)
+		return 0;
+	while (cap < l->len + more)
+		cap *= 2;
+	p = realloc(l->items, cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	l->items = p;
+	l->cap = cap;
+	return 0;
+}
+
+static void list_free_items(struct mgr_datum **items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		mgr_datum_free(items[i]);
+}
+
+/* Data for each element of the JSON array v, all or none. */
+static int data_from_array(struct mgr_call *c, yajl_val v, struct mgr_datum ***out, size_t *n)
+{
+	struct mgr_datum **items;
+	size_t i;
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!YAJL_IS_ARRAY(v))
+		return mgr_call_err(c, -EINVAL, "\"items\" must be an array");
+	if (!v->u.array.len)
+		return 0;
+	items = calloc(v->u.array.len, sizeof(*items));
+	if (!items)
+		return mgr_call_err(c, -ENOMEM, "out of memory");
+	for (i = 0; i < v->u.array.len && !r; i++)
+		r = mgr_elem_datum(c, 0, v->u.array.values[i], &items[i]);
+	if (r < 0) {
+		list_free_items(items, v->u.array.len);
+		free(items);
+		return r;
+	}
+	*out = items;
+	*n = v->u.array.len;
+	return 0;
+}
+
+static int list_init(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = calloc(1, sizeof(*l));
+	yajl_val v = mgr_call_items(c, false);
+	int r = 0;
+
+	if (!l)
+		return mgr_call_err(c, -ENOMEM, "out of memory");
+	if (v)
+		r = data_from_array(c, v, &l->items, &l->len);
+	if (r < 0) {
+		free(l);
+		return r;
+	}
+	l->cap = l->len;
+	o->u.state = l;
+	return 0;
+}
+
+static void list_destroy(struct mgr_store *s, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+
+	if (!l)
+		return;
+	list_free_items(l->items, l->len);
+	free(l->items);
+	free(l);
+}
+
+static int list_dump(struct mgr_obj *o, yajl_gen g)
+{
+	struct list_state *l = list_of(o);
+	size_t i;
+	int r = mgr_json_array_open(g);
+
+	for (i = 0; i < l->len && !r; i++)
+		r = mgr_datum_gen_dump(g, l->items[i]);
+	return r ? r : mgr_json_array_close(g);
+}
+
+static uint64_t list_size(struct mgr_obj *o)
+{
+	return list_of(o)->len;
+}
+
+static void list_changed(struct mgr_call *c, struct mgr_obj *o)
+{
+	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
+}
+
+static int list_append(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_datum *d;
+	int r = mgr_call_datum(c, &d);
+
+	if (r < 0)
+		return r;
+	if (list_reserve(l, 1) < 0) {
+		mgr_datum_free(d);
+		return mgr_call_err(c, -ENOMEM, "out of memory");
+	}
+	l->items[l->len++] = d;
+	list_changed(c, o);
+	return mgr_reply_version(c, o);
+}
+
+static int list_extend(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_datum **items;
+	yajl_val v = mgr_call_items(c, false);
+	size_t n;
+	int r;
+
+	if (!v)
+		return mgr_call_err(c, -EINVAL, "missing \"items\"");
+	r = data_from_array(c, v, &items, &n);
+	if (r < 0)
+		return r;
+	if (list_reserve(l, n) < 0) {
+		list_free_items(items, n);
+		free(items);
+		return mgr_call_err(c, -ENOMEM, "out of memory");
+	}
+	if (n)
+		memcpy(l->items + l->len, items, n * sizeof(*items));
+	l->len += n;
+	free(items);
+	list_changed(c, o);
+	return mgr_reply_version(c, o);
+}
+
+static int list_insert(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_datum *d;
+	int64_t i;
+	int r = mgr_json_get_i64(c->args, "index", &i);
+
+	if (r == -ENOENT)
+		return mgr_call_err(c, -EINVAL, "missing \"index\"");
+	if (r < 0)
+		return mgr_call_err(c, -EINVAL, "\"index\" must be an integer");
+	/* Python clamps instead of failing. */
+	if (i < 0)
+		i += (int64_t)l->len;
+	if (i < 0)
+		i = 0;
+	if ((uint64_t)i > l->len)
+		i = (int64_t)l->len;
+	r = mgr_call_datum(c, &d);
+	if (r < 0)
+		return r;
+	if (list_reserve(l, 1) < 0) {
+		mgr_datum_free(d);
+		return mgr_call_err(c, -ENOMEM, "out of memory");
+	}
+	memmove(l->items + i + 1, l->items + i, (l->len - i) * sizeof(*l->items));
+	l->items[i] = d;
+	l->len++;
+	list_changed(c, o);
+	return mgr_reply_version(c, o);
+}
+
+/* Take item i out of the list; the caller owns it. */
+static struct mgr_datum *list_take(struct list_state *l, size_t i)
+{
+	struct mgr_datum *d = l->items[i];
+
+	memmove(l->items + i, l->items + i + 1, (l->len - i - 1) * sizeof(*l->items));
+	l->len--;
+	return d;
+}
+
+static int list_pop(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_datum *d;
+	size_t i;
+	int r;
+
+	if (!l->len)
+		return mgr_call_err(c, -ERANGE, "pop from empty list");
+	i = l->len - 1;
+	if (mgr_json_get(c->args, "index")) {
+		r = mgr_call_index(c, l->len, "pop", &i);
+		if (r < 0)
+			return r;
+	}
+	d = list_take(l, i);
+	list_changed(c, o);
+	r = mgr_reply_datum(c, d, o);
+	mgr_datum_free(d);
+	return r;
+}
+
+/* Python's slice bounds: missing or null is the whole list, negative
+ * counts from the end, and both are clamped to the list. */
+static int get_bound(struct mgr_call *c, const char *key, size_t len, size_t def, size_t *out)
+{
+	int64_t i;
+	int r = mgr_json_get_i64(c->args, key, &i);
+
+	*out = def;
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return mgr_call_err(c, -EINVAL, "\"%s\" must be an integer", key);
+	if (i < 0)
+		i += (int64_t)len;
+	*out = i < 0 ? 0 : (uint64_t)i > len ? len : (size_t)i;
+	return 0;
+}
+
+/* list.index's range: "start" and "stop", clamped. */
+static int get_range(struct mgr_call *c, size_t len, size_t *start, size_t *stop)
+{
+	int r = get_bound(c, "start", len, 0, start);
+
+	if (!r)
+		r = get_bound(c, "stop", len, len, stop);
+	if (!r && *stop < *start)
+		*stop = *start;
+	return r;
+}
+
+/* First index of d in [start, stop), or -1. */
+static ssize_t list_find(const struct list_state *l, const struct mgr_datum *d,
+			 size_t start, size_t stop)
+{
+	size_t i;
+
+	for (i = start; i < stop; i++)
+		if (mgr_datum_eq(l->items[i], d))
+			return (ssize_t)i;
+	return -1;
+}
+
+static int list_remove(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_datum *d;
+	ssize_t i;
+	int r = mgr_call_datum(c, &d);
+
+	if (r < 0)
+		return r;
+	i = list_find(l, d, 0, l->len);
+	mgr_datum_free(d);
+	if (i < 0)
+		return mgr_call_err(c, -EINVAL, "list.remove(x): x not in list");
+	mgr_datum_free(list_take(l, (size_t)i));
+	list_changed(c, o);
+	return mgr_reply_version(c, o);
+}
+
+static int list_index(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_datum *d;
+	size_t start, stop;
+	ssize_t i;
+	int r = get_range(c, l->len, &start, &stop);
+
+	if (!r)
+		r = mgr_call_datum(c, &d);
+	if (r < 0)
+		return r;
+	i = list_find(l, d, start, stop);
+	mgr_datum_free(d);
+	if (i < 0)
+		return mgr_call_err(c, -EINVAL, "x is not in list");
+	return mgr_reply_u64(c, (uint64_t)i);
+}
+
+static int list_count(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_datum *d;
+	uint64_t n = 0;
+	size_t i;
+	int r = mgr_call_datum(c, &d);
+
+	if (r < 0)
+		return r;
+	for (i = 0; i < l->len; i++)
+		n += mgr_datum_eq(l->items[i], d);
+	mgr_datum_free(d);
+	return mgr_reply_u64(c, n);
+}
+
+static int list_contains(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_datum *d;
+	bool found;
+	int r = mgr_call_datum(c, &d);
+
+	if (r < 0)
+		return r;
+	found = list_find(l, d, 0, l->len) >= 0;
+	mgr_datum_free(d);
+	return mgr_reply_bool(c, found);
+}
+
+static void reverse_items(struct mgr_datum **items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n / 2; i++) {
+		struct mgr_datum *t = items[i];
+
+		items[i] = items[n - 1 - i];
+		items[n - 1 - i] = t;
+	}
+}
+
+static int list_reverse(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+
+	reverse_items(l->items, l->len);
+	list_changed(c, o);
+	return mgr_reply_version(c, o);
+}
+
+/* A stable merge sort that stops at the first pair that cannot be
+ * ordered; a takes items only when strictly smaller, as Python's sort
+ * uses only "<". */
+static int merge_sort(struct mgr_datum **a, struct mgr_datum **tmp, size_t n)
+{
+	size_t mid = n / 2, i = 0, j = mid, k = 0;
+	int r, cmp;
+
+	if (n < 2)
+		return 0;
+	r = merge_sort(a, tmp, mid);
+	if (!r)
+		r = merge_sort(a + mid, tmp, n - mid);
+	if (r < 0)
+		return r;
+	memcpy(tmp, a, mid * sizeof(*a));
+	while (i < mid && j < n) {
+		r = mgr_datum_cmp(a[j], tmp[i], &cmp);
+		if (r < 0)
+			return r;
+		a[k++] = cmp < 0 ? a[j++] : tmp[i++];
+	}
+	while (i < mid)
+		a[k++] = tmp[i++];
+	return 0;
+}
+
+static int list_sort(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_datum **copy = NULL, **tmp = NULL;
+	bool reverse = false;
+	int r;
+
+	if (mgr_json_get_bool(c->args, "reverse", &reverse) == -EINVAL)
+		return mgr_call_err(c, -EINVAL, "\"reverse\" must be true or false");
+	if (l->len > 1) {
+		copy = malloc(l->len * sizeof(*copy));
+		tmp = malloc(l->len / 2 * sizeof(*tmp));
+		if (!copy || !tmp) {
+			r = mgr_call_err(c, -ENOMEM, "out of memory");
+			goto out;
+		}
+		/* Sort a copy, so that a failure leaves the list as it was.
+		 * Reversing before and after keeps equal items in their
+		 * order, as Python's reverse=True does. */
+		memcpy(copy, l->items, l->len * sizeof(*copy));
+		if (reverse)
+			reverse_items(copy, l->len);
+		r = merge_sort(copy, tmp, l->len);
+		if (r == -EINVAL) {
+			r = mgr_call_err(c, r, "items cannot be ordered ('<' not supported between them)");
+			goto out;
+		}
+		if (r < 0) {
+			r = mgr_call_err(c, r, "out of memory");
+			goto out;
+		}
+		if (reverse)
+			reverse_items(copy, l->len);
+		memcpy(l->items, copy, l->len * sizeof(*copy));
+	}
+	list_changed(c, o);
+	r = mgr_reply_version(c, o);
+out:
+	free(tmp);
+	free(copy);
+	return r;
+}
+
+static int list_imul(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	uint64_t bytes = 0;
+	size_t i, k, len = l->len;
+	int64_t n;
+	int r = mgr_json_get_i64(c->args, "n", &n);
+
+	if (r == -ENOENT)
+		return mgr_call_err(c, -EINVAL, "missing \"n\"");
+	if (r < 0)
+		return mgr_call_err(c, -EINVAL, "\"n\" must be an integer");
+	if (n <= 0) {
+		list_free_items(l->items, l->len);
+		l->len = 0;
+	} else if (n > 1 && len) {
+		for (i = 0; i < len; i++)
+			bytes += l->items[i]->len + sizeof(struct mgr_datum) + sizeof(void *);
+		if ((uint64_t)n > LIST_BYTES_MAX / bytes)
+			return mgr_call_err(c, -ENOMEM, "list would be too big");
+		if (list_reserve(l, len * (size_t)(n - 1)) < 0)
+			return mgr_call_err(c, -ENOMEM, "out of memory");
+		for (k = 1; k < (size_t)n; k++) {
+			for (i = 0; i < len; i++) {
+				struct mgr_datum *d = l->items[i];
+
+				l->items[l->len] = mgr_datum_new(d->kind, d->data, d->len);
+				if (!l->items[l->len])
+					goto nomem;
+				l->len++;
+			}
+		}
+	}
+	list_changed(c, o);
+	return mgr_reply_bool(c, true);
+nomem:
+	/* Leave the list as it was. */
+	list_free_items(l->items + len, l->len - len);
+	l->len = len;
+	return mgr_call_err(c, -ENOMEM, "out of memory");
+}
+
+/* {"items": [the slice's items], "version": N}. */
+static int reply_items(struct mgr_call *c, struct mgr_obj *o, const struct mgr_slice *s)
+{
+	struct list_state *l = list_of(o);
+	size_t k;
+	int r = mgr_json_map_open(c->out);
+
+	if (!r)
+		r = mgr_json_gen_cstr(c->out, "items");
+	if (!r)
+		r = mgr_json_array_open(c->out);
+	for (k = 0; k < s->n && !r; k++)
+		r = mgr_datum_gen(c->out, l->items[mgr_slice_at(s, k)]);
+	if (!r)
+		r = mgr_json_array_close(c->out);
+	if (!r)
+		r = mgr_json_kv_u64(c->out, "version", o->version);
+	if (!r)
+		r = mgr_json_map_close(c->out);
+	return mgr_call_result(c, r);
+}
+
+static int list_get(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct mgr_slice all = { 0, 1, list_of(o)->len };
+
+	return reply_items(c, o, &all);
+}
+
+static int list_getitem(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_slice sl;
+	size_t i;
+	int r = mgr_slice_given(c);
+
+	if (r < 0)
+		return r;
+	if (!r) {
+		r = mgr_call_index(c, l->len, "list", &i);
+		return r < 0 ? r : mgr_reply_datum(c, l->items[i], o);
+	}
+	r = mgr_slice_arg(c, l->len, &sl);
+	return r < 0 ? r : reply_items(c, o, &sl);
+}
+
+/* Slice assignment, as Python's: "items" replace the slice.  A plain
+ * slice (step 1) takes any number of them; an extended slice takes as
+ * many as it has. */
+static int setitem_slice(struct mgr_call *c, struct mgr_obj *o)
+{
+	yajl_val v = mgr_json_get(c->args, "items");
+	struct list_state *l = list_of(o);
+	struct mgr_datum **items = NULL;
+	struct mgr_slice sl;
+	size_t m, k;
+	int r;
+
+	r = mgr_slice_arg(c, l->len, &sl);
+	if (r < 0)
+		return r;
+	if (!YAJL_IS_ARRAY(v))
+		return mgr_call_err(c, -EINVAL, "a slice is assigned \"items\", an array");
+	m = v->u.array.len;
+	if (sl.step != 1 && m != sl.n)
+		return mgr_call_err(c, -EINVAL, "cannot assign %zu items to a slice of %zu", m,
+				    sl.n);
+	r = data_from_array(c, v, &items, &m);
+	if (r < 0)
+		return r;
+	if (sl.step != 1) {
+		for (k = 0; k < m; k++) {
+			mgr_datum_free(l->items[mgr_slice_at(&sl, k)]);
+			l->items[mgr_slice_at(&sl, k)] = items[k];
+		}
+	} else {
+		if (m > sl.n && list_reserve(l, m - sl.n) < 0) {
+			list_free_items(items, m);
+			free(items);
+			return mgr_call_err(c, -ENOMEM, "out of memory");
+		}
+		list_free_items(l->items + sl.start, sl.n);
+		memmove(l->items + sl.start + m, l->items + sl.start + sl.n,
+			(l->len - sl.start - sl.n) * sizeof(*l->items));
+		if (m)
+			memcpy(l->items + sl.start, items, m * sizeof(*items));
+		l->len = l->len - sl.n + m;
+	}
+	free(items);
+	list_changed(c, o);
+	return mgr_reply_version(c, o);
+}
+
+static int list_setitem(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_datum *d;
+	size_t i;
+	int r = mgr_slice_given(c);
+
+	if (r < 0)
+		return r;
+	if (r)
+		return setitem_slice(c, o);
+	r = mgr_call_index(c, l->len, "list assignment", &i);
+	if (!r)
+		r = mgr_call_datum(c, &d);
+	if (r < 0)
+		return r;
+	mgr_datum_free(l->items[i]);
+	l->items[i] = d;
+	list_changed(c, o);
+	return mgr_reply_version(c, o);
+}
+
+/* Delete a slice's items: those at its indices go, the others close up in
+ * order. */
+static void list_delete_slice(struct list_state *l, const struct mgr_slice *sl)
+{
+	size_t i, k = 0, to = 0;
+
+	for (i = 0; i < l->len; i++) {
+		if (k < sl->n && i == mgr_slice_up(sl, k)) {
+			mgr_datum_free(l->items[i]);
+			k++;
+		} else {
+			l->items[to++] = l->items[i];
+		}
+	}
+	l->len = to;
+}
+
+static int list_delitem(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_slice sl;
+	size_t i;
+	int r = mgr_slice_given(c);
+
+	if (r < 0)
+		return r;
+	if (r) {
+		r = mgr_slice_arg(c, l->len, &sl);
+		if (r < 0)
+			return r;
+		list_delete_slice(l, &sl);
+	} else {
+		r = mgr_call_index(c, l->len, "list assignment", &i);
+		if (r < 0)
+			return r;
+		mgr_datum_free(list_take(l, i));
+	}
+	list_changed(c, o);
+	return mgr_reply_version(c, o);
+}
+
+int mgr_list_set(struct mgr_call *c, struct mgr_obj *o)
+{
+	struct list_state *l = list_of(o);
+	struct mgr_datum **items;
+	yajl_val v = mgr_call_items(c, true);
+	size_t n;
+	int r;
+
+	if (!v || !YAJL_IS_ARRAY(v))
+		return mgr_call_err(c, -EINVAL, "a list is set from a JSON array in \"items\" or \"value\"");
+	r = data_from_array(c, v, &items, &n);
+	if (r < 0)
+		return r;
+	list_free_items(l->items, l->len);
+	free(l->items);
+	l->items = items;
+	l->len = l->cap = n;
+	list_changed(c, o);
+	return mgr_reply_version(c, o);
+}
+
+static int list_clear(struct mgr_call *c, struct mgr_obj *o)
+{
+	list_free_items(list_of(o)->items, list_of(o)->len);
+	list_of(o)->len = 0;
+	list_changed(c, o);
+	return mgr_reply_bool(c, true);
+}
+
+const struct mgr_type mgr_type_list = {
+	.init = list_init,
+	.destroy = list_destroy,
+	.dump = list_dump,
+	.size = list_size,
+};
+
+#define LIST MGR_TYPE_BIT(MGR_LIST)
+
+const struct mgr_op mgr_ops_list[] = {
+	{ "get", LIST, 0, list_get },
+	{ "getitem", LIST, 0, list_getitem },
+	{ "setitem", LIST, 0, list_setitem },
+	{ "delitem", LIST, 0, list_delitem },
+	{ "clear", LIST, 0, list_clear },
+	{ "append", LIST, 0, list_append },
+	{ "extend", LIST, 0, list_extend },
+	{ "insert", LIST, 0, list_insert },
+	{ "pop", LIST, 0, list_pop },
+	{ "remove", LIST, 0, list_remove },
+	{ "index", LIST, 0, list_index },
+	{ "count", LIST, 0, list_count },
+	{ "reverse", LIST, 0, list_reverse },
+	{ "sort", LIST, 0, list_sort },
+	{ "contains", LIST, 0, list_contains },
+	{ "imul", LIST, 0, list_imul },
+	{ NULL, 0, 0, NULL },
+};
