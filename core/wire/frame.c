@@ -6,15 +6,21 @@
 
 #include "json.h"
 
+size_t mgr_frame_len(const char *hdr)
+{
+	const unsigned char *p = (const unsigned char *)hdr;
+
+	return (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+}
+
 int mgr_frame_next(const char *in, size_t len, size_t max,
 		   const char **payload, size_t *plen, size_t *consumed)
 {
-	const unsigned char *p = (const unsigned char *)in;
 	size_t n;
 
 	if (len < MGR_FRAME_HDR)
 		return 0;
-	n = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+	n = mgr_frame_len(in);
 	if (n == 0 || n > max)
 		return -EMSGSIZE;
 	if (len - MGR_FRAME_HDR < n)

@@ -13,6 +13,9 @@
 #include "proto.h"
 
 
+/* The payload length a frame's header (MGR_FRAME_HDR bytes) announces. */
+size_t mgr_frame_len(const char *hdr);
+
 /* Look for one complete frame at the start of in (len bytes).  Returns 1
  * and sets *payload and *plen (pointing into in) and *consumed when a frame is
  * complete, 0 when more bytes are needed, or -EMSGSIZE when the announced

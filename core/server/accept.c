@@ -1,0 +1,172 @@
+#include "accept.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "hello.h"
+#include "log.h"
+#include "server.h"
+
+static void listener_free(struct mgr_server *srv, struct listener *l)
+{
+	srv_unwatch(srv, &l->h);
+	mgr_listen_close(&l->s);
+	mgr_dlist_remove(&l->link);
+	free(l);
+}
+
+void listeners_close(struct mgr_server *srv)
+{
+	struct listener *l;
+
+	while ((l = mgr_dlist_first(&srv->listeners, struct listener, link)))
+		listener_free(srv, l);
+}
+
+/* Serve the listening socket s (taken over, closed on failure too). */
+static int listener_add(struct mgr_server *srv, struct mgr_listen_sock *s, bool auth,
+			char *err, size_t errlen)
+{
+	struct listener *l = calloc(1, sizeof(*l));
+	int r;
+
+	if (!l) {
+		mgr_listen_close(s);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	l->s = *s;
+	l->h = (struct srv_handle){ .kind = SRV_H_LISTENER, .fd = s->fd };
+	l->auth = auth;
+	mgr_dlist_append(&srv->listeners, &l->link);
+	r = srv_watch(srv, &l->h, EPOLLIN);
+	if (r < 0) {
+		snprintf(err, errlen, "epoll_ctl: %s", strerror(-r));
+		listener_free(srv, l);
+		return r;
+	}
+	mgr_log(MGR_LOG_INFO, "listening on %s%s", l->s.name,
+		auth ? " (authkey required)" : "");
+	return 0;
+}
+
+static int listen_tcp(struct mgr_server *srv, const struct mgr_addr *a, char *err,
+		      size_t errlen)
+{
+	struct mgr_listen_sock *socks;
+	size_t n, i;
+	int r;
+
+	if (!srv->key) {
+		snprintf(err, errlen, "a TCP listener needs an authkey (--authkey-file)");
+		return -EINVAL;
+	}
+	r = mgr_listen_tcp(a->host, a->port, &socks, &n, err, errlen);
+	if (r < 0)
+		return r;
+	for (i = 0; i < n && r == 0; i++)
+		r = listener_add(srv, &socks[i], true, err, errlen);
+	/* On failure the sockets not yet handed over are closed here, and
+	 * those that were stay until mgr_server_free. */
+	while (i < n)
+		mgr_listen_close(&socks[i++]);
+	free(socks);
+	return r;
+}
+
+int mgr_server_listen(struct mgr_server *srv, const struct mgr_addr *a, int flags,
+		      char *err, size_t errlen)
+{
+	struct mgr_listen_sock s;
+	int r;
+
+	if ((flags & MGR_LISTEN_AUTH) && !srv->key) {
+		snprintf(err, errlen, "a listener that asks for a key needs one (--authkey-file)");
+		return -EINVAL;
+	}
+	switch (a->kind) {
+	case MGR_ADDR_UNIX:
+		r = mgr_listen_unix(a->path, flags & MGR_LISTEN_PRIVATE_DIR, &s, err, errlen);
+		if (r < 0)
+			return r;
+		return listener_add(srv, &s, flags & MGR_LISTEN_AUTH, err, errlen);
+	case MGR_ADDR_TCP:
+		return listen_tcp(srv, a, err, errlen);
+	default:
+		snprintf(err, errlen, "a manager listens on unix: and tcp: addresses only");
+		return -EINVAL;
+	}
+}
+
+static void peer_name(int fd, char *out, size_t outlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct ucred cred;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0) {
+		snprintf(out, outlen, "an unknown peer");
+		return;
+	}
+	if (ss.ss_family != AF_UNIX) {
+		mgr_sockaddr_name((struct sockaddr *)&ss, len, out, outlen);
+		return;
+	}
+	len = sizeof(cred);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		snprintf(out, outlen, "local pid %d uid %u", (int)cred.pid, (unsigned)cred.uid);
+	else
+		snprintf(out, outlen, "a local peer");
+}
+
+void listener_accept(struct mgr_server *srv, struct listener *l)
+{
+	char peer[128];
+	struct conn *c;
+	int fd, one = 1, i;
+
+	/* A few at a time, so that a flood of connections does not starve
+	 * the clients already served. */
+	for (i = 0; i < 16; i++) {
+		fd = accept4(l->h.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if ((errno == EMFILE || errno == ENFILE) && srv->spare_fd >= 0) {
+				/* Without a descriptor to take it, the
+				 * connection would stay in the backlog and
+				 * wake the loop forever: take it with the
+				 * spare one and hang up. */
+				close(srv->spare_fd);
+				fd = accept(l->h.fd, NULL, NULL);
+				if (fd >= 0)
+					close(fd);
+				srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+				mgr_log(MGR_LOG_WARN, "out of file descriptors: refused a connection on %s",
+					l->s.name);
+				continue;
+			}
+			if (errno != EAGAIN)
+				mgr_log(MGR_LOG_WARN, "accept on %s: %s", l->s.name, strerror(errno));
+			return;
+		}
+		/* Replies are small and awaited: do not hold them back.
+		 * TCP's keepalive ends a session whose peer vanished even
+		 * if it never asked for ours. */
+		if (!l->s.path) {
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			mgr_tcp_keepalive(fd);
+		}
+		peer_name(fd, peer, sizeof(peer));
+		if (hello_open(srv, fd, fd, l->auth, peer, &c) < 0)
+			mgr_log(MGR_LOG_ERROR, "cannot serve a connection from %s", peer);
+	}
+}

@@ -1,0 +1,114 @@
+/* A connection: one client's session, its buffers and its place in the
+ * epoll set; the replies and events queued for it, written out as the
+ * peer takes them; its subscriptions; and its life from opening to being
+ * freed.  What it reads is for intake.c. */
+#ifndef MGR_CONN_H
+#define MGR_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+
+#include "auth.h"
+#include "buf.h"
+#include "dlist.h"
+#include "log.h"
+#include "srv.h"
+
+/* A buffer that grew for one large message is given back when empty. */
+#define CONN_BUF_KEEP ((size_t)1 << 20)
+
+/* A connection's life: it serves requests until it is closing (end of
+ * file, an error, a protocol violation); then its session has ended and
+ * it only writes out what was queued, and reads and drops input until the
+ * peer hangs up.  Once both directions are done it is dead, and freed
+ * after the current batch of events, which may still point at it. */
+struct conn {
+	struct srv_handle in, out;	/* out is unused when one_fd */
+	struct mgr_dlist link;	/* in srv->conns, or srv->dead once dead */
+	struct mgr_dlist touch_link;
+	struct mgr_server *srv;
+	struct mgr_session sess;
+	struct mgr_dlist subs;	/* struct conn_sub.conn_link */
+	struct mgr_buf rbuf, wbuf;
+	int in_flags, out_flags; /* file flags to restore at the end, or -1 */
+	bool one_fd;
+	bool is_socket;
+	bool last;		/* the loop ends with this session */
+	bool authed;
+	bool closing;
+	bool overflow;		/* cut off from inside a callback; close soon */
+	bool in_eof;
+	bool out_done;
+	bool dead;
+	uint64_t frames_out;	/* frames queued so far, hello included */
+	uint64_t ka_ms;		/* keepalive: silence that ends it, or 0 */
+	uint64_t last_recv;	/* keepalive: ms when input last came */
+	char challenge[MGR_CHALLENGE_HEX + 1];
+	char peer[128];
+};
+
+/* A subscription: changes at path (and below it when recursive) go to
+ * the connection as events (subs.c). */
+struct conn_sub {
+	struct mgr_dlist conn_link;
+	struct mgr_dlist srv_link;
+	struct conn *c;
+	uint64_t id;
+	bool recursive;
+	size_t len;
+	char path[];		/* canonical escaped form, "" for the root */
+};
+
+/* A connection over in_fd and out_fd (the same for a socket), owned from
+ * here on: closed on failure too.  Not yet greeted (hello.c does that)
+ * nor watched (conn_settle does). */
+int conn_new(struct mgr_server *srv, int in_fd, int out_fd, bool auth, const char *peer,
+	     struct conn **out);
+
+/* Queue the message in g (which is reset whatever happens).  This runs
+ * inside operations too (a parked call completing, an event), where the
+ * connection must not be closed: a client over its output limit is only
+ * marked, and settled later from the loop.  -EMSGSIZE when the message is
+ * over the frame limit, so that the caller can answer with an error. */
+int conn_send(struct conn *c, yajl_gen g);
+/* {"id":N or null,"error":"ENAME","message":msg} */
+void conn_reply_error(struct conn *c, const uint64_t *id, int err, const char *msg);
+/* {"id":N,"result":<result>} with result already JSON text. */
+void conn_reply_result(struct conn *c, uint64_t id, const char *result, size_t len);
+
+/* Something happened to c: flush and settle it in this turn of the loop. */
+void conn_touch(struct conn *c);
+/* Stop serving c: end its session, which cancels its parked calls and
+ * gives what it held to the next waiters.  Never called from inside an
+ * operation, where the store is in the middle of a change. */
+void conn_close(struct conn *c, enum mgr_log_level level, const char *why);
+/* Close with nothing more to read or write: the descriptor is broken. */
+void conn_fail(struct conn *c, enum mgr_log_level level, const char *why);
+/* How loudly to log a broken link of c. */
+enum mgr_log_level conn_link_level(const struct conn *c);
+/* Take c out of service at once: it is freed with the dead. */
+void conn_kill(struct conn *c);
+void conn_free(struct conn *c);
+/* Write out what c's peer takes now. */
+void conn_flush(struct conn *c);
+
+/* End the sessions of connections cut off for not reading, as soon as
+ * the operation that overflowed them is over: their parked calls must not
+ * take more (a queue item, a lock) that they would never see. */
+void conn_close_overflowed(struct mgr_server *srv);
+/* Flush and settle every touched connection. */
+void conn_settle_all(struct mgr_server *srv);
+/* Free the connections that died in this turn of the loop. */
+void conn_free_dead(struct mgr_server *srv);
+
+/* Subscribe c to path (canonical, len bytes): the new subscription, or
+ * NULL on ENOMEM. */
+struct conn_sub *conn_sub_add(struct conn *c, const char *path, size_t len, bool recursive);
+/* Drop c's subscription id; -ENOENT when it has none such. */
+int conn_sub_remove(struct conn *c, uint64_t id);
+/* Drop all of c's subscriptions. */
+void conn_subs_drop(struct conn *c);
+
+#endif

@@ -1,0 +1,216 @@
+#include "intake.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "hello.h"
+#include "json.h"
+#include "subs.h"
+
+#define READ_CHUNK ((size_t)64 << 10)
+#define READ_MAX ((size_t)4 << 20)
+
+static int op_ping(struct conn *c, struct mgr_call *call)
+{
+	return mgr_json_gen_cstr(call->out, "pong");
+}
+
+static int op_keepalive(struct conn *c, struct mgr_call *call)
+{
+	struct mgr_server *srv = c->srv;
+	uint64_t s, expiry;
+
+	if (mgr_json_get_u64(call->args, "interval", &s) < 0 || s < 1 || s > MGR_KEEPALIVE_MAX)
+		return mgr_call_err(call, -EINVAL,
+				    "keepalive needs \"interval\", whole seconds from 1 to %d",
+				    MGR_KEEPALIVE_MAX);
+	c->ka_ms = s * 1000 * MGR_KEEPALIVE_MISSES;
+	c->last_recv = call->now;
+	/* From now on the client acknowledges what it reads. */
+	c->sess.keep_given = true;
+	expiry = c->last_recv + c->ka_ms;
+	if (!srv->ka_next || expiry < srv->ka_next)
+		srv->ka_next = expiry;
+	mgr_log(MGR_LOG_DEBUG, "connection %llu (%s): keepalive every %llu s",
+		(unsigned long long)c->sess.id, c->peer, (unsigned long long)s);
+	return srv_gen_ok(yajl_gen_bool(call->out, 1));
+}
+
+static int op_cancel(struct conn *c, struct mgr_call *call)
+{
+	struct mgr_waiter *w;
+	uint64_t target;
+
+	if (mgr_json_get_u64(call->args, "target", &target) < 0)
+		return mgr_call_err(call, -EINVAL,
+				    "cancel needs \"target\", the id of a parked call");
+	w = mgr_waiter_find(&c->sess, target);
+	/* The cancelled call's own reply (ECANCELED) goes out first. */
+	if (w)
+		mgr_waiter_abort(call->store, w, -ECANCELED);
+	return srv_gen_ok(yajl_gen_bool(call->out, w != NULL));
+}
+
+/* Operations on the session rather than on an object. */
+static const struct {
+	const char *name;
+	int (*fn)(struct conn *c, struct mgr_call *call);
+} server_ops[] = {
+	{ "ping", op_ping },
+	{ "keepalive", op_keepalive },
+	{ "cancel", op_cancel },
+	{ "subscribe", subs_subscribe },
+	{ "unsubscribe", subs_unsubscribe },
+};
+
+static void request(struct conn *c, yajl_val msg)
+{
+	struct mgr_server *srv = c->srv;
+	const unsigned char *res;
+	struct mgr_call call;
+	const char *op = "";
+	size_t i, len;
+	uint64_t id;
+	yajl_val ack;
+	int r;
+
+	/* {"ack":N}: the client has read our first N frames.  One-way. */
+	ack = mgr_json_get(msg, "ack");
+	if (ack && !mgr_json_get(msg, "id")) {
+		if (mgr_json_get_u64(msg, "ack", &id) < 0)
+			conn_reply_error(c, NULL, -EINVAL, "\"ack\" must be an unsigned integer");
+		else
+			mgr_session_ack(&c->sess, id);
+		return;
+	}
+	r = mgr_json_get_u64(msg, "id", &id);
+	if (r < 0) {
+		conn_reply_error(c, NULL, -EINVAL, r == -ENOENT ? "a request needs an \"id\"" :
+			    "\"id\" must be an unsigned integer");
+		return;
+	}
+	memset(&call, 0, sizeof(call));
+	call.store = srv->store;
+	call.sess = &c->sess;
+	call.id = id;
+	call.now = mgr_now_ms();
+	call.args = msg;
+	call.out = srv->out;
+	srv_gen_reset(srv->out);
+	/* A missing or mistyped "op" is for mgr_engine_exec to report. */
+	mgr_json_get_str(msg, "op", &op);
+	for (i = 0; i < sizeof(server_ops) / sizeof(server_ops[0]); i++)
+		if (strcmp(op, server_ops[i].name) == 0)
+			break;
+	if (i < sizeof(server_ops) / sizeof(server_ops[0]))
+		r = server_ops[i].fn(c, &call);
+	else
+		r = mgr_engine_exec(&call);
+	if (r == MGR_PARKED)
+		goto out;
+	if (r < 0) {
+		conn_reply_error(c, &id, r, call.err ? call.err : strerror(-r));
+		goto out;
+	}
+	yajl_gen_get_buf(srv->out, &res, &len);
+	conn_reply_result(c, id, (const char *)res, len);
+out:
+	srv_gen_reset(srv->out);
+}
+
+static void frame(struct conn *c, const char *payload, size_t plen)
+{
+	char why[256];
+	yajl_val msg;
+	int r;
+
+	r = mgr_frame_decode(payload, plen, &msg, why, sizeof(why));
+	if (!c->authed)
+		hello_auth(c, r < 0 ? NULL : msg);
+	else if (r < 0)
+		conn_reply_error(c, NULL, r, why);
+	else
+		request(c, msg);
+	if (r == 0)
+		yajl_tree_free(msg);
+}
+
+/* Run every complete frame in the read buffer. */
+static void intake_frames(struct conn *c)
+{
+	size_t off = 0, plen, used, max;
+	const char *payload;
+	char why[160];
+	int r;
+
+	while (!c->closing) {
+		max = c->authed ? c->srv->max_frame : MGR_PREAUTH_FRAME_MAX;
+		r = mgr_frame_next(c->rbuf.data + off, c->rbuf.len - off, max,
+				   &payload, &plen, &used);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			/* After a bad length nothing that follows can be
+			 * trusted to be a frame boundary. */
+			snprintf(why, sizeof(why), "a frame of %zu bytes is outside 1..%zu",
+				 mgr_frame_len(c->rbuf.data + off), max);
+			conn_reply_error(c, NULL, -EMSGSIZE, why);
+			conn_close(c, MGR_LOG_INFO, why);
+			break;
+		}
+		off += used;
+		frame(c, payload, plen);
+		conn_close_overflowed(c->srv);
+	}
+	if (c->closing)
+		c->rbuf.len = 0;
+	else
+		mgr_buf_consume(&c->rbuf, off);
+	if (c->rbuf.len == 0 && c->rbuf.cap > CONN_BUF_KEEP)
+		mgr_buf_release(&c->rbuf);
+}
+
+void intake_read(struct conn *c)
+{
+	size_t want = READ_CHUNK, rest;
+	char why[128];
+	ssize_t n;
+
+	/* The rest of a large frame is read in larger steps. */
+	if (!c->closing && c->rbuf.len >= MGR_FRAME_HDR) {
+		rest = MGR_FRAME_HDR + mgr_frame_len(c->rbuf.data) - c->rbuf.len;
+		if (rest > want)
+			want = rest < READ_MAX ? rest : READ_MAX;
+	}
+	if (mgr_buf_reserve(&c->rbuf, want) < 0) {
+		conn_fail(c, MGR_LOG_ERROR, "out of memory for its requests");
+		return;
+	}
+	n = read(c->in.fd, c->rbuf.data + c->rbuf.len, want);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		snprintf(why, sizeof(why), "read failed: %s", strerror(errno));
+		conn_fail(c, conn_link_level(c), why);
+		return;
+	}
+	conn_touch(c);
+	if (c->ka_ms)
+		c->last_recv = mgr_now_ms();
+	if (n == 0) {
+		/* A peer that closed cleanly read what it wanted: what it
+		 * was given stays given. */
+		mgr_session_ack(&c->sess, UINT64_MAX);
+		c->in_eof = true;
+		conn_close(c, MGR_LOG_DEBUG, "end of file");
+		return;
+	}
+	/* A closing connection's input is read only to be dropped. */
+	if (c->closing)
+		return;
+	c->rbuf.len += n;
+	intake_frames(c);
+}
