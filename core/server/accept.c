@@ -13,7 +13,6 @@
 
 #include "hello.h"
 #include "log.h"
-#include "server.h"
 
 static void listener_free(struct mgr_server *srv, struct listener *l)
 {
@@ -82,22 +81,22 @@ static int listen_tcp(struct mgr_server *srv, const struct mgr_addr *a, char *er
 	return r;
 }
 
-int mgr_server_listen(struct mgr_server *srv, const struct mgr_addr *a, int flags,
-		      char *err, size_t errlen)
+int listeners_open(struct mgr_server *srv, const struct mgr_addr *a, bool auth,
+		   bool private_dir, char *err, size_t errlen)
 {
 	struct mgr_listen_sock s;
 	int r;
 
-	if ((flags & MGR_LISTEN_AUTH) && !srv->key) {
+	if (auth && !srv->key) {
 		snprintf(err, errlen, "a listener that asks for a key needs one (--authkey-file)");
 		return -EINVAL;
 	}
 	switch (a->kind) {
 	case MGR_ADDR_UNIX:
-		r = mgr_listen_unix(a->path, flags & MGR_LISTEN_PRIVATE_DIR, &s, err, errlen);
+		r = mgr_listen_unix(a->path, private_dir, &s, err, errlen);
 		if (r < 0)
 			return r;
-		return listener_add(srv, &s, flags & MGR_LISTEN_AUTH, err, errlen);
+		return listener_add(srv, &s, auth, err, errlen);
 	case MGR_ADDR_TCP:
 		return listen_tcp(srv, a, err, errlen);
 	default:

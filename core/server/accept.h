@@ -1,11 +1,11 @@
 /* Listeners: the server's listening sockets (made by listen.c), and each
- * connection they accept turned into a greeted connection.
- * mgr_server_listen (server.h) is defined here. */
+ * connection they accept turned into a greeted connection. */
 #ifndef MGR_ACCEPT_H
 #define MGR_ACCEPT_H
 
 #include <stdbool.h>
 
+#include "addr.h"
 #include "dlist.h"
 #include "listen.h"
 #include "srv.h"
@@ -17,6 +17,10 @@ struct listener {
 	struct mgr_listen_sock s;
 };
 
+/* Listen on a (unix: or tcp:; TCP always asks for the key) as
+ * mgr_server_listen says.  0, or -errno with a message in err. */
+int listeners_open(struct mgr_server *srv, const struct mgr_addr *a, bool auth,
+		   bool private_dir, char *err, size_t errlen);
 /* Accept what l has waiting, a few at a time. */
 void listener_accept(struct mgr_server *srv, struct listener *l);
 /* Close every listener and remove its socket file. */

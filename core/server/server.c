@@ -170,6 +170,13 @@ err_kill:
 	return r;
 }
 
+int mgr_server_listen(struct mgr_server *srv, const struct mgr_addr *a, int flags,
+		      char *err, size_t errlen)
+{
+	return listeners_open(srv, a, flags & MGR_LISTEN_AUTH, flags & MGR_LISTEN_PRIVATE_DIR,
+			      err, errlen);
+}
+
 void mgr_server_stop(struct mgr_server *srv)
 {
 	uint64_t one = 1;
