@@ -1,4 +1,10 @@
-/* libmgr's client: one connection to a manager, many calls in flight.
+/* The client room: what a program needs to be a manager's client, and
+ * nothing of the manager itself.  It builds on the wire room alone
+ * (addresses, frames, JSON, authentication), so that mgrctl, mgrfs and
+ * any other client link the wire and this room only.  This header is the
+ * room's public face; cli.h lists the modules behind it.
+ *
+ * libmgr's client: one connection to a manager, many calls in flight.
  *
  * Without MGR_CLIENT_THREAD the client is driven by whoever calls it: a
  * blocking call reads replies until its own arrives, running callbacks of
