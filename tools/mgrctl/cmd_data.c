@@ -1,0 +1,262 @@
+/* Commands on objects and data that are more than one generic request:
+ * listings in pages (ls, items), new with its arguments by type, rm of
+ * several paths, the commands that take many items, and setitem of a
+ * slice. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "json.h"
+#include "mgrctl.h"
+
+/* ls and items of a container of any size: the manager answers in pages,
+ * and each next one is asked for after the last name received.  What comes
+ * is printed at once; --json gathers it into one object. */
+int cmd_pages(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+	      char **argv)
+{
+	bool items = !strcmp(cmd->op, "items");
+	const char *member = items ? "items" : "entries";
+	yajl_gen all = NULL;
+	struct mgr_reply rep;
+	struct mgr_req r;
+	char *after = NULL;
+	const char *last;
+	yajl_val ents;
+	size_t i;
+	int st = ST_OK;
+
+	if (o->json && (!(all = mgr_json_gen_new()) || mgr_json_map_open(all) < 0 ||
+			mgr_json_gen_cstr(all, member) < 0 || mgr_json_array_open(all) < 0))
+		st = sess_fail(s, ENOMEM, "out of memory");
+	while (!st) {
+		st = sess_req_begin(s, o, &r, cmd->op, argc ? argv[0] : "");
+		if (st)
+			break;
+		if (after && mgr_json_kv_str(r.g, "after", after) < 0)
+			st = sess_fail(s, ENOMEM, "out of memory");
+		if (!st)
+			st = sess_call(s, &r, &rep);
+		mgr_req_release(&r);
+		if (st)
+			break;
+		ents = mgr_json_get(rep.result, member);
+		if (!YAJL_IS_ARRAY(ents)) {
+			mgr_reply_release(&rep);
+			st = sess_fail(s, EPROTO, "the manager's answer has no %s", member);
+			break;
+		}
+		if (all)
+			for (i = 0; i < ents->u.array.len; i++)
+				mgr_json_gen_tree(all, ents->u.array.values[i]);
+		else if (items)
+			print_items(ents);
+		else
+			print_ls(ents, o->long_list);
+		free(after);
+		after = NULL;
+		if (YAJL_IS_TRUE(mgr_json_get(rep.result, "more")) && ents->u.array.len) {
+			if (mgr_json_get_str(ents->u.array.values[ents->u.array.len - 1], "name",
+					     &last) < 0)
+				st = sess_fail(s, EPROTO, "the manager's answer has a nameless entry");
+			else if (!(after = strdup(last)))
+				st = sess_fail(s, ENOMEM, "out of memory");
+		}
+		mgr_reply_release(&rep);
+		if (!after)
+			break;
+	}
+	if (!st && all && mgr_json_array_close(all) == 0 && mgr_json_map_close(all) == 0)
+		print_gen(all);
+	if (all)
+		yajl_gen_free(all);
+	free(after);
+	return st;
+}
+
+/* What the arguments after new's PATH are, by type. */
+enum newargs {
+	NA_ITEMS_OBJECT,	/* [JSON-OBJECT | KEY=VALUE...] */
+	NA_DATUM,		/* [VALUE] */
+	NA_ITEMS_ARRAY,		/* [ITEM... | -] */
+	NA_MAXSIZE,		/* [MAXSIZE] */
+	NA_VALUE,		/* [COUNTER] */
+	NA_NONE,
+	NA_BARRIER,		/* PARTIES [TIMEOUT] */
+};
+
+static const struct newtype {
+	const char *name;	/* as typed, in any case */
+	const char *wire;
+	enum newargs args;
+	int min, max;		/* arguments after PATH; -1: any */
+} newtypes[] = {
+	{ "namespace", "namespace", NA_ITEMS_OBJECT, 0, -1 },
+	{ "dict", "dict", NA_ITEMS_OBJECT, 0, -1 },
+	{ "value", "value", NA_DATUM, 0, 1 },
+	{ "list", "list", NA_ITEMS_ARRAY, 0, -1 },
+	{ "array", "array", NA_ITEMS_ARRAY, 0, -1 },
+	{ "queue", "queue", NA_MAXSIZE, 0, 1 },
+	{ "joinablequeue", "queue", NA_MAXSIZE, 0, 1 },
+	{ "lock", "lock", NA_NONE, 0, 0 },
+	{ "rlock", "rlock", NA_NONE, 0, 0 },
+	{ "semaphore", "semaphore", NA_VALUE, 0, 1 },
+	{ "bsemaphore", "bsemaphore", NA_VALUE, 0, 1 },
+	{ "boundedsemaphore", "bsemaphore", NA_VALUE, 0, 1 },
+	{ "event", "event", NA_NONE, 0, 0 },
+	{ "condition", "condition", NA_NONE, 0, 0 },
+	{ "barrier", "barrier", NA_BARRIER, 1, 2 },
+};
+
+/* Add the members of create that the n arguments after PATH give. */
+static int gen_type_args(struct sess *s, const struct cmd *cmd, const struct opts *o,
+			 yajl_gen g, const struct newtype *t, int n, char **argv)
+{
+	double secs = 0;
+	uint64_t u = 0;
+	int err = 0;
+
+	if (!n)
+		return ST_OK;
+	switch (t->args) {
+	case NA_ITEMS_OBJECT:
+		if (mgr_json_gen_cstr(g, "items") < 0)
+			return sess_fail(s, ENOMEM, "out of memory");
+		return args_item_object(s, cmd, o, g, n, argv);
+	case NA_ITEMS_ARRAY:
+		if (mgr_json_gen_cstr(g, "items") < 0)
+			return sess_fail(s, ENOMEM, "out of memory");
+		return args_item_array(s, cmd, o, g, n, argv);
+	case NA_DATUM:
+		return args_datum(s, o, g, argv[0]);
+	case NA_MAXSIZE:
+	case NA_VALUE:
+		if (opts_parse_u64(argv[0], &u) < 0)
+			return sess_usage_err(s, cmd, "not a count: '%s'", argv[0]);
+		err = mgr_json_kv_u64(g, t->args == NA_MAXSIZE ? "maxsize" : "value", u);
+		break;
+	case NA_BARRIER:
+		if (opts_parse_u64(argv[0], &u) < 0 ||
+		    (n > 1 && opts_parse_seconds(argv[1], &secs) < 0))
+			return sess_usage_err(s, cmd, "a barrier takes PARTIES [TIMEOUT]");
+		err = mgr_json_kv_u64(g, "parties", u);
+		if (!err && n > 1)
+			err = mgr_json_kv_double(g, "timeout", secs);
+		break;
+	case NA_NONE:
+		break;
+	}
+	return err < 0 ? sess_fail(s, err, "out of memory") : ST_OK;
+}
+
+int cmd_new(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+	    char **argv)
+{
+	const struct newtype *t = NULL;
+	struct mgr_req r;
+	bool array;
+	size_t i;
+	int n = argc - 2, st, err;
+
+	for (i = 0; i < sizeof(newtypes) / sizeof(newtypes[0]); i++)
+		if (!strcasecmp(argv[0], newtypes[i].name))
+			t = &newtypes[i];
+	if (!t)
+		return sess_usage_err(s, cmd, "unknown type '%s' (namespace dict value list array queue lock rlock semaphore bsemaphore event condition barrier)",
+				      argv[0]);
+	array = !strcmp(t->wire, "array");
+	if (n < t->min || (t->max >= 0 && n > t->max))
+		return sess_usage_err(s, cmd, "wrong number of arguments for a %s", t->wire);
+	if (o->typecode && !array && strcmp(t->wire, "value"))
+		return sess_usage_err(s, cmd, "--typecode is for a value or an array");
+	if (o->has_size && !array)
+		return sess_usage_err(s, cmd, "--size is for an array");
+	if (array && (!o->typecode || (o->has_size && n)))
+		return sess_usage_err(s, cmd, "an array needs --typecode, and items or --size");
+
+	st = sess_req_begin(s, o, &r, "create", argv[1]);
+	if (st)
+		return st;
+	err = mgr_json_kv_str(r.g, "type", t->wire);
+	if (!err && o->exist_ok)
+		err = mgr_json_kv_bool(r.g, "exist_ok", true);
+	if (!err && o->typecode)
+		err = mgr_json_kv_str(r.g, "typecode", o->typecode);
+	if (!err && o->has_size)
+		err = mgr_json_kv_u64(r.g, "size", o->size);
+	if (err < 0)
+		st = sess_fail(s, err, "out of memory");
+	/* The manager wants the items of an array even when there are none. */
+	if (!st && array && !n && !o->has_size &&
+	    (mgr_json_gen_cstr(r.g, "items") < 0 || yajl_gen_array_open(r.g) != yajl_gen_status_ok ||
+	     yajl_gen_array_close(r.g) != yajl_gen_status_ok))
+		st = sess_fail(s, ENOMEM, "out of memory");
+	if (!st)
+		st = gen_type_args(s, cmd, o, r.g, t, n, argv + 2);
+	return print_call(s, o, &r, st, OUT_NONE);
+}
+
+int cmd_rm(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+	   char **argv)
+{
+	struct mgr_req r;
+	int i, st = ST_OK;
+
+	for (i = 0; i < argc && !st; i++) {
+		st = sess_req_begin(s, o, &r, "delete", argv[i]);
+		if (st)
+			break;
+		if (o->recursive && mgr_json_kv_bool(r.g, "recursive", true) < 0)
+			st = sess_fail(s, ENOMEM, "out of memory");
+		st = print_call(s, o, &r, st, OUT_NONE);
+	}
+	return st;
+}
+
+/* update PATH {JSON} and extend PATH ITEMS: a request with "items". */
+int cmd_items_arg(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+		  char **argv)
+{
+	struct mgr_req r;
+	int st;
+
+	st = sess_req_begin(s, o, &r, cmd->op, argv[0]);
+	if (st)
+		return st;
+	if (mgr_json_gen_cstr(r.g, "items") < 0)
+		st = sess_fail(s, ENOMEM, "out of memory");
+	else if (!strcmp(cmd->op, "update"))
+		st = args_item_object(s, cmd, o, r.g, argc - 1, argv + 1);
+	else
+		st = args_item_array(s, cmd, o, r.g, argc - 1, argv + 1);
+	return print_call(s, o, &r, st, cmd->out);
+}
+
+/* setitem of an index is generic; of a slice, the items after it replace
+ * the slice's (as Python's l[1:3] = [...]; '-': lines of standard
+ * input). */
+int cmd_setitem(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+		char **argv)
+{
+	struct mgr_req r;
+	int st;
+
+	if (!strchr(argv[1], ':')) {
+		struct cmd one = *cmd;
+
+		if (argc != 3)
+			return sess_usage_err(s, cmd, "an index is given one value");
+		one.spec = "PiV";
+		return cmd_generic(s, &one, o, argc, argv);
+	}
+	st = sess_req_begin(s, o, &r, cmd->op, argv[0]);
+	if (st)
+		return st;
+	st = args_slice(s, cmd, r.g, argv[1]);
+	if (!st && mgr_json_gen_cstr(r.g, "items") < 0)
+		st = sess_fail(s, ENOMEM, "out of memory");
+	if (!st)
+		st = args_item_array(s, cmd, o, r.g, argc - 2, argv + 2);
+	return print_call(s, o, &r, st, OUT_NONE);
+}
