@@ -9,69 +9,98 @@
 
 #include "json.h"
 #include "mgrctl.h"
+#include "page.h"
+
+/* --json gathers every page into one object, begun afresh whenever the
+ * listing starts (again). */
+static int gather_begin(struct sess *s, yajl_gen *all, const char *member)
+{
+	if (*all)
+		yajl_gen_free(*all);
+	*all = mgr_json_gen_new();
+	if (!*all || mgr_json_map_open(*all) < 0 || mgr_json_gen_cstr(*all, member) < 0 ||
+	    mgr_json_array_open(*all) < 0)
+		return sess_fail(s, ENOMEM, "out of memory");
+	return ST_OK;
+}
+
+/* What mgr_pager_take's refusal of a reply means for mgrctl. */
+static int page_failed(struct sess *s, const char *path, const struct mgr_reply *rep,
+		       int err)
+{
+	if (err == -ESTALE)
+		return sess_fail(s, err, "%s kept changing while it was listed; gave up after "
+				 "%d tries", *path ? path : "/", MGR_PAGER_RESTARTS + 1);
+	if (rep->err)
+		return sess_check(s, rep);
+	if (err == -EPROTO)
+		return sess_fail(s, err, "the manager's answer is not a page of a listing");
+	return sess_fail(s, err, "out of memory");
+}
 
 /* ls and items of a container of any size: the manager answers in pages,
  * and each next one is asked for after the last name received.  What comes
- * is printed at once; --json gathers it into one object. */
+ * is printed at once; --json gathers it into one object.
+ *
+ * When the name a page was to follow is deleted meanwhile, the listing
+ * has to start over, but lines on stdout cannot be taken back: names
+ * printed twice, or a listing silently short, would be worse than a
+ * failure.  So it starts over only while nothing has been printed, which
+ * with --json (printed at the end) is always; lines already printed end
+ * it with ESTALE. */
 int cmd_pages(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
 	      char **argv)
 {
 	bool items = !strcmp(cmd->op, "items");
-	const char *member = items ? "items" : "entries";
+	const char *path = argc ? argv[0] : "";
+	struct mgr_pager pager;
 	yajl_gen all = NULL;
 	struct mgr_reply rep;
 	struct mgr_req r;
-	char *after = NULL;
-	const char *last;
+	bool printed = false;
 	yajl_val ents;
 	size_t i;
-	int st = ST_OK;
+	int step = MGR_PAGER_MORE, st = ST_OK;
 
-	if (o->json && (!(all = mgr_json_gen_new()) || mgr_json_map_open(all) < 0 ||
-			mgr_json_gen_cstr(all, member) < 0 || mgr_json_array_open(all) < 0))
-		st = sess_fail(s, ENOMEM, "out of memory");
-	while (!st) {
-		st = sess_req_begin(s, o, &r, cmd->op, argc ? argv[0] : "");
+	mgr_pager_init(&pager, cmd->op);
+	while (!st && step != MGR_PAGER_DONE) {
+		if (o->json && mgr_pager_first(&pager))
+			st = gather_begin(s, &all, items ? "items" : "entries");
+		if (!st)
+			st = sess_req_begin(s, o, &r, cmd->op, path);
 		if (st)
 			break;
-		if (after && mgr_json_kv_str(r.g, "after", after) < 0)
+		if (mgr_pager_add(&pager, &r) < 0)
 			st = sess_fail(s, ENOMEM, "out of memory");
 		if (!st)
-			st = sess_call(s, &r, &rep);
+			st = sess_send(s, &r, &rep);
 		mgr_req_release(&r);
 		if (st)
 			break;
-		ents = mgr_json_get(rep.result, member);
-		if (!YAJL_IS_ARRAY(ents)) {
-			mgr_reply_release(&rep);
-			st = sess_fail(s, EPROTO, "the manager's answer has no %s", member);
-			break;
-		}
-		if (all)
+		step = mgr_pager_take(&pager, &rep, &ents);
+		if (step == MGR_PAGER_RESTART) {
+			if (printed)
+				st = sess_fail(s, ESTALE, "%s changed while it was listed; the "
+					       "lines printed are not all of it", *path ? path : "/");
+		} else if (step < 0) {
+			st = page_failed(s, path, &rep, step);
+		} else if (all) {
 			for (i = 0; i < ents->u.array.len; i++)
 				mgr_json_gen_tree(all, ents->u.array.values[i]);
-		else if (items)
-			print_items(ents);
-		else
-			print_ls(ents, o->long_list);
-		free(after);
-		after = NULL;
-		if (YAJL_IS_TRUE(mgr_json_get(rep.result, "more")) && ents->u.array.len) {
-			if (mgr_json_get_str(ents->u.array.values[ents->u.array.len - 1], "name",
-					     &last) < 0)
-				st = sess_fail(s, EPROTO, "the manager's answer has a nameless entry");
-			else if (!(after = strdup(last)))
-				st = sess_fail(s, ENOMEM, "out of memory");
+		} else {
+			if (items)
+				print_items(ents);
+			else
+				print_ls(ents, o->long_list);
+			printed = printed || ents->u.array.len;
 		}
 		mgr_reply_release(&rep);
-		if (!after)
-			break;
 	}
 	if (!st && all && mgr_json_array_close(all) == 0 && mgr_json_map_close(all) == 0)
 		print_gen(all);
 	if (all)
 		yajl_gen_free(all);
-	free(after);
+	mgr_pager_release(&pager);
 	return st;
 }
 
