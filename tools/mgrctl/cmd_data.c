@@ -5,11 +5,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "json.h"
 #include "mgrctl.h"
 #include "page.h"
+#include "proto.h"
 
 /* --json gathers every page into one object, begun afresh whenever the
  * listing starts (again). */
@@ -115,27 +115,25 @@ enum newargs {
 	NA_BARRIER,		/* PARTIES [TIMEOUT] */
 };
 
+/* The types and their names are proto.h's; this is what mgrctl takes
+ * after PATH for each. */
 static const struct newtype {
-	const char *name;	/* as typed, in any case */
-	const char *wire;
 	enum newargs args;
 	int min, max;		/* arguments after PATH; -1: any */
-} newtypes[] = {
-	{ "namespace", "namespace", NA_ITEMS_OBJECT, 0, -1 },
-	{ "dict", "dict", NA_ITEMS_OBJECT, 0, -1 },
-	{ "value", "value", NA_DATUM, 0, 1 },
-	{ "list", "list", NA_ITEMS_ARRAY, 0, -1 },
-	{ "array", "array", NA_ITEMS_ARRAY, 0, -1 },
-	{ "queue", "queue", NA_MAXSIZE, 0, 1 },
-	{ "joinablequeue", "queue", NA_MAXSIZE, 0, 1 },
-	{ "lock", "lock", NA_NONE, 0, 0 },
-	{ "rlock", "rlock", NA_NONE, 0, 0 },
-	{ "semaphore", "semaphore", NA_VALUE, 0, 1 },
-	{ "bsemaphore", "bsemaphore", NA_VALUE, 0, 1 },
-	{ "boundedsemaphore", "bsemaphore", NA_VALUE, 0, 1 },
-	{ "event", "event", NA_NONE, 0, 0 },
-	{ "condition", "condition", NA_NONE, 0, 0 },
-	{ "barrier", "barrier", NA_BARRIER, 1, 2 },
+} newtypes[MGR_NTYPES] = {
+	[MGR_NAMESPACE] = { NA_ITEMS_OBJECT, 0, -1 },
+	[MGR_DICT] = { NA_ITEMS_OBJECT, 0, -1 },
+	[MGR_VALUE] = { NA_DATUM, 0, 1 },
+	[MGR_LIST] = { NA_ITEMS_ARRAY, 0, -1 },
+	[MGR_ARRAY] = { NA_ITEMS_ARRAY, 0, -1 },
+	[MGR_QUEUE] = { NA_MAXSIZE, 0, 1 },
+	[MGR_LOCK] = { NA_NONE, 0, 0 },
+	[MGR_RLOCK] = { NA_NONE, 0, 0 },
+	[MGR_SEMAPHORE] = { NA_VALUE, 0, 1 },
+	[MGR_BSEMAPHORE] = { NA_VALUE, 0, 1 },
+	[MGR_EVENT] = { NA_NONE, 0, 0 },
+	[MGR_CONDITION] = { NA_NONE, 0, 0 },
+	[MGR_BARRIER] = { NA_BARRIER, 1, 2 },
 };
 
 /* Add the members of create that the n arguments after PATH give. */
@@ -182,22 +180,21 @@ static int gen_type_args(struct sess *s, const struct cmd *cmd, const struct opt
 int cmd_new(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
 	    char **argv)
 {
-	const struct newtype *t = NULL;
+	const struct newtype *t;
+	const char *wire;
 	struct mgr_req r;
 	bool array;
-	size_t i;
-	int n = argc - 2, st, err;
+	int type = mgr_type_by_name(argv[0]), n = argc - 2, st, err;
 
-	for (i = 0; i < sizeof(newtypes) / sizeof(newtypes[0]); i++)
-		if (!strcasecmp(argv[0], newtypes[i].name))
-			t = &newtypes[i];
-	if (!t)
+	if (type < 0)
 		return sess_usage_err(s, cmd, "unknown type '%s' (namespace dict value list array queue lock rlock semaphore bsemaphore event condition barrier)",
 				      argv[0]);
-	array = !strcmp(t->wire, "array");
+	t = &newtypes[type];
+	wire = mgr_type_name(type);
+	array = type == MGR_ARRAY;
 	if (n < t->min || (t->max >= 0 && n > t->max))
-		return sess_usage_err(s, cmd, "wrong number of arguments for a %s", t->wire);
-	if (o->typecode && !array && strcmp(t->wire, "value"))
+		return sess_usage_err(s, cmd, "wrong number of arguments for a %s", wire);
+	if (o->typecode && !array && type != MGR_VALUE)
 		return sess_usage_err(s, cmd, "--typecode is for a value or an array");
 	if (o->has_size && !array)
 		return sess_usage_err(s, cmd, "--size is for an array");
@@ -207,7 +204,7 @@ int cmd_new(struct sess *s, const struct cmd *cmd, const struct opts *o, int arg
 	st = sess_req_begin(s, o, &r, "create", argv[1]);
 	if (st)
 		return st;
-	err = mgr_json_kv_str(r.g, "type", t->wire);
+	err = mgr_json_kv_str(r.g, "type", wire);
 	if (!err && o->exist_ok)
 		err = mgr_json_kv_bool(r.g, "exist_ok", true);
 	if (!err && o->typecode)
