@@ -57,7 +57,8 @@ struct mgr_pager {
 /* Begin a listing by op, "ls" (whose pages are "entries") or "items"
  * (whose pages are "items"). */
 void mgr_pager_init(struct mgr_pager *p, const char *op);
-/* Free what the pager holds; it may be initialised again. */
+/* Free what the pager holds; it may be initialised again.  A zeroed pager
+ * (one in a calloc'd context that never listed) may be released too. */
 void mgr_pager_release(struct mgr_pager *p);
 
 /* Add to r, a request for the pager's op begun by the caller, the members

@@ -164,7 +164,8 @@ int sess_req_begin(struct sess *s, const struct opts *o, struct mgr_req *r, cons
  * would-block is status 3 and is not reported. */
 int sess_call(struct sess *s, struct mgr_req *r, struct mgr_reply *rep);
 /* The same, but an error the manager answered is left in rep->err for
- * the caller to judge (with sess_check): ST_OK means a reply came. */
+ * the caller to judge (with sess_check): ST_OK means a reply came, in
+ * *rep to release, whatever it says. */
 int sess_send(struct sess *s, struct mgr_req *r, struct mgr_reply *rep);
 /* What sess_call makes of a reply's error: ST_OK when there is none, else
  * the status after saying why.  rep stays the caller's to release. */
@@ -222,8 +223,8 @@ int print_out(const struct opts *o, enum out out, yajl_val res);
 /* Finish a request built with status st: send it unless building failed,
  * release it, and print its result as out says. */
 int print_call(struct sess *s, const struct opts *o, struct mgr_req *r, int st, enum out out);
-/* The result of a wait: false is status 3, a number (a barrier's index)
- * is printed. */
+/* The result of a wait: false is a wait that ended without its condition
+ * (status 3), a number (a barrier's index) is printed. */
 int print_wait(const struct opts *o, yajl_val res);
 
 /* cmd_data.c: objects, values, containers and lists. */
