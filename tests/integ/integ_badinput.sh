@@ -190,13 +190,7 @@ report(r.get("result") is True, "session A still releases its lock", r)
 a.close()
 EOF
 rc=$?
-while IFS= read -r line; do
-	case $line in
-	"PASS "*) ok "${line#PASS }" ;;
-	"FAIL "*) not_ok "${line#FAIL }" ;;
-	*) echo "# $line" ;;
-	esac
-done <"$TMP/py.out"
+tap_report "$TMP/py.out"
 t_true "the raw checks ran to the end" test "$rc" = 0
 
 # A new session, through mgrctl, sees the data of session A.
