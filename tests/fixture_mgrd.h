@@ -1,9 +1,9 @@
 /* A real manager for the C tests that talk to one (test_client and
- * test_reconnect): the mgrd named by $MGRD, started on a unix socket in a
- * private temporary directory and waited for until it answers, then
- * stopped or killed.  The directory goes, with all in it, at the end.
- * mgrd_start fails the running cmocka test when the manager does not come
- * up. */
+ * test_client_reconnect): the mgrd named by $MGRD, started on a unix
+ * socket in a private temporary directory and waited for until it
+ * answers, then stopped or killed.  The directory goes, with all in it, at
+ * the end.  mgrd_start fails the running cmocka test when the manager does
+ * not come up. */
 #ifndef FIXTURE_MGRD_H
 #define FIXTURE_MGRD_H
 

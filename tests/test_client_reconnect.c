@@ -265,7 +265,7 @@ int main(void)
 		cmocka_unit_test(test_wait_link),
 		cmocka_unit_test(test_free_while_down),
 	};
-	int r = mgrd_fixture_init("test_reconnect");
+	int r = mgrd_fixture_init("test_client_reconnect");
 
 	if (r)
 		return r;
