@@ -2,7 +2,11 @@
  * text is parsed, run by mgr_engine_exec in a session, and both the direct
  * result and the replies of parked calls (through the session's complete
  * function) are checked.  Requests are written with ' for " to stay
- * readable.  Included by one test program each; everything is static. */
+ * readable.  Included by one test program each; everything is static.
+ *
+ * Errors are errno values as written, positive: FAILS(0, ENOENT, ...) and
+ * DONE_ERR(0, id, ENOENT) mean a call that gave -ENOENT.  req() itself
+ * returns what mgr_engine_exec returned: 0, MGR_PARKED or -errno. */
 #ifndef OPS_HARNESS_H
 #define OPS_HARNESS_H
 
@@ -36,7 +40,12 @@ static struct done dones[NDONE];
 static size_t ndone;
 /* The clock the next call runs at, and what the last call gave. */
 static uint64_t now = 1000;
-static char res[1 << 14], msg[256];
+static char res[1 << 16], msg[256];
+/* The last result with every "version":N written "version":V, for results
+ * whose versions a test does not pin down (twice res's size: a "version":
+ * with no number after it gains a V), and the last call's owner. */
+static char nres[2 * sizeof(res)];
+static uint64_t last_owner;
 
 static void record(struct mgr_session *s, uint64_t req_id, int err, const char *m,
 		   const char *result, size_t len)
@@ -84,13 +93,33 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* res with its versions as V, into nres. */
+static void normalize_versions(void)
+{
+	const char *key = "\"version\":", *p = res;
+	char *out = nres;
+
+	while (*p) {
+		if (strncmp(p, key, strlen(key)) == 0) {
+			out += sprintf(out, "%sV", key);
+			p += strlen(key);
+			while (*p >= '0' && *p <= '9')
+				p++;
+		} else {
+			*out++ = *p++;
+		}
+	}
+	*out = '\0';
+}
+
 /* Run a request as call id in session si.  Returns what mgr_engine_exec
- * returned; a result goes to res, an error message to msg. */
+ * returned; a result goes to res (and nres), an error message to msg, the
+ * call's owner to last_owner. */
 static int req(int si, uint64_t id, const char *fmt, ...)
 {
 	struct mgr_call c = { .store = store, .sess = &sess[si], .id = id, .now = now };
 	const unsigned char *buf;
-	char text[4096], err[128], *q;
+	char text[1 << 14], err[128], *q;
 	va_list ap;
 	size_t len;
 	int r;
@@ -121,6 +150,8 @@ static int req(int si, uint64_t id, const char *fmt, ...)
 		assert_true(strlen(c.err) > 0);
 		snprintf(msg, sizeof(msg), "%s", c.err);
 	}
+	normalize_versions();
+	last_owner = c.owner;
 	yajl_gen_free(c.out);
 	yajl_tree_free(c.args);
 	return r;
@@ -132,14 +163,28 @@ static int req(int si, uint64_t id, const char *fmt, ...)
 	assert_string_equal(res, expect); \
 } while (0)
 
-/* The call fails at once with -err. */
-#define FAILS(si, err, ...) assert_int_equal(req(si, 1, __VA_ARGS__), -(err))
+/* The same, with the result's versions written V. */
+#define OKV(si, expect, ...) do { \
+	assert_int_equal(req(si, 1, __VA_ARGS__), 0); \
+	assert_string_equal(nres, expect); \
+} while (0)
+
+/* The call fails at once with -err; err is positive, as errno is.  (A
+ * negative one would be a slip that could pass for MGR_PARKED.) */
+#define FAILS(si, err, ...) do { \
+	assert_true((err) > 0); \
+	assert_int_equal(req(si, 1, __VA_ARGS__), -(err)); \
+} while (0)
+
+/* The call answers at once, whether it succeeds or fails: a step that
+ * sets up what the checks after it look at. */
+#define RUN(si, ...) assert_true(req(si, 1, __VA_ARGS__) <= 0)
 
 /* The call parks as request id. */
 #define PARKS(si, id, ...) assert_int_equal(req(si, id, __VA_ARGS__), MGR_PARKED)
 
 /* The next reply delivered to a parked call is this. */
-static void next_done(int si, uint64_t id, int err, const char *result)
+static inline void next_done(int si, uint64_t id, int err, const char *result)
 {
 	struct done d;
 
@@ -156,7 +201,10 @@ static void next_done(int si, uint64_t id, int err, const char *result)
 }
 
 #define DONE(si, id, result) next_done(si, id, 0, result)
-#define DONE_ERR(si, id, err) next_done(si, id, -(err), NULL)
+#define DONE_ERR(si, id, err) do { \
+	assert_true((err) > 0); \
+	next_done(si, id, -(err), NULL); \
+} while (0)
 /* No parked call has been answered since the last check. */
 #define NOTHING_DONE() assert_int_equal(ndone, 0)
 
@@ -198,6 +246,39 @@ static inline const char *stat_member(const char *path, const char *key)
 static inline uint64_t version_of(const char *path)
 {
 	return strtoull(stat_member(path, "version"), NULL, 10);
+}
+
+/* The version in the last result. */
+static inline uint64_t res_version(void)
+{
+	const char *p = strstr(res, "\"version\":");
+
+	assert_non_null(p);
+	return strtoull(p + 10, NULL, 10);
+}
+
+/* Whether path names an object; anything but "no such object" fails. */
+static inline bool exists(const char *path)
+{
+	int r = req(0, 1, "{'op':'stat','path':'%s'}", path);
+
+	assert_true(r == 0 || r == -ENOENT);
+	return r == 0;
+}
+
+/* A list's or array's items as the JSON text of its dump, with ' for ",
+ * for short expectations: "[1,'a',{'$bytes':'AA=='}]". */
+static inline const char *items(const char *path)
+{
+	static char out[sizeof(res)];
+	char *q;
+
+	assert_int_equal(req(0, 1, "{'op':'dump','path':'%s'}", path), 0);
+	memcpy(out, res, sizeof(out));
+	for (q = out; *q; q++)
+		if (*q == '"')
+			*q = '\'';
+	return out;
 }
 
 #endif

@@ -23,81 +23,23 @@
 #include <cmocka.h>
 
 #include "client.h"
+#include "fixture_mgrd.h"
 #include "json.h"
 
-/* A guard against a test that would hang, not a measure of speed. */
-#define HANG_MS 20000
-
-static const char *mgrd;
-static char dir[] = "/tmp/test_client.XXXXXX";
 static char addr[PATH_MAX + 8];
 static pid_t server;
 
-/* Start mgrd with args on unix socket sock and wait until it answers. */
-static pid_t start_mgrd(const char *sock, const char *keyfile)
-{
-	struct mgr_client_opts o = { 0 };
-	char a[PATH_MAX + 8];
-	struct mgr_client *c;
-	int i, status;
-	pid_t pid;
-
-	snprintf(a, sizeof(a), "unix:%s", sock);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (keyfile)
-			execl(mgrd, mgrd, "-q", "-l", a, "--authkey-file", keyfile, (char *)NULL);
-		else
-			execl(mgrd, mgrd, "-q", "-l", a, (char *)NULL);
-		_exit(127);
-	}
-	/* A manager that wants a key turns a keyless client away: any
-	 * answer at all shows that it is up. */
-	for (i = 0; i < HANG_MS / 20; i++) {
-		char *msg = NULL;
-		int r = mgr_client_connect(a, &o, &c, &msg);
-
-		free(msg);
-		if (r == 0)
-			mgr_client_free(c);
-		if (r == 0 || r == -EACCES)
-			return pid;
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			fail_msg("%s exited before it answered", mgrd);
-		usleep(20000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	fail_msg("%s did not answer on %s", mgrd, a);
-	return -1;
-}
-
-static void stop_mgrd(pid_t pid)
-{
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-}
-
 static int group_setup(void **state)
 {
-	char sock[PATH_MAX];
-
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(sock, sizeof(sock), "%s/sock", dir);
-	snprintf(addr, sizeof(addr), "unix:%s", sock);
-	server = start_mgrd(sock, NULL);
+	mgrd_fixture_addr(addr, sizeof(addr), "sock");
+	server = mgrd_start(addr, NULL);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	char cmd[PATH_MAX + 16];
-
-	stop_mgrd(server);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	mgrd_stop(server);
+	return mgrd_fixture_cleanup();
 }
 
 static struct mgr_client *connect_opts(const char *a, struct mgr_client_opts *o)
@@ -698,7 +640,7 @@ static void test_exec(void **state)
 	char a[PATH_MAX + 32], *msg = NULL;
 	int before = count_children(), i;
 
-	snprintf(a, sizeof(a), "exec:%s -q --stdio", mgrd);
+	snprintf(a, sizeof(a), "exec:%s -q --stdio", mgrd_bin);
 	for (i = 0; i < 2; i++) {
 		o.flags = i ? MGR_CLIENT_THREAD : 0;
 		c = connect_opts(a, &o);
@@ -741,15 +683,14 @@ static void test_auth(void **state)
 {
 	struct mgr_client_opts o = { 0 };
 	struct mgr_client *c = NULL;
-	char sock[PATH_MAX], key[PATH_MAX], a[PATH_MAX + 8], *msg = NULL;
+	char key[PATH_MAX], a[PATH_MAX + 8], *msg = NULL;
 	pid_t pid;
 
-	snprintf(sock, sizeof(sock), "%s/authsock", dir);
-	snprintf(key, sizeof(key), "%s/key", dir);
-	snprintf(a, sizeof(a), "unix:%s", sock);
+	mgrd_fixture_addr(a, sizeof(a), "authsock");
+	mgrd_fixture_path(key, sizeof(key), "key");
 	write_file(key, "sesame\n");
 	chmod(key, 0600);
-	pid = start_mgrd(sock, key);
+	pid = mgrd_start(a, key);
 
 	o.authkey = "sesame";
 	o.authkey_len = 6;
@@ -768,7 +709,7 @@ static void test_auth(void **state)
 	assert_int_equal(mgr_client_connect(a, &o, &c, &msg), -EACCES);
 	assert_non_null(strstr(msg, "key"));
 	free(msg);
-	stop_mgrd(pid);
+	mgrd_stop(pid);
 }
 
 struct closed {
@@ -791,13 +732,12 @@ static void test_connection_loss(void **state)
 	struct done g1 = { 0 }, g2 = { 0 };
 	struct mgr_client *c, *watch;
 	struct mgr_reply rep;
-	char sock[PATH_MAX], a[PATH_MAX + 8];
+	char a[PATH_MAX + 8];
 	struct mgr_req r;
 	pid_t pid;
 
-	snprintf(sock, sizeof(sock), "%s/losssock", dir);
-	snprintf(a, sizeof(a), "unix:%s", sock);
-	pid = start_mgrd(sock, NULL);
+	mgrd_fixture_addr(a, sizeof(a), "losssock");
+	pid = mgrd_start(a, NULL);
 	c = connect_opts(a, &o);
 	watch = connect_opts(a, &(struct mgr_client_opts){ 0 });
 	call_ok(c, "create", "lq", "{\"type\": \"queue\"}");
@@ -806,8 +746,7 @@ static void test_connection_loss(void **state)
 	wait_getters(watch, "lq", 2);
 	mgr_client_free(watch);
 
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	mgrd_kill(pid);
 	pump(c, &g2.done);
 	assert_true(g1.done);
 	assert_int_equal(g1.calls, 1);
@@ -834,13 +773,12 @@ static void test_connection_loss_thread(void **state)
 	struct mgr_client *c, *watch;
 	struct blocked b = { .path = "lq" };
 	struct mgr_reply rep;
-	char sock[PATH_MAX], a[PATH_MAX + 8];
+	char a[PATH_MAX + 8];
 	pthread_t bt;
 	pid_t pid;
 
-	snprintf(sock, sizeof(sock), "%s/losssock2", dir);
-	snprintf(a, sizeof(a), "unix:%s", sock);
-	pid = start_mgrd(sock, NULL);
+	mgrd_fixture_addr(a, sizeof(a), "losssock2");
+	pid = mgrd_start(a, NULL);
 	c = connect_opts(a, &o);
 	b.c = c;
 	watch = connect_opts(a, &(struct mgr_client_opts){ 0 });
@@ -849,8 +787,7 @@ static void test_connection_loss_thread(void **state)
 	wait_getters(watch, "lq", 1);
 	mgr_client_free(watch);
 
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	mgrd_kill(pid);
 	assert_int_equal(pthread_join(bt, NULL), 0);
 	assert_true(b.err < 0);
 	assert_null(b.rep.msg);
@@ -900,13 +837,10 @@ int main(void)
 		cmocka_unit_test(test_free_outstanding),
 	};
 
-	mgrd = getenv("MGRD");
-	if (!mgrd || !*mgrd) {
-		/* meson passes it; run by hand without it, there is nothing
-		 * to test against. */
-		fprintf(stderr, "test_client: MGRD is not set\n");
-		return 77;
-	}
+	int r = mgrd_fixture_init("test_client");
+
+	if (r)
+		return r;
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,4 +1,4 @@
-/* The queue (ops_queue.c) against Python's queue.Queue and JoinableQueue:
+/* The queue (queue.c) against Python's queue.Queue and JoinableQueue:
  * Full and Empty, blocking and hand-off order, timeouts, task_done and
  * join, cancellation and session end. */
 #include "ops_harness.h"

@@ -1,4 +1,4 @@
-/* The synchronisation types (ops_sync.c) against Python's threading
+/* The synchronisation types (sync.c) against Python's threading
  * documentation: Lock, RLock, Semaphore, BoundedSemaphore, Event,
  * Condition and Barrier, with timeouts, cancellation and sessions that
  * end while holding or waiting. */

@@ -36,22 +36,9 @@ t_out "counter" "the lock of a plain file is kept in .mgrfs-locks" ls "$M/.mgrfs
 
 # 8 processes, 4 on each mount, each add 1 fifty times under flock.
 echo 0 >"$M/counter"
-for ((p = 0; p < 8; p++)); do
-	d=$M
-	((p % 2)) && d=$M2
-	(
-		for ((i = 0; i < 50; i++)); do
-			timeout 120 flock "$d/counter" -c "echo \$(( \$(cat '$d/counter') + 1 )) > '$d/counter'" || exit 1
-		done
-	) &
-	pids[p]=$!
-	bg "$!"
-done
-failed=0
-for ((p = 0; p < 8; p++)); do
-	wait "${pids[p]}" || failed=$((failed + 1))
-done
-t_eq 0 "$failed" "every incrementer finished"
+flock_counters 8 50 counter counter "$M" "$M2"
+wait_spawned
+t_eq 0 "$FAILED" "every incrementer finished"
 t_out "400" "the counter ends at 400" cat "$M/counter"
 t_out "400" "seen so on the other mount too" cat "$M2/counter"
 

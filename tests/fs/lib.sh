@@ -81,6 +81,32 @@ wait_for() {
 	return 1
 }
 
+# flock_add LOCK FILE N: add 1 to the number in FILE, N times, each time
+# under flock(1) on LOCK, written as the idiom is by hand:
+#   flock LOCK -c 'echo $(( $(cat FILE) + 1 )) > FILE'
+# Each flock is given 120 s, a guard against a hang.  Fails at the first
+# that fails.
+flock_add() {
+	local lock=$1 file=$2 n=$3 i
+	for ((i = 0; i < n; i++)); do
+		timeout 120 flock "$lock" -c "echo \$(( \$(cat '$file') + 1 )) > '$file'" || return 1
+	done
+}
+
+# flock_counters PROCS N LOCK FILE DIR...: the flock counter: spawn PROCS
+# processes that each flock_add DIR/LOCK DIR/FILE N, process p in the DIRs
+# in turn (two mounts, two hosts: DIR0 for p even, DIR1 for p odd).
+# wait_spawned waits for them, and for any spawned with them.
+flock_counters() {
+	local procs=$1 n=$2 lock=$3 file=$4 p d
+	shift 4
+	local dirs=("$@")
+	for ((p = 0; p < procs; p++)); do
+		d=${dirs[p % ${#dirs[@]}]}
+		spawn flock_add "$d/$lock" "$d/$file" "$n"
+	done
+}
+
 # fs_finish: finish, with mgrfs's messages when something failed.
 fs_finish() {
 	if ((_failed)) && [[ -s $TMP/mgrfs.log ]]; then

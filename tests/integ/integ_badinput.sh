@@ -152,6 +152,7 @@ cases = [
     ("path 300 deep", {"op": "get", "path": "/".join(["d"] * 300)}, ("ENAMETOOLONG", "EINVAL")),
     ("delete the root", {"op": "delete", "path": ""}, ("EBUSY",)),
     ("get a missing object", {"op": "get", "path": "t/nothing"}, ("ENOENT",)),
+    ("a page after a name that is gone", {"op": "ls", "path": "t", "after": "gone"}, ("ESTALE",)),
     ("inner name not a container", {"op": "get", "path": "t/v/x"}, ("ENOTDIR",)),
     ("release a lock not held", {"op": "release", "path": "t/lock"}, ("EPERM",)),
     ("value over 8 MiB", {"op": "set", "path": "t/big", "value": "x" * (8 << 20)}, ("EFBIG",)),
@@ -190,13 +191,7 @@ report(r.get("result") is True, "session A still releases its lock", r)
 a.close()
 EOF
 rc=$?
-while IFS= read -r line; do
-	case $line in
-	"PASS "*) ok "${line#PASS }" ;;
-	"FAIL "*) not_ok "${line#FAIL }" ;;
-	*) echo "# $line" ;;
-	esac
-done <"$TMP/py.out"
+tap_report "$TMP/py.out"
 t_true "the raw checks ran to the end" test "$rc" = 0
 
 # A new session, through mgrctl, sees the data of session A.

@@ -150,13 +150,7 @@ for bad in (0, 3601, "x"):
     report(r.get("error") == "EINVAL", "keepalive interval %r is EINVAL" % (bad,), r)
 c.close()
 EOF
-while read -r verdict rest; do
-	case $verdict in
-	PASS) ok "$rest" ;;
-	FAIL) not_ok "$rest" ;;
-	*) echo "# $verdict $rest" ;;
-	esac
-done <"$TMP/py.out"
+tap_report "$TMP/py.out"
 t_true "mgrd logs the items that went back" grep -q "not acknowledged: put back" "$TMP/mgrd.log"
 t_ok "mgrd is still up" alive "$MGRD_PID"
 finish

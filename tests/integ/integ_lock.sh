@@ -11,22 +11,20 @@ start_mgrd
 t_ok "create the lock" mc new lock L
 t_ok "set the counter to 0" mc set counter 0
 
+# A worker: $rounds increments, each a read and a write under the lock.
+worker() {
+	local i
+	for ((i = 0; i < rounds; i++)); do
+		"$MGRCTL" --timeout 120 lock L -- sh -c '
+			v=$("$MGRCTL" get counter) || exit 1
+			"$MGRCTL" set counter $((v + 1)) >/dev/null' || return 1
+	done
+}
 for ((p = 0; p < procs; p++)); do
-	(
-		for ((i = 0; i < rounds; i++)); do
-			"$MGRCTL" --timeout 120 lock L -- sh -c '
-				v=$("$MGRCTL" get counter) || exit 1
-				"$MGRCTL" set counter $((v + 1)) >/dev/null' || exit 1
-		done
-	) >"$TMP/worker.$p" 2>&1 &
-	pids[p]=$!
-	bg "$!"
+	spawn -o "$TMP/worker.$p" worker
 done
-failed=0
-for ((p = 0; p < procs; p++)); do
-	wait "${pids[p]}" || { failed=$((failed + 1)); sed 's/^/#   /' "$TMP/worker.$p"; }
-done
-t_true "every worker finished without an error" test "$failed" = 0
+wait_spawned
+t_true "every worker finished without an error" test "$FAILED" = 0
 t_out "$((procs * rounds))" "the counter is exactly $procs x $rounds" mc get counter
 t_out "false" "the lock is free at the end" mc locked L
 finish

@@ -135,14 +135,10 @@ t_true "and the waiting client gets its item over the same link" \
 # The host's default socket: no manager answers there, so the relay starts
 # one.  Several clients at once: one manager, and every client served.
 for i in 1 2 3 4; do
-	"$MGRCTL" -o "$opts" -c ssh:127.0.0.1 set "r$i" "$i" >"$TMP/race.$i" 2>&1 &
-	racers[i]=$!
+	spawn -o "$TMP/race.$i" "$MGRCTL" -o "$opts" -c ssh:127.0.0.1 set "r$i" "$i"
 done
-failed=0
-for i in 1 2 3 4; do
-	wait "${racers[i]}" || { failed=$((failed + 1)); sed 's/^/#   /' "$TMP/race.$i"; }
-done
-t_true "four clients at once on a host with no manager all succeed" test "$failed" = 0
+wait_spawned
+t_true "four clients at once on a host with no manager all succeed" test "$FAILED" = 0
 managers=$(relay_managers | wc -l)
 t_true "and exactly one manager was started for them ($managers)" test "$managers" = 1
 t_out "$(printf '1\n2\n3\n4')" "it holds what each of them set" \

@@ -119,13 +119,7 @@ except Exception as e:
     report(False, "the right response is welcomed, with a valid server response", repr(e))
 EOF
 rc=$?
-while IFS= read -r line; do
-	case $line in
-	"PASS "*) ok "${line#PASS }" ;;
-	"FAIL "*) not_ok "${line#FAIL }" ;;
-	*) echo "# $line" ;;
-	esac
-done <"$TMP/py.out"
+tap_report "$TMP/py.out"
 t_true "the handshake checks ran to the end" test "$rc" = 0
 
 t_out '{"x":1}' "after the refusals the data is intact" mt get t/v

@@ -65,6 +65,41 @@ bg() {
 	_bg_pids+=("$1")
 }
 
+# Processes side by side.  spawn [-o LOG] CMD...: run CMD (a program or a
+# function) in the background, killed at exit if still running; with -o
+# its output and errors go to LOG, which is shown if it fails.
+# wait_spawned: wait for every process spawned since the last call; FAILED
+# is how many of them failed.
+_spawned=()
+_spawned_logs=()
+spawn() {
+	local log=
+	if [[ $1 == -o ]]; then
+		log=$2
+		shift 2
+		"$@" >"$log" 2>&1 &
+	else
+		"$@" &
+	fi
+	_spawned+=("$!")
+	_spawned_logs+=("$log")
+	bg "$!"
+}
+
+wait_spawned() {
+	local i
+	FAILED=0
+	for i in "${!_spawned[@]}"; do
+		if ! wait "${_spawned[i]}"; then
+			FAILED=$((FAILED + 1))
+			[[ -n ${_spawned_logs[i]} ]] && sed 's/^/#   /' "${_spawned_logs[i]}"
+		fi
+	done
+	_spawned=()
+	_spawned_logs=()
+	return 0
+}
+
 # Wait until mgrctl (with the options given) gets "pong", or the server
 # with pid $1 is gone.
 wait_ping() {
@@ -185,6 +220,20 @@ sys.exit(0 if eval(sys.argv[1]) else 1)' "$expr" <<<"$OUT" 2>/dev/null; then
 		not_ok "$desc (want status $want and JSON with $expr)"
 		_show "$@"
 	fi
+}
+
+# tap_report FILE: the checks a Python script made, one line each,
+# "PASS desc" or "FAIL desc: detail", as TAP; any other line (a traceback)
+# as a comment.
+tap_report() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) ok "${line#PASS }" ;;
+		"FAIL "*) not_ok "${line#FAIL }" ;;
+		*) echo "# $line" ;;
+		esac
+	done <"$1"
 }
 
 # t_true DESC CONDITION...: a check on something already computed.

@@ -56,18 +56,13 @@ worker() {
 }
 for ((w = 0; w < 4; w++)); do
 	if ((w % 2)); then
-		worker "$C" "$w" &
+		spawn worker "$C" "$w"
 	else
-		worker "$S" "$w" &
+		spawn worker "$S" "$w"
 	fi
-	wpids[w]=$!
-	bg "$!"
 done
-failed=0
-for ((w = 0; w < 4; w++)); do
-	wait "${wpids[w]}" || failed=$((failed + 1))
-done
-t_eq 0 "$failed" "two workers on each host took 50 items each"
+wait_spawned
+t_eq 0 "$FAILED" "two workers on each host took 50 items each"
 t_out "799" "the manager holds the other 799" ml qsize jobs/q
 yes "get jobs/q" | head -n 799 | ml batch >"$TMP/got.rest"
 cat "$TMP"/got.* | sort -n >"$TMP/got.all"
@@ -111,18 +106,13 @@ deploy() {
 }
 for ((p = 0; p < 4; p++)); do
 	if ((p % 2)); then
-		deploy "$C" &
+		spawn deploy "$C"
 	else
-		deploy "$S" &
+		spawn deploy "$S"
 	fi
-	dpids[p]=$!
-	bg "$!"
 done
-failed=0
-for ((p = 0; p < 4; p++)); do
-	wait "${dpids[p]}" || failed=$((failed + 1))
-done
-t_eq 0 "$failed" "four deployers on the two hosts finished"
+wait_spawned
+t_eq 0 "$FAILED" "four deployers on the two hosts finished"
 t_out "40" "40 deploys ran" sh -c "wc -l < '$TMP/deploys'"
 t_out "" "never two at once" cat "$TMP/overlap"
 t_out "lock" "flock made deploy.lock a lock" lstat locks/deploy.lock type
@@ -130,22 +120,9 @@ t_out "lock" "flock made deploy.lock a lock" lstat locks/deploy.lock type
 # echo 0 > M/counter; flock M/counter -c 'echo $(( $(cat M/counter) + 1 ))
 # > M/counter', from 4 processes on each host, 20 times each.
 echo 0 >"$C/counter"
-for ((p = 0; p < 8; p++)); do
-	d=$S
-	((p % 2)) && d=$C
-	(
-		for ((i = 0; i < 20; i++)); do
-			timeout 120 flock "$d/counter" -c "echo \$(( \$(cat '$d/counter') + 1 )) > '$d/counter'" || exit 1
-		done
-	) &
-	pids[p]=$!
-	bg "$!"
-done
-failed=0
-for ((p = 0; p < 8; p++)); do
-	wait "${pids[p]}" || failed=$((failed + 1))
-done
-t_eq 0 "$failed" "eight incrementers on the two hosts finished"
+flock_counters 8 20 counter counter "$S" "$C"
+wait_spawned
+t_eq 0 "$FAILED" "eight incrementers on the two hosts finished"
 t_out "160" "the counter ends at exactly 160 on the server host" cat "$S/counter"
 t_out "160" "and on the client host" cat "$C/counter"
 t_out "160" "and in the manager" ml get counter

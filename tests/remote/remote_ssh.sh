@@ -41,34 +41,22 @@ t_ok "in order, none lost" sh -c "seq 101 500 | cmp - '$TMP/rest'"
 t_out 0 "none left" ml qsize q
 
 # One lock, two hosts: mgrctl lock over ssh on the client host, flock on
-# the server host, each adding 1 to a counter under it.
+# the server host, each adding 1 to a counter under it, 10 times.
 ml new lock counter.lock >/dev/null
 ml set counter 0 >/dev/null
-for ((p = 0; p < 2; p++)); do
-	(
-		for ((i = 0; i < 10; i++)); do
-			in_cli timeout 120 "$MGRCTL" "${REMOTE_CTL[@]}" lock counter.lock -- \
-				sh -c 'n=$("$@" get counter) && "$@" set counter $((n + 1)) >/dev/null' \
-				sh "$MGRCTL" "${REMOTE_CTL[@]}" || exit 1
-		done
-	) &
-	pids[p]=$!
-	bg "$!"
-done
-for ((p = 2; p < 4; p++)); do
-	(
-		for ((i = 0; i < 10; i++)); do
-			timeout 120 flock "$S/counter.lock" -c "echo \$(( \$(cat '$S/counter') + 1 )) > '$S/counter'" || exit 1
-		done
-	) &
-	pids[p]=$!
-	bg "$!"
-done
-failed=0
-for ((p = 0; p < 4; p++)); do
-	wait "${pids[p]}" || failed=$((failed + 1))
-done
-t_eq 0 "$failed" "two incrementers over ssh and two under flock finished"
+lock_add_over_ssh() {
+	local i
+	for ((i = 0; i < 10; i++)); do
+		in_cli timeout 120 "$MGRCTL" "${REMOTE_CTL[@]}" lock counter.lock -- \
+			sh -c 'n=$("$@" get counter) && "$@" set counter $((n + 1)) >/dev/null' \
+			sh "$MGRCTL" "${REMOTE_CTL[@]}" || return 1
+	done
+}
+spawn lock_add_over_ssh
+spawn lock_add_over_ssh
+flock_counters 2 10 counter.lock counter "$S"
+wait_spawned
+t_eq 0 "$FAILED" "two incrementers over ssh and two under flock finished"
 t_out 40 "the counter ends at exactly 40" ml get counter
 
 # A lock held over ssh goes to the server host's waiter when mgrctl is

@@ -22,13 +22,9 @@
 #include <cmocka.h>
 
 #include "client.h"
+#include "fixture_mgrd.h"
 #include "json.h"
 
-/* A guard against a test that would hang, not a measure of speed. */
-#define HANG_MS 20000
-
-static const char *mgrd;
-static char dir[] = "/tmp/test_reconnect.XXXXXX";
 static char addr[PATH_MAX + 8];
 
 /* What the callbacks saw, under m. */
@@ -39,41 +35,6 @@ struct seen {
 	int downs, ups, last_err;
 	int subscribed, events;
 };
-
-static pid_t start_mgrd(void)
-{
-	struct mgr_client_opts o = { 0 };
-	struct mgr_client *c;
-	char *msg;
-	pid_t pid;
-	int i;
-
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		execl(mgrd, mgrd, "-q", "-l", addr, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < HANG_MS / 20; i++) {
-		msg = NULL;
-		if (mgr_client_connect(addr, &o, &c, &msg) == 0) {
-			mgr_client_free(c);
-			return pid;
-		}
-		free(msg);
-		usleep(20000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	fail_msg("%s did not answer on %s", mgrd, addr);
-	return -1;
-}
-
-static void kill_mgrd(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
 
 static void on_sub(void *arg, struct mgr_reply *r)
 {
@@ -197,20 +158,20 @@ static void test_kill_and_restart(void **state)
 	pid_t pid;
 
 	seen_init(&s);
-	pid = start_mgrd();
+	pid = mgrd_start(addr, NULL);
 	c = connect_seen(&s, 0);
 	assert_int_equal(subscribe_async(&s), 0);
 	wait_count(&s, &s.subscribed, 1, "the first subscription");
 	assert_int_equal(call(c, "ping", NULL, NULL), 0);
 
-	kill_mgrd(pid);
+	mgrd_kill(pid);
 	wait_count(&s, &s.downs, 1, "on_link hears the link go down");
 	assert_true(s.last_err < 0);
 	/* Down: calls fail at once rather than wait. */
 	assert_int_equal(call(c, "ping", NULL, NULL), -ENOTCONN);
 	assert_int_equal(call(c, "set", "x", "1"), -ENOTCONN);
 
-	pid = start_mgrd();
+	pid = mgrd_start(addr, NULL);
 	wait_count(&s, &s.ups, 1, "on_link hears the link come back");
 	wait_count(&s, &s.subscribed, 2, "on_link subscribes again");
 	assert_int_equal(call(c, "ping", NULL, NULL), 0);
@@ -228,7 +189,7 @@ static void test_kill_and_restart(void **state)
 	assert_int_equal(call(c, "ping", NULL, NULL), 0);
 
 	mgr_client_free(c);
-	kill_mgrd(pid);
+	mgrd_kill(pid);
 }
 
 struct waiting_call {
@@ -253,20 +214,20 @@ static void test_wait_link(void **state)
 	pid_t pid;
 
 	seen_init(&s);
-	pid = start_mgrd();
+	pid = mgrd_start(addr, NULL);
 	c = connect_seen(&s, MGR_CLIENT_WAIT_LINK);
-	kill_mgrd(pid);
+	mgrd_kill(pid);
 	wait_count(&s, &s.downs, 1, "the link goes down");
 	/* The call waits for the link rather than failing. */
 	w.c = c;
 	w.result = 1;
 	assert_int_equal(pthread_create(&t, NULL, call_thread, &w), 0);
-	pid = start_mgrd();
+	pid = mgrd_start(addr, NULL);
 	pthread_join(t, NULL);
 	assert_int_equal(w.result, 0);
 	assert_true(s.ups >= 1);
 	mgr_client_free(c);
-	kill_mgrd(pid);
+	mgrd_kill(pid);
 }
 
 static void test_free_while_down(void **state)
@@ -276,9 +237,9 @@ static void test_free_while_down(void **state)
 	pid_t pid;
 
 	seen_init(&s);
-	pid = start_mgrd();
+	pid = mgrd_start(addr, NULL);
 	c = connect_seen(&s, MGR_CLIENT_WAIT_LINK);
-	kill_mgrd(pid);
+	mgrd_kill(pid);
 	wait_count(&s, &s.downs, 1, "the link goes down");
 	/* Returns, although the manager never comes back. */
 	mgr_client_free(c);
@@ -304,20 +265,13 @@ int main(void)
 		cmocka_unit_test(test_wait_link),
 		cmocka_unit_test(test_free_while_down),
 	};
-	char cmd[PATH_MAX + 16];
-	int r;
+	int r = mgrd_fixture_init("test_client_reconnect");
 
-	mgrd = getenv("MGRD");
-	if (!mgrd) {
-		fprintf(stderr, "MGRD must name the mgrd binary\n");
-		return 77;
-	}
-	if (!mkdtemp(dir))
-		return 1;
-	snprintf(addr, sizeof(addr), "unix:%s/sock", dir);
+	if (r)
+		return r;
+	mgrd_fixture_addr(addr, sizeof(addr), "sock");
 	r = cmocka_run_group_tests(tests, NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (mgrd_fixture_cleanup() < 0)
 		r = 1;
 	return r;
 }
