@@ -1,8 +1,10 @@
-/* The manager's server: one thread, one epoll loop, every connection a
- * session on one store.  Requests are decoded here, run through
- * mgr_ops_exec, and answered in the order they finish; subscriptions and
- * the session-level ops (ping, cancel, subscribe, unsubscribe) live here
- * too.  See mgrfs(7) for the protocol and mgrd(8) for the program. */
+/* The server room: the manager's side of every connection.  One thread,
+ * one epoll loop, every connection a session on one store.  Requests are
+ * decoded here, run by the engine (mgr_engine_exec), and answered in the
+ * order they finish; subscriptions and the session-level ops (ping,
+ * keepalive, cancel, subscribe, unsubscribe) live here too.  The room
+ * builds on the wire and the engine, never on the client; srv.h lists its
+ * modules.  See mgrfs(7) for the protocol and mgrd(8) for the program. */
 #ifndef MGR_SERVER_H
 #define MGR_SERVER_H
 
