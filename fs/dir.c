@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "path.h"
 #include "proto.h"
 #include "tctx.h"
 
@@ -72,7 +73,7 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 		if (mgr_json_get_str(e, "name", &key) < 0 || type < 0)
 			continue;
 		last = key;
-		err = fs_name_escape(key, strlen(key), &name);
+		err = mgr_name_escape(key, strlen(key), &name);
 		/* A key too long once escaped cannot be a name here; it is
 		 * reached through mgrctl. */
 		if (err || name.len > MGR_NAME_MAX)

@@ -73,7 +73,7 @@ static int lock_path(struct fs_node *n, struct mgr_buf *out, bool *companion)
 	if (!err)
 		err = mgr_buf_append(out, FS_LOCKDIR "/", strlen(FS_LOCKDIR) + 1);
 	if (!err)
-		err = fs_name_escape(path.data, path.len, out);
+		err = mgr_name_escape(path.data, path.len, out);
 	if (!err)
 		err = mgr_buf_append(out, "", 1);
 	mgr_buf_release(&path);

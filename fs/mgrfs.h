@@ -204,8 +204,6 @@ int fs_show_state(yajl_val stat, struct mgr_buf *out);
  * nobody does. */
 int fs_show_holders(yajl_val stat, struct mgr_buf *out);
 
-/* Append a key, escaped for the kernel ('/' as %2F, '%' as %25). */
-int fs_name_escape(const char *key, size_t len, struct mgr_buf *out);
 /* Check a name from the kernel and put its canonical form (escapes in
  * upper case) in out.  0, -EINVAL (a '%' not starting %2F or %25), or
  * -ENAMETOOLONG (over 255 bytes). */

@@ -45,24 +45,6 @@ mode_t fs_type_fmt(int t)
 	return t == MGR_NAMESPACE || t == MGR_DICT ? S_IFDIR : S_IFREG;
 }
 
-int fs_name_escape(const char *key, size_t len, struct mgr_buf *out)
-{
-	size_t i, start = 0;
-	int err = 0;
-
-	for (i = 0; i < len && !err; i++) {
-		if (key[i] != '/' && key[i] != '%')
-			continue;
-		err = mgr_buf_append(out, key + start, i - start);
-		if (!err)
-			err = mgr_buf_append(out, key[i] == '/' ? "%2F" : "%25", 3);
-		start = i + 1;
-	}
-	if (!err)
-		err = mgr_buf_append(out, key + start, len - start);
-	return err;
-}
-
 int fs_name_from_kernel(const char *name, struct mgr_buf *out)
 {
 	size_t len = strlen(name), i;
