@@ -17,10 +17,10 @@
 static void opendir_cb(void *arg, struct mgr_reply *rep);
 
 /* Ask for the next page; on failure answer the kernel. */
-static void opendir_next(struct tctx *t)
+static void opendir_next(struct fs_tctx *t)
 {
 	struct mgr_req r;
-	int err = tctx_req(t, &r, "ls");
+	int err = fs_tctx_req(t, &r, "ls");
 
 	if (!err && t->after.len)
 		err = mgr_json_kv_str(r.g, "after", t->after.data);
@@ -30,13 +30,13 @@ static void opendir_next(struct tctx *t)
 	}
 	if (err) {
 		fs_handle_free(t->h);
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 	}
 }
 
 static void opendir_cb(void *arg, struct mgr_reply *rep)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 	struct fs_handle *h = t->h;
 	struct mgr_buf name = MGR_BUF_INIT;
 	yajl_val ents = mgr_json_get(rep->result, "entries"), e;
@@ -102,15 +102,15 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 	}
 	if (err) {
 		fs_handle_free(h);
-		tctx_fail(t, err == -ESTALE ? -EAGAIN : err);
+		fs_tctx_fail(t, err == -ESTALE ? -EAGAIN : err);
 		return;
 	}
-	tctx_reply_open(t);
+	fs_tctx_reply_open(t);
 }
 
 static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct tctx *t = tctx_new(req, ino);
+	struct fs_tctx *t = fs_tctx_new(req, ino);
 	int err;
 
 	if (!t)
@@ -120,7 +120,7 @@ static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	err = t->h ? fs_path_of(t->fs, ino, NULL, &t->path) : -ENOMEM;
 	if (err) {
 		fs_handle_free(t->h);
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
 	opendir_next(t);

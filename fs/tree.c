@@ -78,7 +78,7 @@ static int show_content(int type, yajl_val result, struct mgr_buf *out)
 static void attr_get_cb(void *arg, struct mgr_reply *rep)
 {
 	struct mgr_buf b = MGR_BUF_INIT;
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 	int err = rep->err;
 
 	if (!err)
@@ -118,7 +118,7 @@ bool fs_shown_size(int type, yajl_val stat, uint64_t *size)
 
 static void attr_stat_cb(void *arg, struct mgr_reply *rep)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 	struct mgr_req r;
 	int err = rep->err;
 
@@ -132,7 +132,7 @@ static void attr_stat_cb(void *arg, struct mgr_reply *rep)
 	t->version = 0;
 	mgr_json_get_u64(rep->result, "version", &t->version);
 	if (!fs_shown_size(t->type, rep->result, &t->size)) {
-		err = tctx_req(t, &r, "get");
+		err = fs_tctx_req(t, &r, "get");
 		if (!err) {
 			err = mgr_client_call_async(t->fs->client, &r, attr_get_cb, t, NULL);
 			mgr_req_release(&r);
@@ -145,10 +145,10 @@ out:
 }
 
 /* Find type, version and size of t->path, then call t->then. */
-static void attr_fetch(struct tctx *t)
+static void attr_fetch(struct fs_tctx *t)
 {
 	struct mgr_req r;
-	int err = tctx_req(t, &r, "stat");
+	int err = fs_tctx_req(t, &r, "stat");
 
 	if (!err) {
 		err = mgr_client_call_async(t->fs->client, &r, attr_stat_cb, t, NULL);
@@ -159,7 +159,7 @@ static void attr_fetch(struct tctx *t)
 }
 
 /* Answer a request that made or found t->name in t->ino with an entry. */
-static void reply_entry(struct tctx *t)
+static void reply_entry(struct fs_tctx *t)
 {
 	struct fuse_entry_param e;
 	struct mgrfs *fs = t->fs;
@@ -190,7 +190,7 @@ static void reply_entry(struct tctx *t)
 	pthread_mutex_unlock(&fs->lock);
 	if (!n) {
 		fs_handle_free(t->h);
-		tctx_fail(t, parent ? -ENOMEM : -ENOENT);
+		fs_tctx_fail(t, parent ? -ENOMEM : -ENOENT);
 		return;
 	}
 	if (t->h) {
@@ -214,27 +214,27 @@ static void reply_entry(struct tctx *t)
 		pthread_mutex_unlock(&fs->lock);
 	}
 	fs_handle_free(t->h);
-	tctx_free(t);
+	fs_tctx_free(t);
 }
 
-static void lookup_done(struct tctx *t, int err)
+static void lookup_done(struct fs_tctx *t, int err)
 {
 	if (err)
-		tctx_fail(t, err == -ENOTDIR ? -ENOENT : err);
+		fs_tctx_fail(t, err == -ENOTDIR ? -ENOENT : err);
 	else
 		reply_entry(t);
 }
 
 static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct tctx *t = tctx_new(req, parent);
+	struct fs_tctx *t = fs_tctx_new(req, parent);
 	int err;
 
 	if (!t)
 		return;
-	err = tctx_child_path(t, parent, name);
+	err = fs_tctx_child_path(t, parent, name);
 	if (err) {
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
 	t->then = lookup_done;
@@ -275,7 +275,7 @@ static void ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_dat
  * with no links, as a local file system answers.  False when the node is
  * not a file known to be gone (detached, or its delete heard), and the
  * answer is the error. */
-static bool reply_orphan(struct tctx *t)
+static bool reply_orphan(struct fs_tctx *t)
 {
 	struct mgrfs *fs = t->fs;
 	struct fs_node *n;
@@ -293,11 +293,11 @@ static bool reply_orphan(struct tctx *t)
 	if (!orphan)
 		return false;
 	fuse_reply_attr(t->req, &st, 0);
-	tctx_free(t);
+	fs_tctx_free(t);
 	return true;
 }
 
-static void getattr_done(struct tctx *t, int err)
+static void getattr_done(struct fs_tctx *t, int err)
 {
 	struct mgrfs *fs = t->fs;
 	struct fs_node *n;
@@ -306,7 +306,7 @@ static void getattr_done(struct tctx *t, int err)
 	if (err == -ENOENT && reply_orphan(t))
 		return;
 	if (err) {
-		tctx_fail(t, err == -ENOTDIR ? -ENOENT : err);
+		fs_tctx_fail(t, err == -ENOTDIR ? -ENOENT : err);
 		return;
 	}
 	pthread_mutex_lock(&fs->lock);
@@ -330,16 +330,16 @@ static void getattr_done(struct tctx *t, int err)
 	}
 	pthread_mutex_unlock(&fs->lock);
 	if (err) {
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
 	fuse_reply_attr(t->req, &st, FS_TIMEOUT);
-	tctx_free(t);
+	fs_tctx_free(t);
 }
 
 static void ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct tctx *t = tctx_new(req, ino);
+	struct fs_tctx *t = fs_tctx_new(req, ino);
 	int err;
 
 	if (!t)
@@ -634,7 +634,7 @@ static void set_open_flags(struct fuse_file_info *fi, enum fs_handle_kind kind)
 	fi->nonseekable = kind == FS_H_QUEUE;
 }
 
-void tctx_reply_open(struct tctx *t)
+void fs_tctx_reply_open(struct fs_tctx *t)
 {
 	struct fs_handle *h = t->h;
 
@@ -648,12 +648,12 @@ void tctx_reply_open(struct tctx *t)
 	t->fi.fh = (uintptr_t)t->h;
 	if (fuse_reply_open(t->req, &t->fi) < 0)
 		fs_handle_free(t->h);
-	tctx_free(t);
+	fs_tctx_free(t);
 }
 
 static void open_cb(void *arg, struct mgr_reply *rep)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 	struct mgrfs *fs = t->fs;
 	struct fs_handle *h = t->h;
 	int err = rep->err;
@@ -665,7 +665,7 @@ static void open_cb(void *arg, struct mgr_reply *rep)
 	h->stored = h->buf.len;
 	if (err) {
 		fs_handle_free(h);
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
 	/* Replies and events come in the order of the changes: any change
@@ -675,7 +675,7 @@ static void open_cb(void *arg, struct mgr_reply *rep)
 		fs_node_cache_set(&fs->nodes, h->node, h->buf.data, h->buf.len, t->epoch);
 		pthread_mutex_unlock(&fs->lock);
 	}
-	tctx_reply_open(t);
+	fs_tctx_reply_open(t);
 }
 
 /* Open h from the content kept for its node: true when there was some.
@@ -704,7 +704,7 @@ static bool cache_open(struct mgrfs *fs, struct fs_handle *h)
 
 static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct tctx *t = tctx_new(req, ino);
+	struct fs_tctx *t = fs_tctx_new(req, ino);
 	int acc = fi->flags & O_ACCMODE, kind, err;
 	struct fs_node *n;
 	struct mgr_req r;
@@ -731,34 +731,34 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	t->fi = *fi;
 	set_open_flags(&t->fi, kind);
 	if (kind == FS_H_QUEUE) {
-		tctx_reply_open(t);
+		fs_tctx_reply_open(t);
 		return;
 	}
 	if (kind == FS_H_DATA && acc != O_RDONLY && (fi->flags & O_TRUNC)) {
 		/* Stored at close: never an empty value in between. */
 		t->h->modified = true;
-		tctx_reply_open(t);
+		fs_tctx_reply_open(t);
 		return;
 	}
 	if (kind == FS_H_DATA && t->type != MGR_VALUE && acc == O_WRONLY &&
 	    (fi->flags & O_APPEND)) {
 		/* Lines appended to a list need not know what it holds. */
-		tctx_reply_open(t);
+		fs_tctx_reply_open(t);
 		return;
 	}
 	if (kind == FS_H_DATA && cache_open(t->fs, t->h)) {
-		tctx_reply_open(t);
+		fs_tctx_reply_open(t);
 		return;
 	}
 	t->epoch = t->fs->epoch;
-	err = tctx_req(t, &r, kind == FS_H_STATE ? "stat" : "get");
+	err = fs_tctx_req(t, &r, kind == FS_H_STATE ? "stat" : "get");
 	if (!err) {
-		tctx_send(t, &r, open_cb);
+		fs_tctx_send(t, &r, open_cb);
 		return;
 	}
 fail:
 	fs_handle_free(t->h);
-	tctx_fail(t, err);
+	fs_tctx_fail(t, err);
 }
 
 static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -842,7 +842,7 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 
 static void flush_step(void *arg, int err)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 
 	if (err && !t->err)
 		t->err = err;
@@ -858,7 +858,7 @@ static void flush_step(void *arg, int err)
 		break;
 	default:
 		fuse_reply_err(t->req, fs_errno(t->err));
-		tctx_free(t);
+		fs_tctx_free(t);
 		break;
 	}
 }
@@ -867,7 +867,7 @@ static void flush_step(void *arg, int err)
  * POSIX locks on the file are given back. */
 static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct tctx *t = tctx_new(req, ino);
+	struct fs_tctx *t = fs_tctx_new(req, ino);
 
 	if (!t)
 		return;
@@ -878,15 +878,15 @@ static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 static void fsync_done(void *arg, int err)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 
 	fuse_reply_err(t->req, fs_errno(err));
-	tctx_free(t);
+	fs_tctx_free(t);
 }
 
 static void ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-	struct tctx *t = tctx_new(req, ino);
+	struct fs_tctx *t = fs_tctx_new(req, ino);
 
 	if (!t)
 		return;
@@ -895,7 +895,7 @@ static void ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 
 static void release_step(void *arg, int err)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 
 	switch (t->step++) {
 	case 0:
@@ -912,14 +912,14 @@ static void release_step(void *arg, int err)
 		 * was stored here. */
 		fuse_reply_err(t->req, 0);
 		fs_handle_free(t->h);
-		tctx_free(t);
+		fs_tctx_free(t);
 		break;
 	}
 }
 
 static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct tctx *t = tctx_new(req, ino);
+	struct fs_tctx *t = fs_tctx_new(req, ino);
 
 	if (!t)
 		return;
@@ -933,12 +933,12 @@ static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 static void truncate_done(void *arg, int err)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 
 	fs_handle_free(t->h);
 	t->h = NULL;
 	if (err) {
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
 	t->then = getattr_done;
@@ -949,7 +949,7 @@ static void truncate_done(void *arg, int err)
  * written through an open file. */
 static void truncate_cb(void *arg, struct mgr_reply *rep)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 	struct fs_handle *h = t->h;
 	int err = rep->err;
 
@@ -968,7 +968,7 @@ static void truncate_cb(void *arg, struct mgr_reply *rep)
 static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		       struct fuse_file_info *fi)
 {
-	struct tctx *t = tctx_new(req, ino);
+	struct fs_tctx *t = fs_tctx_new(req, ino);
 	struct fs_handle *h = fi ? (struct fs_handle *)(uintptr_t)fi->fh : NULL;
 	struct mgrfs *fs;
 	struct fs_node *n;
@@ -1018,25 +1018,25 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		goto fail;
 	}
 	t->newsize = attr->st_size;
-	err = tctx_req(t, &r, "get");
+	err = fs_tctx_req(t, &r, "get");
 	if (!err) {
-		tctx_send(t, &r, truncate_cb);
+		fs_tctx_send(t, &r, truncate_cb);
 		return;
 	}
 	fs_handle_free(t->h);
 fail:
-	tctx_fail(t, err);
+	fs_tctx_fail(t, err);
 }
 
 /* Making and removing names. */
 
 static void create_cb(void *arg, struct mgr_reply *rep)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 
 	if (rep->err) {
 		fs_handle_free(t->h);
-		tctx_fail(t, rep->err);
+		fs_tctx_fail(t, rep->err);
 		return;
 	}
 	t->version = 0;
@@ -1046,10 +1046,10 @@ static void create_cb(void *arg, struct mgr_reply *rep)
 }
 
 /* Create t->path as an object of type t->type (of wire name type). */
-static void make(struct tctx *t, const char *type, bool exist_ok)
+static void make(struct fs_tctx *t, const char *type, bool exist_ok)
 {
 	struct mgr_req r;
-	int err = tctx_req(t, &r, "create");
+	int err = fs_tctx_req(t, &r, "create");
 
 	if (!err)
 		err = mgr_json_kv_str(r.g, "type", type);
@@ -1061,22 +1061,22 @@ static void make(struct tctx *t, const char *type, bool exist_ok)
 	if (err) {
 		mgr_req_release(&r);
 		fs_handle_free(t->h);
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
-	tctx_send(t, &r, create_cb);
+	fs_tctx_send(t, &r, create_cb);
 }
 
 static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
-	struct tctx *t = tctx_new(req, parent);
+	struct fs_tctx *t = fs_tctx_new(req, parent);
 	int err;
 
 	if (!t)
 		return;
-	err = tctx_child_path(t, parent, name);
+	err = fs_tctx_child_path(t, parent, name);
 	if (err) {
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
 	t->type = MGR_DICT;
@@ -1086,19 +1086,19 @@ static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		     dev_t rdev)
 {
-	struct tctx *t = tctx_new(req, parent);
+	struct fs_tctx *t = fs_tctx_new(req, parent);
 	int err;
 
 	if (!t)
 		return;
 	/* mkfifo makes a queue; a regular file an empty value. */
 	if (!S_ISFIFO(mode) && !S_ISREG(mode)) {
-		tctx_fail(t, -EPERM);
+		fs_tctx_fail(t, -EPERM);
 		return;
 	}
-	err = tctx_child_path(t, parent, name);
+	err = fs_tctx_child_path(t, parent, name);
 	if (err) {
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
 	/* The kernel insists that mknod's answer be of the kind asked for,
@@ -1117,15 +1117,15 @@ static bool is_lock_name(const char *name, size_t len)
 static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		      struct fuse_file_info *fi)
 {
-	struct tctx *t = tctx_new(req, parent);
+	struct fs_tctx *t = fs_tctx_new(req, parent);
 	int acc = fi->flags & O_ACCMODE, err;
 	enum fs_handle_kind kind;
 
 	if (!t)
 		return;
-	err = tctx_child_path(t, parent, name);
+	err = fs_tctx_child_path(t, parent, name);
 	if (err) {
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
 	/* NAME.lock opened to be read, as flock(1) does, is a lock; written
@@ -1140,7 +1140,7 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	/* Its node comes with the reply. */
 	t->h = fs_handle_new(kind, NULL, t->type, fi->flags);
 	if (!t->h) {
-		tctx_fail(t, -ENOMEM);
+		fs_tctx_fail(t, -ENOMEM);
 		return;
 	}
 	t->h->modified = kind == FS_H_DATA && acc != O_RDONLY && (fi->flags & O_TRUNC);
@@ -1151,12 +1151,12 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 
 static void delete_cb(void *arg, struct mgr_reply *rep)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 	struct mgrfs *fs = t->fs;
 	struct fs_node *parent, *n = NULL;
 
 	if (rep->err) {
-		tctx_fail(t, rep->err);
+		fs_tctx_fail(t, rep->err);
 		return;
 	}
 	pthread_mutex_lock(&fs->lock);
@@ -1167,38 +1167,38 @@ static void delete_cb(void *arg, struct mgr_reply *rep)
 		fs_node_detach(&fs->nodes, n);
 	pthread_mutex_unlock(&fs->lock);
 	fuse_reply_err(t->req, 0);
-	tctx_free(t);
+	fs_tctx_free(t);
 }
 
 /* unlink and rmdir: the kernel has checked the kind of the object; a
  * directory that is not empty stays (ENOTEMPTY from the manager). */
 static void ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct tctx *t = tctx_new(req, parent);
+	struct fs_tctx *t = fs_tctx_new(req, parent);
 	struct mgr_req r;
 	int err;
 
 	if (!t)
 		return;
-	err = tctx_child_path(t, parent, name);
+	err = fs_tctx_child_path(t, parent, name);
 	if (!err)
-		err = tctx_req(t, &r, "delete");
+		err = fs_tctx_req(t, &r, "delete");
 	if (err) {
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
-	tctx_send(t, &r, delete_cb);
+	fs_tctx_send(t, &r, delete_cb);
 }
 
 static void rename_cb(void *arg, struct mgr_reply *rep)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 	struct mgrfs *fs = t->fs;
 	struct fs_node *parent, *newparent, *n = NULL;
 	int err = rep->err;
 
 	if (err) {
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
 	/* The rename's own events, heard before this reply, have usually
@@ -1217,22 +1217,22 @@ static void rename_cb(void *arg, struct mgr_reply *rep)
 		fs_node_detach(&fs->nodes, n);
 	pthread_mutex_unlock(&fs->lock);
 	fuse_reply_err(t->req, 0);
-	tctx_free(t);
+	fs_tctx_free(t);
 }
 
-static void send_rename(struct tctx *t)
+static void send_rename(struct fs_tctx *t)
 {
 	struct mgr_req r;
-	int err = tctx_req(t, &r, "rename");
+	int err = fs_tctx_req(t, &r, "rename");
 
 	if (!err)
 		err = mgr_json_kv_str(r.g, "to", t->newpath.data);
 	if (err) {
 		mgr_req_release(&r);
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
-	tctx_send(t, &r, rename_cb);
+	fs_tctx_send(t, &r, rename_cb);
 }
 
 /* RENAME_NOREPLACE: the target must not exist.  The manager's rename
@@ -1240,12 +1240,12 @@ static void send_rename(struct tctx *t)
  * the name in between). */
 static void noreplace_cb(void *arg, struct mgr_reply *rep)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 
 	if (rep->err == 0)
-		tctx_fail(t, -EEXIST);
+		fs_tctx_fail(t, -EEXIST);
 	else if (rep->err != -ENOENT)
-		tctx_fail(t, rep->err);
+		fs_tctx_fail(t, rep->err);
 	else
 		send_rename(t);
 }
@@ -1253,7 +1253,7 @@ static void noreplace_cb(void *arg, struct mgr_reply *rep)
 static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      fuse_ino_t newparent, const char *newname, unsigned int flags)
 {
-	struct tctx *t = tctx_new(req, parent);
+	struct fs_tctx *t = fs_tctx_new(req, parent);
 	struct mgr_req r;
 	int err;
 
@@ -1262,13 +1262,13 @@ static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	t->newparent = newparent;
 	err = flags & ~RENAME_NOREPLACE ? -EINVAL : 0;
 	if (!err)
-		err = tctx_child_path(t, parent, name);
+		err = fs_tctx_child_path(t, parent, name);
 	if (!err)
 		err = fs_name_from_kernel(newname, &t->newname);
 	if (!err)
 		err = fs_path_of(t->fs, newparent, t->newname.data, &t->newpath);
 	if (err) {
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
 	if (!(flags & RENAME_NOREPLACE)) {
@@ -1277,10 +1277,10 @@ static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	err = mgr_req_init(&r, "stat", t->newpath.data);
 	if (err) {
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
-	tctx_send(t, &r, noreplace_cb);
+	fs_tctx_send(t, &r, noreplace_cb);
 }
 
 /* Directories: a listing is taken at opendir, and readdir offsets are
