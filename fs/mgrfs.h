@@ -184,26 +184,6 @@ void fs_notify_inval_entry(struct mgrfs *fs, uint64_t parent, const char *name, 
  * changes made while it was down were not heard. */
 void fs_notify_all(struct mgrfs *fs);
 
-/* The datum that len bytes written through the tree are stored as: JSON
- * when the text is exactly how the manager's JSON would be shown (so it
- * reads back byte for byte), else raw bytes.  With nl the text shown for
- * JSON ends in a newline that is not part of it (a value file); without,
- * the text is a line already stripped of its newline (an item).  0, or
- * -EFBIG, -ENOMEM.  The caller frees *out. */
-int fs_datum_for(const char *data, size_t len, bool nl, struct mgr_datum **out);
-/* Append how the datum in holder ("value" or "bytes") is shown: JSON as
- * its text and a newline, bytes as they are; with line, bytes that do not
- * end in a newline get one (an item shown as a line). */
-int fs_show_datum(yajl_val holder, bool line, struct mgr_buf *out);
-/* Append v as text: a string as its characters, anything else as JSON. */
-int fs_json_text(yajl_val v, struct mgr_buf *out);
-/* Append a stat result as "member: value" lines, a lock's holders as
- * "holder: session S owner O" lines. */
-int fs_show_state(yajl_val stat, struct mgr_buf *out);
-/* Append who holds a lock (or semaphore units), a line each; -ENODATA when
- * nobody does. */
-int fs_show_holders(yajl_val stat, struct mgr_buf *out);
-
 /* Check a name from the kernel and put its canonical form (escapes in
  * upper case) in out.  0, -EINVAL (a '%' not starting %2F or %25), or
  * -ENAMETOOLONG (over 255 bytes). */

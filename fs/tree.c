@@ -17,6 +17,7 @@
 #include "path.h"
 #include "proto.h"
 #include "tctx.h"
+#include "text.h"
 
 /* Attributes. */
 
@@ -52,29 +53,6 @@ void fs_fill_stat(struct mgrfs *fs, struct fs_node *n, int type, uint64_t size,
 	st->st_mtim = st->st_ctim = st->st_atim = n->mtime;
 }
 
-/* The text a data file shows for a "get" result of an object of type. */
-static int show_content(int type, yajl_val result, struct mgr_buf *out)
-{
-	yajl_val items = mgr_json_get(result, "items");
-	size_t i;
-	int err = 0;
-
-	if (type == MGR_VALUE)
-		return fs_show_datum(result, false, out);
-	if (!YAJL_IS_ARRAY(items))
-		return -ESTALE;
-	for (i = 0; i < items->u.array.len && !err; i++) {
-		if (type == MGR_LIST) {
-			err = fs_show_datum(items->u.array.values[i], true, out);
-		} else {
-			err = fs_json_text(items->u.array.values[i], out);
-			if (!err)
-				err = mgr_buf_append(out, "\n", 1);
-		}
-	}
-	return err;
-}
-
 static void attr_get_cb(void *arg, struct mgr_reply *rep)
 {
 	struct mgr_buf b = MGR_BUF_INIT;
@@ -82,7 +60,7 @@ static void attr_get_cb(void *arg, struct mgr_reply *rep)
 	int err = rep->err;
 
 	if (!err)
-		err = show_content(t->type, rep->result, &b);
+		err = fs_text_show_content(t->type, rep->result, &b);
 	t->size = b.len;
 	mgr_buf_release(&b);
 	t->then(t, err);
@@ -392,55 +370,15 @@ static void batch_send(struct mgrfs *fs, struct batch *b, struct mgr_req *r)
 		batch_put(b, err);
 }
 
-/* Next line of data[*pos..len): its bounds, without the newline.  False at
- * the end. */
-static bool next_line(const char *data, size_t len, size_t *pos, size_t *start, size_t *end)
-{
-	const char *nl;
-
-	if (*pos >= len)
-		return false;
-	*start = *pos;
-	nl = memchr(data + *pos, '\n', len - *pos);
-	*end = nl ? (size_t)(nl - data) : len;
-	*pos = *end + 1;
-	return true;
-}
-
-/* A request storing data as a value, or as the items of an array (one
- * JSON number a line). */
+/* A request storing data as a value, or as the items of an array. */
 static int store_req(const char *path, int type, const char *data, size_t len,
 		     struct mgr_req *r)
 {
-	struct mgr_datum *d = NULL;
-	size_t pos = 0, s, e;
-	yajl_val v;
-	char why[128];
-	int err;
+	int err = mgr_req_init(r, "set", path);
 
-	err = mgr_req_init(r, "set", path);
 	if (err)
 		return err;
-	if (type == MGR_VALUE) {
-		err = fs_datum_for(data, len, true, &d);
-		if (!err)
-			err = mgr_datum_gen_members(r->g, d);
-		mgr_datum_free(d);
-		goto out;
-	}
-	err = mgr_json_gen_cstr(r->g, "items");
-	if (!err)
-		err = mgr_json_array_open(r->g);
-	while (!err && next_line(data, len, &pos, &s, &e)) {
-		err = mgr_json_parse(data + s, e - s, &v, why, sizeof(why));
-		if (err)
-			break;
-		err = mgr_json_gen_tree(r->g, v);
-		yajl_tree_free(v);
-	}
-	if (!err)
-		err = mgr_json_array_close(r->g);
-out:
+	err = fs_text_gen_content(r->g, type, data, len);
 	if (err)
 		mgr_req_release(r);
 	return err;
@@ -495,8 +433,8 @@ static int store_reqs(struct fs_handle *h, const char *path, struct reqs *rs)
 		if (err)
 			return err;
 	}
-	while (next_line(h->buf.data, h->buf.len, &pos, &s, &e)) {
-		err = fs_datum_for(h->buf.data + s, e - s, false, &d);
+	while (fs_text_next_line(h->buf.data, h->buf.len, &pos, &s, &e)) {
+		err = fs_text_datum_for(h->buf.data + s, e - s, false, &d);
 		if (err)
 			return err;
 		err = mgr_req_init(&r, "append", path);
@@ -659,9 +597,9 @@ static void open_cb(void *arg, struct mgr_reply *rep)
 	int err = rep->err;
 
 	if (!err && h->kind == FS_H_STATE)
-		err = fs_show_state(rep->result, &h->buf);
+		err = fs_text_show_state(rep->result, &h->buf);
 	else if (!err)
-		err = show_content(h->type, rep->result, &h->buf);
+		err = fs_text_show_content(h->type, rep->result, &h->buf);
 	h->stored = h->buf.len;
 	if (err) {
 		fs_handle_free(h);
@@ -954,7 +892,7 @@ static void truncate_cb(void *arg, struct mgr_reply *rep)
 	int err = rep->err;
 
 	if (!err)
-		err = show_content(h->type, rep->result, &h->buf);
+		err = fs_text_show_content(h->type, rep->result, &h->buf);
 	if (!err)
 		err = resize(h, t->newsize);
 	if (err) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tctx.h"
+#include "text.h"
 
 #define XATTR_PREFIX "user.mgr."
 
@@ -18,13 +19,13 @@ static int xattr_text(yajl_val st, const char *name, struct mgr_buf *out)
 
 	if (strcmp(name, "holder") == 0) {
 		/* Lines, without the last newline. */
-		err = fs_show_holders(st, out);
+		err = fs_text_show_holders(st, out);
 		if (!err)
 			out->len--;
 		return err;
 	}
 	v = mgr_json_get(st, name);
-	return v ? fs_json_text(v, out) : -ENODATA;
+	return v ? fs_text_json(v, out) : -ENODATA;
 }
 
 /* Answer t with text (its size when t->xsize is 0), or with err; text is
@@ -106,7 +107,7 @@ static void listxattr_cb(void *arg, struct mgr_reply *rep)
 		err = -EPROTO;
 	for (i = 0; !err && i < st->u.object.len; i++)
 		err = add_xattr_name(&names, st->u.object.keys[i]);
-	if (!err && fs_show_holders(st, &holders) == 0)
+	if (!err && fs_text_show_holders(st, &holders) == 0)
 		err = add_xattr_name(&names, "holder");
 	mgr_buf_release(&holders);
 	reply_xattr_text(t, err, &names);
