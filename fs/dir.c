@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "path.h"
 #include "proto.h"
 #include "tctx.h"
@@ -88,7 +89,7 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 		d->type = type;
 		d->version = 0;
 		mgr_json_get_u64(e, "version", &d->version);
-		d->attrs = fs_shown_size(type, e, &d->size);
+		d->attrs = fs_attr_shown_size(type, e, &d->size);
 		h->nents++;
 	}
 	mgr_buf_release(&name);
@@ -215,7 +216,7 @@ static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 				found[nfound++] = n;
 				n->type = d->type;
 				fs_node_saw(n, d->version);
-				fs_fill_stat(fs, n, d->type, d->size, &e.attr);
+				fs_attr_fill_stat(fs, n, d->type, d->size, &e.attr);
 				n->gone = false;
 				n->attr_shown = true;
 				e.ino = n->ino;

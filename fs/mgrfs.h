@@ -142,6 +142,7 @@ int fs_park_send(struct fs_park *p, struct mgr_req *r, mgr_reply_fn cb, void *ar
 void fs_park_finish(struct fs_park *p);
 
 /* Lowlevel operations, by module. */
+void fs_attr_ops(struct fuse_lowlevel_ops *ops);
 void fs_tree_ops(struct fuse_lowlevel_ops *ops);
 void fs_dir_ops(struct fuse_lowlevel_ops *ops);
 void fs_xattr_ops(struct fuse_lowlevel_ops *ops);

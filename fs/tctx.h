@@ -58,13 +58,5 @@ void fs_tctx_reply_open(struct fs_tctx *t);
 int fs_path_of(struct mgrfs *fs, fuse_ino_t ino, const char *name, struct mgr_buf *out);
 struct fs_handle *fs_handle_new(enum fs_handle_kind kind, struct fs_node *n, int type,
 				int flags);
-/* st for node n as an object of type with size as shown; the size is kept
- * on the node (for an fstat once the object is gone).  Under the lock. */
-void fs_fill_stat(struct mgrfs *fs, struct fs_node *n, int type, uint64_t size,
-		  struct stat *st);
-/* The size shown in the tree for an object of type whose stat (or ls
- * entry) is stat; false for lists and arrays, whose size as shown needs
- * their items. */
-bool fs_shown_size(int type, yajl_val stat, uint64_t *size);
 
 #endif
