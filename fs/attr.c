@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "file.h"
 #include "attr.h"
 #include "proto.h"
 #include "tctx.h"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "attr.h"
 #include "path.h"
 #include "proto.h"
@@ -106,7 +107,7 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 		fs_tctx_fail(t, err == -ESTALE ? -EAGAIN : err);
 		return;
 	}
-	fs_tctx_reply_open(t);
+	fs_file_reply_open(t);
 }
 
 static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

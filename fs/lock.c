@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/file.h>
 
+#include "file.h"
 #include "mgrfs.h"
 #include "path.h"
 #include "proto.h"

@@ -31,6 +31,7 @@
  * are not lock objects. */
 #define FS_LOCKDIR ".mgrfs-locks"
 
+struct fs_handle;
 struct fs_notify;
 
 struct mgrfs {
@@ -54,63 +55,6 @@ struct mgrfs {
 	/* Change events heard, and links broken: what a listing says of
 	 * its entries is given to the kernel only while this stays as it
 	 * was when the listing began.  Atomic. */
-	uint64_t events;
-};
-
-/* What an open file is. */
-enum fs_handle_kind {
-	FS_H_DATA,	/* a value, list or array: content buffered in the handle */
-	FS_H_STATE,	/* a lock, semaphore, event, condition, barrier: state text */
-	FS_H_QUEUE,	/* read takes items, write puts lines */
-	FS_H_DIR,	/* a directory listing */
-};
-
-struct fs_dirent {
-	char *name;		/* kernel name */
-	mode_t fmt;
-	int type;
-	uint64_t version;
-	uint64_t size;		/* as shown */
-	bool attrs;		/* type, version and size are known */
-};
-
-struct fs_handle {
-	enum fs_handle_kind kind;
-	struct fs_node *node;
-	int type;		/* enum mgr_type_id at open */
-	int flags;		/* open flags */
-
-	/* FS_H_DATA and FS_H_STATE: the content as read at open, and for
-	 * data files what is being written. */
-	struct mgr_buf buf;
-	size_t stored;		/* a list opened to append: bytes of buf stored */
-	bool modified;		/* buf is to be stored (a write or O_TRUNC) */
-	bool written;		/* a write came since the last commit */
-	int werr;		/* a write failed: nothing is stored */
-	unsigned int idle_flushes;	/* flushes while modified but unwritten */
-
-	/* FS_H_QUEUE, reading: the rest of the item being read, and that
-	 * the item just ended, so the next read() sees end of file. */
-	struct mgr_buf rest;
-	size_t rpos;
-	bool item_end;
-	bool reading;		/* a read() waits for an item */
-	/* Writing: a line not yet ended by '\n'. */
-	struct mgr_buf line;
-
-	/* flock: the manager lock this open file holds, by its path, and the
-	 * epoch it was taken in.  Lost with that link, it is reported by
-	 * ENOLCK until unlocked or closed. */
-	char *flock_path;
-	uint64_t flock_owner;
-	uint64_t flock_gen;
-	bool flock_held;
-	bool flock_lost;
-
-	/* FS_H_DIR: the listing taken at opendir, and the count of events
-	 * heard when it began (its attributes hold while no other came). */
-	struct fs_dirent *ents;
-	size_t nents;
 	uint64_t events;
 };
 
@@ -143,6 +87,7 @@ void fs_park_finish(struct fs_park *p);
 
 /* Lowlevel operations, by module. */
 void fs_attr_ops(struct fuse_lowlevel_ops *ops);
+void fs_file_ops(struct fuse_lowlevel_ops *ops);
 void fs_tree_ops(struct fuse_lowlevel_ops *ops);
 void fs_dir_ops(struct fuse_lowlevel_ops *ops);
 void fs_xattr_ops(struct fuse_lowlevel_ops *ops);
@@ -152,8 +97,6 @@ void fs_lock_ops(struct fuse_lowlevel_ops *ops);
 /* The end of a step that may take a manager call: runs once, maybe
  * before the function that was given it returns. */
 typedef void (*fs_done_fn)(void *arg, int err);
-
-void fs_handle_free(struct fs_handle *h);
 
 /* queue.c, called by tree.c's read, write, flush and release. */
 void fs_queue_read(fuse_req_t req, struct fs_handle *h, size_t size, int flags);

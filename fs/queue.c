@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "mgrfs.h"
 #include "proto.h"
 #include "text.h"

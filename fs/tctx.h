@@ -50,13 +50,9 @@ int fs_tctx_child_path(struct fs_tctx *t, fuse_ino_t parent, const char *name);
 void fs_tctx_send(struct fs_tctx *t, struct mgr_req *r, mgr_reply_fn cb);
 /* A request for op on t->path. */
 int fs_tctx_req(struct fs_tctx *t, struct mgr_req *r, const char *op);
-/* Hand t->h to the kernel as the open file (freed if the kernel is gone). */
-void fs_tctx_reply_open(struct fs_tctx *t);
 
 /* The manager path of inode ino, with /name appended when name is not
  * NULL, into out (NUL-terminated). */
 int fs_path_of(struct mgrfs *fs, fuse_ino_t ino, const char *name, struct mgr_buf *out);
-struct fs_handle *fs_handle_new(enum fs_handle_kind kind, struct fs_node *n, int type,
-				int flags);
 
 #endif
