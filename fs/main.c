@@ -606,6 +606,7 @@ int main(int argc, char **argv)
 	memset(&ops, 0, sizeof(ops));
 	fs_attr_ops(&ops);
 	fs_file_ops(&ops);
+	fs_names_ops(&ops);
 	fs_tree_ops(&ops);
 	fs_dir_ops(&ops);
 	fs_xattr_ops(&ops);
