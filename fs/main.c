@@ -607,7 +607,7 @@ int main(int argc, char **argv)
 	fs_attr_ops(&ops);
 	fs_file_ops(&ops);
 	fs_names_ops(&ops);
-	fs_tree_ops(&ops);
+	fs_writeback_ops(&ops);
 	fs_dir_ops(&ops);
 	fs_xattr_ops(&ops);
 	fs_queue_ops(&ops);

@@ -89,7 +89,7 @@ void fs_park_finish(struct fs_park *p);
 void fs_attr_ops(struct fuse_lowlevel_ops *ops);
 void fs_file_ops(struct fuse_lowlevel_ops *ops);
 void fs_names_ops(struct fuse_lowlevel_ops *ops);
-void fs_tree_ops(struct fuse_lowlevel_ops *ops);
+void fs_writeback_ops(struct fuse_lowlevel_ops *ops);
 void fs_dir_ops(struct fuse_lowlevel_ops *ops);
 void fs_xattr_ops(struct fuse_lowlevel_ops *ops);
 void fs_queue_ops(struct fuse_lowlevel_ops *ops);

@@ -1,27 +1,21 @@
-/* The tree: names, attributes, and files whose content is read at open
- * and written back whole (values, lists, arrays), or is the state of a
- * synchronisation object.  Directories are in dir.c, extended attributes
- * in xattr.c, queues in queue.c, locks in lock.c.
+/* Write-back: what an open data file holds is stored in the manager when
+ * it is due, at flush, fsync and release, and a truncation by path is
+ * stored as if written through an open file (see writeback.h).
  *
- * Each handler turns the kernel's request into one manager request and
- * returns; the reply callback answers the kernel.  The few operations that
- * take several steps chain them from the callbacks. */
+ * Each handler turns the kernel's request into manager requests and
+ * returns; the reply callback answers the kernel.  flush and release take
+ * several steps, chained from the callbacks. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 
-#include "file.h"
 #include "attr.h"
-#include "path.h"
+#include "file.h"
 #include "proto.h"
 #include "tctx.h"
 #include "text.h"
-
-/* Storing what a file holds. */
+#include "writeback.h"
 
 /* Several requests sent at once, answered when the last reply is in. */
 struct batch {
@@ -386,7 +380,7 @@ fail:
 	fs_tctx_fail(t, err);
 }
 
-void fs_tree_ops(struct fuse_lowlevel_ops *ops)
+void fs_writeback_ops(struct fuse_lowlevel_ops *ops)
 {
 	ops->setattr = ll_setattr;
 	ops->flush = ll_flush;
