@@ -4,11 +4,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "file.h"
 #include "attr.h"
+#include "file.h"
+#include "notify.h"
 #include "proto.h"
 #include "tctx.h"
 #include "text.h"
+#include "util.h"
 
 void fs_attr_fill_stat(struct mgrfs *fs, struct fs_node *n, int type, uint64_t size,
 		       struct stat *st)

@@ -5,16 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "file.h"
 #include "attr.h"
+#include "dir.h"
+#include "file.h"
 #include "path.h"
 #include "proto.h"
 #include "tctx.h"
+#include "util.h"
 
 /* A listing is as many pages as the manager answers ls with, each asked
  * for after the last name of the one before.  Where that name went away
  * in between, the listing starts again, a few times. */
 #define LISTING_RESTARTS 5
+
+/* What readdir gives as the inode of a name not looked up yet. */
+#define UNKNOWN_INO 0xffffffffu
 
 static void opendir_cb(void *arg, struct mgr_reply *rep);
 

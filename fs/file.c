@@ -8,9 +8,12 @@
 #include <string.h>
 
 #include "file.h"
+#include "lock.h"
 #include "proto.h"
+#include "queue.h"
 #include "tctx.h"
 #include "text.h"
+#include "util.h"
 
 void fs_handle_free(struct fs_handle *h)
 {

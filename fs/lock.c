@@ -25,9 +25,14 @@
 #include <sys/file.h>
 
 #include "file.h"
-#include "mgrfs.h"
+#include "lock.h"
 #include "path.h"
 #include "proto.h"
+#include "util.h"
+
+/* The manager namespace that holds the locks behind flock on files that
+ * are not lock objects. */
+#define FS_LOCKDIR ".mgrfs-locks"
 
 struct lk {
 	struct fs_park park;

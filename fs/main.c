@@ -22,9 +22,19 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "attr.h"
 #include "auth.h"
+#include "dir.h"
+#include "file.h"
+#include "lock.h"
 #include "mgrfs.h"
+#include "names.h"
+#include "notify.h"
+#include "proto.h"
+#include "queue.h"
 #include "spin.h"
+#include "writeback.h"
+#include "xattr.h"
 
 struct opts {
 	char *args[2];		/* [ADDR] MOUNTPOINT, as given */

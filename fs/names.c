@@ -13,6 +13,7 @@
 #include "names.h"
 #include "proto.h"
 #include "tctx.h"
+#include "util.h"
 
 static void create_cb(void *arg, struct mgr_reply *rep)
 {

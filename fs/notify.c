@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mgrfs.h"
+#include "notify.h"
 #include "path.h"
 
 /* An invalidation: of inode ino when name is empty, else of the entry

@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datum.h"
 #include "file.h"
-#include "mgrfs.h"
 #include "proto.h"
+#include "queue.h"
 #include "text.h"
+#include "util.h"
 
 struct qread {
 	struct fs_park park;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tctx.h"
+#include "util.h"
 
 struct fs_tctx *fs_tctx_new(fuse_req_t req, fuse_ino_t ino)
 {

@@ -1,15 +1,15 @@
 /* A kernel request on its way through the manager: what the parts of the
- * tree (tree.c, dir.c, xattr.c) keep while its reply is awaited, and the
- * helpers they share.  Each handler makes one with fs_tctx_new, sends a
- * manager request with t as the callback's argument, and the callback
- * answers the kernel and frees it (fs_tctx_fail does both on an error). */
+ * tree (attr.c, file.c, writeback.c, names.c, dir.c, xattr.c) keep while
+ * its reply is awaited, and the helpers they share.  Each handler makes
+ * one with fs_tctx_new, sends a manager request with t as the callback's
+ * argument, and the callback answers the kernel and frees it (fs_tctx_fail
+ * does both on an error). */
 #ifndef MGRFS_TCTX_H
 #define MGRFS_TCTX_H
 
 #include "mgrfs.h"
 
-/* What readdir gives as the inode of a name not looked up yet. */
-#define UNKNOWN_INO 0xffffffffu
+struct fs_handle;
 
 /* One kernel request on its way through the manager. */
 struct fs_tctx {

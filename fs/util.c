@@ -4,8 +4,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "mgrfs.h"
 #include "proto.h"
+#include "util.h"
 
 int fs_errno(int err)
 {

@@ -11,10 +11,14 @@
 #include <sys/stat.h>
 
 #include "attr.h"
+#include "datum.h"
 #include "file.h"
+#include "lock.h"
 #include "proto.h"
+#include "queue.h"
 #include "tctx.h"
 #include "text.h"
+#include "util.h"
 #include "writeback.h"
 
 /* Several requests sent at once, answered when the last reply is in. */

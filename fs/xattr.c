@@ -8,6 +8,8 @@
 
 #include "tctx.h"
 #include "text.h"
+#include "util.h"
+#include "xattr.h"
 
 #define XATTR_PREFIX "user.mgr."
 
