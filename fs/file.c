@@ -75,7 +75,7 @@ void fs_file_reply_open(struct fs_tctx *t)
 	struct fs_handle *h = t->h;
 
 	/* What the file holds now is its size, also for an fstat once the
-	 * object is gone (reply_orphan). */
+	 * object is gone (attr.c's reply_orphan). */
 	if (h->kind == FS_H_DATA || h->kind == FS_H_STATE) {
 		pthread_mutex_lock(&t->fs->lock);
 		h->node->size = h->buf.len;

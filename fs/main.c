@@ -455,9 +455,9 @@ static int wait_ready(struct pollfd pfd[2], int timeout, struct mgr_spin *spin)
 /* The loop: one thread reads both the kernel's requests and the manager's
  * replies and events, so that a request answered by the manager costs no
  * hand-over between threads, and an event is always handled before a
- * request that came after it (see fs_cache_open).  Handlers never wait:
- * what waits is a parked request.  Returns 0 when the tree was unmounted
- * or a signal ended it. */
+ * request that came after it (see file.c's cache_open).  Handlers never
+ * wait: what waits is a parked request.  Returns 0 when the tree was
+ * unmounted or a signal ended it. */
 static int serve(struct mgrfs *fs)
 {
 	struct fuse_buf buf = { .mem = NULL };
