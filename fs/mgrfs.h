@@ -24,8 +24,8 @@
  *   notify hears the manager's changes and invalidates the kernel's
  *     caches;
  *   text turns the manager's values into a file's text, and back;
- *   util turns errors and names into the kernel's, and parks calls that
- *     wait.
+ *   util maps errors, types and names between the manager and the
+ *     kernel, and parks calls that wait.
  * main.c is the program: its options, the manager it may start, and the
  * loop.
  *
