@@ -5,21 +5,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
+#include "dir.h"
+#include "file.h"
+#include "path.h"
 #include "proto.h"
 #include "tctx.h"
+#include "util.h"
 
 /* A listing is as many pages as the manager answers ls with, each asked
  * for after the last name of the one before.  Where that name went away
  * in between, the listing starts again, a few times. */
 #define LISTING_RESTARTS 5
 
+/* What readdir gives as the inode of a name not looked up yet. */
+#define UNKNOWN_INO 0xffffffffu
+
 static void opendir_cb(void *arg, struct mgr_reply *rep);
 
 /* Ask for the next page; on failure answer the kernel. */
-static void opendir_next(struct tctx *t)
+static void opendir_next(struct fs_tctx *t)
 {
 	struct mgr_req r;
-	int err = tctx_req(t, &r, "ls");
+	int err = fs_tctx_req(t, &r, "ls");
 
 	if (!err && t->after.len)
 		err = mgr_json_kv_str(r.g, "after", t->after.data);
@@ -29,13 +37,13 @@ static void opendir_next(struct tctx *t)
 	}
 	if (err) {
 		fs_handle_free(t->h);
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 	}
 }
 
 static void opendir_cb(void *arg, struct mgr_reply *rep)
 {
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 	struct fs_handle *h = t->h;
 	struct mgr_buf name = MGR_BUF_INIT;
 	yajl_val ents = mgr_json_get(rep->result, "entries"), e;
@@ -72,7 +80,7 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 		if (mgr_json_get_str(e, "name", &key) < 0 || type < 0)
 			continue;
 		last = key;
-		err = fs_name_escape(key, strlen(key), &name);
+		err = mgr_name_escape(key, strlen(key), &name);
 		/* A key too long once escaped cannot be a name here; it is
 		 * reached through mgrctl. */
 		if (err || name.len > MGR_NAME_MAX)
@@ -87,7 +95,7 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 		d->type = type;
 		d->version = 0;
 		mgr_json_get_u64(e, "version", &d->version);
-		d->attrs = fs_shown_size(type, e, &d->size);
+		d->attrs = fs_attr_shown_size(type, e, &d->size);
 		h->nents++;
 	}
 	mgr_buf_release(&name);
@@ -101,15 +109,15 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 	}
 	if (err) {
 		fs_handle_free(h);
-		tctx_fail(t, err == -ESTALE ? -EAGAIN : err);
+		fs_tctx_fail(t, err == -ESTALE ? -EAGAIN : err);
 		return;
 	}
-	tctx_reply_open(t);
+	fs_file_reply_open(t);
 }
 
 static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct tctx *t = tctx_new(req, ino);
+	struct fs_tctx *t = fs_tctx_new(req, ino);
 	int err;
 
 	if (!t)
@@ -119,7 +127,7 @@ static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	err = t->h ? fs_path_of(t->fs, ino, NULL, &t->path) : -ENOMEM;
 	if (err) {
 		fs_handle_free(t->h);
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 		return;
 	}
 	opendir_next(t);
@@ -214,7 +222,7 @@ static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 				found[nfound++] = n;
 				n->type = d->type;
 				fs_node_saw(n, d->version);
-				fs_fill_stat(fs, n, d->type, d->size, &e.attr);
+				fs_attr_fill_stat(fs, n, d->type, d->size, &e.attr);
 				n->gone = false;
 				n->attr_shown = true;
 				e.ino = n->ino;

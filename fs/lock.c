@@ -24,9 +24,15 @@
 #include <string.h>
 #include <sys/file.h>
 
-#include "mgrfs.h"
+#include "file.h"
+#include "lock.h"
 #include "path.h"
 #include "proto.h"
+#include "util.h"
+
+/* The manager namespace that holds the locks behind flock on files that
+ * are not lock objects. */
+#define FS_LOCKDIR ".mgrfs-locks"
 
 struct lk {
 	struct fs_park park;
@@ -73,7 +79,7 @@ static int lock_path(struct fs_node *n, struct mgr_buf *out, bool *companion)
 	if (!err)
 		err = mgr_buf_append(out, FS_LOCKDIR "/", strlen(FS_LOCKDIR) + 1);
 	if (!err)
-		err = fs_name_escape(path.data, path.len, out);
+		err = mgr_name_escape(path.data, path.len, out);
 	if (!err)
 		err = mgr_buf_append(out, "", 1);
 	mgr_buf_release(&path);

@@ -22,9 +22,19 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "attr.h"
 #include "auth.h"
+#include "dir.h"
+#include "file.h"
+#include "lock.h"
 #include "mgrfs.h"
+#include "names.h"
+#include "notify.h"
+#include "proto.h"
+#include "queue.h"
 #include "spin.h"
+#include "writeback.h"
+#include "xattr.h"
 
 struct opts {
 	char *args[2];		/* [ADDR] MOUNTPOINT, as given */
@@ -445,9 +455,9 @@ static int wait_ready(struct pollfd pfd[2], int timeout, struct mgr_spin *spin)
 /* The loop: one thread reads both the kernel's requests and the manager's
  * replies and events, so that a request answered by the manager costs no
  * hand-over between threads, and an event is always handled before a
- * request that came after it (see fs_cache_open).  Handlers never wait:
- * what waits is a parked request.  Returns 0 when the tree was unmounted
- * or a signal ended it. */
+ * request that came after it (see file.c's cache_open).  Handlers never
+ * wait: what waits is a parked request.  Returns 0 when the tree was
+ * unmounted or a signal ended it. */
 static int serve(struct mgrfs *fs)
 {
 	struct fuse_buf buf = { .mem = NULL };
@@ -604,7 +614,10 @@ int main(int argc, char **argv)
 	nodes = true;
 
 	memset(&ops, 0, sizeof(ops));
-	fs_tree_ops(&ops);
+	fs_attr_ops(&ops);
+	fs_file_ops(&ops);
+	fs_names_ops(&ops);
+	fs_writeback_ops(&ops);
 	fs_dir_ops(&ops);
 	fs_xattr_ops(&ops);
 	fs_queue_ops(&ops);

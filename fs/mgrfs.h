@@ -1,6 +1,33 @@
-/* mgrfs: a manager mounted as a tree.  Shared by the frontend's modules:
- * tree.c (names, attributes, directories, values), queue.c, lock.c,
- * notify.c (cache invalidation) and main.c.
+/* mgrfs: a manager mounted as a tree.  This is the fs room, the FUSE
+ * frontend: a client of the manager as mgrctl is, so its modules include
+ * the wire's and the client's headers (core/wire, core/client) and
+ * libfuse's, never the engine's or the server's.  This header holds what
+ * every module shares: the mount (struct mgrfs), how long the kernel may
+ * trust what it is told, and the end of a step that may take a manager
+ * call (fs_done_fn).
+ *
+ * Each module is a .c with its own .h:
+ *   node keeps the inode table, which links the kernel's inodes to the
+ *     manager's paths;
+ *   tctx carries a kernel request through the manager;
+ *   attr tells the kernel what an object is (lookup, getattr, forget);
+ *   file holds what an open file is, and opens, reads and writes files;
+ *   writeback stores what an open file holds (flush, fsync, release,
+ *     truncate);
+ *   names makes, removes and renames objects (mkdir, mknod, create,
+ *     unlink, rmdir, rename) and answers for links and statfs;
+ *   dir lists directories;
+ *   xattr answers for extended attributes;
+ *   queue makes a queue a file whose reads take items and whose writes
+ *     put lines;
+ *   lock holds flock and POSIX locks in the manager;
+ *   notify hears the manager's changes and invalidates the kernel's
+ *     caches;
+ *   text turns the manager's values into a file's text, and back;
+ *   util maps errors, types and names between the manager and the
+ *     kernel, and parks calls that wait.
+ * main.c is the program: its options, the manager it may start, and the
+ * loop.
  *
  * Every operation is answered asynchronously: a handler sends its request
  * to the manager and returns, and the reply callback answers the kernel.
@@ -19,17 +46,12 @@
 
 #include "buf.h"
 #include "client.h"
-#include "datum.h"
 #include "json.h"
 #include "node.h"
 
 /* How long the kernel may trust what it was told: short, because other
  * clients change the tree too (and their changes also invalidate). */
 #define FS_TIMEOUT 1.0
-
-/* The manager namespace that holds the locks behind flock on files that
- * are not lock objects. */
-#define FS_LOCKDIR ".mgrfs-locks"
 
 struct fs_notify;
 
@@ -57,158 +79,8 @@ struct mgrfs {
 	uint64_t events;
 };
 
-/* What an open file is. */
-enum fs_handle_kind {
-	FS_H_DATA,	/* a value, list or array: content buffered in the handle */
-	FS_H_STATE,	/* a lock, semaphore, event, condition, barrier: state text */
-	FS_H_QUEUE,	/* read takes items, write puts lines */
-	FS_H_DIR,	/* a directory listing */
-};
-
-struct fs_dirent {
-	char *name;		/* kernel name */
-	mode_t fmt;
-	int type;
-	uint64_t version;
-	uint64_t size;		/* as shown */
-	bool attrs;		/* type, version and size are known */
-};
-
-struct fs_handle {
-	enum fs_handle_kind kind;
-	struct fs_node *node;
-	int type;		/* enum mgr_type_id at open */
-	int flags;		/* open flags */
-
-	/* FS_H_DATA and FS_H_STATE: the content as read at open, and for
-	 * data files what is being written. */
-	struct mgr_buf buf;
-	size_t stored;		/* a list opened to append: bytes of buf stored */
-	bool modified;		/* buf is to be stored (a write or O_TRUNC) */
-	bool written;		/* a write came since the last commit */
-	int werr;		/* a write failed: nothing is stored */
-	unsigned int idle_flushes;	/* flushes while modified but unwritten */
-
-	/* FS_H_QUEUE, reading: the rest of the item being read, and that
-	 * the item just ended, so the next read() sees end of file. */
-	struct mgr_buf rest;
-	size_t rpos;
-	bool item_end;
-	bool reading;		/* a read() waits for an item */
-	/* Writing: a line not yet ended by '\n'. */
-	struct mgr_buf line;
-
-	/* flock: the manager lock this open file holds, by its path, and the
-	 * epoch it was taken in.  Lost with that link, it is reported by
-	 * ENOLCK until unlocked or closed. */
-	char *flock_path;
-	uint64_t flock_owner;
-	uint64_t flock_gen;
-	bool flock_held;
-	bool flock_lost;
-
-	/* FS_H_DIR: the listing taken at opendir, and the count of events
-	 * heard when it began (its attributes hold while no other came). */
-	struct fs_dirent *ents;
-	size_t nents;
-	uint64_t events;
-};
-
-/* A call that may wait in the manager (a queue get or put, a lock
- * acquire): the kernel may interrupt it, and then it is cancelled. */
-struct fs_park {
-	fuse_req_t req;
-	struct mgrfs *fs;
-	uint64_t id;
-	bool sent;
-	bool interrupted;
-	bool done;
-};
-
-/* The positive errno to answer the kernel with for -errno err: a lost
- * manager connection is ENOTCONN, a cancelled wait EINTR. */
-int fs_errno(int err);
-
-/* Parse the JSON member type ("queue", ...) of a stat-like result. */
-int fs_result_type(yajl_val result);
-/* The file type an object of manager type t is shown as. */
-mode_t fs_type_fmt(int t);
-
-/* Send r and park it: the kernel's interrupt cancels it in the manager.
- * 0 when sent (cb will run), or -errno (-EINTR when already interrupted)
- * and cb never runs. */
-int fs_park_send(struct fs_park *p, struct mgr_req *r, mgr_reply_fn cb, void *arg);
-/* First thing in cb: after it no interrupt callback runs for p. */
-void fs_park_finish(struct fs_park *p);
-
-/* Lowlevel operations, by module. */
-void fs_tree_ops(struct fuse_lowlevel_ops *ops);
-void fs_dir_ops(struct fuse_lowlevel_ops *ops);
-void fs_xattr_ops(struct fuse_lowlevel_ops *ops);
-void fs_queue_ops(struct fuse_lowlevel_ops *ops);
-void fs_lock_ops(struct fuse_lowlevel_ops *ops);
-
 /* The end of a step that may take a manager call: runs once, maybe
  * before the function that was given it returns. */
 typedef void (*fs_done_fn)(void *arg, int err);
-
-void fs_handle_free(struct fs_handle *h);
-
-/* queue.c, called by tree.c's read, write, flush and release. */
-void fs_queue_read(fuse_req_t req, struct fs_handle *h, size_t size, int flags);
-void fs_queue_write(fuse_req_t req, struct fs_handle *h, const char *buf, size_t size,
-		    int flags);
-/* Put the last line written when it had no newline. */
-void fs_queue_flush(struct mgrfs *fs, struct fs_handle *h, fs_done_fn done, void *arg);
-
-/* lock.c: give back what an open file held by flock (at release) and what
- * a POSIX lock owner held on a file (at flush). */
-void fs_lock_release_flock(struct mgrfs *fs, struct fs_handle *h, fs_done_fn done, void *arg);
-void fs_lock_release_posix(struct mgrfs *fs, struct fs_node *node, uint64_t owner,
-			   fs_done_fn done, void *arg);
-/* -ENOLCK when h's flock hold was lost with a broken link (until h is
- * unlocked or closed), else 0: every read and write of h asks. */
-int fs_lock_lost(struct mgrfs *fs, struct fs_handle *h);
-
-/* notify.c: hear the manager's change events, drop what mgrfs cached and
- * invalidate the kernel's caches from a thread of its own.  Invalidation
- * may wait for locks that a process holds while it waits for a reply from
- * us, so it must not run on the loop's thread, which delivers those
- * replies. */
-int fs_notify_start(struct mgrfs *fs);
-void fs_notify_stop(struct mgrfs *fs);
-void fs_notify_event(void *arg, yajl_val event);
-/* Have the kernel drop parent/name, soon and from that thread. */
-void fs_notify_inval_entry(struct mgrfs *fs, uint64_t parent, const char *name, size_t len);
-/* Drop everything cached and wake every poll: the link came back, and
- * changes made while it was down were not heard. */
-void fs_notify_all(struct mgrfs *fs);
-
-/* The datum that len bytes written through the tree are stored as: JSON
- * when the text is exactly how the manager's JSON would be shown (so it
- * reads back byte for byte), else raw bytes.  With nl the text shown for
- * JSON ends in a newline that is not part of it (a value file); without,
- * the text is a line already stripped of its newline (an item).  0, or
- * -EFBIG, -ENOMEM.  The caller frees *out. */
-int fs_datum_for(const char *data, size_t len, bool nl, struct mgr_datum **out);
-/* Append how the datum in holder ("value" or "bytes") is shown: JSON as
- * its text and a newline, bytes as they are; with line, bytes that do not
- * end in a newline get one (an item shown as a line). */
-int fs_show_datum(yajl_val holder, bool line, struct mgr_buf *out);
-/* Append v as text: a string as its characters, anything else as JSON. */
-int fs_json_text(yajl_val v, struct mgr_buf *out);
-/* Append a stat result as "member: value" lines, a lock's holders as
- * "holder: session S owner O" lines. */
-int fs_show_state(yajl_val stat, struct mgr_buf *out);
-/* Append who holds a lock (or semaphore units), a line each; -ENODATA when
- * nobody does. */
-int fs_show_holders(yajl_val stat, struct mgr_buf *out);
-
-/* Append a key, escaped for the kernel ('/' as %2F, '%' as %25). */
-int fs_name_escape(const char *key, size_t len, struct mgr_buf *out);
-/* Check a name from the kernel and put its canonical form (escapes in
- * upper case) in out.  0, -EINVAL (a '%' not starting %2F or %25), or
- * -ENAMETOOLONG (over 255 bytes). */
-int fs_name_from_kernel(const char *name, struct mgr_buf *out);
 
 #endif

@@ -51,7 +51,8 @@ struct fs_node {
 	bool gone;			/* its object's delete was heard */
 	bool attr_shown;		/* the kernel may hold its attributes */
 	/* A data file's text as last read, kept while no change to the
-	 * object is heard of (see fs_cache_open); valid in epoch cepoch. */
+	 * object is heard of (see file.c's cache_open); valid in epoch
+	 * cepoch. */
 	bool cached;
 	uint64_t cepoch;
 	struct mgr_buf content;

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mgrfs.h"
+#include "notify.h"
 #include "path.h"
 
 /* An invalidation: of inode ino when name is empty, else of the entry
@@ -87,7 +87,7 @@ static struct fs_node *find(struct mgrfs *fs, const struct mgr_path *p, struct f
 	*dir = NULL;
 	for (i = 0; n && i < p->n; i++) {
 		name->len = 0;
-		if (fs_name_escape(p->names[i].s, p->names[i].len, name) < 0) {
+		if (mgr_name_escape(p->names[i].s, p->names[i].len, name) < 0) {
 			*dir = NULL;
 			return NULL;
 		}
@@ -143,7 +143,7 @@ static struct fs_node *parent_node(struct mgrfs *fs, const struct mgr_path *p,
 		return NULL;
 	for (i = 0;; i++) {
 		name->len = 0;
-		if (fs_name_escape(p->names[i].s, p->names[i].len, name) < 0)
+		if (mgr_name_escape(p->names[i].s, p->names[i].len, name) < 0)
 			break;
 		if (i + 1 == p->n)
 			return dir;

@@ -15,8 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mgrfs.h"
+#include "datum.h"
+#include "file.h"
 #include "proto.h"
+#include "queue.h"
+#include "text.h"
+#include "util.h"
 
 struct qread {
 	struct fs_park park;
@@ -105,7 +109,7 @@ static void qread_cb(void *arg, struct mgr_reply *rep)
 	h->reading = false;
 	if (!err) {
 		h->rest.len = h->rpos = 0;
-		err = fs_show_datum(rep->result, true, &h->rest);
+		err = fs_text_show_datum(rep->result, true, &h->rest);
 	}
 	if (err) {
 		h->rest.len = 0;
@@ -194,7 +198,7 @@ static int put_req(const char *path, const char *line, size_t len, bool block,
 	struct mgr_datum *d = NULL;
 	int err;
 
-	err = fs_datum_for(line, len, false, &d);
+	err = fs_text_datum_for(line, len, false, &d);
 	if (!err)
 		err = mgr_req_init(r, "put", path);
 	if (!err)
@@ -288,7 +292,7 @@ static int put_many_req(struct qwrite *w, struct mgr_req *r)
 	for (; !err && p < end; p = nl + 1) {
 		nl = memchr(p, '\n', end - p);
 		d = NULL;
-		err = fs_datum_for(p, nl - p, false, &d);
+		err = fs_text_datum_for(p, nl - p, false, &d);
 		if (!err)
 			err = mgr_datum_gen(r->g, d);
 		mgr_datum_free(d);

@@ -4,10 +4,11 @@
 #include <string.h>
 
 #include "tctx.h"
+#include "util.h"
 
-struct tctx *tctx_new(fuse_req_t req, fuse_ino_t ino)
+struct fs_tctx *fs_tctx_new(fuse_req_t req, fuse_ino_t ino)
 {
-	struct tctx *t = calloc(1, sizeof(*t));
+	struct fs_tctx *t = calloc(1, sizeof(*t));
 
 	if (!t) {
 		fuse_reply_err(req, ENOMEM);
@@ -19,7 +20,7 @@ struct tctx *tctx_new(fuse_req_t req, fuse_ino_t ino)
 	return t;
 }
 
-void tctx_free(struct tctx *t)
+void fs_tctx_free(struct fs_tctx *t)
 {
 	mgr_buf_release(&t->name);
 	mgr_buf_release(&t->newname);
@@ -29,10 +30,10 @@ void tctx_free(struct tctx *t)
 	free(t);
 }
 
-void tctx_fail(struct tctx *t, int err)
+void fs_tctx_fail(struct fs_tctx *t, int err)
 {
 	fuse_reply_err(t->req, fs_errno(err));
-	tctx_free(t);
+	fs_tctx_free(t);
 }
 
 int fs_path_of(struct mgrfs *fs, fuse_ino_t ino, const char *name, struct mgr_buf *out)
@@ -58,23 +59,23 @@ int fs_path_of(struct mgrfs *fs, fuse_ino_t ino, const char *name, struct mgr_bu
 	return err;
 }
 
-int tctx_child_path(struct tctx *t, fuse_ino_t parent, const char *name)
+int fs_tctx_child_path(struct fs_tctx *t, fuse_ino_t parent, const char *name)
 {
 	int err = fs_name_from_kernel(name, &t->name);
 
 	return err ? err : fs_path_of(t->fs, parent, t->name.data, &t->path);
 }
 
-void tctx_send(struct tctx *t, struct mgr_req *r, mgr_reply_fn cb)
+void fs_tctx_send(struct fs_tctx *t, struct mgr_req *r, mgr_reply_fn cb)
 {
 	int err = mgr_client_call_async(t->fs->client, r, cb, t, NULL);
 
 	mgr_req_release(r);
 	if (err < 0)
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 }
 
-int tctx_req(struct tctx *t, struct mgr_req *r, const char *op)
+int fs_tctx_req(struct fs_tctx *t, struct mgr_req *r, const char *op)
 {
 	return mgr_req_init(r, op, t->path.data);
 }

@@ -1,18 +1,18 @@
 /* A kernel request on its way through the manager: what the parts of the
- * tree (tree.c, dir.c, xattr.c) keep while its reply is awaited, and the
- * helpers they share.  Each handler makes one with tctx_new, sends a
- * manager request with t as the callback's argument, and the callback
- * answers the kernel and frees it (tctx_fail does both on an error). */
+ * tree (attr.c, file.c, writeback.c, names.c, dir.c, xattr.c) keep while
+ * its reply is awaited, and the helpers they share.  Each handler makes
+ * one with fs_tctx_new, sends a manager request with t as the callback's
+ * argument, and the callback answers the kernel and frees it (fs_tctx_fail
+ * does both on an error). */
 #ifndef MGRFS_TCTX_H
 #define MGRFS_TCTX_H
 
 #include "mgrfs.h"
 
-/* What readdir gives as the inode of a name not looked up yet. */
-#define UNKNOWN_INO 0xffffffffu
+struct fs_handle;
 
 /* One kernel request on its way through the manager. */
-struct tctx {
+struct fs_tctx {
 	fuse_req_t req;
 	struct mgrfs *fs;
 	fuse_ino_t ino;			/* the node, or the parent of name */
@@ -34,37 +34,25 @@ struct tctx {
 	const char *xname;		/* getxattr: the member asked for */
 	int err;			/* the first error of a chain */
 	int step;
-	void (*then)(struct tctx *t, int err);
+	void (*then)(struct fs_tctx *t, int err);
 };
 
 /* NULL (and ENOMEM answered) when there is no memory. */
-struct tctx *tctx_new(fuse_req_t req, fuse_ino_t ino);
-void tctx_free(struct tctx *t);
+struct fs_tctx *fs_tctx_new(fuse_req_t req, fuse_ino_t ino);
+void fs_tctx_free(struct fs_tctx *t);
 /* Answer the kernel with an error and be done. */
-void tctx_fail(struct tctx *t, int err);
+void fs_tctx_fail(struct fs_tctx *t, int err);
 /* Take the kernel's name of a child of parent into t->name and the child's
  * path into t->path. */
-int tctx_child_path(struct tctx *t, fuse_ino_t parent, const char *name);
+int fs_tctx_child_path(struct fs_tctx *t, fuse_ino_t parent, const char *name);
 /* Send r (released here) with t as the callback's argument; on failure
  * answer the kernel and free t. */
-void tctx_send(struct tctx *t, struct mgr_req *r, mgr_reply_fn cb);
+void fs_tctx_send(struct fs_tctx *t, struct mgr_req *r, mgr_reply_fn cb);
 /* A request for op on t->path. */
-int tctx_req(struct tctx *t, struct mgr_req *r, const char *op);
-/* Hand t->h to the kernel as the open file (freed if the kernel is gone). */
-void tctx_reply_open(struct tctx *t);
+int fs_tctx_req(struct fs_tctx *t, struct mgr_req *r, const char *op);
 
 /* The manager path of inode ino, with /name appended when name is not
  * NULL, into out (NUL-terminated). */
 int fs_path_of(struct mgrfs *fs, fuse_ino_t ino, const char *name, struct mgr_buf *out);
-struct fs_handle *fs_handle_new(enum fs_handle_kind kind, struct fs_node *n, int type,
-				int flags);
-/* st for node n as an object of type with size as shown; the size is kept
- * on the node (for an fstat once the object is gone).  Under the lock. */
-void fs_fill_stat(struct mgrfs *fs, struct fs_node *n, int type, uint64_t size,
-		  struct stat *st);
-/* The size shown in the tree for an object of type whose stat (or ls
- * entry) is stat; false for lists and arrays, whose size as shown needs
- * their items. */
-bool fs_shown_size(int type, yajl_val stat, uint64_t *size);
 
 #endif

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "tctx.h"
+#include "text.h"
+#include "util.h"
+#include "xattr.h"
 
 #define XATTR_PREFIX "user.mgr."
 
@@ -18,18 +21,18 @@ static int xattr_text(yajl_val st, const char *name, struct mgr_buf *out)
 
 	if (strcmp(name, "holder") == 0) {
 		/* Lines, without the last newline. */
-		err = fs_show_holders(st, out);
+		err = fs_text_show_holders(st, out);
 		if (!err)
 			out->len--;
 		return err;
 	}
 	v = mgr_json_get(st, name);
-	return v ? fs_json_text(v, out) : -ENODATA;
+	return v ? fs_text_json(v, out) : -ENODATA;
 }
 
 /* Answer t with text (its size when t->xsize is 0), or with err; text is
  * released and t freed. */
-static void reply_xattr_text(struct tctx *t, int err, struct mgr_buf *text)
+static void reply_xattr_text(struct fs_tctx *t, int err, struct mgr_buf *text)
 {
 	if (err)
 		fuse_reply_err(t->req, fs_errno(err));
@@ -40,27 +43,27 @@ static void reply_xattr_text(struct tctx *t, int err, struct mgr_buf *text)
 	else
 		fuse_reply_buf(t->req, text->data, text->len);
 	mgr_buf_release(text);
-	tctx_free(t);
+	fs_tctx_free(t);
 }
 
 /* Ask for the stat of inode ino for t, answered in cb. */
-static void send_stat(struct tctx *t, fuse_ino_t ino, mgr_reply_fn cb)
+static void send_stat(struct fs_tctx *t, fuse_ino_t ino, mgr_reply_fn cb)
 {
 	struct mgr_req r;
 	int err = fs_path_of(t->fs, ino, NULL, &t->path);
 
 	if (!err)
-		err = tctx_req(t, &r, "stat");
+		err = fs_tctx_req(t, &r, "stat");
 	if (err)
-		tctx_fail(t, err);
+		fs_tctx_fail(t, err);
 	else
-		tctx_send(t, &r, cb);
+		fs_tctx_send(t, &r, cb);
 }
 
 static void getxattr_cb(void *arg, struct mgr_reply *rep)
 {
 	struct mgr_buf text = MGR_BUF_INIT;
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 	int err = rep->err;
 
 	if (!err)
@@ -70,7 +73,7 @@ static void getxattr_cb(void *arg, struct mgr_reply *rep)
 
 static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
-	struct tctx *t;
+	struct fs_tctx *t;
 
 	/* ls and cp ask for security.* and system.* on every file: those
 	 * are answered here, without a round trip. */
@@ -79,7 +82,7 @@ static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
-	t = tctx_new(req, ino);
+	t = fs_tctx_new(req, ino);
 	if (!t)
 		return;
 	t->xsize = size;
@@ -97,7 +100,7 @@ static int add_xattr_name(struct mgr_buf *out, const char *name)
 static void listxattr_cb(void *arg, struct mgr_reply *rep)
 {
 	struct mgr_buf names = MGR_BUF_INIT, holders = MGR_BUF_INIT;
-	struct tctx *t = arg;
+	struct fs_tctx *t = arg;
 	yajl_val st = rep->result;
 	size_t i;
 	int err = rep->err;
@@ -106,7 +109,7 @@ static void listxattr_cb(void *arg, struct mgr_reply *rep)
 		err = -EPROTO;
 	for (i = 0; !err && i < st->u.object.len; i++)
 		err = add_xattr_name(&names, st->u.object.keys[i]);
-	if (!err && fs_show_holders(st, &holders) == 0)
+	if (!err && fs_text_show_holders(st, &holders) == 0)
 		err = add_xattr_name(&names, "holder");
 	mgr_buf_release(&holders);
 	reply_xattr_text(t, err, &names);
@@ -114,7 +117,7 @@ static void listxattr_cb(void *arg, struct mgr_reply *rep)
 
 static void ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	struct tctx *t = tctx_new(req, ino);
+	struct fs_tctx *t = fs_tctx_new(req, ino);
 
 	if (!t)
 		return;

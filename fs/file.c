@@ -1,0 +1,295 @@
+/* Open files: open, read and write of the files whose content is read at
+ * open and written back whole (values, lists, arrays; write-back is in
+ * writeback.c), or is the state of a synchronisation object (see file.h).
+ * A queue's reads and writes go on to queue.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "file.h"
+#include "lock.h"
+#include "proto.h"
+#include "queue.h"
+#include "tctx.h"
+#include "text.h"
+#include "util.h"
+
+void fs_handle_free(struct fs_handle *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	mgr_buf_release(&h->buf);
+	mgr_buf_release(&h->rest);
+	mgr_buf_release(&h->line);
+	free(h->flock_path);
+	for (i = 0; i < h->nents; i++)
+		free(h->ents[i].name);
+	free(h->ents);
+	free(h);
+}
+
+struct fs_handle *fs_handle_new(enum fs_handle_kind kind, struct fs_node *n, int type,
+				int flags)
+{
+	struct fs_handle *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->kind = kind;
+	h->node = n;
+	h->type = type;
+	h->flags = flags;
+	return h;
+}
+
+int fs_file_kind(int type, int flags)
+{
+	switch (type) {
+	case MGR_NAMESPACE:
+	case MGR_DICT:
+		return -EISDIR;
+	case MGR_QUEUE:
+		return FS_H_QUEUE;
+	case MGR_VALUE:
+	case MGR_LIST:
+	case MGR_ARRAY:
+		return FS_H_DATA;
+	default:
+		/* State is changed through mgrctl, or flock. */
+		return (flags & O_ACCMODE) == O_RDONLY ? FS_H_STATE : -EACCES;
+	}
+}
+
+void fs_file_open_flags(struct fuse_file_info *fi, enum fs_handle_kind kind)
+{
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	fi->nonseekable = kind == FS_H_QUEUE;
+}
+
+void fs_file_reply_open(struct fs_tctx *t)
+{
+	struct fs_handle *h = t->h;
+
+	/* What the file holds now is its size, also for an fstat once the
+	 * object is gone (attr.c's reply_orphan). */
+	if (h->kind == FS_H_DATA || h->kind == FS_H_STATE) {
+		pthread_mutex_lock(&t->fs->lock);
+		h->node->size = h->buf.len;
+		pthread_mutex_unlock(&t->fs->lock);
+	}
+	t->fi.fh = (uintptr_t)t->h;
+	if (fuse_reply_open(t->req, &t->fi) < 0)
+		fs_handle_free(t->h);
+	fs_tctx_free(t);
+}
+
+static void open_cb(void *arg, struct mgr_reply *rep)
+{
+	struct fs_tctx *t = arg;
+	struct mgrfs *fs = t->fs;
+	struct fs_handle *h = t->h;
+	int err = rep->err;
+
+	if (!err && h->kind == FS_H_STATE)
+		err = fs_text_show_state(rep->result, &h->buf);
+	else if (!err)
+		err = fs_text_show_content(h->type, rep->result, &h->buf);
+	h->stored = h->buf.len;
+	if (err) {
+		fs_handle_free(h);
+		fs_tctx_fail(t, err);
+		return;
+	}
+	/* Replies and events come in the order of the changes: any change
+	 * after this content was read comes after it, and drops it. */
+	if (h->kind == FS_H_DATA && fs->cache && t->epoch == fs->epoch) {
+		pthread_mutex_lock(&fs->lock);
+		fs_node_cache_set(&fs->nodes, h->node, h->buf.data, h->buf.len, t->epoch);
+		pthread_mutex_unlock(&fs->lock);
+	}
+	fs_file_reply_open(t);
+}
+
+/* Open h from the content kept for its node: true when there was some.
+ * Each change to an object reaches mgrfs as an event, which drops what is
+ * kept, and the manager sends it before it answers the call that made the
+ * change: so once the events already on their way are handled, content
+ * still kept is what the manager holds.  An open that follows a change
+ * anyone was told of comes after that change's event, in the socket or
+ * read into the client. */
+static bool cache_open(struct mgrfs *fs, struct fs_handle *h)
+{
+	struct fs_node *n = h->node;
+	bool hit;
+
+	if (!fs->cache)
+		return false;
+	mgr_client_dispatch(fs->client);
+	pthread_mutex_lock(&fs->lock);
+	hit = n->cached && n->cepoch == fs->epoch && n->type == h->type;
+	if (hit && mgr_buf_append(&h->buf, n->content.data, n->content.len) < 0)
+		hit = false;
+	h->stored = h->buf.len;
+	pthread_mutex_unlock(&fs->lock);
+	return hit;
+}
+
+static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_tctx *t = fs_tctx_new(req, ino);
+	int acc = fi->flags & O_ACCMODE, kind, err;
+	struct fs_node *n;
+	struct mgr_req r;
+
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->fs->lock);
+	n = fs_node_get(&t->fs->nodes, ino);
+	t->type = n ? n->type : -1;
+	pthread_mutex_unlock(&t->fs->lock);
+	err = fs_path_of(t->fs, ino, NULL, &t->path);
+	if (err)
+		goto fail;
+	kind = fs_file_kind(t->type, fi->flags);
+	if (kind < 0) {
+		err = kind;
+		goto fail;
+	}
+	t->h = fs_handle_new(kind, n, t->type, fi->flags);
+	if (!t->h) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	t->fi = *fi;
+	fs_file_open_flags(&t->fi, kind);
+	if (kind == FS_H_QUEUE) {
+		fs_file_reply_open(t);
+		return;
+	}
+	if (kind == FS_H_DATA && acc != O_RDONLY && (fi->flags & O_TRUNC)) {
+		/* Stored at close: never an empty value in between. */
+		t->h->modified = true;
+		fs_file_reply_open(t);
+		return;
+	}
+	if (kind == FS_H_DATA && t->type != MGR_VALUE && acc == O_WRONLY &&
+	    (fi->flags & O_APPEND)) {
+		/* Lines appended to a list need not know what it holds. */
+		fs_file_reply_open(t);
+		return;
+	}
+	if (kind == FS_H_DATA && cache_open(t->fs, t->h)) {
+		fs_file_reply_open(t);
+		return;
+	}
+	t->epoch = t->fs->epoch;
+	err = fs_tctx_req(t, &r, kind == FS_H_STATE ? "stat" : "get");
+	if (!err) {
+		fs_tctx_send(t, &r, open_cb);
+		return;
+	}
+fail:
+	fs_handle_free(t->h);
+	fs_tctx_fail(t, err);
+}
+
+static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct mgrfs *fs = fuse_req_userdata(req);
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	size_t n = 0;
+	int err = fs_lock_lost(fs, h);
+
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	if (h->kind == FS_H_QUEUE) {
+		fs_queue_read(req, h, size, fi->flags);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	if ((uint64_t)off < h->buf.len)
+		n = h->buf.len - off < size ? h->buf.len - off : size;
+	fuse_reply_buf(req, n ? h->buf.data + off : NULL, n);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+int fs_file_resize(struct fs_handle *h, uint64_t len)
+{
+	int err;
+
+	if (len > MGR_DATUM_MAX)
+		return -EFBIG;
+	if (len > h->buf.len) {
+		err = mgr_buf_reserve(&h->buf, len - h->buf.len);
+		if (err)
+			return err;
+		memset(h->buf.data + h->buf.len, 0, len - h->buf.len);
+	}
+	h->buf.len = len;
+	return 0;
+}
+
+static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct mgrfs *fs = fuse_req_userdata(req);
+	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
+	int err = fs_lock_lost(fs, h);
+
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	if (h->kind == FS_H_QUEUE) {
+		fs_queue_write(req, h, buf, size, fi->flags);
+		return;
+	}
+	if (h->kind != FS_H_DATA) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+	pthread_mutex_lock(&fs->lock);
+	/* The kernel's idea of the end may be stale: the handle knows. */
+	if (h->flags & O_APPEND)
+		off = h->buf.len;
+	err = (uint64_t)off + size > MGR_DATUM_MAX ? -EFBIG : 0;
+	if (!err && (uint64_t)off + size > h->buf.len)
+		err = fs_file_resize(h, off + size);
+	if (!err) {
+		memcpy(h->buf.data + off, buf, size);
+		h->modified = h->written = true;
+	} else {
+		h->werr = err;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	if (err)
+		fuse_reply_err(req, fs_errno(err));
+	else
+		fuse_reply_write(req, size);
+}
+
+static void ll_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* open(O_TRUNC) must reach open, not come as a truncation first,
+	 * which would store an empty value before the new one. */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/* Content is never cached (direct I/O), so nothing to invalidate
+	 * by modification time. */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+}
+
+void fs_file_ops(struct fuse_lowlevel_ops *ops)
+{
+	ops->init = ll_init;
+	ops->open = ll_open;
+	ops->read = ll_read;
+	ops->write = ll_write;
+}
