@@ -8,15 +8,11 @@
 #include "attr.h"
 #include "dir.h"
 #include "file.h"
+#include "page.h"
 #include "path.h"
 #include "proto.h"
 #include "tctx.h"
 #include "util.h"
-
-/* A listing is as many pages as the manager answers ls with, each asked
- * for after the last name of the one before.  Where that name went away
- * in between, the listing starts again, a few times. */
-#define LISTING_RESTARTS 5
 
 /* What readdir gives as the inode of a name not looked up yet. */
 #define UNKNOWN_INO 0xffffffffu
@@ -29,8 +25,8 @@ static void opendir_next(struct fs_tctx *t)
 	struct mgr_req r;
 	int err = fs_tctx_req(t, &r, "ls");
 
-	if (!err && t->after.len)
-		err = mgr_json_kv_str(r.g, "after", t->after.data);
+	if (!err)
+		err = mgr_pager_add(&t->pager, &r);
 	if (!err) {
 		err = mgr_client_call_async(t->fs->client, &r, opendir_cb, t, NULL);
 		mgr_req_release(&r);
@@ -46,44 +42,40 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 	struct fs_tctx *t = arg;
 	struct fs_handle *h = t->h;
 	struct mgr_buf name = MGR_BUF_INIT;
-	yajl_val ents = mgr_json_get(rep->result, "entries"), e;
 	struct fs_dirent *grown, *d;
-	const char *key, *last = NULL;
+	yajl_val ents, e;
+	const char *key;
 	size_t i;
-	int err = rep->err, type;
+	int err, type;
 
 	/* The listing's moment is its first page's: a change heard after
 	 * it may be in any page. */
-	if (!t->after.len)
+	if (mgr_pager_first(&t->pager))
 		h->events = __atomic_load_n(&t->fs->events, __ATOMIC_ACQUIRE);
-	if (err == -ESTALE && t->step++ < LISTING_RESTARTS) {
+	err = mgr_pager_take(&t->pager, rep, &ents);
+	if (err == MGR_PAGER_RESTART) {
 		for (i = 0; i < h->nents; i++)
 			free(h->ents[i].name);
 		h->nents = 0;
-		t->after.len = 0;
 		opendir_next(t);
 		return;
 	}
-	if (!err && !YAJL_IS_ARRAY(ents))
-		err = -EPROTO;
-	if (!err && ents->u.array.len) {
+	if (err >= 0 && ents->u.array.len) {
 		grown = realloc(h->ents, (h->nents + ents->u.array.len) * sizeof(*h->ents));
 		if (grown)
 			h->ents = grown;
 		else
 			err = -ENOMEM;
 	}
-	for (i = 0; !err && i < ents->u.array.len; i++) {
+	for (i = 0; err >= 0 && i < ents->u.array.len; i++) {
 		e = ents->u.array.values[i];
 		name.len = 0;
 		type = fs_result_type(e);
 		if (mgr_json_get_str(e, "name", &key) < 0 || type < 0)
 			continue;
-		last = key;
-		err = mgr_name_escape(key, strlen(key), &name);
 		/* A key too long once escaped cannot be a name here; it is
 		 * reached through mgrctl. */
-		if (err || name.len > MGR_NAME_MAX)
+		if (mgr_name_escape(key, strlen(key), &name) < 0 || name.len > MGR_NAME_MAX)
 			continue;
 		d = &h->ents[h->nents];
 		d->name = strndup(name.data, name.len);
@@ -99,15 +91,11 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 		h->nents++;
 	}
 	mgr_buf_release(&name);
-	if (!err && last && YAJL_IS_TRUE(mgr_json_get(rep->result, "more"))) {
-		t->after.len = 0;
-		err = mgr_buf_append(&t->after, last, strlen(last) + 1);
-		if (!err) {
-			opendir_next(t);
-			return;
-		}
+	if (err == MGR_PAGER_MORE) {
+		opendir_next(t);
+		return;
 	}
-	if (err) {
+	if (err < 0) {
 		fs_handle_free(h);
 		fs_tctx_fail(t, err == -ESTALE ? -EAGAIN : err);
 		return;
@@ -123,6 +111,7 @@ static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	if (!t)
 		return;
 	t->fi = *fi;
+	mgr_pager_init(&t->pager, "ls");
 	t->h = fs_handle_new(FS_H_DIR, NULL, -1, fi->flags);
 	err = t->h ? fs_path_of(t->fs, ino, NULL, &t->path) : -ENOMEM;
 	if (err) {

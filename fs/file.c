@@ -15,36 +15,6 @@
 #include "text.h"
 #include "util.h"
 
-void fs_handle_free(struct fs_handle *h)
-{
-	size_t i;
-
-	if (!h)
-		return;
-	mgr_buf_release(&h->buf);
-	mgr_buf_release(&h->rest);
-	mgr_buf_release(&h->line);
-	free(h->flock_path);
-	for (i = 0; i < h->nents; i++)
-		free(h->ents[i].name);
-	free(h->ents);
-	free(h);
-}
-
-struct fs_handle *fs_handle_new(enum fs_handle_kind kind, struct fs_node *n, int type,
-				int flags)
-{
-	struct fs_handle *h = calloc(1, sizeof(*h));
-
-	if (!h)
-		return NULL;
-	h->kind = kind;
-	h->node = n;
-	h->type = type;
-	h->flags = flags;
-	return h;
-}
-
 int fs_file_kind(int type, int flags)
 {
 	switch (type) {

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <sys/file.h>
 
-#include "file.h"
+#include "handle.h"
 #include "lock.h"
 #include "path.h"
 #include "proto.h"

@@ -11,7 +11,8 @@
  *     manager's paths;
  *   tctx carries a kernel request through the manager;
  *   attr tells the kernel what an object is (lookup, getattr, forget);
- *   file holds what an open file is, and opens, reads and writes files;
+ *   handle holds what an open file is;
+ *   file opens, reads and writes files;
  *   writeback stores what an open file holds (flush, fsync, release,
  *     truncate);
  *   names makes, removes and renames objects (mkdir, mknod, create,
@@ -36,8 +37,6 @@
  * a parked request, not a parked thread. */
 #ifndef MGRFS_H
 #define MGRFS_H
-
-#define FUSE_USE_VERSION 314
 
 #include <fuse_lowlevel.h>
 #include <pthread.h>

@@ -5,11 +5,11 @@
 #include "node.h"
 
 #include <errno.h>
+#include <fuse_lowlevel.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "mgrfs.h"
 #include "proto.h"
 
 #define ROOT_INO 1

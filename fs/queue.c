@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "datum.h"
-#include "file.h"
+#include "handle.h"
 #include "proto.h"
 #include "queue.h"
 #include "text.h"

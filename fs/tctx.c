@@ -26,7 +26,7 @@ void fs_tctx_free(struct fs_tctx *t)
 	mgr_buf_release(&t->newname);
 	mgr_buf_release(&t->path);
 	mgr_buf_release(&t->newpath);
-	mgr_buf_release(&t->after);
+	mgr_pager_release(&t->pager);
 	free(t);
 }
 

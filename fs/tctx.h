@@ -8,6 +8,7 @@
 #define MGRFS_TCTX_H
 
 #include "mgrfs.h"
+#include "page.h"
 
 struct fs_handle;
 
@@ -21,7 +22,7 @@ struct fs_tctx {
 	struct mgr_buf newname;		/* rename */
 	struct mgr_buf path;		/* the object's manager path */
 	struct mgr_buf newpath;		/* rename */
-	struct mgr_buf after;		/* opendir: the last name listed */
+	struct mgr_pager pager;		/* opendir: the listing's pages */
 	struct fs_handle *h;
 	struct fuse_file_info fi;
 	int type;
