@@ -1,4 +1,6 @@
-/* mgrctl: the command-line client of a manager.
+/* mgrctl: the command-line client of a manager.  A client as mgrfs is: it
+ * includes the wire's and the client's headers (core/wire, core/client),
+ * never the engine's or the server's.
  *
  * One invocation is one session: whatever it acquires is given back when it
  * exits, so "mgrctl lock" and "mgrctl batch" are the ways to hold something
