@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -148,12 +149,12 @@ static void test_read_key(void **state)
 {
 	char *big;
 
-	read_key_ok("hunter2\n", 8, "hunter2", 7);
-	read_key_ok("hunter2", 7, "hunter2", 7);
+	read_key_ok("hunter2hunter2\n", 15, "hunter2hunter2", 14);
+	read_key_ok("hunter2hunter2", 14, "hunter2hunter2", 14);
 	/* Only one newline goes: the rest is the key. */
-	read_key_ok("hunter2\n\n", 9, "hunter2\n", 8);
-	read_key_ok(" k \r\n", 5, " k \r", 4);
-	read_key_ok("a\0b\n", 4, "a\0b", 3);
+	read_key_ok("hunter2hunter2\n\n", 16, "hunter2hunter2\n", 15);
+	read_key_ok(" k  k  k \r\n", 11, " k  k  k \r", 10);
+	read_key_ok("a\0bcdefgh\n", 10, "a\0bcdefgh", 9);
 	read_key_fails("", 0, -EINVAL);
 	read_key_fails("\n", 1, -EINVAL);
 	big = malloc((64 << 10) + 1);
@@ -162,6 +163,41 @@ static void test_read_key(void **state)
 	read_key_ok(big, 64 << 10, big, 64 << 10);
 	read_key_fails(big, (64 << 10) + 1, -EFBIG);
 	free(big);
+}
+
+/* The shortest key is MGR_AUTH_KEY_MIN bytes, newline not counted. */
+static void test_read_key_short(void **state)
+{
+	read_key_ok("12345678\n", 9, "12345678", 8);
+	read_key_ok("12345678", 8, "12345678", 8);
+	read_key_fails("1234567\n", 8, -EINVAL);
+	read_key_fails("1234567", 7, -EINVAL);
+	read_key_fails("k", 1, -EINVAL);
+}
+
+/* A key file that anyone but its owner may read or write is refused, as
+ * ssh refuses such a private key. */
+static void test_read_key_mode(void **state)
+{
+	static const mode_t open_modes[] = { 0644, 0640, 0604, 0660, 0602, 0620, 0666 };
+	char *path = key_file("0123456789abcdef", 16), *key = NULL;
+	const char *why = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(open_modes) / sizeof(*open_modes); i++) {
+		assert_int_equal(chmod(path, open_modes[i]), 0);
+		why = NULL;
+		assert_int_equal(mgr_auth_read_key(path, &key, &n, &why), -EACCES);
+		assert_non_null(why);
+		assert_non_null(strstr(why, "chmod 600"));
+		assert_null(key);
+	}
+	assert_int_equal(chmod(path, 0400), 0);
+	assert_int_equal(mgr_auth_read_key(path, &key, &n, &why), 0);
+	assert_int_equal(n, 16);
+	free(key);
+	unlink(path);
+	free(path);
 }
 
 static void test_read_key_missing(void **state)
@@ -186,6 +222,8 @@ int main(void)
 		cmocka_unit_test(test_reflection_rejected),
 		cmocka_unit_test(test_malformed_response_rejected),
 		cmocka_unit_test(test_read_key),
+		cmocka_unit_test(test_read_key_short),
+		cmocka_unit_test(test_read_key_mode),
 		cmocka_unit_test(test_read_key_missing),
 	};
 

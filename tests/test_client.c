@@ -688,17 +688,17 @@ static void test_auth(void **state)
 
 	mgrd_fixture_addr(a, sizeof(a), "authsock");
 	mgrd_fixture_path(key, sizeof(key), "key");
-	write_file(key, "sesame\n");
+	write_file(key, "open sesame\n");
 	chmod(key, 0600);
 	pid = mgrd_start(a, key);
 
-	o.authkey = "sesame";
-	o.authkey_len = 6;
+	o.authkey = "open sesame";
+	o.authkey_len = 11;
 	c = connect_opts(a, &o);
 	call_ok(c, "ping", NULL, NULL);
 	mgr_client_free(c);
 
-	o.authkey = "sesamE";
+	o.authkey = "open sesamE";
 	assert_int_equal(mgr_client_connect(a, &o, &c, &msg), -EACCES);
 	assert_null(c);
 	assert_non_null(msg);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -14,6 +15,9 @@
 #define MAC_BYTES 32
 /* A key file is a secret, not a document: anything bigger is a mistake. */
 #define KEY_FILE_MAX (64 << 10)
+/* A number in a message's text. */
+#define TEXT(n) TEXT_(n)
+#define TEXT_(n) #n
 
 static const char *const side_prefix[] = {
 	[MGR_AUTH_CLIENT] = "mgrfs-client:",
@@ -137,6 +141,7 @@ bool mgr_auth_check(const void *key, size_t keylen, enum mgr_auth_side side,
 
 int mgr_auth_read_key(const char *file, char **key, size_t *len, const char **err)
 {
+	struct stat st;
 	char *buf;
 	size_t n = 0;
 	ssize_t got;
@@ -147,6 +152,21 @@ int mgr_auth_read_key(const char *file, char **key, size_t *len, const char **er
 		r = -errno;
 		*err = "cannot open the key file";
 		return r;
+	}
+	/* A key others can read is no longer a secret, and one they can
+	 * write is not ours: as ssh does with a private key, it is refused
+	 * rather than used with a warning nobody reads.  The descriptor is
+	 * what is checked, so the file cannot change in between. */
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		*err = "cannot read the key file";
+		goto out_close;
+	}
+	if (st.st_mode & 077) {
+		r = -EACCES;
+		*err = "other users can read or write the key file: make it private "
+		       "to its owner (chmod 600)";
+		goto out_close;
 	}
 	/* One byte more than the limit tells an oversized file apart. */
 	buf = malloc(KEY_FILE_MAX + 1);
@@ -180,6 +200,15 @@ int mgr_auth_read_key(const char *file, char **key, size_t *len, const char **er
 	if (n == 0) {
 		r = -EINVAL;
 		*err = "the key file is empty";
+		goto out_free;
+	}
+	/* A key of a byte or two is a mistake (a stray newline, a test's
+	 * placeholder), and one overheard exchange is enough to guess it.
+	 * Length is all a reader can check; keys should be random. */
+	if (n < MGR_AUTH_KEY_MIN) {
+		r = -EINVAL;
+		*err = "the key is shorter than " TEXT(MGR_AUTH_KEY_MIN) " bytes: make one "
+		       "with 'head -c 32 /dev/urandom | base64 > FILE'";
 		goto out_free;
 	}
 	buf[n] = '\0';

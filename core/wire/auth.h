@@ -28,10 +28,14 @@ int mgr_auth_respond(const void *key, size_t keylen, enum mgr_auth_side side,
 bool mgr_auth_check(const void *key, size_t keylen, enum mgr_auth_side side,
 		    const char *challenge, const char *response);
 
+/* The shortest key a key file may hold, in bytes; mgrfs(7) documents it. */
+#define MGR_AUTH_KEY_MIN 8
+
 /* Read a key file: its whole content less one trailing newline (at most
  * 64 KiB).  0 and a malloc'd key (NUL-terminated for convenience; the key
  * itself may hold any bytes), or -errno with a message in *err (static).
- * An empty key is -EINVAL. */
+ * A key shorter than MGR_AUTH_KEY_MIN bytes is -EINVAL, and a file that
+ * its group or others may read or write -EACCES. */
 int mgr_auth_read_key(const char *file, char **key, size_t *len, const char **err);
 
 #endif

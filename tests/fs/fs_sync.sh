@@ -79,7 +79,7 @@ umount_fs "$M2"
 
 # A manager on TCP with a key, and one reached through exec:.
 port=$((20000 + RANDOM % 20000))
-printf 'sekrit\n' >"$TMP/key"
+printf 'sekrit-sekrit\n' >"$TMP/key"
 chmod 600 "$TMP/key"
 "$MGRD" -l "tcp:127.0.0.1:$port" --authkey-file "$TMP/key" 2>>"$TMP/mgrd.log" &
 tcp_mgrd=$!
