@@ -704,6 +704,14 @@ static void test_auth(void **state)
 	assert_non_null(msg);
 	free(msg);
 
+	/* The key is a demand: the group's manager, which has none, has
+	 * not proved that it holds it. */
+	o.authkey = "open sesame";
+	assert_int_equal(mgr_client_connect(addr, &o, &c, &msg), -EACCES);
+	assert_null(c);
+	assert_non_null(strstr(msg, "did not ask for the authentication key"));
+	free(msg);
+
 	o.authkey = NULL;
 	o.authkey_len = 0;
 	assert_int_equal(mgr_client_connect(a, &o, &c, &msg), -EACCES);

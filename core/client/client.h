@@ -62,7 +62,9 @@ enum {
 
 struct mgr_client_opts {
 	int flags;
-	const void *authkey;	/* for a manager that asks for one; NULL for none */
+	/* The key the manager must prove it holds (one that does not ask
+	 * for it is refused), or NULL for a manager without a key. */
+	const void *authkey;
 	size_t authkey_len;
 	const struct mgr_ssh_opts *ssh;	/* for ssh: addresses; NULL: defaults */
 	/* A change notification ({"event": ...}); the tree is freed after. */

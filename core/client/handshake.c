@@ -150,8 +150,19 @@ int handshake_run(struct mgr_client *c, const struct mgr_client_opts *opts,
 			(unsigned long long)proto);
 		goto out;
 	}
-	if (mgr_json_get(hello, "auth"))
+	if (mgr_json_get(hello, "auth")) {
 		err = authenticate(c, opts, hello, deadline, name, msg);
+	} else if (opts && opts->authkey) {
+		/* A key says the manager must prove who it is.  One that
+		 * does not ask for it may be anyone at that address, and a
+		 * request sent to it would give it our data and take its
+		 * answers for the truth: nothing is sent. */
+		err = -EACCES;
+		cli_set_msg(msg, "%s did not ask for the authentication key, so it has not "
+			    "proved that it holds it; nothing was sent (a manager without a "
+			    "key is reached without --authkey-file or MGRFS_AUTHKEY_FILE)",
+			    name);
+	}
 out:
 	yajl_tree_free(hello);
 	return err;

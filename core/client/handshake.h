@@ -6,7 +6,9 @@
 #include "cli.h"
 
 /* Take the manager's hello within hello_ms and, when it asks,
- * authenticate.  0, or -errno with a message in *msg (malloc'd). */
+ * authenticate.  Given a key, insist: a manager that does not ask for it
+ * is refused with -EACCES before anything is sent.  0, or -errno with a
+ * message in *msg (malloc'd). */
 int handshake_run(struct mgr_client *c, const struct mgr_client_opts *opts,
 		  const char *name, unsigned hello_ms, char **msg);
 

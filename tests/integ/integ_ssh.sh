@@ -162,6 +162,12 @@ t_err 1 'EACCES|uthenticat' "a wrong key through ssh is refused" \
 	"$MGRCTL" -o "$opts" -c "ssh:127.0.0.1:tcp:127.0.0.1:$port" --authkey-file "$TMP/wrong" ping
 t_true "and the manager logs the refusal with the peer's address" \
 	grep -Eq 'authentication failed from 127\.0\.0\.1:[0-9]+' "$TMP/mgrd.log"
+# A key says the manager must prove it holds it, through ssh too: one
+# that asks for none is refused, and is sent nothing.
+t_err 1 'did not ask for the authentication key' \
+	"a key through ssh to a manager that asks for none is refused" \
+	"$MGRCTL" -o "$opts" -c "$addr" --authkey-file "$TMP/key" set t/secret 1
+t_err 1 ENOENT "and nothing was set in it" mc get t/secret
 
 # Errors.
 t_err 1 'relay: bogus: not an address' "a bad address on the host is named" \

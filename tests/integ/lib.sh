@@ -263,6 +263,35 @@ sys.exit(0 if eval(sys.argv[1]) else 1)' "$2" && return 0
 	return 1
 }
 
+# start_fake NAME ARGS...: a fake manager (fakemgr.py, which see) with
+# ARGS, writing what it is sent to $TMP/NAME.log, killed at exit.  FAKE_PID
+# is its pid, and with --tcp FAKE_PORT its port.  fake_frames NAME: the
+# frames it was sent; fake_connected NAME: whether anyone connected.
+_integ_dir=$(dirname "${BASH_SOURCE[0]}")
+start_fake() {
+	local name=$1 i
+	shift
+	: >"$TMP/$name.log"
+	"$PYTHON" "$_integ_dir/fakemgr.py" "$TMP/$name.log" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	FAKE_PID=$!
+	bg "$FAKE_PID"
+	for ((i = 0; i < 600; i++)); do
+		grep -qx ready "$TMP/$name.out" && break
+		alive "$FAKE_PID" || break
+		sleep 0.05
+	done
+	grep -qx ready "$TMP/$name.out" || bail "the fake manager $name did not start: $(cat "$TMP/$name.err")"
+	FAKE_PORT=$(head -n 1 "$TMP/$name.out")
+}
+
+fake_frames() {
+	grep -vx connect "$TMP/$1.log"
+}
+
+fake_connected() {
+	grep -qx connect "$TMP/$1.log"
+}
+
 # mc ARGS...: mgrctl on the test's manager.
 mc() {
 	"$MGRCTL" "$@"
