@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -308,6 +310,132 @@ static void test_connect_unix(void **state)
 	rmdir(dir);
 }
 
+/* A process listening on path as uid: the socket is bound first, so the
+ * file is made as we are, and listened on after the change of uid, which
+ * is what the kernel tells a client.  It exits when its pipe closes. */
+static pid_t listen_as(const char *path, uid_t uid, int *stop)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int ready[2], hold[2], fd;
+	pid_t pid;
+	char c;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(hold), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(ready[0]);
+		close(hold[1]);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+		    setgid(uid) < 0 || setuid(uid) < 0 || listen(fd, 4) < 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1 || read(hold[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	*stop = hold[1];
+	return pid;
+}
+
+static void stop_listener(pid_t pid, int stop, const char *path)
+{
+	int status;
+
+	close(stop);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	unlink(path);
+}
+
+/* connect_str of addr fails with -EACCES and a message that holds want. */
+static void refused(const char *addr, const char *want)
+{
+	char *msg = NULL;
+	int pid = -1;
+
+	assert_int_equal(connect_str(addr, &pid, &msg), -EACCES);
+	assert_non_null(msg);
+	if (!strstr(msg, want))
+		fail_msg("'%s' is not in '%s'", want, msg);
+	free(msg);
+}
+
+/* The default socket's directory must be the user's and closed to others,
+ * and its manager must run as the user or root: another user could have
+ * made the directory first (see mgrfs(7)).  A socket named elsewhere is
+ * not checked. */
+static void test_connect_default_private(void **state)
+{
+	char dir[] = "/tmp/test_addr_xdg.XXXXXX", sub[64], other[64], sock[96], addr[128];
+	char *msg = NULL;
+	bool root = geteuid() == 0;
+	int fd, pid = -1, stop;
+	pid_t lpid;
+
+	assert_non_null(mkdtemp(dir));
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	unsetenv("MGRFS_SOCKET");
+	snprintf(sub, sizeof(sub), "%s/mgrfs", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	snprintf(sock, sizeof(sock), "%s/socket", sub);
+	snprintf(addr, sizeof(addr), "unix:%s", sock);
+
+	/* No directory yet: no manager, and one may be started. */
+	assert_int_equal(connect_str(addr, &pid, &msg), -ENOENT);
+	free(msg);
+	msg = NULL;
+
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(chmod(sub, 0777), 0);
+	refused(addr, "is open to other users (mode 0777)");
+	assert_int_equal(chmod(sub, 0750), 0);
+	refused(addr, "(mode 0750)");
+	assert_int_equal(rmdir(sub), 0);
+
+	assert_int_equal(mkdir(other, 0700), 0);
+	assert_int_equal(symlink(other, sub), 0);
+	refused(addr, "is not a directory");
+	assert_int_equal(unlink(sub), 0);
+
+	assert_int_equal(mkdir(sub, 0700), 0);
+	if (root) {
+		assert_int_equal(chown(sub, 65534, 65534), 0);
+		refused(addr, "belongs to uid 65534, not to you (uid 0)");
+		assert_int_equal(chown(sub, 0, 0), 0);
+	}
+
+	/* Our own manager is let in, and so is root's. */
+	lpid = listen_as(sock, geteuid(), &stop);
+	fd = connect_str(addr, &pid, &msg);
+	assert_true(fd >= 0);
+	assert_null(msg);
+	close(fd);
+	stop_listener(lpid, stop, sock);
+
+	if (root) {
+		lpid = listen_as(sock, 65534, &stop);
+		refused(addr, "the manager there runs as uid 65534");
+		/* The same socket, once it is not the default (without
+		 * XDG_RUNTIME_DIR), is the user's to name. */
+		unsetenv("XDG_RUNTIME_DIR");
+		fd = connect_str(addr, &pid, &msg);
+		assert_true(fd >= 0);
+		close(fd);
+		stop_listener(lpid, stop, sock);
+	}
+	unsetenv("XDG_RUNTIME_DIR");
+	rmdir(sub);
+	rmdir(other);
+	rmdir(dir);
+}
+
 static void test_connect_tcp(void **state)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -466,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_default_socket),
 		cmocka_unit_test(test_connect_errors),
 		cmocka_unit_test(test_connect_unix),
+		cmocka_unit_test(test_connect_default_private),
 		cmocka_unit_test(test_connect_tcp),
 		cmocka_unit_test(test_connect_exec),
 		cmocka_unit_test(test_connect_ssh),

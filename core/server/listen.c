@@ -66,12 +66,14 @@ static int make_dirs(const char *dir)
 	return r;
 }
 
+/* The directory, not what a link there points to: clients check it so
+ * (see addr.c), and a manager must not listen where they will refuse. */
 static int check_private(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
 	int r;
 
-	if (stat(dir, &st) < 0) {
+	if (lstat(dir, &st) < 0) {
 		r = -errno;
 		snprintf(err, errlen, "%s: %s", dir, strerror(-r));
 		return r;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -192,6 +193,12 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* The default socket's directories and name: $XDG_RUNTIME_DIR/mgrfs, else
+ * /tmp/mgrfs-UID; both belong to mgrfs alone. */
+#define XDG_DIR "/mgrfs"
+#define TMP_DIR "/tmp/mgrfs-%u"
+#define SOCKET_NAME "/socket"
+
 int mgr_addr_default_socket(struct mgr_buf *out)
 {
 	char tmp[64];
@@ -203,9 +210,9 @@ int mgr_addr_default_socket(struct mgr_buf *out)
 		parts[0] = v;
 	} else if ((v = env("XDG_RUNTIME_DIR"))) {
 		parts[0] = v;
-		parts[1] = "/mgrfs/socket";
+		parts[1] = XDG_DIR SOCKET_NAME;
 	} else {
-		snprintf(tmp, sizeof(tmp), "/tmp/mgrfs-%u/socket", (unsigned)getuid());
+		snprintf(tmp, sizeof(tmp), TMP_DIR SOCKET_NAME, (unsigned)getuid());
 		parts[0] = tmp;
 	}
 	for (i = 0; i < 2; i++) {
@@ -260,15 +267,98 @@ static int fail(const struct mgr_addr *a, int err, const char *reason, char **ms
 	return -err;
 }
 
+/* Whether path is the socket of dir, the first n bytes of a buffer of
+ * len (what snprintf made of it). */
+static bool socket_of(const char *path, const char *dir, int n, size_t len)
+{
+	return n > 0 && (size_t)n < len && !strncmp(path, dir, n) &&
+	       !strcmp(path + n, SOCKET_NAME);
+}
+
+/* The directory of path when path is the default socket in a place that
+ * belongs to mgrfs ($XDG_RUNTIME_DIR/mgrfs/socket or /tmp/mgrfs-UID/socket,
+ * however the caller came by it), copied into dir; else false.  A socket
+ * the user named ($MGRFS_SOCKET, unix:PATH elsewhere) is taken as it is. */
+static bool private_default(const char *path, char *dir, size_t len)
+{
+	const char *xdg = env("XDG_RUNTIME_DIR");
+
+	if (socket_of(path, dir, snprintf(dir, len, TMP_DIR, (unsigned)getuid()), len))
+		return true;
+	return xdg && socket_of(path, dir, snprintf(dir, len, "%s" XDG_DIR, xdg), len);
+}
+
+/* Anyone may make /tmp/mgrfs-UID before its user does, put a socket of
+ * their own in it and read what the user's programs send there, as they
+ * may with tmux's and ssh-agent's directories; so, as those programs do,
+ * the directory must be the user's own and closed to others.  A missing
+ * one is no error: the connect that follows says ENOENT, and a manager
+ * may be started. */
+static int check_private_dir(const struct mgr_addr *a, const char *dir, char **msg)
+{
+	char reason[768];
+	struct stat st;
+	uid_t me = geteuid();
+
+	if (lstat(dir, &st) < 0)
+		return errno == ENOENT ? 0 : fail(a, errno, NULL, msg);
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(reason, sizeof(reason), "%s is not a directory but a link or a file, "
+			 "perhaps put there to catch your connections, so nothing was sent; "
+			 "remove it or set MGRFS_SOCKET", dir);
+		return fail(a, EACCES, reason, msg);
+	}
+	if (st.st_uid != me) {
+		snprintf(reason, sizeof(reason), "%s belongs to uid %u, not to you (uid %u): "
+			 "another user may have made it to catch your connections, so nothing "
+			 "was sent; remove it (rm -r %s) or set XDG_RUNTIME_DIR or MGRFS_SOCKET",
+			 dir, (unsigned)st.st_uid, (unsigned)me, dir);
+		return fail(a, EACCES, reason, msg);
+	}
+	if (st.st_mode & 077) {
+		snprintf(reason, sizeof(reason), "%s is open to other users (mode %04o), who "
+			 "may have put a socket of theirs in it, so nothing was sent; remove it "
+			 "(rm -r %s) and start mgrd again",
+			 dir, (unsigned)(st.st_mode & 07777), dir);
+		return fail(a, EACCES, reason, msg);
+	}
+	return 0;
+}
+
+/* The manager behind the default socket must run as the user (or root,
+ * who could read anything of ours anyway): the kernel says who listens,
+ * which holds even for a socket put in place some other way. */
+static int check_peer(const struct mgr_addr *a, int fd, char **msg)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	char reason[512];
+	uid_t me = geteuid();
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return fail(a, errno, NULL, msg);
+	if (cred.uid == me || cred.uid == 0)
+		return 0;
+	snprintf(reason, sizeof(reason), "the manager there runs as uid %u (pid %d), not as "
+		 "you (uid %u), so nothing was sent; stop it and remove %s",
+		 (unsigned)cred.uid, (int)cred.pid, (unsigned)me, a->path);
+	return fail(a, EACCES, reason, msg);
+}
+
 static int connect_unix(const struct mgr_addr *a, char **msg)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	size_t len = strlen(a->path);
+	char dir[sizeof(sun.sun_path)];
+	bool checked;
 	int fd, err;
 
 	if (len >= sizeof(sun.sun_path))
 		return fail(a, ENAMETOOLONG, "socket path too long", msg);
 	memcpy(sun.sun_path, a->path, len + 1);
+	checked = private_default(a->path, dir, sizeof(dir));
+	if (checked && (err = check_private_dir(a, dir, msg)) < 0)
+		return err;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail(a, errno, NULL, msg);
@@ -276,6 +366,10 @@ static int connect_unix(const struct mgr_addr *a, char **msg)
 		err = errno;
 		close(fd);
 		return fail(a, err, NULL, msg);
+	}
+	if (checked && (err = check_peer(a, fd, msg)) < 0) {
+		close(fd);
+		return err;
 	}
 	return fd;
 }
