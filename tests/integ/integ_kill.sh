@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# A lock holder killed with SIGKILL gives the lock up: the manager releases
-# what a session held when its connection ends.  A waiter killed while it
-# waits takes nothing with it.
+# A lock holder killed with SIGKILL, and the command it runs, gives the
+# lock up: the manager releases what a session held when its connection
+# ends (while the command lives it holds the connection: see
+# integ_lockcmd.sh).  A waiter killed while it waits takes nothing with it.
 . "$(dirname "$0")/lib.sh"
 
 # Track the command a holder runs, so that it does not outlive the test
@@ -30,9 +31,10 @@ waiter=$!
 bg "$waiter"
 t_true "the waiter is parked" wait_stat L 'v["waiters"] == 1'
 
-kill9 "$holder"
+kill9 "$holder" $(pgrep -P "$holder")
 wait "$waiter"
-t_true "after SIGKILL of the holder the waiter gets the lock and runs" test $? = 0
+t_true "after SIGKILL of the holder and its command the waiter gets the lock and runs" \
+	test $? = 0
 t_out "false" "the lock is free again" mc locked L
 
 # A waiter killed while parked: the lock it waited for stays with its
@@ -60,8 +62,8 @@ holder=$!
 bg "$holder"
 t_true "the holder takes the unit" wait_stat S 'v["value"] == 0'
 track_child "$holder"
-kill9 "$holder"
-t_true "SIGKILL of the holder gives the unit back" wait_stat S 'v["value"] == 1'
+kill9 "$holder" $(pgrep -P "$holder")
+t_true "SIGKILL of the holder and its command gives the unit back" wait_stat S 'v["value"] == 1'
 
 # An RLock held at two levels goes back whole.
 t_ok "create an rlock" mc new rlock R

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -99,18 +100,57 @@ static void forward_signal(int sig, siginfo_t *si, void *uc)
 	errno = saved;
 }
 
+/* Wait for the command (its pidfd becomes readable), answering the
+ * manager's keepalive meanwhile and watching the connection: when it ends,
+ * what the session held is gone, and that is said at once, while the
+ * command still runs.  True when it ended. */
+static bool watch_command(struct sess *s, int pidfd, const char *held)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = pidfd, .events = POLLIN },
+		{ .fd = mgr_client_fd(s->client), .events = POLLIN },
+	};
+	bool lost = s->closed != 0;
+	int r, err;
+
+	while (!pfd[0].revents) {
+		r = poll(pfd, lost ? 1 : 2, lost ? -1 : mgr_client_timeout(s->client));
+		if (r < 0 && errno != EINTR)
+			break;
+		if (lost || pfd[0].revents)
+			continue;
+		err = mgr_client_dispatch(s->client);
+		if (err < 0 || s->closed) {
+			lost = true;
+			err = err < 0 ? err : s->closed;
+			sess_fail(s, err, "the connection to the manager ended: %s is no "
+				  "longer held, and the command runs on without it", held);
+		}
+	}
+	return lost;
+}
+
 /* Run argv to its end, passing on SIGINT, SIGTERM and SIGHUP.  Returns its
  * exit status (128 + N when killed by signal N), 126 or 127 when it could
- * not be run (said on stderr), or -1 when no process could be made. */
-static int run_command(struct sess *s, char **argv)
+ * not be run (said on stderr), or -1 when no process could be made.  It
+ * runs while the session holds held (a path, for messages); *lost is set
+ * when the connection ended meanwhile.  With keep set the command inherits
+ * the session's connection, as flock(1)'s command inherits its lock: the
+ * session, and what it holds, end when both mgrctl and the command are
+ * gone.  Over a link with keepalive a dead mgrctl stops pinging and the
+ * manager ends the session all the same, so the command is taken down
+ * with mgrctl instead (SIGTERM, as mgrctl would pass on). */
+static int run_command(struct sess *s, char **argv, const char *held, bool keep, bool *lost)
 {
 	struct sigaction sa, old[NFORWARDED];
 	sigset_t block, prev;
-	int pipefd[2], status, child_errno, st;
+	int pipefd[2], status, child_errno, st, conn = mgr_client_fd(s->client);
+	bool keepalive = mgr_client_timeout(s->client) >= 0;
+	pid_t pid, parent = getpid();
 	size_t i;
 	ssize_t n;
-	pid_t pid;
 
+	*lost = false;
 	fflush(stdout);
 	fflush(stderr);
 	/* A close-on-exec pipe tells an exec failure from a command that
@@ -138,6 +178,14 @@ static int run_command(struct sess *s, char **argv)
 			sigaction(forwarded[i], &old[i], NULL);
 		sigprocmask(SIG_SETMASK, &prev, NULL);
 		close(pipefd[0]);
+		/* session.c makes the connection close-on-exec, so that
+		 * nothing else mgrctl runs keeps it. */
+		if (keep && conn >= 0 && fcntl(conn, F_SETFD, 0) < 0)
+			_exit(126);
+		/* mgrctl may have died before this took hold. */
+		if (keep && keepalive &&
+		    (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent))
+			_exit(126);
 		/* Inside batch, standard input holds the lines still to
 		 * come: the command must not eat them. */
 		if (s->in_batch) {
@@ -165,13 +213,11 @@ static int run_command(struct sess *s, char **argv)
 	do
 		n = read(pipefd[0], &child_errno, sizeof(child_errno));
 	while (n < 0 && errno == EINTR);
-	/* What the command runs under (a lock) is kept only while the
-	 * session answers the manager's keepalive. */
-	if (n == 0 && s->client && mgr_client_timeout(s->client) >= 0) {
+	if (n == 0) {
 		int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
 		if (pidfd >= 0) {
-			sess_serve_until(s, pidfd, POLLIN);
+			*lost = watch_command(s, pidfd, held);
 			close(pidfd);
 		}
 	}
@@ -196,19 +242,26 @@ out:
 	return st;
 }
 
-/* What lock takes is given back after the command; a failure to give it
- * back is reported, but the command's status stands. */
+/* What lock takes is given back after the command.  A lock lost on the
+ * way, with the session (said on stderr), fails a command that succeeded:
+ * whoever relied on its status must know that it did not run alone to its
+ * end.  The manager refusing the release is only reported, as a Lock may
+ * have been released by anyone meanwhile (the command itself, even). */
 int cmd_lock(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
 	     char **argv)
 {
+	bool lost;
 	int st;
 
 	st = sess_acquire(s, o, argv[0], sess_deadline(o));
 	if (st)
 		return st;
-	st = run_command(s, argv + 1);
-	sess_release(s, o, argv[0]);
-	return st < 0 ? ST_ERR : st;
+	st = run_command(s, argv + 1, argv[0], true, &lost);
+	if (!lost && sess_release(s, o, argv[0]) && s->closed)
+		lost = true;
+	if (st < 0 || (lost && st == 0))
+		return ST_ERR;
+	return st;
 }
 
 /* Condition.wait_for with "COMMAND exits 0" as the predicate: evaluated
@@ -220,6 +273,7 @@ int cmd_wait_for(struct sess *s, const struct cmd *cmd, const struct opts *o, in
 	struct mgr_reply rep;
 	double deadline = sess_deadline(o);
 	char type[32];
+	bool lost;
 	int st, rc;
 
 	st = sess_stat_type(s, o, argv[0], type, sizeof(type));
@@ -232,7 +286,10 @@ int cmd_wait_for(struct sess *s, const struct cmd *cmd, const struct opts *o, in
 	if (st)
 		return st;
 	for (;;) {
-		rc = run_command(s, argv + 1);
+		rc = run_command(s, argv + 1, argv[0], false, &lost);
+		/* Said already; there is nothing left to give back. */
+		if (lost)
+			return ST_ERR;
 		if (rc == 0) {
 			st = ST_OK;
 			break;
