@@ -29,7 +29,9 @@ void cmd_watch_event(void *arg, yajl_val ev)
 		mgr_json_get_u64(ev, "version", &version);
 		/* The root's path is empty: "/" names it as well and keeps the
 		 * line's last field non-empty. */
-		printf("%s %s %" PRIu64 " %s\n", what, type, version, *path ? path : "/");
+		printf("%s %s %" PRIu64 " ", what, type, version);
+		print_path(*path ? path : "/");
+		putchar('\n');
 	}
 	fflush(stdout);
 }

@@ -219,6 +219,9 @@ void print_gen(yajl_gen g);
  * as NAME<TAB>JSON. */
 void print_ls(yajl_val entries, bool long_list);
 void print_items(yajl_val items);
+/* A path in path syntax as the manager sends it, with its control
+ * characters as %XX, as names are printed. */
+void print_path(const char *path);
 /* Show res as out says (JSON with --json): ST_TIMEOUT for a false
  * OUT_TRUE, else ST_OK. */
 int print_out(const struct opts *o, enum out out, yajl_val res);

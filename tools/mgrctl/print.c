@@ -1,7 +1,7 @@
 /* Output: results as the man page's OUTPUT section says, for a shell to
  * read: strings raw, other JSON compact on one line, bytes exactly, names
- * in path syntax so that they can be put back into a path; with --json
- * the result as the manager sent it. */
+ * in path syntax, control characters included, so that they can be put
+ * back into a path; with --json the result as the manager sent it. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -105,15 +105,56 @@ static void print_result(yajl_val res)
 	}
 }
 
+/* How many bytes at p (of left) a terminal would take as a command rather
+ * than text: a C0 control or DEL, or a C1 control (U+0080 to U+009F, C2 80
+ * to C2 9F in UTF-8), some of which terminals obey; 0 for anything else. */
+static size_t control_len(const unsigned char *p, size_t left)
+{
+	if (p[0] < 0x20 || p[0] == 0x7f)
+		return 1;
+	if (p[0] == 0xc2 && left > 1 && p[1] >= 0x80 && p[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+/* text, a name or a path in path syntax, with its control characters as
+ * %XX: a name made by anyone must not move the cursor, retitle the
+ * terminal or start a line of its own, and path syntax reads %XX back as
+ * the byte, so what is printed still names the object. */
+static void put_escaped(const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i = 0, j, k, start = 0;
+
+	while (i < len) {
+		k = control_len(p + i, len - i);
+		if (!k) {
+			i++;
+			continue;
+		}
+		fwrite(text + start, 1, i - start, stdout);
+		for (j = 0; j < k; j++)
+			printf("%%%02X", p[i + j]);
+		i += k;
+		start = i;
+	}
+	fwrite(text + start, 1, len - start, stdout);
+}
+
 static void put_name(const char *name)
 {
 	struct mgr_buf b = MGR_BUF_INIT;
 
 	if (mgr_name_escape(name, strlen(name), &b) == 0)
-		fwrite(b.data, 1, b.len, stdout);
+		put_escaped(b.data, b.len);
 	else
-		fputs(name, stdout);
+		put_escaped(name, strlen(name));
 	mgr_buf_release(&b);
+}
+
+void print_path(const char *path)
+{
+	put_escaped(path, strlen(path));
 }
 
 /* NAME<TAB>JSON, with bytes and non-value objects in dump's tagged form. */
