@@ -92,6 +92,21 @@ umount_fs "$TMP/tcp"
 run timeout 30 "$MGRFS" "tcp:127.0.0.1:$port" "$TMP/tcp"
 t_true "without the key mgrfs says so and fails" test "$RC" != 0 -a -n "$ERR"
 t_true "and nothing is mounted" test ! -e "$TMP/tcp/t"
+# Key files are read as by mgrctl: private, and 8 bytes at least.  A key
+# is a demand that the manager prove it holds it.
+cp "$TMP/key" "$TMP/key644"
+chmod 644 "$TMP/key644"
+run timeout 30 "$MGRFS" -f "tcp:127.0.0.1:$port" -o "authkey_file=$TMP/key644" "$TMP/tcp"
+t_true "mgrfs refuses a key file others can read, and says what to do" \
+	test "$RC" = 1 -a -n "$(grep 'chmod 600' <<<"$ERR")"
+printf 'k\n' >"$TMP/short"
+chmod 600 "$TMP/short"
+run timeout 30 "$MGRFS" -f "tcp:127.0.0.1:$port" --authkey-file "$TMP/short" "$TMP/tcp"
+t_true "and a key of 1 byte" test "$RC" = 1 -a -n "$(grep 'shorter than 8 bytes' <<<"$ERR")"
+run timeout 30 "$MGRFS" -f "unix:$MGRFS_SOCKET" -o "authkey_file=$TMP/key" "$TMP/tcp"
+t_true "and, given a key, a manager that does not ask for it" \
+	test "$RC" = 1 -a -n "$(grep 'did not ask for the authentication key' <<<"$ERR")"
+t_true "and nothing is mounted" test ! -e "$TMP/tcp/t"
 mount_fs "$TMP/ex" "exec:$MGRD --stdio"
 echo hi >"$TMP/ex/x"
 t_out "hi" "exec:mgrd --stdio mounts a private manager" cat "$TMP/ex/x"
