@@ -94,21 +94,16 @@ static int usage_error(const char *fmt, ...)
 	return 2;
 }
 
-/* Read the key; a file others can read is allowed but worth a word. */
+/* Read the key (mgr_auth_read_key refuses a file others can read). */
 static int load_key(const char *file, char **key, size_t *len)
 {
 	const char *why;
-	struct stat st;
 	int r;
 
 	r = mgr_auth_read_key(file, key, len, &why);
-	if (r < 0) {
+	if (r < 0)
 		mgr_log(MGR_LOG_ERROR, "%s: %s (%s)", file, why, strerror(-r));
-		return r;
-	}
-	if (stat(file, &st) == 0 && (st.st_mode & 077))
-		mgr_log(MGR_LOG_WARN, "%s can be read by other users", file);
-	return 0;
+	return r;
 }
 
 static int listen_default(struct mgr_server *srv, char *err, size_t errlen)

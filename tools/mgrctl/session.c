@@ -178,9 +178,10 @@ static int sess_connect(struct sess *s)
 		free(err);
 		return ST_ERR;
 	}
-	/* Commands run by "lock" and "wait-for" must not keep the connection
-	 * open: when mgrctl dies, its session has to end so the manager gives
-	 * back what it held. */
+	/* A command run by "wait-for" must not keep the connection open: when
+	 * mgrctl dies, its session has to end so the manager gives back what
+	 * it held.  "lock" hands the connection to its command on purpose
+	 * (cmd_sync.c), so that the lock lives as long as the command. */
 	fd = mgr_client_fd(s->client);
 	fl = fcntl(fd, F_GETFD);
 	if (fl >= 0)
