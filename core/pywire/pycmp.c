@@ -120,9 +120,11 @@ static int64_t hash_str(const unsigned char *p, size_t n)
 	size_t i, k, width;
 	struct sip s;
 
-	for (i = 0; i < n; i += mgr_pyval_utf8_next(p + i, n - i, &cp))
+	for (i = 0; i < n;) {
+		i += mgr_pyval_utf8_next(p + i, n - i, &cp);
 		if (cp > max)
 			max = cp;
+	}
 	width = max < 0x100 ? 1 : max < 0x10000 ? 2 : 4;
 	sip_init(&s);
 	for (i = 0; i < n;) {

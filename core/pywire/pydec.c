@@ -334,14 +334,16 @@ static int load_stack_global(struct dec *d)
 					(const char *)name->u.s.data, name->u.s.len));
 }
 
-/* The one call the decoder understands: bytearray(b'...'), which is how
- * protocol 4 pickles a bytearray. */
+/* The one call the decoder understands: bytearray(b'...'), or
+ * bytearray() when empty, which is how protocol 4 pickles a bytearray. */
 static struct mgr_pyval *known_call(struct dec *d, struct mgr_pyval *func, struct mgr_pyval *args)
 {
 	struct mgr_pyval *b;
 
-	if (!mgr_pyval_is_global(func, "builtins", "bytearray") || args->u.seq.len != 1)
+	if (!mgr_pyval_is_global(func, "builtins", "bytearray") || args->u.seq.len > 1)
 		return NULL;
+	if (!args->u.seq.len)
+		return mgr_pyval_bytes(d->a, MGR_PY_BYTEARRAY, "", 0);
 	b = args->u.seq.items[0];
 	if (b->kind != MGR_PY_BYTES)
 		return NULL;

@@ -1,6 +1,7 @@
 #include "pyenc.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pylong.h"
@@ -50,11 +51,19 @@
 /* CPython's pickler batches by this many items. */
 #define BATCH 1000
 
+/* In refs, beside the count of times a node is reached: whether the walk
+ * is inside the node now, and whether a cycle forces it into the memo. */
+#define ON_PATH ((uintptr_t)1 << (sizeof(uintptr_t) * 8 - 1))
+#define FORCED ((uintptr_t)1 << (sizeof(uintptr_t) * 8 - 2))
+#define COUNT (FORCED - 1)
+
 struct enc {
 	struct mgr_buf *out;
-	struct mgr_pymap refs;	/* node -> how many times it is reached */
+	struct mgr_pymap refs;	/* node -> how many times it is reached, and flags */
 	struct mgr_pymap memo;	/* node -> its memo index, once memoized */
 	size_t nmemo;
+	const struct mgr_pyval **path;	/* the memoizable nodes the walk is inside */
+	size_t npath, pathcap;
 };
 
 static int emit(struct enc *e, const struct mgr_pyval *v, int depth);
@@ -128,29 +137,76 @@ static const struct mgr_pyval *child(const struct mgr_pyval *v, size_t i)
 	return v->kind == MGR_PY_OBJECT ? parts[i] : v->u.seq.items[i];
 }
 
+/* Lists, dicts, sets and objects are written before what is put into them
+ * afterwards, so memoizing them at that point lets their items refer back
+ * to them: every cycle a pickle can make passes through one of them. */
+static bool memo_first(const struct mgr_pyval *v)
+{
+	return v->kind == MGR_PY_LIST || v->kind == MGR_PY_DICT || v->kind == MGR_PY_SET ||
+	       v->kind == MGR_PY_OBJECT;
+}
+
+/* A walk inside v met v again: memoize the nodes of the cycle that can be
+ * memoized before their items.  A node reached twice is memoized anyway;
+ * this matters for a cycle whose only node reached twice is a tuple, which
+ * exists only after its items, as in t = ([],); t[0].append(t). */
+static void mark_cycle(struct enc *e, const struct mgr_pyval *v)
+{
+	uintptr_t *slot;
+	size_t i = e->npath;
+	int added;
+
+	while (i-- > 0) {
+		if (memo_first(e->path[i]) && (slot = mgr_pymap_slot(&e->refs, e->path[i], &added)))
+			*slot |= FORCED;
+		if (e->path[i] == v)
+			break;
+	}
+}
+
 /* Count how many times each memoizable node is reached, walking each
  * one's children only the first time. */
 static int count_refs(struct enc *e, const struct mgr_pyval *v, int depth)
 {
 	const struct mgr_pyval *c;
+	bool track = memoizable(v);
 	uintptr_t *n;
 	size_t i, k;
 	int added, r;
 
 	if (depth > MGR_PYVAL_DEPTH_MAX)
 		return -ELOOP;
-	if (memoizable(v)) {
+	if (track) {
 		n = mgr_pymap_slot(&e->refs, v, &added);
 		if (!n)
 			return -ENOMEM;
-		if (++*n > 1)
+		++*n;
+		if (*n & ON_PATH)
+			mark_cycle(e, v);
+		if ((*n & COUNT) > 1)
 			return 0;
+		*n |= ON_PATH;
+		if (e->npath == e->pathcap) {
+			size_t cap = e->pathcap ? 2 * e->pathcap : 64;
+			const struct mgr_pyval **p = realloc(e->path, cap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			e->path = p;
+			e->pathcap = cap;
+		}
+		e->path[e->npath++] = v;
 	}
 	k = child_count(v);
 	for (i = 0; i < k; i++) {
 		c = child(v, i);
 		if (c && (r = count_refs(e, c, depth + 1)) < 0)
 			return r;
+	}
+	if (track) {
+		e->npath--;
+		n = mgr_pymap_slot(&e->refs, v, &added);
+		*n &= ~ON_PATH;
 	}
 	return 0;
 }
@@ -159,7 +215,7 @@ static bool shared(struct enc *e, const struct mgr_pyval *v)
 {
 	uintptr_t n = 0;
 
-	return memoizable(v) && mgr_pymap_get(&e->refs, v, &n) && n > 1;
+	return memoizable(v) && mgr_pymap_get(&e->refs, v, &n) && ((n & COUNT) > 1 || (n & FORCED));
 }
 
 static int memoize(struct enc *e, const struct mgr_pyval *v)
@@ -419,7 +475,7 @@ static int emit(struct enc *e, const struct mgr_pyval *v, int depth)
 int mgr_pyenc_value(struct mgr_buf *out, const struct mgr_pyval *v)
 {
 	static const unsigned char proto[] = { OP_PROTO, 4 };
-	struct enc e = { out, MGR_PYMAP_INIT, MGR_PYMAP_INIT, 0 };
+	struct enc e = { out, MGR_PYMAP_INIT, MGR_PYMAP_INIT, 0, NULL, 0, 0 };
 	size_t start = out->len;
 	int r;
 
@@ -428,5 +484,6 @@ int mgr_pyenc_value(struct mgr_buf *out, const struct mgr_pyval *v)
 		out->len = start;
 	mgr_pymap_release(&e.refs);
 	mgr_pymap_release(&e.memo);
+	free(e.path);
 	return r < 0 ? r : 0;
 }

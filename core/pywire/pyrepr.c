@@ -178,7 +178,9 @@ static int repr_str(struct printer *p, const unsigned char *s, size_t n)
 	return r < 0 ? r : put(p, &q, 1);
 }
 
-static int repr_bytes(struct printer *p, const unsigned char *s, size_t n)
+/* bytes and bytearray choose quotes alike, but a bytearray's repr escapes
+ * ' whichever quote it chose (CPython's bytearray_repr). */
+static int repr_bytes(struct printer *p, const unsigned char *s, size_t n, bool bytearray)
 {
 	char q = quote_for(s, n), e[8];
 	size_t i;
@@ -187,7 +189,7 @@ static int repr_bytes(struct printer *p, const unsigned char *s, size_t n)
 	if (r >= 0)
 		r = put(p, &q, 1);
 	for (i = 0; i < n && r >= 0; i++) {
-		r = common_escape(p, s[i], q);
+		r = common_escape(p, s[i], bytearray ? '\'' : q);
 		if (r <= 0)
 			continue;
 		if (s[i] < 0x7f)
@@ -243,8 +245,15 @@ static int repr_object(struct printer *p, const struct mgr_pyval *v)
 	if (f->kind != MGR_PY_GLOBAL)
 		return puts_(p, "<object>");
 	if (o->how == MGR_PYOBJ_REDUCE && o->args->kind == MGR_PY_TUPLE && prints_as_call(f)) {
+		struct mgr_pyval args = *o->args;
+
+		/* range(0, 10, 1) prints as range(0, 10). */
+		if (!strcmp(f->u.g.name, "range") && args.u.seq.len == 3 &&
+		    args.u.seq.items[2]->kind == MGR_PY_INT && !args.u.seq.items[2]->u.i.big &&
+		    args.u.seq.items[2]->u.i.small == 1)
+			args.u.seq.len = 2;
 		if ((r = put(p, f->u.g.name, f->u.g.name_len)) < 0 || (r = put(p, "(", 1)) < 0 ||
-		    (r = items(p, o->args, false)) < 0)
+		    (r = items(p, &args, false)) < 0)
 			return r;
 		return put(p, ")", 1);
 	}
@@ -295,9 +304,10 @@ static int node_at(struct printer *p, const struct mgr_pyval *v)
 	case MGR_PY_STR:
 		return repr_str(p, v->u.s.data, v->u.s.len);
 	case MGR_PY_BYTES:
-		return repr_bytes(p, v->u.s.data, v->u.s.len);
+		return repr_bytes(p, v->u.s.data, v->u.s.len, false);
 	case MGR_PY_BYTEARRAY:
-		if ((r = puts_(p, "bytearray(")) < 0 || (r = repr_bytes(p, v->u.s.data, v->u.s.len)) < 0)
+		if ((r = puts_(p, "bytearray(")) < 0 ||
+		    (r = repr_bytes(p, v->u.s.data, v->u.s.len, true)) < 0)
 			return r;
 		return put(p, ")", 1);
 	case MGR_PY_TUPLE:
