@@ -605,6 +605,9 @@ int mgr_pydec_decode(struct mgr_pyarena *a, const void *in, size_t len,
 		err[0] = '\0';
 	if (len > d.lim.max_input)
 		return fail(&d, -E2BIG, "a pickle of %zu bytes is over %zu", len, d.lim.max_input);
+	/* A stack from the start spares every op a test for none. */
+	if (grow((void **)&d.stack, &d.scap, 1, sizeof(*d.stack)) < 0)
+		return oom(&d);
 	while (r == 0) {
 		if (d.p == d.end)
 			r = fail(&d, -EBADMSG, "pickle data was truncated");
