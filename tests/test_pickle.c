@@ -96,7 +96,7 @@ static void test_scalars(void **state)
 {
 	struct mgr_pyval *v;
 
-	assert_int_equal(dec("80044e2e")->kind, MGR_PY_NONE);
+	assert_int_equal(dec("80044e2e")->kind, MGR_PYVAL_NONE);
 	assert_true(dec("8004882e")->u.b);
 	assert_false(dec("8004892e")->u.b);
 	assert_int_equal(dec("80044bff2e")->u.i.small, 255);
@@ -113,20 +113,20 @@ static void test_scalars(void **state)
 	assert_true(dec("8004473ff80000000000002e")->u.f == 1.5);
 	/* A lone surrogate passes, as with errors="surrogatepass". */
 	v = dec("80048c03edb2802e");
-	assert_int_equal(v->kind, MGR_PY_STR);
+	assert_int_equal(v->kind, MGR_PYVAL_STR);
 	assert_int_equal(v->u.s.len, 3);
 	v = dec("80048c03610062" "2e");
 	assert_int_equal(v->u.s.len, 3);
 	assert_memory_equal(v->u.s.data, "a\0b", 3);
 	assert_int_equal(dec("8004580100000078" "2e")->u.s.len, 1);
 	assert_int_equal(dec("80048d010000000000000078" "2e")->u.s.len, 1);
-	assert_int_equal(dec("800443027879" "2e")->kind, MGR_PY_BYTES);
-	assert_int_equal(dec("8004420100000078" "2e")->kind, MGR_PY_BYTES);
-	assert_int_equal(dec("80048e010000000000000078" "2e")->kind, MGR_PY_BYTES);
-	assert_int_equal(dec("800596020000000000000078792e")->kind, MGR_PY_BYTEARRAY);
+	assert_int_equal(dec("800443027879" "2e")->kind, MGR_PYVAL_BYTES);
+	assert_int_equal(dec("8004420100000078" "2e")->kind, MGR_PYVAL_BYTES);
+	assert_int_equal(dec("80048e010000000000000078" "2e")->kind, MGR_PYVAL_BYTES);
+	assert_int_equal(dec("800596020000000000000078792e")->kind, MGR_PYVAL_BYTEARRAY);
 	/* bytearray at protocol 4 is a call that the decoder knows. */
 	v = dec("80048c086275696c74696e73948c096279746561727261799493944302616294859452942e");
-	assert_int_equal(v->kind, MGR_PY_BYTEARRAY);
+	assert_int_equal(v->kind, MGR_PYVAL_BYTEARRAY);
 	assert_memory_equal(v->u.s.data, "ab", 2);
 	dec_fails("80048c02c3282e", -EBADMSG, "UTF-8");
 	dec_fails("80048c05eda0802e", -EBADMSG, "truncated");
@@ -137,24 +137,24 @@ static void test_containers(void **state)
 	struct mgr_pyval *v;
 
 	v = dec("8004294b014b0285284b014b024b034b0474942e");
-	assert_int_equal(v->kind, MGR_PY_TUPLE);
+	assert_int_equal(v->kind, MGR_PYVAL_TUPLE);
 	assert_int_equal(v->u.seq.len, 4);
 	v = dec("80045d284b014b0265" "4b0361" "2e");
 	assert_int_equal(v->u.seq.len, 3);
 	assert_int_equal(v->u.seq.items[2]->u.i.small, 3);
 	v = dec("80047d284b014b024b034b0475" "4b054b0673" "2e");
-	assert_int_equal(v->kind, MGR_PY_DICT);
+	assert_int_equal(v->kind, MGR_PYVAL_DICT);
 	assert_int_equal(v->u.seq.len, 3);
 	v = dec("80048f284b014b024b0190" "2e");
-	assert_int_equal(v->kind, MGR_PY_SET);
+	assert_int_equal(v->kind, MGR_PYVAL_SET);
 	assert_int_equal(v->u.seq.len, 2);
 	v = dec("8004284b014b014b0291" "2e");
-	assert_int_equal(v->kind, MGR_PY_FROZENSET);
+	assert_int_equal(v->kind, MGR_PYVAL_FROZENSET);
 	assert_int_equal(v->u.seq.len, 2);
 	/* Keys equal in Python are one key: 1, 1.0 and True. */
 	v = dec("80047d284b01" "8c0161" "473ff0000000000000" "8c0162" "88" "8c016375" "2e");
 	assert_int_equal(v->u.seq.len, 1);
-	assert_int_equal(MGR_PYDICT_KEY(v, 0)->kind, MGR_PY_INT);
+	assert_int_equal(MGR_PYDICT_KEY(v, 0)->kind, MGR_PYVAL_INT);
 	assert_true(mgr_pyval_is_str(MGR_PYDICT_VALUE(v, 0), "c"));
 	dec_fails("80047d285d4b0175" "2e", -EBADMSG, "unhashable type: 'list'");
 	dec_fails("80048f285d90" "2e", -EBADMSG, "unhashable type: 'list'");
@@ -189,17 +189,17 @@ static void test_stack_ops(void **state)
 	struct mgr_pyval *v;
 
 	v = dec("80045d94" "5d94" "6801" "85" "94" "61" "30" "2e");
-	assert_int_equal(v->kind, MGR_PY_LIST);
+	assert_int_equal(v->kind, MGR_PYVAL_LIST);
 	v = dec("80044b01284b024b0331" "2e");
 	assert_int_equal(v->u.i.small, 1);
 	v = dec("80045d3261" "2e");
-	assert_int_equal(v->kind, MGR_PY_LIST);
+	assert_int_equal(v->kind, MGR_PYVAL_LIST);
 	assert_ptr_equal(v->u.seq.items[0], v);
 	/* POP with a mark on top pops the mark, as CPython's does. */
 	v = dec("80044b0128304b0286" "2e");
 	assert_int_equal(v->u.seq.len, 2);
 	v = dec("950200000000000000" "8004" "950000000000000000" "4e" "950000000000000000" "94" "2e");
-	assert_int_equal(v->kind, MGR_PY_NONE);
+	assert_int_equal(v->kind, MGR_PYVAL_NONE);
 	dec_fails("8004950500000000000000" "4e2e", -EBADMSG, "truncated");
 	dec_fails("80052e", -EBADMSG, "underflow");
 	dec_fails("8006" "4e2e", -EBADMSG, "unsupported pickle protocol: 6");
@@ -217,19 +217,19 @@ static void test_opaque(void **state)
 
 	/* collections.OrderedDict() then SETITEMS, by GLOBAL. */
 	v = dec("800463636f6c6c656374696f6e730a4f726465726564446963740a2952" "284b014b0275" "2e");
-	assert_int_equal(v->kind, MGR_PY_OBJECT);
-	assert_int_equal(v->u.obj.how, MGR_PYOBJ_REDUCE);
+	assert_int_equal(v->kind, MGR_PYVAL_OBJECT);
+	assert_int_equal(v->u.obj.how, MGR_PYVAL_REDUCE);
 	assert_true(mgr_pyval_is_object_of(v, "collections", "OrderedDict"));
 	assert_int_equal(v->u.obj.dictitems->u.seq.len, 2);
 	assert_string_equal(mgr_pyval_type_name(v), "OrderedDict");
 	/* A Token: STACK_GLOBAL, EMPTY_TUPLE NEWOBJ, state tuple BUILD. */
 	v = dec("80048c186d756c746970726f63657373696e672e6d616e61676572738c05546f6b656e93"
 		"29818c0164" "8c0161" "8c016987" "62" "2e");
-	assert_int_equal(v->u.obj.how, MGR_PYOBJ_NEWOBJ);
+	assert_int_equal(v->u.obj.how, MGR_PYVAL_NEWOBJ);
 	assert_int_equal(v->u.obj.state->u.seq.len, 3);
 	/* NEWOBJ_EX with keyword arguments. */
 	v = dec("800463780a430a" "4b0185" "7d8c016b4b0273" "92" "2e");
-	assert_int_equal(v->u.obj.how, MGR_PYOBJ_NEWOBJ_EX);
+	assert_int_equal(v->u.obj.how, MGR_PYVAL_NEWOBJ_EX);
 	assert_int_equal(v->u.obj.kwargs->u.seq.len, 1);
 	/* APPEND on a deque. */
 	v = dec("800463636f6c6c656374696f6e730a64657175650a29524b0161" "2e");
@@ -342,7 +342,7 @@ static void test_encode_ints(void **state)
 
 static void test_encode_memo_and_batches(void **state)
 {
-	struct mgr_pyval *l = mgr_pyval_new(arena, MGR_PY_LIST, 0), *s = mgr_pyval_cstr(arena, "x");
+	struct mgr_pyval *l = mgr_pyval_new(arena, MGR_PYVAL_LIST, 0), *s = mgr_pyval_cstr(arena, "x");
 	struct mgr_pyval *strs[300], *back;
 	struct mgr_buf out = MGR_BUF_INIT;
 	int i, appends = 0;
@@ -355,7 +355,7 @@ static void test_encode_memo_and_batches(void **state)
 	mgr_pyval_append(arena, l, mgr_pyval_cstr(arena, "x"));
 	assert_string_equal(enc(l), "80045d288c01789468008c0178652e");
 	/* 2500 items go in batches of 1000. */
-	l = mgr_pyval_new(arena, MGR_PY_LIST, 0);
+	l = mgr_pyval_new(arena, MGR_PYVAL_LIST, 0);
 	for (i = 0; i < 2500; i++)
 		mgr_pyval_append(arena, l, mgr_pyval_none());
 	assert_int_equal(mgr_pyenc_value(&out, l), 0);
@@ -365,7 +365,7 @@ static void test_encode_memo_and_batches(void **state)
 	assert_int_equal(out.len, 2 + 1 + 3 * 2 + 2500 + 1);
 	/* Past 256 memo entries, LONG_BINGET; the pickle reads back with
 	 * the same sharing. */
-	l = mgr_pyval_new(arena, MGR_PY_LIST, 0);
+	l = mgr_pyval_new(arena, MGR_PYVAL_LIST, 0);
 	for (i = 0; i < 300; i++) {
 		char name[8];
 
@@ -441,9 +441,9 @@ static void test_replies(void **state)
 			    "2e");
 	assert_string_equal(enc(mgr_pyreply_array(arena, "i", "\x01\x00\x00\x00", 4)),
 			    "80046361727261790a61727261790a8c016943040100000086522e");
-	assert_string_equal(enc(mgr_pyreply_call(arena, "list", mgr_pyval_new(arena, MGR_PY_LIST, 0))),
+	assert_string_equal(enc(mgr_pyreply_call(arena, "list", mgr_pyval_new(arena, MGR_PYVAL_LIST, 0))),
 			    "8004636275696c74696e730a6c6973740a5d8552" "2e");
-	assert_non_null(mgr_pyreply_namespace(arena, mgr_pyval_new(arena, MGR_PY_DICT, 0)));
+	assert_non_null(mgr_pyreply_namespace(arena, mgr_pyval_new(arena, MGR_PYVAL_DICT, 0)));
 }
 
 int main(void)

@@ -105,10 +105,10 @@ static void test_numbers(void **state)
 
 static void test_containers(void **state)
 {
-	struct mgr_pyval *nan = F(NAN), *a = mgr_pyval_new(arena, MGR_PY_LIST, 0);
-	struct mgr_pyval *b = mgr_pyval_new(arena, MGR_PY_LIST, 0), *items[2];
-	struct mgr_pyval *x = mgr_pyval_bytes(arena, MGR_PY_BYTES, "x", 1);
-	struct mgr_pyval *bx = mgr_pyval_bytes(arena, MGR_PY_BYTEARRAY, "x", 1);
+	struct mgr_pyval *nan = F(NAN), *a = mgr_pyval_new(arena, MGR_PYVAL_LIST, 0);
+	struct mgr_pyval *b = mgr_pyval_new(arena, MGR_PYVAL_LIST, 0), *items[2];
+	struct mgr_pyval *x = mgr_pyval_bytes(arena, MGR_PYVAL_BYTES, "x", 1);
+	struct mgr_pyval *bx = mgr_pyval_bytes(arena, MGR_PYVAL_BYTEARRAY, "x", 1);
 
 	/* Inside a container the same node is equal to itself, NaN too. */
 	mgr_pyval_append(arena, a, nan);
@@ -128,8 +128,8 @@ static void test_containers(void **state)
 	items[1] = a;
 	assert_int_equal(mgr_pycmp_hash(mgr_pyval_tuple(arena, 2, items), &(int64_t){ 0 }), -EINVAL);
 	/* Two lists that hold themselves: Python's RecursionError. */
-	a = mgr_pyval_new(arena, MGR_PY_LIST, 0);
-	b = mgr_pyval_new(arena, MGR_PY_LIST, 0);
+	a = mgr_pyval_new(arena, MGR_PYVAL_LIST, 0);
+	b = mgr_pyval_new(arena, MGR_PYVAL_LIST, 0);
 	mgr_pyval_append(arena, a, a);
 	mgr_pyval_append(arena, b, b);
 	assert_int_equal(mgr_pycmp_eq(a, a), 1);
@@ -138,9 +138,9 @@ static void test_containers(void **state)
 
 static void test_dicts_and_sets(void **state)
 {
-	struct mgr_pyval *d = mgr_pyval_new(arena, MGR_PY_DICT, 0);
-	struct mgr_pyval *s = mgr_pyval_new(arena, MGR_PY_SET, 0);
-	struct mgr_pyval *fs = mgr_pyval_new(arena, MGR_PY_FROZENSET, 0);
+	struct mgr_pyval *d = mgr_pyval_new(arena, MGR_PYVAL_DICT, 0);
+	struct mgr_pyval *s = mgr_pyval_new(arena, MGR_PYVAL_SET, 0);
+	struct mgr_pyval *fs = mgr_pyval_new(arena, MGR_PYVAL_FROZENSET, 0);
 	size_t pos;
 	int i;
 
@@ -149,7 +149,7 @@ static void test_dicts_and_sets(void **state)
 	assert_int_equal(mgr_pydict_set(arena, d, mgr_pyval_bool(true), S("c")), 0);
 	assert_int_equal(d->u.seq.len, 1);
 	assert_string_equal(R(d), "{1: 'c'}");
-	assert_int_equal(mgr_pydict_set(arena, d, mgr_pyval_new(arena, MGR_PY_LIST, 0), I(0)), -EINVAL);
+	assert_int_equal(mgr_pydict_set(arena, d, mgr_pyval_new(arena, MGR_PYVAL_LIST, 0), I(0)), -EINVAL);
 	for (i = 0; i < 1000; i++)
 		assert_int_equal(mgr_pydict_set(arena, d, I(i * 7), I(i)), 0);
 	assert_int_equal(d->u.seq.len, 1001);
@@ -170,24 +170,24 @@ static void test_dicts_and_sets(void **state)
 	assert_int_equal(mgr_pydict_add(arena, fs, I(2)), 1);
 	assert_int_equal(mgr_pycmp_eq(s, fs), 1);
 	assert_int_equal(H(fs), -1826646154956904602);
-	assert_int_equal(mgr_pycmp_lt(mgr_pyval_new(arena, MGR_PY_SET, 0), fs), 1);
+	assert_int_equal(mgr_pycmp_lt(mgr_pyval_new(arena, MGR_PYVAL_SET, 0), fs), 1);
 	assert_int_equal(mgr_pycmp_lt(s, fs), 0);
 }
 
 static void test_repr(void **state)
 {
-	struct mgr_pyval *l = mgr_pyval_new(arena, MGR_PY_LIST, 0), *t, *e;
+	struct mgr_pyval *l = mgr_pyval_new(arena, MGR_PYVAL_LIST, 0), *t, *e;
 	char f[MGR_PYREPR_FLOAT_MAX];
 
 	assert_string_equal(R(S("it's")), "\"it's\"");
 	assert_string_equal(R(S("a\x01\n\xc3\xa9\xed\xb2\x80")), "'a\\x01\\né\\udc80'");
-	assert_string_equal(R(mgr_pyval_bytes(arena, MGR_PY_BYTES, "'\"\x80", 3)), "b'\\'\"\\x80'");
+	assert_string_equal(R(mgr_pyval_bytes(arena, MGR_PYVAL_BYTES, "'\"\x80", 3)), "b'\\'\"\\x80'");
 	assert_string_equal(R(pow2(70)), "1180591620717411303424");
-	assert_string_equal(R(mgr_pyval_new(arena, MGR_PY_SET, 0)), "set()");
+	assert_string_equal(R(mgr_pyval_new(arena, MGR_PYVAL_SET, 0)), "set()");
 	t = mgr_pyval_tuple(arena, 1, &l);
 	mgr_pyval_append(arena, l, t);
 	assert_string_equal(R(t), "([(...)],)");
-	e = mgr_pyval_object(arena, MGR_PYOBJ_REDUCE,
+	e = mgr_pyval_object(arena, MGR_PYVAL_REDUCE,
 			     mgr_pyval_global(arena, "_queue", 6, "Empty", 5),
 			     mgr_pyval_tuple(arena, 0, NULL), NULL);
 	assert_string_equal(R(e), "Empty()");
@@ -229,7 +229,7 @@ static void test_repr_limit(void **state)
 static void test_copy(void **state)
 {
 	struct mgr_pyarena *other = mgr_pyarena_new(), *third = mgr_pyarena_new();
-	struct mgr_pyval *l = mgr_pyval_new(arena, MGR_PY_LIST, 0), *d = mgr_pyval_new(arena, MGR_PY_DICT, 0);
+	struct mgr_pyval *l = mgr_pyval_new(arena, MGR_PYVAL_LIST, 0), *d = mgr_pyval_new(arena, MGR_PYVAL_DICT, 0);
 	struct mgr_pyval *c, *c2;
 	struct mgr_buf a = MGR_BUF_INIT, b = MGR_BUF_INIT;
 	size_t pos;

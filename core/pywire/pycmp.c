@@ -201,7 +201,7 @@ static int hash_tuple(struct mgr_pyval *const *items, size_t n, int64_t *out, in
 	return 0;
 }
 
-static int hash_frozenset(const struct mgr_pyseq *q, int64_t *out, int depth)
+static int hash_frozenset(const struct mgr_pyval_seq *q, int64_t *out, int depth)
 {
 	uint64_t h = 0, e;
 	int64_t lane;
@@ -237,7 +237,7 @@ static int hash_global(const struct mgr_pyval *v, int64_t *out)
  * changes once it exists; what BUILD or SETITEMS add later is left out so
  * that a key's hash stays put while a pickle is still filling it in.
  * Objects made from unhashable arguments share their class's hash. */
-static int hash_object(const struct mgr_pyobj *o, int64_t *out, int depth)
+static int hash_object(const struct mgr_pyval_obj *o, int64_t *out, int depth)
 {
 	uint64_t acc = XXPRIME_5;
 	int64_t h;
@@ -265,29 +265,29 @@ static int hash_node(const struct mgr_pyval *v, int64_t *out, int depth)
 	if (depth > MGR_PYVAL_DEPTH_MAX)
 		return -ELOOP;
 	switch (v->kind) {
-	case MGR_PY_NONE:
+	case MGR_PYVAL_NONE:
 		*out = HASH_NONE;
 		return 0;
-	case MGR_PY_BOOL:
-	case MGR_PY_INT:
+	case MGR_PYVAL_BOOL:
+	case MGR_PYVAL_INT:
 		*out = mgr_pylong_hash(v);
 		return 0;
-	case MGR_PY_FLOAT:
+	case MGR_PYVAL_FLOAT:
 		*out = hash_double(v->u.f);
 		return 0;
-	case MGR_PY_STR:
+	case MGR_PYVAL_STR:
 		*out = hash_str(v->u.s.data, v->u.s.len);
 		return 0;
-	case MGR_PY_BYTES:
+	case MGR_PYVAL_BYTES:
 		*out = hash_bytes(v->u.s.data, v->u.s.len);
 		return 0;
-	case MGR_PY_TUPLE:
+	case MGR_PYVAL_TUPLE:
 		return hash_tuple(v->u.seq.items, v->u.seq.len, out, depth);
-	case MGR_PY_FROZENSET:
+	case MGR_PYVAL_FROZENSET:
 		return hash_frozenset(&v->u.seq, out, depth);
-	case MGR_PY_GLOBAL:
+	case MGR_PYVAL_GLOBAL:
 		return hash_global(v, out);
-	case MGR_PY_OBJECT:
+	case MGR_PYVAL_OBJECT:
 		return hash_object(&v->u.obj, out, depth);
 	default:
 		return -EINVAL;
@@ -312,8 +312,8 @@ static int eq_item(const struct mgr_pyval *a, const struct mgr_pyval *b, int dep
 static int find_in(const struct mgr_pyval *c, const struct mgr_pyval *key, int64_t h,
 		   size_t *pos, int depth)
 {
-	const struct mgr_pyseq *q = &c->u.seq;
-	size_t step = c->kind == MGR_PY_DICT ? 2 : 1, mask, i, p;
+	const struct mgr_pyval_seq *q = &c->u.seq;
+	size_t step = c->kind == MGR_PYVAL_DICT ? 2 : 1, mask, i, p;
 	uint64_t perturb = (uint64_t)h;
 	int r;
 
@@ -347,17 +347,17 @@ int mgr_pycmp_find(const struct mgr_pyval *c, const struct mgr_pyval *key, int64
 
 static bool is_number(const struct mgr_pyval *v)
 {
-	return v->kind == MGR_PY_BOOL || v->kind == MGR_PY_INT || v->kind == MGR_PY_FLOAT;
+	return v->kind == MGR_PYVAL_BOOL || v->kind == MGR_PYVAL_INT || v->kind == MGR_PYVAL_FLOAT;
 }
 
 static bool is_bytes(const struct mgr_pyval *v)
 {
-	return v->kind == MGR_PY_BYTES || v->kind == MGR_PY_BYTEARRAY;
+	return v->kind == MGR_PYVAL_BYTES || v->kind == MGR_PYVAL_BYTEARRAY;
 }
 
 static bool is_set(const struct mgr_pyval *v)
 {
-	return v->kind == MGR_PY_SET || v->kind == MGR_PY_FROZENSET;
+	return v->kind == MGR_PYVAL_SET || v->kind == MGR_PYVAL_FROZENSET;
 }
 
 /* Compare two numbers: -1, 0, 1, or 2 when a NaN makes them unordered. */
@@ -365,16 +365,16 @@ static int num_cmp(const struct mgr_pyval *a, const struct mgr_pyval *b)
 {
 	int r;
 
-	if (a->kind == MGR_PY_FLOAT && b->kind == MGR_PY_FLOAT) {
+	if (a->kind == MGR_PYVAL_FLOAT && b->kind == MGR_PYVAL_FLOAT) {
 		if (isnan(a->u.f) || isnan(b->u.f))
 			return 2;
 		return (a->u.f > b->u.f) - (a->u.f < b->u.f);
 	}
-	if (a->kind == MGR_PY_FLOAT) {
+	if (a->kind == MGR_PYVAL_FLOAT) {
 		r = mgr_pylong_cmp_double(b, a->u.f);
 		return r == 2 ? 2 : -r;
 	}
-	if (b->kind == MGR_PY_FLOAT)
+	if (b->kind == MGR_PYVAL_FLOAT)
 		return mgr_pylong_cmp_double(a, b->u.f);
 	return mgr_pylong_cmp(a, b);
 }
@@ -400,7 +400,7 @@ static int subset(const struct mgr_pyval *a, const struct mgr_pyval *b, int dept
 
 static int dict_eq(const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
 {
-	const struct mgr_pyseq *q = &a->u.seq;
+	const struct mgr_pyval_seq *q = &a->u.seq;
 	size_t i, pos;
 	int64_t h;
 	int r;
@@ -449,12 +449,12 @@ static int eq_node(const struct mgr_pyval *a, const struct mgr_pyval *b, int dep
 	if (a->kind != b->kind)
 		return 0;
 	switch (a->kind) {
-	case MGR_PY_NONE:
+	case MGR_PYVAL_NONE:
 		return 1;
-	case MGR_PY_STR:
+	case MGR_PYVAL_STR:
 		return a->u.s.len == b->u.s.len && !memcmp(a->u.s.data, b->u.s.data, a->u.s.len);
-	case MGR_PY_TUPLE:
-	case MGR_PY_LIST:
+	case MGR_PYVAL_TUPLE:
+	case MGR_PYVAL_LIST:
 		if (a->u.seq.len != b->u.seq.len)
 			return 0;
 		for (i = 0; i < a->u.seq.len; i++) {
@@ -463,13 +463,14 @@ static int eq_node(const struct mgr_pyval *a, const struct mgr_pyval *b, int dep
 				return r;
 		}
 		return 1;
-	case MGR_PY_DICT:
+	case MGR_PYVAL_DICT:
 		return a->u.seq.len == b->u.seq.len ? dict_eq(a, b, depth) : 0;
-	case MGR_PY_GLOBAL:
-		return a->u.g.module_len == b->u.g.module_len && a->u.g.name_len == b->u.g.name_len &&
+	case MGR_PYVAL_GLOBAL:
+		return a->u.g.module_len == b->u.g.module_len &&
+		       a->u.g.name_len == b->u.g.name_len &&
 		       !memcmp(a->u.g.module, b->u.g.module, a->u.g.module_len) &&
 		       !memcmp(a->u.g.name, b->u.g.name, a->u.g.name_len);
-	case MGR_PY_OBJECT:
+	case MGR_PYVAL_OBJECT:
 		return object_eq(a, b);
 	default:
 		return 0;
@@ -502,11 +503,11 @@ static int lt_node(const struct mgr_pyval *a, const struct mgr_pyval *b, int dep
 	if (is_bytes(a) && is_bytes(b))
 		return bytes_lt(a, b);
 	/* UTF-8 keeps code point order, surrogates included. */
-	if (a->kind == MGR_PY_STR && b->kind == MGR_PY_STR)
+	if (a->kind == MGR_PYVAL_STR && b->kind == MGR_PYVAL_STR)
 		return bytes_lt(a, b);
 	if (is_set(a) && is_set(b))
 		return a->u.seq.len < b->u.seq.len ? subset(a, b, depth) : 0;
-	if ((a->kind != MGR_PY_TUPLE && a->kind != MGR_PY_LIST) || a->kind != b->kind)
+	if ((a->kind != MGR_PYVAL_TUPLE && a->kind != MGR_PYVAL_LIST) || a->kind != b->kind)
 		return -EINVAL;
 	/* Sequences: the first pair of items that differ decides. */
 	n = a->u.seq.len < b->u.seq.len ? a->u.seq.len : b->u.seq.len;

@@ -161,7 +161,7 @@ static int load_text(struct dec *d, size_t width, enum mgr_pyval_kind kind)
 		return fail(d, -EBADMSG, "pickle data was truncated");
 	if ((r = need(d, (size_t)n, &s)) < 0)
 		return r;
-	if (kind == MGR_PY_STR && mgr_pyval_utf8_check(s, (size_t)n) < 0)
+	if (kind == MGR_PYVAL_STR && mgr_pyval_utf8_check(s, (size_t)n) < 0)
 		return fail(d, -EBADMSG, "a str is not valid UTF-8");
 	return push(d, mgr_pyval_bytes(d->a, kind, s, (size_t)n));
 }
@@ -206,12 +206,12 @@ static int load_seq(struct dec *d, size_t start, enum mgr_pyval_kind kind)
 
 	if (start < fence(d) || start > d->sp)
 		return underflow(d);
-	t = kind == MGR_PY_TUPLE ? mgr_pyval_tuple(d->a, d->sp - start, d->stack + start)
+	t = kind == MGR_PYVAL_TUPLE ? mgr_pyval_tuple(d->a, d->sp - start, d->stack + start)
 				 : container(d, kind);
 	if (!t)
 		return oom(d);
 	for (i = start; i < d->sp; i++) {
-		if (kind == MGR_PY_FROZENSET) {
+		if (kind == MGR_PYVAL_FROZENSET) {
 			r = mgr_pydict_add(d->a, t, d->stack[i]);
 			if (r == -EINVAL)
 				return fail(d, -EBADMSG, "unhashable type: '%s'",
@@ -232,7 +232,7 @@ static int load_seq(struct dec *d, size_t start, enum mgr_pyval_kind kind)
 static int object_items(struct dec *d, struct mgr_pyval *obj, unsigned char op,
 			struct mgr_pyval **items, size_t n)
 {
-	struct mgr_pyobj *o = &obj->u.obj;
+	struct mgr_pyval_obj *o = &obj->u.obj;
 	struct mgr_pyval **list;
 	size_t i;
 	int r;
@@ -244,7 +244,7 @@ static int object_items(struct dec *d, struct mgr_pyval *obj, unsigned char op,
 			    op == 'a' ? "APPENDS" : "SETITEMS", mgr_pyval_type_name(obj),
 			    o->state ? "state" : "dict items");
 	list = op == 'a' ? &o->listitems : &o->dictitems;
-	if (!*list && !(*list = mgr_pyval_new(d->a, MGR_PY_LIST, n)))
+	if (!*list && !(*list = mgr_pyval_new(d->a, MGR_PYVAL_LIST, n)))
 		return oom(d);
 	for (i = 0; i < n; i++) {
 		if ((r = mgr_pyval_append(d->a, *list, items[i])) < 0)
@@ -259,7 +259,8 @@ static int object_items(struct dec *d, struct mgr_pyval *obj, unsigned char op,
  * ('a'), SETITEM(S) ('s') or ADDITEMS (0x90). */
 static int load_items(struct dec *d, size_t x, unsigned char op)
 {
-	static const enum mgr_pyval_kind want[] = { MGR_PY_LIST, MGR_PY_DICT, MGR_PY_SET };
+	static const enum mgr_pyval_kind want[] = { MGR_PYVAL_LIST, MGR_PYVAL_DICT, MGR_PYVAL_SET };
+	static const char *const names[] = { "APPENDS", "SETITEMS", "ADDITEMS" };
 	struct mgr_pyval *target, **items;
 	size_t n, i, k = op == 'a' ? 0 : op == 's' ? 1 : 2;
 	int r = 0;
@@ -273,11 +274,10 @@ static int load_items(struct dec *d, size_t x, unsigned char op)
 		return fail(d, -EBADMSG, "odd number of items for SETITEMS");
 	target = d->stack[x - 1];
 	items = d->stack + x;
-	if (target->kind == MGR_PY_OBJECT) {
+	if (target->kind == MGR_PYVAL_OBJECT) {
 		r = object_items(d, target, op, items, n);
 	} else if (target->kind != want[k]) {
-		return fail(d, -EBADMSG, "%s on a %s", k == 0 ? "APPENDS" : k == 1 ? "SETITEMS" : "ADDITEMS",
-			    mgr_pyval_type_name(target));
+		return fail(d, -EBADMSG, "%s on a %s", names[k], mgr_pyval_type_name(target));
 	} else {
 		for (i = 0; i < n && r >= 0; i += k == 1 ? 2 : 1) {
 			if (k == 0)
@@ -328,7 +328,7 @@ static int load_stack_global(struct dec *d)
 
 	if ((r = pop(d, &name)) < 0 || (r = pop(d, &module)) < 0)
 		return r;
-	if (module->kind != MGR_PY_STR || name->kind != MGR_PY_STR)
+	if (module->kind != MGR_PYVAL_STR || name->kind != MGR_PYVAL_STR)
 		return fail(d, -EBADMSG, "STACK_GLOBAL requires str");
 	return push(d, mgr_pyval_global(d->a, (const char *)module->u.s.data, module->u.s.len,
 					(const char *)name->u.s.data, name->u.s.len));
@@ -343,30 +343,30 @@ static struct mgr_pyval *known_call(struct dec *d, struct mgr_pyval *func, struc
 	if (!mgr_pyval_is_global(func, "builtins", "bytearray") || args->u.seq.len > 1)
 		return NULL;
 	if (!args->u.seq.len)
-		return mgr_pyval_bytes(d->a, MGR_PY_BYTEARRAY, "", 0);
+		return mgr_pyval_bytes(d->a, MGR_PYVAL_BYTEARRAY, "", 0);
 	b = args->u.seq.items[0];
-	if (b->kind != MGR_PY_BYTES)
+	if (b->kind != MGR_PYVAL_BYTES)
 		return NULL;
-	return mgr_pyval_bytes(d->a, MGR_PY_BYTEARRAY, b->u.s.data, b->u.s.len);
+	return mgr_pyval_bytes(d->a, MGR_PYVAL_BYTEARRAY, b->u.s.data, b->u.s.len);
 }
 
 /* REDUCE, NEWOBJ and NEWOBJ_EX: the call is recorded, not made. */
-static int load_call(struct dec *d, enum mgr_pyobj_how how)
+static int load_call(struct dec *d, enum mgr_pyval_how how)
 {
 	static const char *const names[] = { "REDUCE", "NEWOBJ", "NEWOBJ_EX" };
 	struct mgr_pyval *func, *args, *kwargs = NULL, *obj;
 	int r;
 
-	if (how == MGR_PYOBJ_NEWOBJ_EX && (r = pop(d, &kwargs)) < 0)
+	if (how == MGR_PYVAL_NEWOBJ_EX && (r = pop(d, &kwargs)) < 0)
 		return r;
 	if ((r = pop(d, &args)) < 0 || (r = pop(d, &func)) < 0)
 		return r;
-	if (func->kind != MGR_PY_GLOBAL && func->kind != MGR_PY_OBJECT)
+	if (func->kind != MGR_PYVAL_GLOBAL && func->kind != MGR_PYVAL_OBJECT)
 		return fail(d, -EBADMSG, "%s: '%s' object is not callable", names[how],
 			    mgr_pyval_type_name(func));
-	if (args->kind != MGR_PY_TUPLE || (kwargs && kwargs->kind != MGR_PY_DICT))
+	if (args->kind != MGR_PYVAL_TUPLE || (kwargs && kwargs->kind != MGR_PYVAL_DICT))
 		return fail(d, -EBADMSG, "%s expected an argument tuple", names[how]);
-	if (how == MGR_PYOBJ_REDUCE && (obj = known_call(d, func, args)))
+	if (how == MGR_PYVAL_REDUCE && (obj = known_call(d, func, args)))
 		return push(d, obj);
 	obj = mgr_pyval_object(d->a, how, func, args, kwargs);
 	if (!obj)
@@ -387,7 +387,7 @@ static int load_build(struct dec *d)
 	if (d->sp <= fence(d))
 		return underflow(d);
 	inst = d->stack[d->sp - 1];
-	if (inst->kind != MGR_PY_OBJECT)
+	if (inst->kind != MGR_PYVAL_OBJECT)
 		return fail(d, -EBADMSG, "BUILD on a %s", mgr_pyval_type_name(inst));
 	if (inst->u.obj.state)
 		return fail(d, -EBADMSG, "BUILD twice on one %s object", mgr_pyval_type_name(inst));
@@ -475,7 +475,9 @@ static int step(struct dec *d, struct mgr_pyval **out)
 	case 0x95:		/* FRAME */
 		if ((r = arg(d, 8, &x)) < 0)
 			return r;
-		return x <= (uint64_t)(d->end - d->p) ? 0 : fail(d, -EBADMSG, "pickle data was truncated");
+		if (x > (uint64_t)(d->end - d->p))
+			return fail(d, -EBADMSG, "pickle data was truncated");
+		return 0;
 	case '.':		/* STOP */
 		if ((r = pop(d, out)) < 0)
 			return r;
@@ -524,31 +526,31 @@ static int step(struct dec *d, struct mgr_pyval **out)
 	case 0x8c:		/* SHORT_BINUNICODE */
 	case 'X':		/* BINUNICODE */
 	case 0x8d:		/* BINUNICODE8 */
-		return load_text(d, op == 0x8c ? 1 : op == 'X' ? 4 : 8, MGR_PY_STR);
+		return load_text(d, op == 0x8c ? 1 : op == 'X' ? 4 : 8, MGR_PYVAL_STR);
 	case 'C':		/* SHORT_BINBYTES */
 	case 'B':		/* BINBYTES */
 	case 0x8e:		/* BINBYTES8 */
-		return load_text(d, op == 'C' ? 1 : op == 'B' ? 4 : 8, MGR_PY_BYTES);
+		return load_text(d, op == 'C' ? 1 : op == 'B' ? 4 : 8, MGR_PYVAL_BYTES);
 	case 0x96:		/* BYTEARRAY8 */
-		return load_text(d, 8, MGR_PY_BYTEARRAY);
+		return load_text(d, 8, MGR_PYVAL_BYTEARRAY);
 	case ')':		/* EMPTY_TUPLE */
 		return push(d, mgr_pyval_tuple(d->a, 0, NULL));
 	case 0x85:
 	case 0x86:
 	case 0x87:		/* TUPLE1, TUPLE2, TUPLE3 */
 		m = op - 0x84u;
-		return d->sp < m ? underflow(d) : load_seq(d, d->sp - m, MGR_PY_TUPLE);
+		return d->sp < m ? underflow(d) : load_seq(d, d->sp - m, MGR_PYVAL_TUPLE);
 	case 't':		/* TUPLE */
 	case 0x91:		/* FROZENSET */
 		if ((r = marker(d, &m)) < 0)
 			return r;
-		return load_seq(d, m, op == 't' ? MGR_PY_TUPLE : MGR_PY_FROZENSET);
+		return load_seq(d, m, op == 't' ? MGR_PYVAL_TUPLE : MGR_PYVAL_FROZENSET);
 	case ']':
-		return push(d, container(d, MGR_PY_LIST));
+		return push(d, container(d, MGR_PYVAL_LIST));
 	case '}':
-		return push(d, container(d, MGR_PY_DICT));
+		return push(d, container(d, MGR_PYVAL_DICT));
 	case 0x8f:
-		return push(d, container(d, MGR_PY_SET));
+		return push(d, container(d, MGR_PYVAL_SET));
 	case 'a':		/* APPEND */
 		return d->sp ? load_items(d, d->sp - 1, 'a') : underflow(d);
 	case 's':		/* SETITEM */
@@ -564,11 +566,11 @@ static int step(struct dec *d, struct mgr_pyval **out)
 	case 0x93:
 		return load_stack_global(d);
 	case 'R':
-		return load_call(d, MGR_PYOBJ_REDUCE);
+		return load_call(d, MGR_PYVAL_REDUCE);
 	case 0x81:
-		return load_call(d, MGR_PYOBJ_NEWOBJ);
+		return load_call(d, MGR_PYVAL_NEWOBJ);
 	case 0x92:
-		return load_call(d, MGR_PYOBJ_NEWOBJ_EX);
+		return load_call(d, MGR_PYVAL_NEWOBJ_EX);
 	case 'b':
 		return load_build(d);
 	case 0x94:		/* MEMOIZE */

@@ -12,7 +12,7 @@
  *
  * Globals are never looked up.  builtins.bytearray called on one bytes
  * becomes a bytearray; any other call or class instantiation becomes an
- * opaque object (struct mgr_pyobj) holding what the pickle did to it, so
+ * opaque object (struct mgr_pyval_obj) holding what the pickle did to it, so
  * that pyenc.h gives it back to Python as it was.  Dicts and sets are
  * built with Python's semantics (pydict.h): an unhashable key is an error,
  * as in Python.  Memo entries are references, so a value the pickle names

@@ -7,11 +7,11 @@
 
 static size_t entry_size(const struct mgr_pyval *c)
 {
-	return c->kind == MGR_PY_DICT ? 2 : 1;
+	return c->kind == MGR_PYVAL_DICT ? 2 : 1;
 }
 
 /* Put position p, whose key hashes to h, into the first free slot. */
-static void index_put(struct mgr_pyseq *q, size_t p, int64_t h)
+static void index_put(struct mgr_pyval_seq *q, size_t p, int64_t h)
 {
 	size_t mask = q->nslots - 1, i;
 	uint64_t perturb = (uint64_t)h;
@@ -23,7 +23,7 @@ static void index_put(struct mgr_pyseq *q, size_t p, int64_t h)
 
 /* Build the index afresh with room for want keys, at most half full so
  * that probes stay short. */
-static int index_build(struct mgr_pyarena *a, struct mgr_pyseq *q, size_t want)
+static int index_build(struct mgr_pyarena *a, struct mgr_pyval_seq *q, size_t want)
 {
 	size_t n = 8, p;
 	uint32_t *slots;
@@ -47,7 +47,7 @@ static int index_build(struct mgr_pyarena *a, struct mgr_pyseq *q, size_t want)
 /* Make room for one more entry in items, hashes and index. */
 static int make_room(struct mgr_pyarena *a, struct mgr_pyval *c)
 {
-	struct mgr_pyseq *q = &c->u.seq;
+	struct mgr_pyval_seq *q = &c->u.seq;
 	size_t want = q->len + 1, cap;
 	int64_t *hashes;
 	int r;
@@ -85,7 +85,7 @@ static int lookup(const struct mgr_pyval *c, const struct mgr_pyval *key, int64_
 static int insert(struct mgr_pyarena *a, struct mgr_pyval *c, struct mgr_pyval *key,
 		  struct mgr_pyval *value, int64_t h)
 {
-	struct mgr_pyseq *q = &c->u.seq;
+	struct mgr_pyval_seq *q = &c->u.seq;
 	size_t p = q->len, k = p * entry_size(c);
 	int r;
 
@@ -140,7 +140,7 @@ int mgr_pydict_find(const struct mgr_pyval *c, const struct mgr_pyval *key, size
 
 int mgr_pydict_remove(struct mgr_pyarena *a, struct mgr_pyval *c, size_t pos)
 {
-	struct mgr_pyseq *q = &c->u.seq;
+	struct mgr_pyval_seq *q = &c->u.seq;
 	size_t es = entry_size(c), after = q->len - pos - 1;
 
 	memmove(&q->items[pos * es], &q->items[(pos + 1) * es], after * es * sizeof(*q->items));

@@ -1,4 +1,4 @@
-/* Dicts and sets (pyval.h's MGR_PY_DICT, MGR_PY_SET, MGR_PY_FROZENSET) with
+/* Dicts and sets (pyval.h's MGR_PYVAL_DICT, MGR_PYVAL_SET, MGR_PYVAL_FROZENSET) with
  * Python's semantics: a key is found by its hash and == (pycmp.h), so
  * d[1], d[1.0] and d[True] are one entry, and dicts keep insertion order.
  * Items and the index live in the container's arena. */

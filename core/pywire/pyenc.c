@@ -97,13 +97,13 @@ static int put_op_le(struct enc *e, unsigned char op, uint64_t x, int width)
 static bool memoizable(const struct mgr_pyval *v)
 {
 	switch (v->kind) {
-	case MGR_PY_NONE:
-	case MGR_PY_BOOL:
-	case MGR_PY_INT:
-	case MGR_PY_FLOAT:
-	case MGR_PY_GLOBAL:
+	case MGR_PYVAL_NONE:
+	case MGR_PYVAL_BOOL:
+	case MGR_PYVAL_INT:
+	case MGR_PYVAL_FLOAT:
+	case MGR_PYVAL_GLOBAL:
 		return false;
-	case MGR_PY_TUPLE:
+	case MGR_PYVAL_TUPLE:
 		return v->u.seq.len > 0;
 	default:
 		return true;
@@ -113,14 +113,14 @@ static bool memoizable(const struct mgr_pyval *v)
 static size_t child_count(const struct mgr_pyval *v)
 {
 	switch (v->kind) {
-	case MGR_PY_TUPLE:
-	case MGR_PY_LIST:
-	case MGR_PY_SET:
-	case MGR_PY_FROZENSET:
+	case MGR_PYVAL_TUPLE:
+	case MGR_PYVAL_LIST:
+	case MGR_PYVAL_SET:
+	case MGR_PYVAL_FROZENSET:
 		return v->u.seq.len;
-	case MGR_PY_DICT:
+	case MGR_PYVAL_DICT:
 		return 2 * v->u.seq.len;
-	case MGR_PY_OBJECT:
+	case MGR_PYVAL_OBJECT:
 		return 6;
 	default:
 		return 0;
@@ -129,12 +129,12 @@ static size_t child_count(const struct mgr_pyval *v)
 
 static const struct mgr_pyval *child(const struct mgr_pyval *v, size_t i)
 {
-	const struct mgr_pyobj *o = &v->u.obj;
+	const struct mgr_pyval_obj *o = &v->u.obj;
 	const struct mgr_pyval *parts[6] = {
 		o->func, o->args, o->kwargs, o->listitems, o->dictitems, o->state,
 	};
 
-	return v->kind == MGR_PY_OBJECT ? parts[i] : v->u.seq.items[i];
+	return v->kind == MGR_PYVAL_OBJECT ? parts[i] : v->u.seq.items[i];
 }
 
 /* Lists, dicts, sets and objects are written before what is put into them
@@ -142,8 +142,8 @@ static const struct mgr_pyval *child(const struct mgr_pyval *v, size_t i)
  * to them: every cycle a pickle can make passes through one of them. */
 static bool memo_first(const struct mgr_pyval *v)
 {
-	return v->kind == MGR_PY_LIST || v->kind == MGR_PY_DICT || v->kind == MGR_PY_SET ||
-	       v->kind == MGR_PY_OBJECT;
+	return v->kind == MGR_PYVAL_LIST || v->kind == MGR_PYVAL_DICT || v->kind == MGR_PYVAL_SET ||
+	       v->kind == MGR_PYVAL_OBJECT;
 }
 
 /* A walk inside v met v again: memoize the nodes of the cycle that can be
@@ -218,6 +218,14 @@ static bool shared(struct enc *e, const struct mgr_pyval *v)
 	return memoizable(v) && mgr_pymap_get(&e->refs, v, &n) && ((n & COUNT) > 1 || (n & FORCED));
 }
 
+/* Fetch memo entry idx. */
+static int put_get(struct enc *e, uintptr_t idx)
+{
+	if (idx < 256)
+		return put_op_le(e, OP_BINGET, idx, 1);
+	return put_op_le(e, OP_LONG_BINGET, idx, 4);
+}
+
 static int memoize(struct enc *e, const struct mgr_pyval *v)
 {
 	uintptr_t *slot;
@@ -247,7 +255,7 @@ static int fetch_instead(struct enc *e, const struct mgr_pyval *v, size_t npop, 
 	while (!mark && npop-- && r >= 0)
 		r = put_op(e, OP_POP);
 	if (r >= 0)
-		r = idx < 256 ? put_op_le(e, OP_BINGET, idx, 1) : put_op_le(e, OP_LONG_BINGET, idx, 4);
+		r = put_get(e, idx);
 	return r < 0 ? r : 1;
 }
 
@@ -311,8 +319,8 @@ static int emit_global(struct enc *e, const struct mgr_pyval *v)
 			return r;
 		return put_op(e, OP_STACK_GLOBAL);
 	}
-	if ((r = put_op(e, OP_GLOBAL)) < 0 || (r = put(e, m, ml)) < 0 || (r = put(e, "\n", 1)) < 0 ||
-	    (r = put(e, n, nl)) < 0)
+	if ((r = put_op(e, OP_GLOBAL)) < 0 || (r = put(e, m, ml)) < 0 ||
+	    (r = put(e, "\n", 1)) < 0 || (r = put(e, n, nl)) < 0)
 		return r;
 	return put(e, "\n", 1);
 }
@@ -399,18 +407,18 @@ static int emit_frozenset(struct enc *e, const struct mgr_pyval *v, int depth)
 static int emit_object(struct enc *e, const struct mgr_pyval *v, int depth)
 {
 	static const unsigned char ops[] = {
-		[MGR_PYOBJ_REDUCE] = OP_REDUCE, [MGR_PYOBJ_NEWOBJ] = OP_NEWOBJ,
-		[MGR_PYOBJ_NEWOBJ_EX] = OP_NEWOBJ_EX,
+		[MGR_PYVAL_REDUCE] = OP_REDUCE, [MGR_PYVAL_NEWOBJ] = OP_NEWOBJ,
+		[MGR_PYVAL_NEWOBJ_EX] = OP_NEWOBJ_EX,
 	};
-	const struct mgr_pyobj *o = &v->u.obj;
-	const struct mgr_pyseq *q;
+	const struct mgr_pyval_obj *o = &v->u.obj;
+	const struct mgr_pyval_seq *q;
 	int r;
 
 	if ((r = emit(e, o->func, depth + 1)) < 0 || (r = emit(e, o->args, depth + 1)) < 0)
 		return r;
-	if (o->how == MGR_PYOBJ_NEWOBJ_EX && (r = emit(e, o->kwargs, depth + 1)) < 0)
+	if (o->how == MGR_PYVAL_NEWOBJ_EX && (r = emit(e, o->kwargs, depth + 1)) < 0)
 		return r;
-	r = fetch_instead(e, v, o->how == MGR_PYOBJ_NEWOBJ_EX ? 3 : 2, false);
+	r = fetch_instead(e, v, o->how == MGR_PYVAL_NEWOBJ_EX ? 3 : 2, false);
 	if (r)
 		return r < 0 ? r : 0;
 	if ((r = put_op(e, ops[o->how])) < 0 || (r = memoize(e, v)) < 0)
@@ -438,35 +446,35 @@ static int emit(struct enc *e, const struct mgr_pyval *v, int depth)
 	if (depth > MGR_PYVAL_DEPTH_MAX)
 		return -ELOOP;
 	if (mgr_pymap_get(&e->memo, v, &idx))
-		return idx < 256 ? put_op_le(e, OP_BINGET, idx, 1) : put_op_le(e, OP_LONG_BINGET, idx, 4);
+		return put_get(e, idx);
 	switch (v->kind) {
-	case MGR_PY_NONE:
+	case MGR_PYVAL_NONE:
 		return put_op(e, OP_NONE);
-	case MGR_PY_BOOL:
+	case MGR_PYVAL_BOOL:
 		return put_op(e, v->u.b ? OP_NEWTRUE : OP_NEWFALSE);
-	case MGR_PY_INT:
+	case MGR_PYVAL_INT:
 		return emit_int(e, v);
-	case MGR_PY_FLOAT:
+	case MGR_PYVAL_FLOAT:
 		return emit_float(e, v->u.f);
-	case MGR_PY_STR:
-	case MGR_PY_BYTES:
-		r = emit_text(e, v->u.s.data, v->u.s.len, v->kind == MGR_PY_STR);
+	case MGR_PYVAL_STR:
+	case MGR_PYVAL_BYTES:
+		r = emit_text(e, v->u.s.data, v->u.s.len, v->kind == MGR_PYVAL_STR);
 		return r < 0 ? r : memoize(e, v);
-	case MGR_PY_BYTEARRAY:
+	case MGR_PYVAL_BYTEARRAY:
 		return emit_bytearray(e, v);
-	case MGR_PY_TUPLE:
+	case MGR_PYVAL_TUPLE:
 		return emit_tuple(e, v, depth);
-	case MGR_PY_LIST:
+	case MGR_PYVAL_LIST:
 		return emit_container(e, v, OP_EMPTY_LIST, OP_APPENDS, 1, depth);
-	case MGR_PY_DICT:
+	case MGR_PYVAL_DICT:
 		return emit_container(e, v, OP_EMPTY_DICT, OP_SETITEMS, 2, depth);
-	case MGR_PY_SET:
+	case MGR_PYVAL_SET:
 		return emit_container(e, v, OP_EMPTY_SET, OP_ADDITEMS, 1, depth);
-	case MGR_PY_FROZENSET:
+	case MGR_PYVAL_FROZENSET:
 		return emit_frozenset(e, v, depth);
-	case MGR_PY_GLOBAL:
+	case MGR_PYVAL_GLOBAL:
 		return emit_global(e, v);
-	case MGR_PY_OBJECT:
+	case MGR_PYVAL_OBJECT:
 		return emit_object(e, v, depth);
 	}
 	return -EINVAL;

@@ -13,12 +13,12 @@
 
 static int64_t small_of(const struct mgr_pyval *v)
 {
-	return v->kind == MGR_PY_BOOL ? v->u.b : v->u.i.small;
+	return v->kind == MGR_PYVAL_BOOL ? v->u.b : v->u.i.small;
 }
 
 static bool is_big(const struct mgr_pyval *v)
 {
-	return v->kind == MGR_PY_INT && v->u.i.big;
+	return v->kind == MGR_PYVAL_INT && v->u.i.big;
 }
 
 size_t mgr_pylong_bytes(const struct mgr_pyval *v, unsigned char buf[MGR_PYLONG_SMALL_MAX],

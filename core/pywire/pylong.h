@@ -1,4 +1,4 @@
-/* Python ints of any size (pyval.h's MGR_PY_INT, and bool, which is an
+/* Python ints of any size (pyval.h's MGR_PYVAL_INT, and bool, which is an
  * int in Python): the little arithmetic that equality, hashing, repr and
  * the encoder need, on the two's complement bytes pickles carry. */
 #ifndef MGR_PYLONG_H

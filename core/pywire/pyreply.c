@@ -11,7 +11,7 @@
  * in an arena. */
 static struct mgr_pyval stack_str(const char *s, size_t len)
 {
-	struct mgr_pyval v = { .kind = MGR_PY_STR };
+	struct mgr_pyval v = { .kind = MGR_PYVAL_STR };
 
 	v.u.s.data = (unsigned char *)s;
 	v.u.s.len = len;
@@ -20,7 +20,7 @@ static struct mgr_pyval stack_str(const char *s, size_t len)
 
 static struct mgr_pyval stack_tuple(struct mgr_pyval **items, size_t n)
 {
-	struct mgr_pyval v = { .kind = MGR_PY_TUPLE };
+	struct mgr_pyval v = { .kind = MGR_PYVAL_TUPLE };
 
 	v.u.seq.items = items;
 	v.u.seq.len = v.u.seq.cap = n;
@@ -44,14 +44,14 @@ int mgr_pyreply_return(struct mgr_buf *out, const struct mgr_pyval *v)
 int mgr_pyreply_error(struct mgr_buf *out, const char *module, const char *name,
 		      const struct mgr_pyval *args)
 {
-	struct mgr_pyval func = { .kind = MGR_PY_GLOBAL }, none = stack_tuple(NULL, 0);
-	struct mgr_pyval exc = { .kind = MGR_PY_OBJECT };
+	struct mgr_pyval func = { .kind = MGR_PYVAL_GLOBAL }, none = stack_tuple(NULL, 0);
+	struct mgr_pyval exc = { .kind = MGR_PYVAL_OBJECT };
 
 	func.u.g.module = module;
 	func.u.g.module_len = strlen(module);
 	func.u.g.name = name;
 	func.u.g.name_len = strlen(name);
-	exc.u.obj.how = MGR_PYOBJ_REDUCE;
+	exc.u.obj.how = MGR_PYVAL_REDUCE;
 	exc.u.obj.func = &func;
 	exc.u.obj.args = args ? (struct mgr_pyval *)args : &none;
 	return mgr_pyreply(out, MGR_PYREPLY_ERROR, &exc);
@@ -97,7 +97,7 @@ static struct mgr_pyval *reduce(struct mgr_pyarena *a, const char *module, const
 
 	if (!func || !args)
 		return NULL;
-	return mgr_pyval_object(a, MGR_PYOBJ_REDUCE, func, args, NULL);
+	return mgr_pyval_object(a, MGR_PYVAL_REDUCE, func, args, NULL);
 }
 
 struct mgr_pyval *mgr_pyreply_exception(struct mgr_pyarena *a, const char *module,
@@ -115,7 +115,7 @@ static struct mgr_pyval *instance(struct mgr_pyarena *a, const char *name, struc
 
 	if (!cls || !none || !state)
 		return NULL;
-	obj = mgr_pyval_object(a, MGR_PYOBJ_NEWOBJ, cls, none, NULL);
+	obj = mgr_pyval_object(a, MGR_PYVAL_NEWOBJ, cls, none, NULL);
 	if (obj)
 		obj->u.obj.state = state;
 	return obj;
@@ -134,7 +134,7 @@ struct mgr_pyval *mgr_pyreply_token(struct mgr_pyarena *a, const char *typeid,
 struct mgr_pyval *mgr_pyreply_value(struct mgr_pyarena *a, const char *typecode,
 				    struct mgr_pyval *value)
 {
-	struct mgr_pyval *state = mgr_pyval_new(a, MGR_PY_DICT, 2);
+	struct mgr_pyval *state = mgr_pyval_new(a, MGR_PYVAL_DICT, 2);
 	struct mgr_pyval *k1 = mgr_pyval_cstr(a, "_typecode"), *k2 = mgr_pyval_cstr(a, "_value");
 	struct mgr_pyval *tc = mgr_pyval_cstr(a, typecode);
 
@@ -153,7 +153,7 @@ struct mgr_pyval *mgr_pyreply_array(struct mgr_pyarena *a, const char *typecode,
 				    const void *raw, size_t n)
 {
 	struct mgr_pyval *parts[2] = {
-		mgr_pyval_cstr(a, typecode), mgr_pyval_bytes(a, MGR_PY_BYTES, raw, n),
+		mgr_pyval_cstr(a, typecode), mgr_pyval_bytes(a, MGR_PYVAL_BYTES, raw, n),
 	};
 
 	if (!parts[0] || !parts[1])
@@ -168,7 +168,7 @@ struct mgr_pyval *mgr_pyreply_call(struct mgr_pyarena *a, const char *name, stru
 
 struct mgr_pyval *mgr_pyreply_strs(struct mgr_pyarena *a, const char *const *names, size_t n)
 {
-	struct mgr_pyval *t = mgr_pyval_new(a, MGR_PY_TUPLE, n), *s;
+	struct mgr_pyval *t = mgr_pyval_new(a, MGR_PYVAL_TUPLE, n), *s;
 	size_t i;
 
 	for (i = 0; t && i < n; i++) {

@@ -236,20 +236,30 @@ static bool prints_as_call(const struct mgr_pyval *func)
 	       (len > 7 && !strcmp(n + len - 7, "Warning"));
 }
 
+/* module.name of a global. */
+static int dotted(struct printer *p, const struct mgr_pyval *g)
+{
+	int r;
+
+	if ((r = put(p, g->u.g.module, g->u.g.module_len)) < 0 || (r = put(p, ".", 1)) < 0)
+		return r;
+	return put(p, g->u.g.name, g->u.g.name_len);
+}
+
 static int repr_object(struct printer *p, const struct mgr_pyval *v)
 {
-	const struct mgr_pyobj *o = &v->u.obj;
+	const struct mgr_pyval_obj *o = &v->u.obj;
 	const struct mgr_pyval *f = o->func;
 	int r;
 
-	if (f->kind != MGR_PY_GLOBAL)
+	if (f->kind != MGR_PYVAL_GLOBAL)
 		return puts_(p, "<object>");
-	if (o->how == MGR_PYOBJ_REDUCE && o->args->kind == MGR_PY_TUPLE && prints_as_call(f)) {
+	if (o->how == MGR_PYVAL_REDUCE && o->args->kind == MGR_PYVAL_TUPLE && prints_as_call(f)) {
 		struct mgr_pyval args = *o->args;
 
 		/* range(0, 10, 1) prints as range(0, 10). */
 		if (!strcmp(f->u.g.name, "range") && args.u.seq.len == 3 &&
-		    args.u.seq.items[2]->kind == MGR_PY_INT && !args.u.seq.items[2]->u.i.big &&
+		    args.u.seq.items[2]->kind == MGR_PYVAL_INT && !args.u.seq.items[2]->u.i.big &&
 		    args.u.seq.items[2]->u.i.small == 1)
 			args.u.seq.len = 2;
 		if ((r = put(p, f->u.g.name, f->u.g.name_len)) < 0 || (r = put(p, "(", 1)) < 0 ||
@@ -257,8 +267,7 @@ static int repr_object(struct printer *p, const struct mgr_pyval *v)
 			return r;
 		return put(p, ")", 1);
 	}
-	if ((r = put(p, "<", 1)) < 0 || (r = put(p, f->u.g.module, f->u.g.module_len)) < 0 ||
-	    (r = put(p, ".", 1)) < 0 || (r = put(p, f->u.g.name, f->u.g.name_len)) < 0)
+	if ((r = put(p, "<", 1)) < 0 || (r = dotted(p, f)) < 0)
 		return r;
 	return puts_(p, " object>");
 }
@@ -277,8 +286,8 @@ static int container(struct printer *p, const struct mgr_pyval *v, const char *o
 	if (p->nopen > MGR_PYVAL_DEPTH_MAX)
 		return -ELOOP;
 	p->open[p->nopen++] = v;
-	if ((r = puts_(p, open)) >= 0 && (r = items(p, v, v->kind == MGR_PY_DICT)) >= 0) {
-		if (v->kind == MGR_PY_TUPLE && v->u.seq.len == 1)
+	if ((r = puts_(p, open)) >= 0 && (r = items(p, v, v->kind == MGR_PYVAL_DICT)) >= 0) {
+		if (v->kind == MGR_PYVAL_TUPLE && v->u.seq.len == 1)
 			r = put(p, ",", 1);
 		if (r >= 0)
 			r = puts_(p, close);
@@ -293,40 +302,39 @@ static int node_at(struct printer *p, const struct mgr_pyval *v)
 	int r;
 
 	switch (v->kind) {
-	case MGR_PY_NONE:
+	case MGR_PYVAL_NONE:
 		return put(p, "None", 4);
-	case MGR_PY_BOOL:
+	case MGR_PYVAL_BOOL:
 		return puts_(p, v->u.b ? "True" : "False");
-	case MGR_PY_INT:
+	case MGR_PYVAL_INT:
 		return mgr_pylong_decimal(p->out, v, MGR_PYLONG_DIGITS_MAX);
-	case MGR_PY_FLOAT:
+	case MGR_PYVAL_FLOAT:
 		return put(p, f, mgr_pyrepr_float(v->u.f, f));
-	case MGR_PY_STR:
+	case MGR_PYVAL_STR:
 		return repr_str(p, v->u.s.data, v->u.s.len);
-	case MGR_PY_BYTES:
+	case MGR_PYVAL_BYTES:
 		return repr_bytes(p, v->u.s.data, v->u.s.len, false);
-	case MGR_PY_BYTEARRAY:
+	case MGR_PYVAL_BYTEARRAY:
 		if ((r = puts_(p, "bytearray(")) < 0 ||
 		    (r = repr_bytes(p, v->u.s.data, v->u.s.len, true)) < 0)
 			return r;
 		return put(p, ")", 1);
-	case MGR_PY_TUPLE:
+	case MGR_PYVAL_TUPLE:
 		return container(p, v, "(", ")", "(...)");
-	case MGR_PY_LIST:
+	case MGR_PYVAL_LIST:
 		return container(p, v, "[", "]", "[...]");
-	case MGR_PY_DICT:
+	case MGR_PYVAL_DICT:
 		return container(p, v, "{", "}", "{...}");
-	case MGR_PY_SET:
+	case MGR_PYVAL_SET:
 		return v->u.seq.len ? container(p, v, "{", "}", "set(...)") : puts_(p, "set()");
-	case MGR_PY_FROZENSET:
+	case MGR_PYVAL_FROZENSET:
 		return v->u.seq.len ? container(p, v, "frozenset({", "})", "frozenset(...)")
 				    : puts_(p, "frozenset()");
-	case MGR_PY_GLOBAL:
-		if ((r = puts_(p, "<class '")) < 0 || (r = put(p, v->u.g.module, v->u.g.module_len)) < 0 ||
-		    (r = put(p, ".", 1)) < 0 || (r = put(p, v->u.g.name, v->u.g.name_len)) < 0)
+	case MGR_PYVAL_GLOBAL:
+		if ((r = puts_(p, "<class '")) < 0 || (r = dotted(p, v)) < 0)
 			return r;
 		return put(p, "'>", 2);
-	case MGR_PY_OBJECT:
+	case MGR_PYVAL_OBJECT:
 		return repr_object(p, v);
 	}
 	return -EINVAL;
@@ -367,7 +375,7 @@ int mgr_pyrepr(struct mgr_buf *out, const struct mgr_pyval *v)
 
 int mgr_pyrepr_str(struct mgr_buf *out, const struct mgr_pyval *v)
 {
-	if (v->kind == MGR_PY_STR)
+	if (v->kind == MGR_PYVAL_STR)
 		return mgr_buf_append(out, v->u.s.data, v->u.s.len);
 	return mgr_pyrepr(out, v);
 }

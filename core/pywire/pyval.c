@@ -6,110 +6,9 @@
 
 #include "pymap.h"
 
-/* Chunks grow from 4 KiB to 1 MiB as an arena fills, so a small message
- * costs one small allocation and a big one few large ones. */
-#define CHUNK_MIN 4096
-#define CHUNK_MAX (1u << 20)
-#define ALIGN 16
-
-struct pyarena_chunk {
-	struct pyarena_chunk *next;
-	size_t size;
-	size_t used;
-	_Alignas(ALIGN) unsigned char data[];
-};
-
-struct mgr_pyarena {
-	struct pyarena_chunk *chunks;	/* the first one serves small requests */
-	size_t total;
-	size_t next_size;
-};
-
-static struct mgr_pyval py_none = { .kind = MGR_PY_NONE };
-static struct mgr_pyval py_true = { .kind = MGR_PY_BOOL, .u.b = true };
-static struct mgr_pyval py_false = { .kind = MGR_PY_BOOL, .u.b = false };
-
-struct mgr_pyarena *mgr_pyarena_new(void)
-{
-	struct mgr_pyarena *a = calloc(1, sizeof(*a));
-
-	if (a)
-		a->next_size = CHUNK_MIN;
-	return a;
-}
-
-void mgr_pyarena_free(struct mgr_pyarena *a)
-{
-	struct pyarena_chunk *c, *next;
-
-	if (!a)
-		return;
-	for (c = a->chunks; c; c = next) {
-		next = c->next;
-		free(c);
-	}
-	free(a);
-}
-
-size_t mgr_pyarena_size(const struct mgr_pyarena *a)
-{
-	return a->total;
-}
-
-static struct pyarena_chunk *pyarena_chunk(struct mgr_pyarena *a, size_t size)
-{
-	struct pyarena_chunk *c;
-
-	if (size > SIZE_MAX - sizeof(*c))
-		return NULL;
-	c = malloc(sizeof(*c) + size);
-	if (!c)
-		return NULL;
-	c->size = size;
-	c->used = 0;
-	a->total += sizeof(*c) + size;
-	return c;
-}
-
-void *mgr_pyarena_alloc(struct mgr_pyarena *a, size_t n)
-{
-	struct pyarena_chunk *c = a->chunks;
-	void *p;
-
-	if (n > SIZE_MAX - ALIGN)
-		return NULL;
-	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-	if (c && c->size - c->used >= n) {
-		p = c->data + c->used;
-		c->used += n;
-		return p;
-	}
-	/* A large request gets a chunk of its own behind the first, so the
-	 * first keeps serving small ones and no space is stranded. */
-	if (n > a->next_size / 4) {
-		c = pyarena_chunk(a, n);
-		if (!c)
-			return NULL;
-		c->used = n;
-		if (a->chunks) {
-			c->next = a->chunks->next;
-			a->chunks->next = c;
-		} else {
-			c->next = NULL;
-			a->chunks = c;
-		}
-		return c->data;
-	}
-	c = pyarena_chunk(a, a->next_size);
-	if (!c)
-		return NULL;
-	if (a->next_size < CHUNK_MAX)
-		a->next_size *= 2;
-	c->next = a->chunks;
-	a->chunks = c;
-	c->used = n;
-	return c->data;
-}
+static struct mgr_pyval py_none = { .kind = MGR_PYVAL_NONE };
+static struct mgr_pyval py_true = { .kind = MGR_PYVAL_BOOL, .u.b = true };
+static struct mgr_pyval py_false = { .kind = MGR_PYVAL_BOOL, .u.b = false };
 
 static struct mgr_pyval *pyval_node(struct mgr_pyarena *a, enum mgr_pyval_kind kind)
 {
@@ -134,7 +33,7 @@ struct mgr_pyval *mgr_pyval_bool(bool b)
 
 struct mgr_pyval *mgr_pyval_int(struct mgr_pyarena *a, int64_t i)
 {
-	struct mgr_pyval *v = pyval_node(a, MGR_PY_INT);
+	struct mgr_pyval *v = pyval_node(a, MGR_PYVAL_INT);
 
 	if (v)
 		v->u.i.small = i;
@@ -159,7 +58,7 @@ struct mgr_pyval *mgr_pyval_long(struct mgr_pyarena *a, const unsigned char *le,
 			u = u << 8 | le[k];
 		return mgr_pyval_int(a, (int64_t)u);
 	}
-	v = pyval_node(a, MGR_PY_INT);
+	v = pyval_node(a, MGR_PYVAL_INT);
 	big = v ? mgr_pyarena_alloc(a, n) : NULL;
 	if (!big)
 		return NULL;
@@ -172,7 +71,7 @@ struct mgr_pyval *mgr_pyval_long(struct mgr_pyarena *a, const unsigned char *le,
 
 struct mgr_pyval *mgr_pyval_float(struct mgr_pyarena *a, double f)
 {
-	struct mgr_pyval *v = pyval_node(a, MGR_PY_FLOAT);
+	struct mgr_pyval *v = pyval_node(a, MGR_PYVAL_FLOAT);
 
 	if (v)
 		v->u.f = f;
@@ -209,7 +108,7 @@ struct mgr_pyval *mgr_pyval_bytes(struct mgr_pyarena *a, enum mgr_pyval_kind kin
 
 struct mgr_pyval *mgr_pyval_str(struct mgr_pyarena *a, const char *s, size_t len)
 {
-	return mgr_pyval_bytes(a, MGR_PY_STR, s, len);
+	return mgr_pyval_bytes(a, MGR_PYVAL_STR, s, len);
 }
 
 struct mgr_pyval *mgr_pyval_cstr(struct mgr_pyarena *a, const char *s)
@@ -219,7 +118,7 @@ struct mgr_pyval *mgr_pyval_cstr(struct mgr_pyarena *a, const char *s)
 
 /* Room for want items where used are in use (a dict's len counts pairs,
  * so the caller says). */
-static int pyval_reserve(struct mgr_pyarena *a, struct mgr_pyseq *q, size_t want, size_t used)
+static int pyval_reserve(struct mgr_pyarena *a, struct mgr_pyval_seq *q, size_t want, size_t used)
 {
 	struct mgr_pyval **items;
 	size_t cap;
@@ -250,7 +149,7 @@ struct mgr_pyval *mgr_pyval_new(struct mgr_pyarena *a, enum mgr_pyval_kind kind,
 
 	if (!v)
 		return NULL;
-	if (kind == MGR_PY_DICT)
+	if (kind == MGR_PYVAL_DICT)
 		cap *= 2;
 	if (cap && pyval_reserve(a, &v->u.seq, cap, 0) < 0)
 		return NULL;
@@ -259,14 +158,14 @@ struct mgr_pyval *mgr_pyval_new(struct mgr_pyarena *a, enum mgr_pyval_kind kind,
 
 int mgr_pyval_reserve(struct mgr_pyarena *a, struct mgr_pyval *seq, size_t n)
 {
-	struct mgr_pyseq *q = &seq->u.seq;
+	struct mgr_pyval_seq *q = &seq->u.seq;
 
-	return pyval_reserve(a, q, n, seq->kind == MGR_PY_DICT ? 2 * q->len : q->len);
+	return pyval_reserve(a, q, n, seq->kind == MGR_PYVAL_DICT ? 2 * q->len : q->len);
 }
 
 int mgr_pyval_append(struct mgr_pyarena *a, struct mgr_pyval *seq, struct mgr_pyval *item)
 {
-	struct mgr_pyseq *q = &seq->u.seq;
+	struct mgr_pyval_seq *q = &seq->u.seq;
 	int r;
 
 	r = pyval_reserve(a, q, q->len + 1, q->len);
@@ -278,7 +177,7 @@ int mgr_pyval_append(struct mgr_pyarena *a, struct mgr_pyval *seq, struct mgr_py
 
 struct mgr_pyval *mgr_pyval_tuple(struct mgr_pyarena *a, size_t n, struct mgr_pyval *const *items)
 {
-	struct mgr_pyval *t = mgr_pyval_new(a, MGR_PY_TUPLE, n);
+	struct mgr_pyval *t = mgr_pyval_new(a, MGR_PYVAL_TUPLE, n);
 
 	if (t && n) {
 		memcpy(t->u.seq.items, items, n * sizeof(*items));
@@ -290,7 +189,7 @@ struct mgr_pyval *mgr_pyval_tuple(struct mgr_pyarena *a, size_t n, struct mgr_py
 struct mgr_pyval *mgr_pyval_global(struct mgr_pyarena *a, const char *module, size_t module_len,
 				   const char *name, size_t name_len)
 {
-	struct mgr_pyval *v = pyval_node(a, MGR_PY_GLOBAL);
+	struct mgr_pyval *v = pyval_node(a, MGR_PYVAL_GLOBAL);
 
 	if (!v || !(v->u.g.module = (char *)pyval_dup(a, module, module_len)) ||
 	    !(v->u.g.name = (char *)pyval_dup(a, name, name_len)))
@@ -300,11 +199,11 @@ struct mgr_pyval *mgr_pyval_global(struct mgr_pyarena *a, const char *module, si
 	return v;
 }
 
-struct mgr_pyval *mgr_pyval_object(struct mgr_pyarena *a, enum mgr_pyobj_how how,
+struct mgr_pyval *mgr_pyval_object(struct mgr_pyarena *a, enum mgr_pyval_how how,
 				   struct mgr_pyval *func, struct mgr_pyval *args,
 				   struct mgr_pyval *kwargs)
 {
-	struct mgr_pyval *v = pyval_node(a, MGR_PY_OBJECT);
+	struct mgr_pyval *v = pyval_node(a, MGR_PYVAL_OBJECT);
 
 	if (v) {
 		v->u.obj.how = how;
@@ -317,13 +216,13 @@ struct mgr_pyval *mgr_pyval_object(struct mgr_pyarena *a, enum mgr_pyobj_how how
 
 bool mgr_pyval_is_str(const struct mgr_pyval *v, const char *s)
 {
-	return v->kind == MGR_PY_STR && v->u.s.len == strlen(s) &&
+	return v->kind == MGR_PYVAL_STR && v->u.s.len == strlen(s) &&
 	       memcmp(v->u.s.data, s, v->u.s.len) == 0;
 }
 
 bool mgr_pyval_is_global(const struct mgr_pyval *v, const char *module, const char *name)
 {
-	return v->kind == MGR_PY_GLOBAL && v->u.g.module_len == strlen(module) &&
+	return v->kind == MGR_PYVAL_GLOBAL && v->u.g.module_len == strlen(module) &&
 	       v->u.g.name_len == strlen(name) &&
 	       memcmp(v->u.g.module, module, v->u.g.module_len) == 0 &&
 	       memcmp(v->u.g.name, name, v->u.g.name_len) == 0;
@@ -331,16 +230,16 @@ bool mgr_pyval_is_global(const struct mgr_pyval *v, const char *module, const ch
 
 bool mgr_pyval_is_object_of(const struct mgr_pyval *v, const char *module, const char *name)
 {
-	return v->kind == MGR_PY_OBJECT && mgr_pyval_is_global(v->u.obj.func, module, name);
+	return v->kind == MGR_PYVAL_OBJECT && mgr_pyval_is_global(v->u.obj.func, module, name);
 }
 
 int mgr_pyval_get_int(const struct mgr_pyval *v, int64_t *out)
 {
-	if (v->kind == MGR_PY_BOOL) {
+	if (v->kind == MGR_PYVAL_BOOL) {
 		*out = v->u.b;
 		return 0;
 	}
-	if (v->kind != MGR_PY_INT || v->u.i.big)
+	if (v->kind != MGR_PYVAL_INT || v->u.i.big)
 		return -ERANGE;
 	*out = v->u.i.small;
 	return 0;
@@ -414,17 +313,17 @@ size_t mgr_pyval_utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
 const char *mgr_pyval_type_name(const struct mgr_pyval *v)
 {
 	static const char *const names[] = {
-		[MGR_PY_NONE] = "NoneType", [MGR_PY_BOOL] = "bool", [MGR_PY_INT] = "int",
-		[MGR_PY_FLOAT] = "float", [MGR_PY_STR] = "str", [MGR_PY_BYTES] = "bytes",
-		[MGR_PY_BYTEARRAY] = "bytearray", [MGR_PY_TUPLE] = "tuple",
-		[MGR_PY_LIST] = "list", [MGR_PY_DICT] = "dict", [MGR_PY_SET] = "set",
-		[MGR_PY_FROZENSET] = "frozenset", [MGR_PY_GLOBAL] = "type",
-		[MGR_PY_OBJECT] = "object",
+		[MGR_PYVAL_NONE] = "NoneType", [MGR_PYVAL_BOOL] = "bool", [MGR_PYVAL_INT] = "int",
+		[MGR_PYVAL_FLOAT] = "float", [MGR_PYVAL_STR] = "str", [MGR_PYVAL_BYTES] = "bytes",
+		[MGR_PYVAL_BYTEARRAY] = "bytearray", [MGR_PYVAL_TUPLE] = "tuple",
+		[MGR_PYVAL_LIST] = "list", [MGR_PYVAL_DICT] = "dict", [MGR_PYVAL_SET] = "set",
+		[MGR_PYVAL_FROZENSET] = "frozenset", [MGR_PYVAL_GLOBAL] = "type",
+		[MGR_PYVAL_OBJECT] = "object",
 	};
 
 	/* The callable of REDUCE is the class itself for every reduce in
 	 * the captures (exceptions, datetime, Decimal...), as NEWOBJ's is. */
-	if (v->kind == MGR_PY_OBJECT && v->u.obj.func->kind == MGR_PY_GLOBAL)
+	if (v->kind == MGR_PYVAL_OBJECT && v->u.obj.func->kind == MGR_PYVAL_GLOBAL)
 		return v->u.obj.func->u.g.name;
 	return names[v->kind];
 }
@@ -448,9 +347,9 @@ static int pyval_copy_opt(struct pyval_copier *c, const struct mgr_pyval *v,
 static int pyval_copy_seq(struct pyval_copier *c, const struct mgr_pyval *v,
 			  struct mgr_pyval *n, int depth)
 {
-	const struct mgr_pyseq *q = &v->u.seq;
-	struct mgr_pyseq *d = &n->u.seq;
-	size_t count = v->kind == MGR_PY_DICT ? 2 * q->len : q->len, i;
+	const struct mgr_pyval_seq *q = &v->u.seq;
+	struct mgr_pyval_seq *d = &n->u.seq;
+	size_t count = v->kind == MGR_PYVAL_DICT ? 2 * q->len : q->len, i;
 	int r;
 
 	if (count && pyval_reserve(c->dst, d, count, 0) < 0)
@@ -473,7 +372,7 @@ static int pyval_copy_seq(struct pyval_copier *c, const struct mgr_pyval *v,
 			return r;
 		/* Counting as items arrive keeps a cycle back into this
 		 * container from seeing unset items. */
-		d->len = v->kind == MGR_PY_DICT ? (i + 1) / 2 : i + 1;
+		d->len = v->kind == MGR_PYVAL_DICT ? (i + 1) / 2 : i + 1;
 	}
 	d->len = q->len;
 	return 0;
@@ -482,12 +381,12 @@ static int pyval_copy_seq(struct pyval_copier *c, const struct mgr_pyval *v,
 static int pyval_copy_node(struct pyval_copier *c, const struct mgr_pyval *v,
 			   struct mgr_pyval **out, int depth)
 {
-	const struct mgr_pyobj *o = &v->u.obj;
+	const struct mgr_pyval_obj *o = &v->u.obj;
 	struct mgr_pyval *n;
 	uintptr_t *slot;
 	int added, r = 0;
 
-	if (v->kind == MGR_PY_NONE || v->kind == MGR_PY_BOOL) {
+	if (v->kind == MGR_PYVAL_NONE || v->kind == MGR_PYVAL_BOOL) {
 		*out = (struct mgr_pyval *)v;
 		return 0;
 	}
@@ -501,19 +400,19 @@ static int pyval_copy_node(struct pyval_copier *c, const struct mgr_pyval *v,
 		return 0;
 	}
 	switch (v->kind) {
-	case MGR_PY_INT:
+	case MGR_PYVAL_INT:
 		n = v->u.i.big ? mgr_pyval_long(c->dst, v->u.i.big, v->u.i.nbig)
 			       : mgr_pyval_int(c->dst, v->u.i.small);
 		break;
-	case MGR_PY_FLOAT:
+	case MGR_PYVAL_FLOAT:
 		n = mgr_pyval_float(c->dst, v->u.f);
 		break;
-	case MGR_PY_STR:
-	case MGR_PY_BYTES:
-	case MGR_PY_BYTEARRAY:
+	case MGR_PYVAL_STR:
+	case MGR_PYVAL_BYTES:
+	case MGR_PYVAL_BYTEARRAY:
 		n = mgr_pyval_bytes(c->dst, v->kind, v->u.s.data, v->u.s.len);
 		break;
-	case MGR_PY_GLOBAL:
+	case MGR_PYVAL_GLOBAL:
 		n = mgr_pyval_global(c->dst, v->u.g.module, v->u.g.module_len,
 				     v->u.g.name, v->u.g.name_len);
 		break;
@@ -528,14 +427,14 @@ static int pyval_copy_node(struct pyval_copier *c, const struct mgr_pyval *v,
 	*(struct mgr_pyval **)mgr_pymap_slot(&c->seen, v, &added) = n;
 	*out = n;
 	switch (v->kind) {
-	case MGR_PY_TUPLE:
-	case MGR_PY_LIST:
-	case MGR_PY_DICT:
-	case MGR_PY_SET:
-	case MGR_PY_FROZENSET:
+	case MGR_PYVAL_TUPLE:
+	case MGR_PYVAL_LIST:
+	case MGR_PYVAL_DICT:
+	case MGR_PYVAL_SET:
+	case MGR_PYVAL_FROZENSET:
 		r = pyval_copy_seq(c, v, n, depth);
 		break;
-	case MGR_PY_OBJECT:
+	case MGR_PYVAL_OBJECT:
 		n->u.obj.how = o->how;
 		if ((r = pyval_copy_opt(c, o->func, &n->u.obj.func, depth + 1)) < 0 ||
 		    (r = pyval_copy_opt(c, o->args, &n->u.obj.args, depth + 1)) < 0 ||

@@ -24,40 +24,42 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pyarena.h"
+
 /* How deep the recursive walks over a value (equality, hash, repr, copy,
  * encoding) go before giving up with -ELOOP.  CPython's pickler stops at
  * its recursion limit (1000) too, so no client can send deeper values. */
 #define MGR_PYVAL_DEPTH_MAX 1000
 
 enum mgr_pyval_kind {
-	MGR_PY_NONE,
-	MGR_PY_BOOL,
-	MGR_PY_INT,
-	MGR_PY_FLOAT,
-	MGR_PY_STR,
-	MGR_PY_BYTES,
-	MGR_PY_BYTEARRAY,
-	MGR_PY_TUPLE,
-	MGR_PY_LIST,
-	MGR_PY_DICT,
-	MGR_PY_SET,
-	MGR_PY_FROZENSET,
-	MGR_PY_GLOBAL,		/* a class or function named by module and name */
-	MGR_PY_OBJECT,		/* an instance of an unknown class, kept opaque */
+	MGR_PYVAL_NONE,
+	MGR_PYVAL_BOOL,
+	MGR_PYVAL_INT,
+	MGR_PYVAL_FLOAT,
+	MGR_PYVAL_STR,
+	MGR_PYVAL_BYTES,
+	MGR_PYVAL_BYTEARRAY,
+	MGR_PYVAL_TUPLE,
+	MGR_PYVAL_LIST,
+	MGR_PYVAL_DICT,
+	MGR_PYVAL_SET,
+	MGR_PYVAL_FROZENSET,
+	MGR_PYVAL_GLOBAL,		/* a class or function named by module and name */
+	MGR_PYVAL_OBJECT,		/* an instance of an unknown class, kept opaque */
 };
 
 /* How an opaque object was made: REDUCE calls func(*args), NEWOBJ calls
  * func.__new__(func, *args), NEWOBJ_EX adds **kwargs. */
-enum mgr_pyobj_how {
-	MGR_PYOBJ_REDUCE,
-	MGR_PYOBJ_NEWOBJ,
-	MGR_PYOBJ_NEWOBJ_EX,
+enum mgr_pyval_how {
+	MGR_PYVAL_REDUCE,
+	MGR_PYVAL_NEWOBJ,
+	MGR_PYVAL_NEWOBJ_EX,
 };
 
 /* Items of a tuple, list, set or frozenset; a dict holds 2 * len items,
  * key and value alternating, in insertion order.  Dicts and sets also
  * keep a hash index (hashes, slots) that only pydict and pycmp touch. */
-struct mgr_pyseq {
+struct mgr_pyval_seq {
 	struct mgr_pyval **items;
 	size_t len;
 	size_t cap;
@@ -71,8 +73,8 @@ struct mgr_pyseq {
  * order CPython's pickler writes: items appended (APPEND, APPENDS), items set
  * (SETITEM, SETITEMS: key, value, key, value... in one list), then state
  * (BUILD).  Each is NULL when the pickle had none. */
-struct mgr_pyobj {
-	enum mgr_pyobj_how how;
+struct mgr_pyval_obj {
+	enum mgr_pyval_how how;
 	struct mgr_pyval *func;
 	struct mgr_pyval *args;
 	struct mgr_pyval *kwargs;
@@ -113,26 +115,14 @@ struct mgr_pyval {
 			unsigned char *data;
 			size_t len;
 		} s;
-		struct mgr_pyseq seq;
+		struct mgr_pyval_seq seq;
 		struct {
 			const char *module, *name;
 			size_t module_len, name_len;
 		} g;
-		struct mgr_pyobj obj;
+		struct mgr_pyval_obj obj;
 	} u;
 };
-
-struct mgr_pyarena;
-
-struct mgr_pyarena *mgr_pyarena_new(void);
-/* Free the arena and every node in it; NULL is allowed. */
-void mgr_pyarena_free(struct mgr_pyarena *a);
-/* Bytes the arena holds, which grows as values are built and replaced: a
- * long-lived arena is compacted by copying its live value to a new one. */
-size_t mgr_pyarena_size(const struct mgr_pyarena *a);
-/* n bytes, aligned for any type, owned by the arena; NULL when out of
- * memory. */
-void *mgr_pyarena_alloc(struct mgr_pyarena *a, size_t n);
 
 /* Constructors.  Each returns a node owned by a (or a static one), or NULL
  * when out of memory. */
@@ -147,7 +137,7 @@ struct mgr_pyval *mgr_pyval_float(struct mgr_pyarena *a, double f);
  * outside with mgr_pyval_utf8_check first. */
 struct mgr_pyval *mgr_pyval_str(struct mgr_pyarena *a, const char *s, size_t len);
 struct mgr_pyval *mgr_pyval_cstr(struct mgr_pyarena *a, const char *s);
-/* kind is MGR_PY_BYTES or MGR_PY_BYTEARRAY. */
+/* kind is MGR_PYVAL_BYTES or MGR_PYVAL_BYTEARRAY. */
 struct mgr_pyval *mgr_pyval_bytes(struct mgr_pyarena *a, enum mgr_pyval_kind kind,
 				  const void *p, size_t n);
 /* An empty tuple, list, dict, set or frozenset with room for cap items;
@@ -163,7 +153,7 @@ struct mgr_pyval *mgr_pyval_tuple(struct mgr_pyarena *a, size_t n, struct mgr_py
 struct mgr_pyval *mgr_pyval_global(struct mgr_pyarena *a, const char *module, size_t module_len,
 				   const char *name, size_t name_len);
 /* An opaque object; kwargs is for NEWOBJ_EX only. */
-struct mgr_pyval *mgr_pyval_object(struct mgr_pyarena *a, enum mgr_pyobj_how how,
+struct mgr_pyval *mgr_pyval_object(struct mgr_pyarena *a, enum mgr_pyval_how how,
 				   struct mgr_pyval *func, struct mgr_pyval *args,
 				   struct mgr_pyval *kwargs);
 

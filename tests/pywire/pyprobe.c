@@ -104,7 +104,7 @@ static int answer_text(char status, const char *text)
 /* The two items of a pair, for the commands that compare. */
 static int pair(const struct mgr_pyval *v, const struct mgr_pyval **a, const struct mgr_pyval **b)
 {
-	if (v->kind != MGR_PY_TUPLE || v->u.seq.len != 2)
+	if (v->kind != MGR_PYVAL_TUPLE || v->u.seq.len != 2)
 		return -EINVAL;
 	*a = v->u.seq.items[0];
 	*b = v->u.seq.items[1];
