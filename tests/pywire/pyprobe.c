@@ -11,6 +11,8 @@
  *   H pickle   hash() in decimal
  *   Q pickle   of (a, b): "1" when a == b, else "0"
  *   L pickle   of (a, b): "1" when a < b, else "0"
+ *   P pickle   of an int n: the n-th of the replies pyreply builds for
+ *              replies.py (a Token, a Value, exceptions...), "-" past them
  *
  * With --auth KEY (and --legacy for a 20-byte challenge) it is instead a
  * tiny manager-side peer: it runs the server's half of the handshake on
@@ -26,6 +28,7 @@
 #include "pyauth.h"
 #include "pycmp.h"
 #include "pydec.h"
+#include "pydict.h"
 #include "pyenc.h"
 #include "pyframe.h"
 #include "pyrepr.h"
@@ -101,6 +104,55 @@ static int answer_text(char status, const char *text)
 	return answer(status, text, strlen(text));
 }
 
+/* The n-th sample reply, appended to out; -ENOENT past the last. */
+static int sample_reply(struct mgr_pyarena *a, int64_t n, struct mgr_buf *out)
+{
+	static const char *const exposed[] = { "get", "put" };
+	static const int32_t ints[] = { 1, 20, 3 };
+	struct mgr_pyval *addr[2], *ns, *l;
+
+	addr[0] = mgr_pyval_cstr(a, "127.0.0.1");
+	addr[1] = mgr_pyval_int(a, 50000);
+	ns = mgr_pyval_new(a, MGR_PYVAL_DICT, 0);
+	mgr_pydict_set(a, ns, mgr_pyval_cstr(a, "b"), mgr_pyval_cstr(a, "two"));
+	mgr_pydict_set(a, ns, mgr_pyval_cstr(a, "a"), mgr_pyval_int(a, 1));
+	l = mgr_pyval_new(a, MGR_PYVAL_LIST, 0);
+	mgr_pyval_append(a, l, mgr_pyval_int(a, 1));
+	mgr_pyval_append(a, l, mgr_pyval_int(a, 2));
+	switch (n) {
+	case 0:
+		return mgr_pyreply_return(out, mgr_pyval_none());
+	case 1:
+		return mgr_pyreply_error(out, "_queue", "Empty", NULL);
+	case 2:
+		return mgr_pyreply_error(out, "queue", "Full", NULL);
+	case 3:
+		return mgr_pyreply_error(out, "threading", "BrokenBarrierError", NULL);
+	case 4:
+		return mgr_pyreply_error_msg(out, "builtins", "KeyError", "k");
+	case 5:
+		return mgr_pyreply_text(out, MGR_PYREPLY_TRACEBACK, "Traceback: boom\n", 16);
+	case 6:
+		return mgr_pyreply_proxy(out, mgr_pyreply_strs(a, exposed, 2),
+					 mgr_pyreply_token(a, "Iterator", mgr_pyval_tuple(a, 2, addr),
+							   "1f"));
+	case 7:
+		return mgr_pyreply_return(out, mgr_pyreply_value(a, "d", mgr_pyval_float(a, 1.25)));
+	case 8:
+		return mgr_pyreply_return(out, mgr_pyreply_namespace(a, ns));
+	case 9:
+		return mgr_pyreply_return(out, mgr_pyreply_array(a, "i", ints, sizeof(ints)));
+	case 10:
+		return mgr_pyreply_return(out, mgr_pyreply_call(a, "list", l));
+	case 11:
+		return mgr_pyreply_return(out, mgr_pyreply_call(a, "iter", l));
+	case 12:
+		return mgr_pyreply_text(out, MGR_PYREPLY_UNSERIALIZABLE, "no", 2);
+	default:
+		return -ENOENT;
+	}
+}
+
 /* The two items of a pair, for the commands that compare. */
 static int pair(const struct mgr_pyval *v, const struct mgr_pyval **a, const struct mgr_pyval **b)
 {
@@ -151,6 +203,11 @@ static int command(const unsigned char *req, size_t len)
 		if (r == 0)
 			r = mgr_buf_append(&out, num, (size_t)snprintf(num, sizeof(num), "%lld",
 								(long long)h));
+		break;
+	case 'P':
+		r = mgr_pyval_get_int(v, &h);
+		if (r == 0)
+			r = sample_reply(arena, h, &out);
 		break;
 	case 'Q':
 	case 'L':
