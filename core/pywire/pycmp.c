@@ -233,31 +233,18 @@ static int hash_global(const struct mgr_pyval *v, int64_t *out)
 	return 0;
 }
 
-/* An opaque object hashes by how it was made and from what, which never
- * changes once it exists; what BUILD or SETITEMS add later is left out so
- * that a key's hash stays put while a pickle is still filling it in.
- * Objects made from unhashable arguments share their class's hash. */
-static int hash_object(const struct mgr_pyval_obj *o, int64_t *out, int depth)
+/* An opaque object hashes by its canonical pickle, as it compares: equal
+ * objects hash alike, and unequal ones of one class do not collide, which
+ * keeps a dict of many such keys from turning quadratic. */
+static int hash_object(const struct mgr_pyval *v, int64_t *out)
 {
-	uint64_t acc = XXPRIME_5;
-	int64_t h;
-	int r;
+	struct mgr_buf e = MGR_BUF_INIT;
+	int r = mgr_pyenc_value(&e, v);
 
-	r = hash_node(o->func, &h, depth + 1);
-	if (r == -EINVAL)
-		h = 0;
-	else if (r < 0)
-		return r;
-	acc = tuple_step(acc, h);
-	r = hash_node(o->args, &h, depth + 1);
-	if (r == -EINVAL)
-		h = 0;
-	else if (r < 0)
-		return r;
-	acc = tuple_step(acc, h);
-	acc = tuple_step(acc, o->how);
-	*out = tuple_final(acc, 3);
-	return 0;
+	if (r == 0)
+		*out = hash_bytes((const unsigned char *)e.data, e.len);
+	mgr_buf_release(&e);
+	return r;
 }
 
 static int hash_node(const struct mgr_pyval *v, int64_t *out, int depth)
@@ -288,7 +275,7 @@ static int hash_node(const struct mgr_pyval *v, int64_t *out, int depth)
 	case MGR_PYVAL_GLOBAL:
 		return hash_global(v, out);
 	case MGR_PYVAL_OBJECT:
-		return hash_object(&v->u.obj, out, depth);
+		return hash_object(v, out);
 	default:
 		return -EINVAL;
 	}

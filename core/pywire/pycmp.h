@@ -9,9 +9,11 @@
  * 64-bit builds.  str and bytes hash with SipHash-1-3 as CPython 3.11 and
  * later do, under a key that is zero (Python's PYTHONHASHSEED=0) until a
  * program sets its own.  NaN hashes to 0 as before 3.10; a global hashes
- * as the tuple (module, name) and an opaque object by its class and
- * arguments.  Nothing here allocates from an arena or keeps state beyond
- * the key. */
+ * as the tuple (module, name) and an opaque object as the bytes of its
+ * canonical pickle.  A dict or set keeps the hash a key had when it went
+ * in: an opaque key that a pickle completes only afterwards (BUILD after
+ * SETITEMS, which takes a cycle) is not found by its final state.
+ * Nothing here allocates from an arena or keeps state beyond the key. */
 #ifndef MGR_PYCMP_H
 #define MGR_PYCMP_H
 
