@@ -16,7 +16,13 @@
  * counts.  A value that must outlive its arena is copied into another one
  * with mgr_pyval_copy, which keeps sharing and cycles.  None, True and False
  * are static nodes shared by all arenas and must not be modified.  Arenas are
- * not thread-safe; distinct arenas may be used by distinct threads. */
+ * not thread-safe; distinct arenas may be used by distinct threads.
+ *
+ * A server speaks it so: frames from pyframe_next, the first six (at most
+ * MGR_PYFRAME_HANDSHAKE_MAX bytes each) through mgr_pyauth_server_feed;
+ * then each request decoded by mgr_pydec_decode into an arena of its own,
+ * answered with pyreply between mgr_pyframe_begin and mgr_pyframe_end, and
+ * the arena freed, after mgr_pyval_copy of what the store keeps. */
 #ifndef MGR_PYVAL_H
 #define MGR_PYVAL_H
 
