@@ -2,206 +2,103 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "pyenc.h"
+#include "pyhash.h"
 #include "pylong.h"
+#include "pymap.h"
 
-#define HASH_BITS 61
-#define HASH_MOD (((uint64_t)1 << HASH_BITS) - 1)
 /* CPython 3.12 gave None a constant hash; older ones hashed its address. */
 #define HASH_NONE 0xFCA86420
-#define HASH_INF 314159
 
-/* The constants of CPython's tuple hash (xxHash's primes) and of its
- * frozenset hash. */
-#define XXPRIME_1 11400714785074694791ull
-#define XXPRIME_2 14029467366897019727ull
-#define XXPRIME_5 2870177450012600261ull
+_Static_assert(sizeof(uintptr_t) >= sizeof(int64_t), "hashes are kept in a map of uintptr_t");
 
-static uint64_t sip_k0, sip_k1;
-
-void mgr_pycmp_set_key(const unsigned char key[16])
-{
-	int i;
-
-	sip_k0 = sip_k1 = 0;
-	for (i = 7; i >= 0; i--) {
-		sip_k0 = sip_k0 << 8 | key[i];
-		sip_k1 = sip_k1 << 8 | key[8 + i];
-	}
-}
-
-struct sip {
-	uint64_t v0, v1, v2, v3;
-	uint64_t tail;
-	size_t len;
+/* What one call learns as it goes: the hashes of the nodes it hashed and
+ * the canonical pickles of the opaque objects it met.  Through the memo a
+ * pickle can name one big node a million times for a few bytes each;
+ * without this, each time would cost the node's whole size again. */
+struct cmp {
+	struct mgr_pymap hashes;	/* node -> its hash */
+	struct mgr_pymap pickled;	/* opaque node -> 1 + its span */
+	struct span {
+		size_t off, len;
+	} *spans;
+	size_t nspans, cap;
+	struct mgr_buf blob;		/* the pickles, back to back */
 };
 
-static uint64_t rotl(uint64_t x, int b)
+#define CMP_INIT { MGR_PYMAP_INIT, MGR_PYMAP_INIT, NULL, 0, 0, MGR_BUF_INIT }
+
+static void cmp_release(struct cmp *c)
 {
-	return x << b | x >> (64 - b);
+	mgr_pymap_release(&c->hashes);
+	mgr_pymap_release(&c->pickled);
+	free(c->spans);
+	mgr_buf_release(&c->blob);
 }
 
-static void sip_round(struct sip *s)
+/* The canonical pickle of opaque object v, encoded once per call: its
+ * place in c->blob. */
+static int pickled(struct cmp *c, const struct mgr_pyval *v, struct span *out)
 {
-	s->v0 += s->v1;
-	s->v1 = rotl(s->v1, 13) ^ s->v0;
-	s->v0 = rotl(s->v0, 32);
-	s->v2 += s->v3;
-	s->v3 = rotl(s->v3, 16) ^ s->v2;
-	s->v0 += s->v3;
-	s->v3 = rotl(s->v3, 21) ^ s->v0;
-	s->v2 += s->v1;
-	s->v1 = rotl(s->v1, 17) ^ s->v2;
-	s->v2 = rotl(s->v2, 32);
-}
+	uintptr_t *slot = NULL;
+	struct span *spans;
+	size_t off = c->blob.len;
+	int added, r;
 
-static void sip_init(struct sip *s)
-{
-	s->v0 = sip_k0 ^ 0x736f6d6570736575ull;
-	s->v1 = sip_k1 ^ 0x646f72616e646f6dull;
-	s->v2 = sip_k0 ^ 0x6c7967656e657261ull;
-	s->v3 = sip_k1 ^ 0x7465646279746573ull;
-	s->tail = 0;
-	s->len = 0;
-}
-
-/* Feed bytes one at a time: str hashing produces them from code points
- * on the fly, so a word-at-a-time interface would need a copy. */
-static void sip_byte(struct sip *s, unsigned char b)
-{
-	s->tail |= (uint64_t)b << (8 * (s->len & 7));
-	if ((++s->len & 7) == 0) {
-		s->v3 ^= s->tail;
-		sip_round(s);
-		s->v0 ^= s->tail;
-		s->tail = 0;
-	}
-}
-
-/* Finish as CPython's _Py_HashBytes does: no bytes hash to 0, -1 is -2. */
-static int64_t sip_final(struct sip *s)
-{
-	uint64_t b = s->tail | (uint64_t)s->len << 56;
-	int64_t h;
-
-	if (!s->len)
+	if (!(slot = mgr_pymap_slot(&c->pickled, v, &added)))
+		return -ENOMEM;
+	/* A node whose encoding failed before keeps failing: its slot says
+	 * 0, and the call is ending with that error anyway. */
+	if (!added) {
+		if (!*slot)
+			return -ENOMEM;
+		*out = c->spans[*slot - 1];
 		return 0;
-	s->v3 ^= b;
-	sip_round(s);
-	s->v0 ^= b;
-	s->v2 ^= 0xff;
-	sip_round(s);
-	sip_round(s);
-	sip_round(s);
-	h = (int64_t)(s->v0 ^ s->v1 ^ s->v2 ^ s->v3);
-	return h == -1 ? -2 : h;
-}
-
-static int64_t hash_bytes(const unsigned char *p, size_t n)
-{
-	struct sip s;
-	size_t i;
-
-	sip_init(&s);
-	for (i = 0; i < n; i++)
-		sip_byte(&s, p[i]);
-	return sip_final(&s);
-}
-
-/* CPython hashes a str's code points as it stores them: one byte each when
- * all are below 256, two below 65536, else four, in native (little-endian
- * here) order. */
-static int64_t hash_str(const unsigned char *p, size_t n)
-{
-	uint32_t cp, max = 0;
-	size_t i, k, width;
-	struct sip s;
-
-	for (i = 0; i < n;) {
-		i += mgr_pyval_utf8_next(p + i, n - i, &cp);
-		if (cp > max)
-			max = cp;
 	}
-	width = max < 0x100 ? 1 : max < 0x10000 ? 2 : 4;
-	sip_init(&s);
-	for (i = 0; i < n;) {
-		i += mgr_pyval_utf8_next(p + i, n - i, &cp);
-		for (k = 0; k < width; k++)
-			sip_byte(&s, (unsigned char)(cp >> (8 * k)));
+	if (c->nspans == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 16;
+		spans = realloc(c->spans, c->cap * sizeof(*spans));
+		if (!spans)
+			return -ENOMEM;
+		c->spans = spans;
 	}
-	return sip_final(&s);
+	r = mgr_pyenc_value(&c->blob, v);
+	if (r < 0)
+		return r;
+	c->spans[c->nspans].off = off;
+	c->spans[c->nspans].len = c->blob.len - off;
+	*out = c->spans[c->nspans++];
+	*mgr_pymap_slot(&c->pickled, v, &added) = c->nspans;
+	return 0;
 }
 
-static int64_t hash_double(double v)
+static int hash_node(struct cmp *c, const struct mgr_pyval *v, int64_t *out, int depth);
+
+static int hash_tuple(struct cmp *c, struct mgr_pyval *const *items, size_t n, int64_t *out,
+		      int depth)
 {
-	uint64_t x = 0, y;
-	double m;
-	int e, sign = 1;
-
-	if (isinf(v))
-		return v > 0 ? HASH_INF : -HASH_INF;
-	if (isnan(v))
-		return 0;
-	m = frexp(v, &e);
-	if (m < 0) {
-		sign = -1;
-		m = -m;
-	}
-	/* Take the mantissa 28 bits at a time, multiplying by 2**28 modulo
-	 * the prime as a rotation of 61 bits, then the exponent likewise. */
-	while (m) {
-		x = ((x << 28) & HASH_MOD) | x >> (HASH_BITS - 28);
-		m *= 268435456.0;
-		e -= 28;
-		y = (uint64_t)m;
-		m -= (double)y;
-		x += y;
-		if (x >= HASH_MOD)
-			x -= HASH_MOD;
-	}
-	e = e >= 0 ? e % HASH_BITS : HASH_BITS - 1 - ((-1 - e) % HASH_BITS);
-	x = ((x << e) & HASH_MOD) | x >> (HASH_BITS - e);
-	x *= (uint64_t)(int64_t)sign;
-	return (int64_t)x == -1 ? -2 : (int64_t)x;
-}
-
-static int hash_node(const struct mgr_pyval *v, int64_t *out, int depth);
-
-/* CPython's tuple hash over n lanes. */
-static uint64_t tuple_step(uint64_t acc, int64_t lane)
-{
-	acc += (uint64_t)lane * XXPRIME_2;
-	acc = rotl(acc, 31);
-	return acc * XXPRIME_1;
-}
-
-static int64_t tuple_final(uint64_t acc, size_t n)
-{
-	acc += n ^ (XXPRIME_5 ^ 3527539ull);
-	return acc == UINT64_MAX ? 1546275796 : (int64_t)acc;
-}
-
-static int hash_tuple(struct mgr_pyval *const *items, size_t n, int64_t *out, int depth)
-{
-	uint64_t acc = XXPRIME_5;
+	uint64_t acc = MGR_PYHASH_TUPLE_SEED;
 	int64_t lane;
 	size_t i;
 	int r;
 
 	for (i = 0; i < n; i++) {
-		r = hash_node(items[i], &lane, depth + 1);
+		r = hash_node(c, items[i], &lane, depth + 1);
 		if (r < 0)
 			return r;
-		acc = tuple_step(acc, lane);
+		acc = mgr_pyhash_tuple_step(acc, lane);
 	}
-	*out = tuple_final(acc, n);
+	*out = mgr_pyhash_tuple_final(acc, n);
 	return 0;
 }
 
-static int hash_frozenset(const struct mgr_pyval_seq *q, int64_t *out, int depth)
+/* CPython's frozenset hash: the items' hashes shuffled and xored, so that
+ * order does not matter, then mixed with the count. */
+static int hash_frozenset(struct cmp *c, const struct mgr_pyval_seq *q, int64_t *out, int depth)
 {
 	uint64_t h = 0, e;
 	int64_t lane;
@@ -211,7 +108,7 @@ static int hash_frozenset(const struct mgr_pyval_seq *q, int64_t *out, int depth
 	for (i = 0; i < q->len; i++) {
 		if (q->nslots)
 			lane = q->hashes[i];
-		else if ((r = hash_node(q->items[i], &lane, depth + 1)) < 0)
+		else if ((r = hash_node(c, q->items[i], &lane, depth + 1)) < 0)
 			return r;
 		e = (uint64_t)lane;
 		h ^= ((e ^ 89869747ull) ^ (e << 16)) * 3644798167ull;
@@ -223,34 +120,30 @@ static int hash_frozenset(const struct mgr_pyval_seq *q, int64_t *out, int depth
 	return 0;
 }
 
-static int hash_global(const struct mgr_pyval *v, int64_t *out)
+static int64_t hash_global(const struct mgr_pyval *v)
 {
-	uint64_t acc = XXPRIME_5;
+	uint64_t acc = MGR_PYHASH_TUPLE_SEED;
 
-	acc = tuple_step(acc, hash_str((const unsigned char *)v->u.g.module, v->u.g.module_len));
-	acc = tuple_step(acc, hash_str((const unsigned char *)v->u.g.name, v->u.g.name_len));
-	*out = tuple_final(acc, 2);
-	return 0;
+	acc = mgr_pyhash_tuple_step(acc, mgr_pyhash_str((const unsigned char *)v->u.g.module,
+							v->u.g.module_len));
+	acc = mgr_pyhash_tuple_step(acc, mgr_pyhash_str((const unsigned char *)v->u.g.name,
+							v->u.g.name_len));
+	return mgr_pyhash_tuple_final(acc, 2);
 }
 
-/* An opaque object hashes by its canonical pickle, as it compares: equal
- * objects hash alike, and unequal ones of one class do not collide, which
- * keeps a dict of many such keys from turning quadratic. */
-static int hash_object(const struct mgr_pyval *v, int64_t *out)
+/* Whether v costs no more to hash again than to look up. */
+static bool cheap(const struct mgr_pyval *v)
 {
-	struct mgr_buf e = MGR_BUF_INIT;
-	int r = mgr_pyenc_value(&e, v);
-
-	if (r == 0)
-		*out = hash_bytes((const unsigned char *)e.data, e.len);
-	mgr_buf_release(&e);
-	return r;
+	return v->kind == MGR_PYVAL_NONE || v->kind == MGR_PYVAL_BOOL ||
+	       v->kind == MGR_PYVAL_FLOAT || v->kind == MGR_PYVAL_GLOBAL ||
+	       (v->kind == MGR_PYVAL_INT && !v->u.i.big);
 }
 
-static int hash_node(const struct mgr_pyval *v, int64_t *out, int depth)
+static int hash_uncached(struct cmp *c, const struct mgr_pyval *v, int64_t *out, int depth)
 {
-	if (depth > MGR_PYVAL_DEPTH_MAX)
-		return -ELOOP;
+	struct span s;
+	int r;
+
 	switch (v->kind) {
 	case MGR_PYVAL_NONE:
 		*out = HASH_NONE;
@@ -260,54 +153,87 @@ static int hash_node(const struct mgr_pyval *v, int64_t *out, int depth)
 		*out = mgr_pylong_hash(v);
 		return 0;
 	case MGR_PYVAL_FLOAT:
-		*out = hash_double(v->u.f);
+		*out = mgr_pyhash_double(v->u.f);
 		return 0;
 	case MGR_PYVAL_STR:
-		*out = hash_str(v->u.s.data, v->u.s.len);
+		*out = mgr_pyhash_str(v->u.s.data, v->u.s.len);
 		return 0;
 	case MGR_PYVAL_BYTES:
-		*out = hash_bytes(v->u.s.data, v->u.s.len);
+		*out = mgr_pyhash_bytes(v->u.s.data, v->u.s.len);
 		return 0;
 	case MGR_PYVAL_TUPLE:
-		return hash_tuple(v->u.seq.items, v->u.seq.len, out, depth);
+		return hash_tuple(c, v->u.seq.items, v->u.seq.len, out, depth);
 	case MGR_PYVAL_FROZENSET:
-		return hash_frozenset(&v->u.seq, out, depth);
+		return hash_frozenset(c, &v->u.seq, out, depth);
 	case MGR_PYVAL_GLOBAL:
-		return hash_global(v, out);
+		*out = hash_global(v);
+		return 0;
 	case MGR_PYVAL_OBJECT:
-		return hash_object(v, out);
+		/* An opaque object hashes by its canonical pickle, as it
+		 * compares: equal objects hash alike, and unequal ones of one
+		 * class do not all collide. */
+		if ((r = pickled(c, v, &s)) < 0)
+			return r;
+		*out = mgr_pyhash_bytes((const unsigned char *)c->blob.data + s.off, s.len);
+		return 0;
 	default:
 		return -EINVAL;
 	}
 }
 
-int mgr_pycmp_hash(const struct mgr_pyval *v, int64_t *out)
+static int hash_node(struct cmp *c, const struct mgr_pyval *v, int64_t *out, int depth)
 {
-	return hash_node(v, out, 0);
+	uintptr_t *slot;
+	int added, r;
+
+	if (depth > MGR_PYVAL_DEPTH_MAX)
+		return -ELOOP;
+	if (cheap(v))
+		return hash_uncached(c, v, out, depth);
+	if (!(slot = mgr_pymap_slot(&c->hashes, v, &added)))
+		return -ENOMEM;
+	if (!added) {
+		*out = (int64_t)*slot;
+		return 0;
+	}
+	r = hash_uncached(c, v, out, depth);
+	/* The slot may have moved while the parts were hashed. */
+	if (r == 0)
+		*mgr_pymap_slot(&c->hashes, v, &added) = (uintptr_t)*out;
+	return r;
 }
 
-static int eq_node(const struct mgr_pyval *a, const struct mgr_pyval *b, int depth);
+int mgr_pycmp_hash(const struct mgr_pyval *v, int64_t *out)
+{
+	struct cmp c = CMP_INIT;
+	int r = hash_node(&c, v, out, 0);
+
+	cmp_release(&c);
+	return r;
+}
+
+static int eq_node(struct cmp *c, const struct mgr_pyval *a, const struct mgr_pyval *b, int depth);
 
 /* Python compares container items with PyObject_RichCompareBool, which
  * takes the same object as equal before asking ==: that is what makes a
  * list holding a NaN, or itself, equal to itself. */
-static int eq_item(const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
+static int eq_item(struct cmp *c, const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
 {
-	return a == b ? 1 : eq_node(a, b, depth + 1);
+	return a == b ? 1 : eq_node(c, a, b, depth + 1);
 }
 
-static int find_in(const struct mgr_pyval *c, const struct mgr_pyval *key, int64_t h,
-		   size_t *pos, int depth)
+static int find_in(struct cmp *c, const struct mgr_pyval *set, const struct mgr_pyval *key,
+		   int64_t h, size_t *pos, int depth)
 {
-	const struct mgr_pyval_seq *q = &c->u.seq;
-	size_t step = c->kind == MGR_PYVAL_DICT ? 2 : 1, mask, i, p;
+	const struct mgr_pyval_seq *q = &set->u.seq;
+	size_t step = set->kind == MGR_PYVAL_DICT ? 2 : 1, mask, i, p;
 	uint64_t perturb = (uint64_t)h;
 	int r;
 
 	/* A container built without its index is searched from end to end. */
 	if (!q->nslots) {
 		for (p = 0; p < q->len; p++) {
-			r = eq_item(key, q->items[p * step], depth);
+			r = eq_item(c, key, q->items[p * step], depth);
 			if (r)
 				return r < 0 ? r : (*pos = p, 1);
 		}
@@ -319,17 +245,21 @@ static int find_in(const struct mgr_pyval *c, const struct mgr_pyval *key, int64
 			return 0;
 		p = q->slots[i] - 1;
 		if (q->hashes[p] == h) {
-			r = eq_item(key, q->items[p * step], depth);
+			r = eq_item(c, key, q->items[p * step], depth);
 			if (r)
 				return r < 0 ? r : (*pos = p, 1);
 		}
 	}
 }
 
-int mgr_pycmp_find(const struct mgr_pyval *c, const struct mgr_pyval *key, int64_t h,
+int mgr_pycmp_find(const struct mgr_pyval *set, const struct mgr_pyval *key, int64_t h,
 		   size_t *pos)
 {
-	return find_in(c, key, h, pos, 0);
+	struct cmp c = CMP_INIT;
+	int r = find_in(&c, set, key, h, pos, 0);
+
+	cmp_release(&c);
+	return r;
 }
 
 static bool is_number(const struct mgr_pyval *v)
@@ -366,41 +296,45 @@ static int num_cmp(const struct mgr_pyval *a, const struct mgr_pyval *b)
 	return mgr_pylong_cmp(a, b);
 }
 
-/* Whether every item of set a is in set b. */
-static int subset(const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
+/* Find the key at position i of dict or set a (stride step) in b. */
+static int find_key_of(struct cmp *c, const struct mgr_pyval *a, size_t i, size_t step,
+		       const struct mgr_pyval *b, size_t *pos, int depth)
 {
-	size_t i, pos;
+	const struct mgr_pyval *key = a->u.seq.items[i * step];
 	int64_t h;
 	int r;
 
+	if (a->u.seq.nslots)
+		h = a->u.seq.hashes[i];
+	else if ((r = hash_node(c, key, &h, depth + 1)) < 0)
+		return r;
+	return find_in(c, b, key, h, pos, depth);
+}
+
+/* Whether every item of set a is in set b. */
+static int subset(struct cmp *c, const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
+{
+	size_t i, pos;
+	int r;
+
 	for (i = 0; i < a->u.seq.len; i++) {
-		if (a->u.seq.nslots)
-			h = a->u.seq.hashes[i];
-		else if ((r = hash_node(a->u.seq.items[i], &h, depth + 1)) < 0)
-			return r;
-		r = find_in(b, a->u.seq.items[i], h, &pos, depth);
+		r = find_key_of(c, a, i, 1, b, &pos, depth);
 		if (r <= 0)
 			return r;
 	}
 	return 1;
 }
 
-static int dict_eq(const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
+static int dict_eq(struct cmp *c, const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
 {
-	const struct mgr_pyval_seq *q = &a->u.seq;
 	size_t i, pos;
-	int64_t h;
 	int r;
 
-	for (i = 0; i < q->len; i++) {
-		if (q->nslots)
-			h = q->hashes[i];
-		else if ((r = hash_node(q->items[2 * i], &h, depth + 1)) < 0)
-			return r;
-		r = find_in(b, q->items[2 * i], h, &pos, depth);
+	for (i = 0; i < a->u.seq.len; i++) {
+		r = find_key_of(c, a, i, 2, b, &pos, depth);
 		if (r <= 0)
 			return r;
-		r = eq_item(q->items[2 * i + 1], b->u.seq.items[2 * pos + 1], depth);
+		r = eq_item(c, a->u.seq.items[2 * i + 1], b->u.seq.items[2 * pos + 1], depth);
 		if (r <= 0)
 			return r;
 	}
@@ -408,19 +342,17 @@ static int dict_eq(const struct mgr_pyval *a, const struct mgr_pyval *b, int dep
 }
 
 /* Opaque objects are equal when they pickle to the same bytes. */
-static int object_eq(const struct mgr_pyval *a, const struct mgr_pyval *b)
+static int object_eq(struct cmp *c, const struct mgr_pyval *a, const struct mgr_pyval *b)
 {
-	struct mgr_buf ea = MGR_BUF_INIT, eb = MGR_BUF_INIT;
+	struct span sa, sb;
 	int r;
 
-	if ((r = mgr_pyenc_value(&ea, a)) >= 0 && (r = mgr_pyenc_value(&eb, b)) >= 0)
-		r = ea.len == eb.len && memcmp(ea.data, eb.data, ea.len) == 0;
-	mgr_buf_release(&ea);
-	mgr_buf_release(&eb);
-	return r;
+	if ((r = pickled(c, a, &sa)) < 0 || (r = pickled(c, b, &sb)) < 0)
+		return r;
+	return sa.len == sb.len && !memcmp(c->blob.data + sa.off, c->blob.data + sb.off, sa.len);
 }
 
-static int eq_node(const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
+static int eq_node(struct cmp *c, const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
 {
 	size_t i;
 	int r;
@@ -432,7 +364,7 @@ static int eq_node(const struct mgr_pyval *a, const struct mgr_pyval *b, int dep
 	if (is_bytes(a) && is_bytes(b))
 		return a->u.s.len == b->u.s.len && !memcmp(a->u.s.data, b->u.s.data, a->u.s.len);
 	if (is_set(a) && is_set(b))
-		return a->u.seq.len == b->u.seq.len ? subset(a, b, depth) : 0;
+		return a->u.seq.len == b->u.seq.len ? subset(c, a, b, depth) : 0;
 	if (a->kind != b->kind)
 		return 0;
 	switch (a->kind) {
@@ -445,20 +377,20 @@ static int eq_node(const struct mgr_pyval *a, const struct mgr_pyval *b, int dep
 		if (a->u.seq.len != b->u.seq.len)
 			return 0;
 		for (i = 0; i < a->u.seq.len; i++) {
-			r = eq_item(a->u.seq.items[i], b->u.seq.items[i], depth);
+			r = eq_item(c, a->u.seq.items[i], b->u.seq.items[i], depth);
 			if (r <= 0)
 				return r;
 		}
 		return 1;
 	case MGR_PYVAL_DICT:
-		return a->u.seq.len == b->u.seq.len ? dict_eq(a, b, depth) : 0;
+		return a->u.seq.len == b->u.seq.len ? dict_eq(c, a, b, depth) : 0;
 	case MGR_PYVAL_GLOBAL:
 		return a->u.g.module_len == b->u.g.module_len &&
 		       a->u.g.name_len == b->u.g.name_len &&
 		       !memcmp(a->u.g.module, b->u.g.module, a->u.g.module_len) &&
 		       !memcmp(a->u.g.name, b->u.g.name, a->u.g.name_len);
 	case MGR_PYVAL_OBJECT:
-		return object_eq(a, b);
+		return object_eq(c, a, b);
 	default:
 		return 0;
 	}
@@ -466,19 +398,23 @@ static int eq_node(const struct mgr_pyval *a, const struct mgr_pyval *b, int dep
 
 int mgr_pycmp_eq(const struct mgr_pyval *a, const struct mgr_pyval *b)
 {
-	return eq_node(a, b, 0);
+	struct cmp c = CMP_INIT;
+	int r = eq_node(&c, a, b, 0);
+
+	cmp_release(&c);
+	return r;
 }
 
 /* Lexicographic order of two byte strings, shorter first on a tie. */
 static int bytes_lt(const struct mgr_pyval *a, const struct mgr_pyval *b)
 {
 	size_t n = a->u.s.len < b->u.s.len ? a->u.s.len : b->u.s.len;
-	int c = n ? memcmp(a->u.s.data, b->u.s.data, n) : 0;
+	int d = n ? memcmp(a->u.s.data, b->u.s.data, n) : 0;
 
-	return c ? c < 0 : a->u.s.len < b->u.s.len;
+	return d ? d < 0 : a->u.s.len < b->u.s.len;
 }
 
-static int lt_node(const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
+static int lt_node(struct cmp *c, const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
 {
 	size_t i, n;
 	int r;
@@ -493,22 +429,26 @@ static int lt_node(const struct mgr_pyval *a, const struct mgr_pyval *b, int dep
 	if (a->kind == MGR_PYVAL_STR && b->kind == MGR_PYVAL_STR)
 		return bytes_lt(a, b);
 	if (is_set(a) && is_set(b))
-		return a->u.seq.len < b->u.seq.len ? subset(a, b, depth) : 0;
+		return a->u.seq.len < b->u.seq.len ? subset(c, a, b, depth) : 0;
 	if ((a->kind != MGR_PYVAL_TUPLE && a->kind != MGR_PYVAL_LIST) || a->kind != b->kind)
 		return -EINVAL;
 	/* Sequences: the first pair of items that differ decides. */
 	n = a->u.seq.len < b->u.seq.len ? a->u.seq.len : b->u.seq.len;
 	for (i = 0; i < n; i++) {
-		r = eq_item(a->u.seq.items[i], b->u.seq.items[i], depth);
+		r = eq_item(c, a->u.seq.items[i], b->u.seq.items[i], depth);
 		if (r < 0)
 			return r;
 		if (!r)
-			return lt_node(a->u.seq.items[i], b->u.seq.items[i], depth + 1);
+			return lt_node(c, a->u.seq.items[i], b->u.seq.items[i], depth + 1);
 	}
 	return a->u.seq.len < b->u.seq.len;
 }
 
 int mgr_pycmp_lt(const struct mgr_pyval *a, const struct mgr_pyval *b)
 {
-	return lt_node(a, b, 0);
+	struct cmp c = CMP_INIT;
+	int r = lt_node(&c, a, b, 0);
+
+	cmp_release(&c);
+	return r;
 }

@@ -6,14 +6,15 @@
  * shortcut).  Opaque objects compare by their canonical pickle (pyenc.h).
  *
  * The hashes of None, bool, int, float, tuple and frozenset are CPython's on
- * 64-bit builds.  str and bytes hash with SipHash-1-3 as CPython 3.11 and
- * later do, under a key that is zero (Python's PYTHONHASHSEED=0) until a
- * program sets its own.  NaN hashes to 0 as before 3.10; a global hashes
+ * 64-bit builds, and those of str and bytes CPython 3.11's under a key of
+ * zero (pyhash.h).  NaN hashes to 0 as before 3.10; a global hashes
  * as the tuple (module, name) and an opaque object as the bytes of its
  * canonical pickle.  A dict or set keeps the hash a key had when it went
  * in: an opaque key that a pickle completes only afterwards (BUILD after
  * SETITEMS, which takes a cycle) is not found by its final state.
- * Nothing here allocates from an arena or keeps state beyond the key. */
+ * Within one call, each node is hashed and each opaque object encoded
+ * once, so a node that the memo names many times costs its size once.
+ * Nothing here allocates from an arena or keeps state between calls. */
 #ifndef MGR_PYCMP_H
 #define MGR_PYCMP_H
 
@@ -37,8 +38,5 @@ int mgr_pycmp_lt(const struct mgr_pyval *a, const struct mgr_pyval *b);
  * (the n-th key) in *pos, 0 when missing, or an error of mgr_pycmp_eq. */
 int mgr_pycmp_find(const struct mgr_pyval *c, const struct mgr_pyval *key, int64_t h,
 		   size_t *pos);
-/* Set the 16-byte SipHash key for str and bytes, little-endian k0 then
- * k1 as CPython reads it.  Not thread-safe: call before any hashing. */
-void mgr_pycmp_set_key(const unsigned char key[16]);
 
 #endif

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pycmp.h"
 #include "pydict.h"
+#include "pymap.h"
 
 /* The pickle machine as CPython's C unpickler runs it: a stack of values
  * and a stack of marks, where the top mark is a fence that ops may not
@@ -22,6 +24,7 @@ struct dec {
 	struct mgr_pyval **memo;
 	size_t memo_len, memo_count;	/* slots, and slots in use */
 	size_t pushes;
+	struct mgr_pymap hashes;	/* key node -> its hash, once computed */
 	char *err;
 	size_t errlen;
 };
@@ -197,11 +200,40 @@ static int load_float(struct dec *d)
 	return push(d, mgr_pyval_float(d->a, f));
 }
 
+/* Hashes are kept in a map of uintptr_t. */
+_Static_assert(sizeof(uintptr_t) >= sizeof(int64_t), "hashes must fit a pointer's width");
+
+/* The hash of a key or set item, computed once per node: the memo lets a
+ * pickle put one big tuple or str into sets a million times for a few
+ * bytes each, and hashing it every time would be quadratic work.  Numbers
+ * cost nothing to hash again.  Errors are reported as the pickle's. */
+static int key_hash(struct dec *d, const struct mgr_pyval *key, int64_t *h)
+{
+	uintptr_t *slot;
+	int added, r;
+
+	if (key->kind == MGR_PYVAL_NONE || key->kind == MGR_PYVAL_BOOL ||
+	    key->kind == MGR_PYVAL_FLOAT || (key->kind == MGR_PYVAL_INT && !key->u.i.big))
+		r = mgr_pycmp_hash(key, h);
+	else if (!(slot = mgr_pymap_slot(&d->hashes, key, &added)))
+		r = -ENOMEM;
+	else if (!added)
+		return *h = (int64_t)*slot, 0;
+	else if ((r = mgr_pycmp_hash(key, h)) == 0)
+		*slot = (uintptr_t)*h;
+	if (r == -EINVAL)
+		return fail(d, -EBADMSG, "unhashable type: '%s'", mgr_pyval_type_name(key));
+	if (r == -ELOOP)
+		return fail(d, -E2BIG, "keys nested too deep to hash");
+	return r == -ENOMEM ? oom(d) : r;
+}
+
 /* A tuple or frozenset of the values from position start up. */
 static int load_seq(struct dec *d, size_t start, enum mgr_pyval_kind kind)
 {
 	struct mgr_pyval *t;
 	size_t i;
+	int64_t h;
 	int r;
 
 	if (start < fence(d) || start > d->sp)
@@ -212,10 +244,9 @@ static int load_seq(struct dec *d, size_t start, enum mgr_pyval_kind kind)
 		return oom(d);
 	for (i = start; i < d->sp; i++) {
 		if (kind == MGR_PYVAL_FROZENSET) {
-			r = mgr_pydict_add(d->a, t, d->stack[i]);
-			if (r == -EINVAL)
-				return fail(d, -EBADMSG, "unhashable type: '%s'",
-					    mgr_pyval_type_name(d->stack[i]));
+			if ((r = key_hash(d, d->stack[i], &h)) < 0)
+				return r;
+			r = mgr_pydict_add_hashed(d->a, t, d->stack[i], h);
 			if (r < 0)
 				return r == -ENOMEM ? oom(d) : fail(d, r, "items nest too deep");
 		}
@@ -263,6 +294,7 @@ static int load_items(struct dec *d, size_t x, unsigned char op)
 	static const char *const names[] = { "APPENDS", "SETITEMS", "ADDITEMS" };
 	struct mgr_pyval *target, **items;
 	size_t n, i, k = op == 'a' ? 0 : op == 's' ? 1 : 2;
+	int64_t h;
 	int r = 0;
 
 	if (x > d->sp || x <= fence(d))
@@ -282,15 +314,14 @@ static int load_items(struct dec *d, size_t x, unsigned char op)
 		for (i = 0; i < n && r >= 0; i += k == 1 ? 2 : 1) {
 			if (k == 0)
 				r = mgr_pyval_append(d->a, target, items[i]);
+			else if ((r = key_hash(d, items[i], &h)) < 0)
+				return r;
 			else if (k == 1)
-				r = mgr_pydict_set(d->a, target, items[i], items[i + 1]);
+				r = mgr_pydict_set_hashed(d->a, target, items[i], h, items[i + 1]);
 			else
-				r = mgr_pydict_add(d->a, target, items[i]);
-			if (r == -EINVAL)
-				return fail(d, -EBADMSG, "unhashable type: '%s'",
-					    mgr_pyval_type_name(items[i]));
+				r = mgr_pydict_add_hashed(d->a, target, items[i], h);
 			if (r == -ELOOP)
-				return fail(d, -E2BIG, "keys nested too deep to hash");
+				return fail(d, -E2BIG, "keys nested too deep to compare");
 			if (r >= 0 && (r = deepen(d, target, items[i])) >= 0 && k == 1)
 				r = deepen(d, target, items[i + 1]);
 		}
@@ -619,5 +650,6 @@ int mgr_pydec_decode(struct mgr_pyarena *a, const void *in, size_t len,
 	free(d.stack);
 	free(d.marks);
 	free(d.memo);
+	mgr_pymap_release(&d.hashes);
 	return r < 0 ? r : 0;
 }

@@ -73,15 +73,6 @@ static int make_room(struct mgr_pyarena *a, struct mgr_pyval *c)
 	return 0;
 }
 
-/* Find key; on a miss, leave its hash in *h for the insertion. */
-static int lookup(const struct mgr_pyval *c, const struct mgr_pyval *key, int64_t *h,
-		  size_t *pos)
-{
-	int r = mgr_pycmp_hash(key, h);
-
-	return r < 0 ? r : mgr_pycmp_find(c, key, *h, pos);
-}
-
 static int insert(struct mgr_pyarena *a, struct mgr_pyval *c, struct mgr_pyval *key,
 		  struct mgr_pyval *value, int64_t h)
 {
@@ -101,14 +92,13 @@ static int insert(struct mgr_pyarena *a, struct mgr_pyval *c, struct mgr_pyval *
 	return 0;
 }
 
-int mgr_pydict_set(struct mgr_pyarena *a, struct mgr_pyval *d, struct mgr_pyval *key,
-		   struct mgr_pyval *value)
+int mgr_pydict_set_hashed(struct mgr_pyarena *a, struct mgr_pyval *d, struct mgr_pyval *key,
+			  int64_t h, struct mgr_pyval *value)
 {
 	size_t pos;
-	int64_t h;
 	int r;
 
-	r = lookup(d, key, &h, &pos);
+	r = mgr_pycmp_find(d, key, h, &pos);
 	if (r < 0)
 		return r;
 	if (r) {
@@ -118,24 +108,42 @@ int mgr_pydict_set(struct mgr_pyarena *a, struct mgr_pyval *d, struct mgr_pyval 
 	return insert(a, d, key, value, h);
 }
 
-int mgr_pydict_add(struct mgr_pyarena *a, struct mgr_pyval *s, struct mgr_pyval *item)
+int mgr_pydict_add_hashed(struct mgr_pyarena *a, struct mgr_pyval *s, struct mgr_pyval *item,
+			  int64_t h)
 {
 	size_t pos;
-	int64_t h;
 	int r;
 
-	r = lookup(s, item, &h, &pos);
+	r = mgr_pycmp_find(s, item, h, &pos);
 	if (r)
 		return r < 0 ? r : 0;
 	r = insert(a, s, item, NULL, h);
 	return r < 0 ? r : 1;
 }
 
+int mgr_pydict_set(struct mgr_pyarena *a, struct mgr_pyval *d, struct mgr_pyval *key,
+		   struct mgr_pyval *value)
+{
+	int64_t h;
+	int r = mgr_pycmp_hash(key, &h);
+
+	return r < 0 ? r : mgr_pydict_set_hashed(a, d, key, h, value);
+}
+
+int mgr_pydict_add(struct mgr_pyarena *a, struct mgr_pyval *s, struct mgr_pyval *item)
+{
+	int64_t h;
+	int r = mgr_pycmp_hash(item, &h);
+
+	return r < 0 ? r : mgr_pydict_add_hashed(a, s, item, h);
+}
+
 int mgr_pydict_find(const struct mgr_pyval *c, const struct mgr_pyval *key, size_t *pos)
 {
 	int64_t h;
+	int r = mgr_pycmp_hash(key, &h);
 
-	return lookup(c, key, &h, pos);
+	return r < 0 ? r : mgr_pycmp_find(c, key, h, pos);
 }
 
 int mgr_pydict_remove(struct mgr_pyarena *a, struct mgr_pyval *c, size_t pos)

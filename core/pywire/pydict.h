@@ -6,6 +6,7 @@
 #define MGR_PYDICT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "pyval.h"
 
@@ -22,6 +23,12 @@ int mgr_pydict_set(struct mgr_pyarena *a, struct mgr_pyval *d, struct mgr_pyval 
 /* s.add(item) on a set or frozenset (still being built): 1 when added, 0
  * when an equal item was there, or an error as above. */
 int mgr_pydict_add(struct mgr_pyarena *a, struct mgr_pyval *s, struct mgr_pyval *item);
+/* The same with key's hash h (mgr_pycmp_hash) already known, for callers
+ * that insert one key many times and keep its hash. */
+int mgr_pydict_set_hashed(struct mgr_pyarena *a, struct mgr_pyval *d, struct mgr_pyval *key,
+			  int64_t h, struct mgr_pyval *value);
+int mgr_pydict_add_hashed(struct mgr_pyarena *a, struct mgr_pyval *s, struct mgr_pyval *item,
+			  int64_t h);
 /* Look key up in a dict or set: 1 and its position in *pos, 0 when
  * missing, -EINVAL when key is unhashable, -ENOMEM, -ELOOP. */
 int mgr_pydict_find(const struct mgr_pyval *c, const struct mgr_pyval *key, size_t *pos);
