@@ -92,17 +92,19 @@ static int put_op_le(struct enc *e, unsigned char op, uint64_t x, int width)
 
 /* Nodes worth a memo entry when reached twice: those whose identity a
  * reader can tell (mutable ones) and those that cost more to repeat than
- * to fetch.  Numbers, None, bools and globals are written again instead,
- * as CPython does. */
+ * to fetch.  That is all but the ones of a few bytes: written again, they
+ * cost no more than fetching.  A decoded value may name one big int or
+ * global a million times through the memo, so writing those again each
+ * time could make a pickle a million times the size of the one read. */
 static bool memoizable(const struct mgr_pyval *v)
 {
 	switch (v->kind) {
 	case MGR_PYVAL_NONE:
 	case MGR_PYVAL_BOOL:
-	case MGR_PYVAL_INT:
 	case MGR_PYVAL_FLOAT:
-	case MGR_PYVAL_GLOBAL:
 		return false;
+	case MGR_PYVAL_INT:
+		return v->u.i.big != NULL;
 	case MGR_PYVAL_TUPLE:
 		return v->u.seq.len > 0;
 	default:
@@ -453,7 +455,8 @@ static int emit(struct enc *e, const struct mgr_pyval *v, int depth)
 	case MGR_PYVAL_BOOL:
 		return put_op(e, v->u.b ? OP_NEWTRUE : OP_NEWFALSE);
 	case MGR_PYVAL_INT:
-		return emit_int(e, v);
+		r = emit_int(e, v);
+		return r < 0 ? r : memoize(e, v);
 	case MGR_PYVAL_FLOAT:
 		return emit_float(e, v->u.f);
 	case MGR_PYVAL_STR:
@@ -473,7 +476,8 @@ static int emit(struct enc *e, const struct mgr_pyval *v, int depth)
 	case MGR_PYVAL_FROZENSET:
 		return emit_frozenset(e, v, depth);
 	case MGR_PYVAL_GLOBAL:
-		return emit_global(e, v);
+		r = emit_global(e, v);
+		return r < 0 ? r : memoize(e, v);
 	case MGR_PYVAL_OBJECT:
 		return emit_object(e, v, depth);
 	}

@@ -6,9 +6,10 @@
  * smallest of CPython's forms (BININT1, BININT2, BININT, then LONG1/LONG4
  * with minimal two's complement), APPENDS/SETITEMS/ADDITEMS in batches of
  * at most 1000.  MEMOIZE and BINGET appear only for nodes that are reached
- * twice, which keeps sharing and cycles; the same tree always gives the
- * same bytes, which is what makes the encoding usable as an opaque
- * object's identity (pycmp.h).  An opaque object comes out as it came in:
+ * twice (or close a cycle), which keeps sharing and cycles, and keeps a
+ * pickle within a few bytes per reference of the tree.  The same tree
+ * always gives the same bytes, which is what makes the encoding usable as
+ * an opaque object's identity (pycmp.h).  An opaque object comes out as it came in:
  * its callable, arguments and REDUCE, NEWOBJ or NEWOBJ_EX, then its
  * appended items, set items and BUILD state.  A bytearray is sent as
  * builtins.bytearray REDUCE (bytes,), which protocol 4 readers know. */

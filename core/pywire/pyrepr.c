@@ -13,6 +13,7 @@
  * Py_ReprEnter keeps them: meeting one again prints "..." instead. */
 struct printer {
 	struct mgr_buf *out;
+	size_t start;
 	const struct mgr_pyval *open[MGR_PYVAL_DEPTH_MAX + 1];
 	size_t nopen;
 	int depth;
@@ -22,6 +23,8 @@ static int node(struct printer *p, const struct mgr_pyval *v);
 
 static int put(struct printer *p, const char *s, size_t n)
 {
+	if (p->out->len - p->start + n > MGR_PYREPR_MAX)
+		return -E2BIG;
 	return mgr_buf_append(p->out, s, n);
 }
 
@@ -364,6 +367,7 @@ int mgr_pyrepr(struct mgr_buf *out, const struct mgr_pyval *v)
 	if (!p)
 		return -ENOMEM;
 	p->out = out;
+	p->start = start;
 	p->nopen = 0;
 	p->depth = 0;
 	r = node(p, v);

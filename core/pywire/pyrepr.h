@@ -16,9 +16,14 @@
 
 /* Enough for any float's repr. */
 #define MGR_PYREPR_FLOAT_MAX 32
+/* The longest repr made.  A value that names one big node many times
+ * through the memo prints it every time, so a small pickle can ask for a
+ * huge text; no reply could carry one this long anyway. */
+#define MGR_PYREPR_MAX ((size_t)64 << 20)
 
-/* Append repr(v): 0, -E2BIG for an int over MGR_PYLONG_DIGITS_MAX digits
- * (as CPython 3.11 refuses), -ELOOP, -ENOMEM; out is unchanged on failure. */
+/* Append repr(v): 0; -E2BIG for an int over MGR_PYLONG_DIGITS_MAX digits
+ * (as CPython 3.11 refuses) or a text over MGR_PYREPR_MAX; -ELOOP; -ENOMEM.
+ * out is unchanged on failure. */
 int mgr_pyrepr(struct mgr_buf *out, const struct mgr_pyval *v);
 /* Append str(v), which is v's own text for a str, else its repr. */
 int mgr_pyrepr_str(struct mgr_buf *out, const struct mgr_pyval *v);
