@@ -256,8 +256,11 @@ static int serve(const char *key, bool legacy)
 	/* A failure may still owe the client its #FAILURE#. */
 	write_all(out.data, out.len);
 	mgr_pyauth_server_release(&auth);
-	if (r != 1)
+	if (r != 1) {
+		mgr_buf_release(&frame);
+		mgr_buf_release(&out);
 		return 3;
+	}
 	while ((r = next_frame(MGR_PYDEC_INPUT_MAX, &frame)) == 1) {
 		out.len = 0;
 		arena = mgr_pyarena_new();
