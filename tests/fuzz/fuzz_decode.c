@@ -1,7 +1,7 @@
 /* libFuzzer target: arbitrary bytes go through the frame decoder as the
  * server reads them, and each decoded object is run as a request on a
  * scratch store, so the JSON decoding and every operation's argument
- * parsing meet hostile input.  Built and run by fuzz.sh. */
+ * parsing meet hostile input.  Built and run by tests/fuzz.sh. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
