@@ -56,6 +56,19 @@ t_out 0 "the list is still empty" mc_t len l
 t_ok "--string stores the text of one as a string" mc_t --string set s101 "$d101"
 t_json "v['value'] == '$d101'" "as that string" mc_t --json get s101
 
+# dump nests values inside containers: one that would go past what a
+# client can read is refused, and the part below still dumps.
+ns=n
+for ((i = 1; i < 30; i++)); do
+	"$MGRCTL" new namespace "$ns" || break
+	ns=$ns/n
+done
+t_ok "30 namespaces, one in another" mc_t new namespace "$ns"
+t_ok "with a value 100 deep in the last" mc_t set "$ns/v" "$d100"
+t_err 1 'cannot dump' "dump of it all is refused" mc_t dump
+t_out "{\"v\":$d100}" "dump of the last namespace is not" mc_t dump "$ns"
+t_ok "and the connection was fine" mc_t rm -r n
+
 # Finding 6: strings are kept whole or refused, never cut or changed.
 t_ok "set a string holding NUL" mc_t set nul '"abc\u0000def"'
 t_json 'v["value"] == "abc\u0000def"' "it comes back whole" mc_t --json get nul
