@@ -34,6 +34,12 @@ static void test_array(void **state)
 	FAILS(0, EINVAL, "{'op':'setitem','path':'u','index':0,'value':'ab'}");
 	RUN(0, "{'op':'create','path':'f','type':'array','typecode':'f','items':[0.5,1,0.1]}");
 	OKV(0, "{\"items\":[0.5,1.0,0.10000000149011612],\"version\":V}", "{'op':'get','path':'f'}");
+	/* Arrays hold C numbers, an integer as a double too; NaN and the
+	 * infinities are doubles, and a character may be NUL. */
+	RUN(0, "{'op':'create','path':'d','type':'array','typecode':'d','items':[3,NaN,-Infinity]}");
+	OKV(0, "{\"items\":[3.0,NaN,-Infinity],\"version\":V}", "{'op':'get','path':'d'}");
+	RUN(0, "{'op':'create','path':'c','type':'array','typecode':'c','items':['\\u0000','x']}");
+	OKV(0, "{\"items\":[\"\\u0000\",\"x\"],\"version\":V}", "{'op':'get','path':'c'}");
 	RUN(0, "{'op':'create','path':'Q','type':'array','typecode':'Q','items':[18446744073709551615]}");
 	OKV(0, "{\"value\":18446744073709551615,\"version\":V}", "{'op':'getitem','path':'Q','index':0}");
 	RUN(0, "{'op':'create','path':'e','type':'array','typecode':'i','items':[]}");

@@ -9,6 +9,7 @@
 
 #include "datum.h"
 #include "json.h"
+#include "proto.h"
 
 /* A JSON datum as yajl_gen would store text (parsed and regenerated). */
 static struct mgr_datum *json(const char *text)
@@ -185,6 +186,31 @@ static void test_eq(void **state)
 	assert_false(eq("{}", "[]"));
 	assert_true(eq("9007199254740993", "9007199254740993"));
 	assert_false(eq("9007199254740993", "9007199254740992"));
+	/* Issue 10, finding 8: exact at any size, and against floats as
+	 * Python compares them. */
+	assert_false(eq("18446744073709551617", "18446744073709551616"));
+	assert_false(eq("-18446744073709551617", "-18446744073709551616"));
+	assert_true(eq("18446744073709551616", "18446744073709551616.0"));
+	assert_true(eq("18446744073709551616", "1.8446744073709551616e19"));
+	assert_false(eq("9007199254740993", "9007199254740992.0"));
+	assert_false(eq("[9007199254740993]", "[9007199254740992.0]"));
+	assert_false(eq("123456789012345678901234567890", "1.2345678901234568e29"));
+	assert_true(eq("0.1", "0.10000000000000000555"));
+	assert_true(eq("1e400", "Infinity"));
+	assert_true(eq("-Infinity", "-1e999"));
+	assert_false(eq("Infinity", "1" "000000000000000000000000000000000000000000000000000000000"
+			"0000000000000000000000000000000000000000000000000000000000000000"
+			"0000000000000000000000000000000000000000000000000000000000000000"
+			"0000000000000000000000000000000000000000000000000000000000000000"
+			"0000000000000000000000000000000000000000000000000000000000000000"
+			"0000000000000000000000000000000000000000"));
+	/* NaN equals nothing, itself included, whatever holds it. */
+	assert_false(eq("NaN", "NaN"));
+	assert_false(eq("NaN", "1"));
+	assert_false(eq("[NaN]", "[NaN]"));
+	assert_false(eq("{\"a\":NaN}", "{\"a\":NaN}"));
+	assert_true(eq("[\"NaN\"]", "[\"NaN\"]"));
+	assert_true(eq("Infinity", "Infinity"));
 
 	assert_true(mgr_datum_eq(b1, b2));
 	assert_false(mgr_datum_eq(b1, b3));
@@ -230,6 +256,32 @@ static void test_cmp(void **state)
 	assert_int_equal(cmp("false", "true"), -1);
 	/* Exact for integers a double cannot tell apart. */
 	assert_int_equal(cmp("9007199254740993", "9007199254740992"), 1);
+	assert_int_equal(cmp("18446744073709551617", "18446744073709551616"), 1);
+	assert_int_equal(cmp("-18446744073709551617", "-18446744073709551616"), -1);
+	assert_int_equal(cmp("-18446744073709551617", "18446744073709551616"), -1);
+	assert_int_equal(cmp("100000000000000000000", "99999999999999999999"), 1);
+	assert_int_equal(cmp("9007199254740993", "9007199254740992.0"), 1);
+	assert_int_equal(cmp("9007199254740993", "9007199254740994.0"), -1);
+	assert_int_equal(cmp("-9007199254740993", "-9007199254740992.0"), -1);
+	assert_int_equal(cmp("1000000000000001", "1000000000000000.5"), 1);
+	assert_int_equal(cmp("1000000000000000", "1000000000000000.5"), -1);
+	assert_int_equal(cmp("-1000000000000000", "-1000000000000000.5"), 1);
+	assert_int_equal(cmp("123456789012345678901234567890", "1.2345678901234568e29"), 1);
+	assert_int_equal(cmp("true", "0.5"), 1);
+	/* Infinities are ordered, NaN is neither smaller nor larger. */
+	assert_int_equal(cmp("Infinity", "1" "00000000000000000000000000000000000000000"), 1);
+	assert_int_equal(cmp("-Infinity", "-1" "00000000000000000000000000000000000000000"), -1);
+	assert_int_equal(cmp("-Infinity", "Infinity"), -1);
+	assert_int_equal(cmp("NaN", "1"), 0);
+	assert_int_equal(cmp("NaN", "NaN"), 0);
+	assert_int_equal(cmp("NaN", "Infinity"), 0);
+	assert_int_equal(cmp("NaN", "1" "00000000000000000000000000000000000000000"), 0);
+	assert_int_equal(cmp("[NaN]", "[1]"), 0);
+	assert_int_equal(cmp("[1,NaN]", "[2]"), -1);
+	assert_int_equal(cmp("NaN", "\"a\""), 2);
+	/* Strings with NUL in them, by every byte. */
+	assert_int_equal(cmp("\"abc\"", "\"abc\\u0000def\""), -1);
+	assert_int_equal(cmp("\"a\\u0000b\"", "\"a\\u0000a\""), 1);
 	assert_int_equal(cmp("\"a\"", "\"b\""), -1);
 	assert_int_equal(cmp("\"a\"", "\"ab\""), -1);
 	assert_int_equal(cmp("\"\"", "\"a\""), -1);
@@ -268,12 +320,61 @@ static void test_cmp(void **state)
 	mgr_datum_free(s);
 }
 
+/* Issue 10, finding 7: a value is at most MGR_VALUE_DEPTH_MAX deep, so
+ * that every reply can wrap it; deeper is refused where it comes in. */
+static void test_depth(void **state)
+{
+	char text[2 * MGR_VALUE_DEPTH_MAX + 40];
+	struct mgr_datum *d;
+	const char *why;
+	int n = MGR_VALUE_DEPTH_MAX;
+
+	strcpy(text, "{\"value\":");
+	memset(text + 9, '[', n);
+	memset(text + 9 + n, ']', n);
+	strcpy(text + 9 + 2 * n, "}");
+	assert_int_equal(from_msg(text, &d, &why), 0);
+	assert_int_equal(d->len, 2 * n);
+	mgr_datum_free(d);
+
+	n++;
+	memset(text + 9, '[', n);
+	memset(text + 9 + n, ']', n);
+	strcpy(text + 9 + 2 * n, "}");
+	assert_int_equal(from_msg(text, &d, &why), -EINVAL);
+	assert_null(d);
+	assert_string_equal(why, "value nested deeper than 100 levels");
+	assert_string_equal(mgr_datum_why(-ELOOP), why);
+}
+
+/* Issue 10, finding 6: NUL is kept in values, whole. */
+static void test_nul(void **state)
+{
+	struct mgr_datum *d;
+	const char *why;
+
+	d = json("\"abc\\u0000def\"");
+	assert_text(d, "\"abc\\u0000def\"");
+	assert_false(eq("\"abc\\u0000def\"", "\"abc\""));
+	assert_true(eq("\"abc\\u0000def\"", "\"abc\\u0000def\""));
+	assert_true(eq("[\"a\\u0000\"]", "[\"a\\u0000\"]"));
+	assert_false(eq("[\"a\\u0000b\"]", "[\"a\"]"));
+	mgr_datum_free(d);
+	assert_int_equal(from_msg("{\"value\":{\"k\":\"\\u0000\"}}", &d, &why), 0);
+	assert_text(d, "{\"k\":\"\\u0000\"}");
+	mgr_datum_free(d);
+	/* Base64 with a NUL in it is not base64, not a shorter one. */
+	assert_int_equal(from_msg("{\"bytes\":\"AAAA\\u0000AAAA\"}", &d, &why), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new),
 		cmocka_unit_test(test_from_msg),
 		cmocka_unit_test(test_too_big),
+		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_gen),
 		cmocka_unit_test(test_eq),
 		cmocka_unit_test(test_cmp),

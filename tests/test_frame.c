@@ -187,8 +187,11 @@ static void test_non_object(void **state)
 static void test_deep_nesting_refused(void **state)
 {
 	enum { DEPTH = 100000 };
-	static char text[2 * DEPTH + 8];
+	static char text[2 * DEPTH + 32];
+	char err[128];
 	size_t n = 0;
+	yajl_val v = NULL;
+	uint64_t id;
 
 	text[n++] = '{';
 	memcpy(text + n, "\"x\":", 4);
@@ -198,7 +201,46 @@ static void test_deep_nesting_refused(void **state)
 	memset(text + n, ']', DEPTH);
 	n += DEPTH;
 	text[n++] = '}';
-	decode_fails(text, n);
+	/* JSON, so refused rather than garbled: under its id if it has one. */
+	assert_int_equal(mgr_frame_decode(text, n, &v, err, sizeof(err)), -EINVAL);
+	assert_null(v);
+	assert_non_null(strstr(err, "deeper"));
+	assert_int_equal(mgr_frame_id(text, n, &id), -ENOENT);
+	memcpy(text + 1, "\"id\":7,\"x\":", 12);
+	memmove(text + 13, text + 5, n - 5);
+	n += 8;
+	assert_int_equal(mgr_frame_id(text, n, &id), 0);
+	assert_int_equal(id, 7);
+}
+
+static void test_frame_id(void **state)
+{
+	static const struct {
+		const char *text;
+		int id;
+	} cases[] = {
+		{ "{\"id\":5}", 5 },
+		{ " { \"op\" : \"x\" , \"id\" : 12 , \"v\":[[[", 12 },
+		{ "{\"a\":{\"id\":1},\"b\":[\"]\",{}],\"c\":\"\\\"\",\"id\":3}", 3 },
+		{ "{\"a\":{\"id\":1}}", -1 },
+		{ "{\"id\":-1}", -1 },
+		{ "{\"id\":1.5}", -1 },
+		{ "{\"id\":\"1\"}", -1 },
+		{ "{\"id\":18446744073709551616}", -1 },
+		{ "[{\"id\":1}]", -1 },
+		{ "{\"a\":\"", -1 },
+		{ "{\"a\":\"\\", -1 },
+		{ "", -1 },
+	};
+	uint64_t id;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = mgr_frame_id(cases[i].text, strlen(cases[i].text), &id);
+
+		if (cases[i].id < 0 ? r != -ENOENT : r != 0 || id != (uint64_t)cases[i].id)
+			fail_msg("%s: %d", cases[i].text, r);
+	}
 }
 
 static void test_append_round_trip(void **state)
@@ -264,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_bad_json),
 		cmocka_unit_test(test_non_object),
 		cmocka_unit_test(test_deep_nesting_refused),
+		cmocka_unit_test(test_frame_id),
 		cmocka_unit_test(test_append_round_trip),
 		cmocka_unit_test(test_append_refuses_bad_sizes),
 	};

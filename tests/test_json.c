@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <cmocka.h>
 
 #include "json.h"
+#include "proto.h"
 
 static yajl_val parse(const char *text)
 {
@@ -67,25 +69,38 @@ static void test_parse(void **state)
 	assert_int_equal(parse_fails("\"\xff\"", 3, err, sizeof(err)), -EINVAL);
 }
 
+/* n opening brackets, then n closing ones, after prefix; malloc'd. */
+static char *nested(const char *prefix, size_t n, size_t *len)
+{
+	size_t p = strlen(prefix);
+	char *text = malloc(p + 2 * n + 1);
+
+	assert_non_null(text);
+	memcpy(text, prefix, p);
+	memset(text + p, '[', n);
+	memset(text + p + n, ']', n);
+	text[p + 2 * n] = '\0';
+	*len = p + 2 * n;
+	return text;
+}
+
 static void test_parse_depth(void **state)
 {
 	char text[512], err[128];
+	size_t len;
 	yajl_val v;
-	int i;
+	char *deep;
 
-	/* 100 levels are fine, 101 are refused before yajl sees them. */
-	for (i = 0; i < 100; i++) {
-		text[i] = '[';
-		text[100 + i] = ']';
-	}
-	text[200] = '\0';
-	v = parse(text);
+	/* As deep as yajl_gen writes is fine, one more is refused. */
+	deep = nested("", MGR_FRAME_DEPTH_MAX, &len);
+	v = parse(deep);
+	assert_int_equal(mgr_json_depth(v), MGR_FRAME_DEPTH_MAX);
 	yajl_tree_free(v);
-	memmove(text + 1, text, 201);
-	text[0] = '[';
-	strcat(text, "]");
-	assert_int_equal(parse_fails(text, strlen(text), err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "deeper"));
+	free(deep);
+	deep = nested("", MGR_FRAME_DEPTH_MAX + 1, &len);
+	assert_int_equal(parse_fails(deep, len, err, sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, "deeper than 128"));
+	free(deep);
 	/* Brackets inside strings do not count. */
 	memset(text, '[', 300);
 	text[0] = '"';
@@ -93,6 +108,152 @@ static void test_parse_depth(void **state)
 	text[300] = '\0';
 	v = parse(text);
 	assert_true(YAJL_IS_STRING(v));
+	assert_int_equal(mgr_json_depth(v), 0);
+	yajl_tree_free(v);
+}
+
+/* Issue 10, finding 1: a comment hid a quote from the old depth check, and
+ * yajl freed the 300,000 levels behind it by recursion, off the end of the
+ * stack.  Comments are not JSON, and depth is counted while parsing. */
+static void test_parse_comment_and_deep(void **state)
+{
+	char err[128];
+	size_t len;
+	char *deep;
+
+	deep = nested("/*\"*/", 300000, &len);
+	assert_int_equal(parse_fails(deep, len, err, sizeof(err)), -EINVAL);
+	free(deep);
+	deep = nested("{\"x\":\"/*\",\"y\":", 300000, &len);
+	assert_int_equal(parse_fails(deep, len, err, sizeof(err)), -ELOOP);
+	free(deep);
+	deep = nested("", 300000, &len);
+	assert_int_equal(parse_fails(deep, len, err, sizeof(err)), -ELOOP);
+	free(deep);
+}
+
+/* RFC 8259 and nothing else, bar Python's three literals. */
+static void test_parse_strict(void **state)
+{
+	static const char *const bad[] = {
+		"/**/1", "1 // c", "# c\n1", "[1,]", "{\"a\":1,}", "[,1]", "{,}", "'a'",
+		"{'a':1}", "{a:1}", "{1:2}", "{\"a\" 1}", "{\"a\":}", "01", "-01", "1.",
+		".5", "+1", "-", "1e", "1e+", "0x10", "1.5e", "--1", "tru", "nul", "True",
+		"nan", "-NaN", "+Infinity", "infinity", "Inf", "\"a", "\"\\x41\"",
+		"\"\\u12\"", "\"\\u12g4\"", "\"\\U0041\"", "\"\t\"", "\"\n\"", "\f1",
+		"\xef\xbb\xbf" "1", "1 2", "[1] [2]", "", " ", "[", "]", "{", "}",
+		"[1 2]", "{\"a\":1 \"b\":2}", "\"\\\"", "\"\\", "NaN1", "truefalse",
+		NULL,
+	};
+	static const char *const good[] = {
+		"0", "-0", "1.5", "-1.5e-3", "1E+2", "0.0e0", "true", "false", "null",
+		" \t\r\n[ 1 , \"a\" , { } , [ ] ]\n", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
+		"NaN", "Infinity", "-Infinity", "[NaN,-Infinity]", "{\"\":\"\"}", NULL,
+	};
+	char err[128];
+	yajl_val v;
+	size_t i;
+
+	for (i = 0; bad[i]; i++) {
+		int r = parse_fails(bad[i], strlen(bad[i]), err, sizeof(err));
+
+		if (r != -EINVAL || !err[0])
+			fail_msg("%s: %d (%s)", bad[i], r, err);
+	}
+	for (i = 0; good[i]; i++) {
+		v = parse(good[i]);
+		yajl_tree_free(v);
+	}
+}
+
+/* Issue 10, finding 6: strings are kept whole, or refused. */
+static void test_parse_strings(void **state)
+{
+	static const struct {
+		const char *text;
+		int err;
+	} bad[] = {
+		/* What no string here can keep. */
+		{ "{\"k\\u0000hidden\":1,\"k\":2}", -EILSEQ },
+		{ "\"\\ud800\"", -EILSEQ },
+		{ "\"\\udc00\"", -EILSEQ },
+		{ "\"\\ud800\\u0041\"", -EILSEQ },
+		{ "\"\\ud800x\"", -EILSEQ },
+		{ "\"\\udbff\\udbff\"", -EILSEQ },
+		/* Not UTF-8: overlong forms, encoded surrogates, past
+		 * U+10FFFF, cut short, stray continuation bytes. */
+		{ "\"\xc0\xaf\"", -EINVAL },
+		{ "\"\xe0\x80\xaf\"", -EINVAL },
+		{ "\"\xf0\x80\x80\xaf\"", -EINVAL },
+		{ "\"\xed\xa0\x80\"", -EINVAL },
+		{ "\"\xed\xbf\xbf\"", -EINVAL },
+		{ "\"\xf4\x90\x80\x80\"", -EINVAL },
+		{ "\"\xe2\x82\"", -EINVAL },
+		{ "\"\x80\"", -EINVAL },
+		{ "\"\xff\"", -EINVAL },
+		{ "{\"\xc1\xbf\":1}", -EINVAL },
+	};
+	char err[128];
+	const char *s;
+	yajl_val v;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = parse_fails(bad[i].text, strlen(bad[i].text), err, sizeof(err));
+
+		if (r != bad[i].err)
+			fail_msg("%s: %d, not %d (%s)", bad[i].text, r, bad[i].err, err);
+	}
+	/* A NUL inside a value is kept, and the length says where the
+	 * string ends. */
+	v = parse("\"abc\\u0000def\"");
+	assert_int_equal(mgr_json_strlen(v), 7);
+	assert_memory_equal(v->u.string, "abc\0def", 8);
+	yajl_tree_free(v);
+	v = parse("{\"s\":\"a\\u0000b\",\"t\":\"ok\"}");
+	assert_int_equal(mgr_json_get_str(v, "s", &s), -EINVAL);
+	assert_int_equal(mgr_json_get_str(v, "t", &s), 0);
+	assert_int_equal(mgr_json_strlen(mgr_json_get(v, "t")), 2);
+	assert_int_equal(mgr_json_strlen(v), 0);
+	yajl_tree_free(v);
+	/* Escapes, a surrogate pair, and the extremes of UTF-8. */
+	v = parse("\"\\u00e9\\u20AC\\ud83d\\ude00\\udbff\\udfff\xf4\x8f\xbf\xbf\xc2\x80\"");
+	assert_int_equal(mgr_json_strlen(v), 2 + 3 + 4 + 4 + 4 + 2);
+	assert_memory_equal(v->u.string, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf"
+			    "\xf4\x8f\xbf\xbf\xc2\x80", 19);
+	yajl_tree_free(v);
+}
+
+static void test_parse_numbers(void **state)
+{
+	yajl_val v = parse("[1,-9223372036854775808,9223372036854775807,9223372036854775808,"
+			   "1e400,1" "0000000000000000000000000000000000000000000000000000000000"
+			   "0000000000000000000000000000000000000000000000000000000000000000"
+			   "0000000000000000000000000000000000000000000000000000000000000000"
+			   "0000000000000000000000000000000000000000000000000000000000000000"
+			   "0000000000000000000000000000000000000000000000000000000000000000"
+			   "000000000000000000000000000000000,NaN,-Infinity,2.5,-0]");
+	yajl_val *n = v->u.array.values;
+
+	assert_int_equal(v->u.array.len, 10);
+	assert_true(YAJL_IS_INTEGER(n[0]) && YAJL_IS_DOUBLE(n[0]));
+	assert_true(n[0]->u.number.i == 1 && n[0]->u.number.d == 1);
+	assert_true(YAJL_IS_INTEGER(n[1]) && n[1]->u.number.i == INT64_MIN);
+	assert_true(YAJL_IS_INTEGER(n[2]) && n[2]->u.number.i == INT64_MAX);
+	assert_false(YAJL_IS_INTEGER(n[3]));
+	assert_true(YAJL_IS_DOUBLE(n[3]) && n[3]->u.number.d == 9223372036854775808.0);
+	/* A float past the range is an infinity, as Python's float() reads
+	 * it; an integer past it is no double at all. */
+	assert_true(YAJL_IS_DOUBLE(n[4]) && isinf(n[4]->u.number.d));
+	assert_false(YAJL_IS_INTEGER(n[5]) || YAJL_IS_DOUBLE(n[5]));
+	assert_int_equal(strlen(n[5]->u.number.r), 348);
+	assert_true(YAJL_IS_DOUBLE(n[6]) && isnan(n[6]->u.number.d));
+	assert_string_equal(n[6]->u.number.r, "NaN");
+	assert_true(YAJL_IS_DOUBLE(n[7]) && n[7]->u.number.d == -INFINITY);
+	assert_false(YAJL_IS_INTEGER(n[8]));
+	assert_true(n[8]->u.number.d == 2.5);
+	assert_true(YAJL_IS_INTEGER(n[9]) && n[9]->u.number.i == 0);
+	assert_string_equal(n[9]->u.number.r, "-0");
 	yajl_tree_free(v);
 }
 
@@ -150,6 +311,11 @@ static void test_gen_tree(void **state)
 	assert_gen(g, "{\"a\":[1,2.50,true,false,null,\"x\\\"y/\xc3\xa9\"],\"b\":{},"
 		      "\"c\":123456789012345678901234567890}");
 	yajl_tree_free(v);
+	/* Strings come back whole, NUL and all. */
+	v = parse("[\"abc\\u0000def\",NaN,-Infinity,1e400]");
+	assert_int_equal(mgr_json_gen_tree(g, v), 0);
+	assert_gen(g, "[\"abc\\u0000def\",NaN,-Infinity,1e400]");
+	yajl_tree_free(v);
 	yajl_gen_free(g);
 }
 
@@ -179,15 +345,27 @@ static void test_gen_helpers(void **state)
 		      "\"b\":false,\"d\":0.1,\"one\":1.0,\"big\":1e+300,"
 		      "\"raw\":{\"x\":[1,2]},\"arr\":[1,\"two\",3,-2.5]}");
 
-	/* A raw value is not a key, and JSON has no NaN. */
+	/* A raw value is not a key. */
 	assert_int_equal(mgr_json_map_open(g), 0);
 	assert_int_equal(mgr_json_gen_raw(g, "1", 1), -EINVAL);
 	yajl_gen_free(g);
+	/* NaN and the infinities as Python's json writes them. */
 	g = mgr_json_gen_new();
-	assert_int_equal(mgr_json_gen_double(g, 0.0 / 0.0), -EINVAL);
-	assert_int_equal(mgr_json_gen_double(g, 1.0 / 0.0), -EINVAL);
-	/* Strings must be UTF-8. */
+	assert_int_equal(mgr_json_array_open(g), 0);
+	assert_int_equal(mgr_json_gen_double(g, NAN), 0);
+	assert_int_equal(mgr_json_gen_double(g, INFINITY), 0);
+	assert_int_equal(mgr_json_gen_double(g, -INFINITY), 0);
+	assert_int_equal(mgr_json_array_close(g), 0);
+	assert_gen(g, "[NaN,Infinity,-Infinity]");
+	/* Strings must be strictly UTF-8, as the parser wants them; NUL is
+	 * written escaped. */
 	assert_int_equal(mgr_json_gen_strn(g, "\xff", 1), -EINVAL);
+	assert_int_equal(mgr_json_gen_strn(g, "\xc0\xaf", 2), -EINVAL);
+	assert_int_equal(mgr_json_gen_strn(g, "\xed\xa0\x80", 3), -EINVAL);
+	yajl_gen_free(g);
+	g = mgr_json_gen_new();
+	assert_int_equal(mgr_json_gen_strn(g, "a\0b", 3), 0);
+	assert_gen(g, "\"a\\u0000b\"");
 	yajl_gen_free(g);
 }
 
@@ -269,6 +447,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_depth),
+		cmocka_unit_test(test_parse_comment_and_deep),
+		cmocka_unit_test(test_parse_strict),
+		cmocka_unit_test(test_parse_strings),
+		cmocka_unit_test(test_parse_numbers),
 		cmocka_unit_test(test_getters),
 		cmocka_unit_test(test_gen_tree),
 		cmocka_unit_test(test_gen_helpers),

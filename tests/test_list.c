@@ -108,6 +108,25 @@ static void test_list_order(void **state)
 	RUN(0, "{'op':'sort','path':'l'}");
 	assert_string_equal(items("l"), "[[],[1],[1,5],[2]]");
 
+	/* Exact past 64 bits, infinities ordered, and NaN neither smaller
+	 * nor larger, so the sort goes on as Python's does (issue 10,
+	 * finding 8). */
+	RUN(0, "{'op':'set','path':'l','items':[1180591620717411303426,1180591620717411303425,"
+	       "1180591620717411303424,-1180591620717411303425,1.1805916207174113e21]}");
+	RUN(0, "{'op':'sort','path':'l'}");
+	/* The float is 2**70 exactly, equal to ...424 and after it. */
+	assert_string_equal(items("l"), "[-1180591620717411303425,1180591620717411303424,"
+			    "1.1805916207174113e21,1180591620717411303425,1180591620717411303426]");
+	OKV(0, "0", "{'op':'count','path':'l','value':1180591620717411303423}");
+	RUN(0, "{'op':'set','path':'l','items':[Infinity,1,-Infinity,1e400]}");
+	RUN(0, "{'op':'sort','path':'l'}");
+	assert_string_equal(items("l"), "[-Infinity,1,Infinity,1e400]");
+	RUN(0, "{'op':'set','path':'l','items':[3,NaN,1,2]}");
+	OKV(0, "{\"version\":V}", "{'op':'sort','path':'l'}");
+	OKV(0, "false", "{'op':'contains','path':'l','value':NaN}");
+	OKV(0, "0", "{'op':'count','path':'l','value':NaN}");
+	FAILS(0, EINVAL, "{'op':'index','path':'l','value':NaN}");
+
 	/* A TypeError leaves the list as it was. */
 	RUN(0, "{'op':'set','path':'l','items':[3,'a',1,2]}");
 	v = version_of("l");

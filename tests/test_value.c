@@ -71,9 +71,23 @@ static void test_typed_values(void **state)
 	FAILS(0, EINVAL, "{'op':'set','path':'q','value':9223372036854775808}");
 	OKV(0, "{\"version\":V}", "{'op':'create','path':'L','type':'value','typecode':'L','value':0}");
 
-	/* Floats are converted as ctypes does. */
+	/* An integer stays one, as in SyncManager's Value('d', 1), once it
+	 * is known to fit (issue 10, finding 8); floats are converted as
+	 * ctypes does. */
 	RUN(0, "{'op':'create','path':'d','type':'value','typecode':'d','value':1}");
-	OKV(0, "{\"value\":1.0,\"version\":V}", "{'op':'get','path':'d'}");
+	OKV(0, "{\"value\":1,\"version\":V}", "{'op':'get','path':'d'}");
+	RUN(0, "{'op':'set','path':'d','value':18446744073709551617}");
+	OKV(0, "{\"value\":18446744073709551617,\"version\":V}", "{'op':'get','path':'d'}");
+	FAILS(0, EINVAL, "{'op':'set','path':'d','value':1" "0000000000000000000000000000000000000000"
+	      "00000000000000000000000000000000000000000000000000000000000000000000000000000"
+	      "00000000000000000000000000000000000000000000000000000000000000000000000000000"
+	      "00000000000000000000000000000000000000000000000000000000000000000000000000000"
+	      "000000000000000000000000000000000000000000000000}");
+	FAILS(0, EINVAL, "{'op':'create','path':'f1','type':'value','typecode':'f','value':1" "000000000000000000000000000000000000000000}");
+	RUN(0, "{'op':'set','path':'d','value':NaN}");
+	OKV(0, "{\"value\":NaN,\"version\":V}", "{'op':'get','path':'d'}");
+	RUN(0, "{'op':'set','path':'d','value':-Infinity}");
+	OKV(0, "{\"value\":-Infinity,\"version\":V}", "{'op':'get','path':'d'}");
 	RUN(0, "{'op':'set','path':'d','value':0.1}");
 	OKV(0, "{\"value\":0.1,\"version\":V}", "{'op':'get','path':'d'}");
 	FAILS(0, EINVAL, "{'op':'set','path':'d','value':'0.1'}");

@@ -46,6 +46,10 @@ int io_next_frame(struct mgr_client *c, yajl_val *msg)
 	char why[128];
 	int r;
 
+	/* Nothing read yet: no buffer to point into (found by the fuzzer,
+	 * which calls a NULL plus 0 what it is, undefined). */
+	if (!c->rbuf.data)
+		return 0;
 	r = mgr_frame_next(c->rbuf.data + c->rpos, c->rbuf.len - c->rpos, MGR_FRAME_MAX,
 			   &payload, &plen, &consumed);
 	if (r <= 0)

@@ -1,6 +1,7 @@
 #include "call.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,23 +9,7 @@
 
 #include "json.h"
 #include "store.h"
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when
- * it is cut short or malformed. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
-	if (!len || len > n)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
+#include "utf8.h"
 
 int mgr_call_err(struct mgr_call *c, int err, const char *fmt, ...)
 {
@@ -41,7 +26,7 @@ int mgr_call_err(struct mgr_call *c, int err, const char *fmt, ...)
 	p = (unsigned char *)c->errbuf;
 	n = strlen(c->errbuf);
 	for (i = o = 0; i < n; i += k ? k : 1) {
-		k = utf8_seq(p + i, n - i);
+		k = mgr_utf8_seq(p + i, n - i);
 		memmove(p + o, p + i, k);
 		o += k;
 	}
@@ -125,6 +110,9 @@ int mgr_call_path(struct mgr_call *c, const char *member, struct mgr_path *out)
 	r = mgr_json_get_str(c->args, member, &s);
 	if (r == -ENOENT)
 		return mgr_call_err(c, -EINVAL, "missing \"%s\"", member);
+	if (r < 0 && YAJL_IS_STRING(mgr_json_get(c->args, member)))
+		return mgr_call_err(c, -EINVAL, "bad path in \"%s\": a name cannot hold NUL",
+				    member);
 	if (r < 0)
 		return mgr_call_err(c, -EINVAL, "\"%s\" must be a string", member);
 	r = mgr_path_parse(s, strlen(s), out, &why);
@@ -153,7 +141,7 @@ int mgr_call_wait_args(struct mgr_call *c, bool *block, uint64_t *deadline)
 		return mgr_call_err(c, -EINVAL, "\"block\" must be true or false");
 	if (!t || YAJL_IS_NULL(t) || !*block)
 		return 0;
-	if (!YAJL_IS_DOUBLE(t))
+	if (!YAJL_IS_DOUBLE(t) || isnan(t->u.number.d))
 		return mgr_call_err(c, -EINVAL, "\"timeout\" must be a number of seconds");
 	if (t->u.number.d < 0)
 		return mgr_call_err(c, -EINVAL, "\"timeout\" must be a non-negative number");

@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <float.h>
 #include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
+#include "utf8.h"
 
 /* The integer typecodes and the ranges of their C types here. */
 static const struct {
@@ -52,47 +54,24 @@ int mgr_elem_typecode(struct mgr_call *c, char *tc)
 	return 0;
 }
 
-/* The one code point of a one-character UTF-8 string, or -1. */
-static int32_t single_char(const char *s)
+/* The one code point of string v when it holds one character (which may
+ * be NUL), or -1. */
+static int32_t single_char(yajl_val v)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)v->u.string;
+	size_t len = mgr_json_strlen(v);
 	int32_t cp;
-	int n, i;
+	size_t n, i;
 
-	if (p[0] < 0x80)
-		return p[0] && !p[1] ? p[0] : -1;
-	n = p[0] >= 0xf0 ? 3 : p[0] >= 0xe0 ? 2 : 1;
+	if (!len || mgr_utf8_seq(p, len) != len)
+		return -1;
+	if (len == 1)
+		return p[0];
+	n = len - 1;
 	cp = p[0] & (0x3f >> n);
-	for (i = 1; i <= n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return -1;
+	for (i = 1; i <= n; i++)
 		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	return p[n + 1] ? -1 : cp;
-}
-
-static int utf8_encode(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | cp >> 12);
-		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
+	return cp;
 }
 
 /* Whether a number's text is a plain integer. */
@@ -153,15 +132,19 @@ int mgr_elem_from_json(struct mgr_call *c, char tc, yajl_val v, union mgr_elem *
 			e->d = YAJL_IS_TRUE(v);
 		else if (YAJL_IS_DOUBLE(v))
 			e->d = v->u.number.d;
+		else if (YAJL_IS_NUMBER(v))
+			return mgr_call_err(c, -EINVAL, "number out of range for typecode '%c'", tc);
 		else
 			return mgr_call_err(c, -EINVAL, "typecode '%c' holds numbers", tc);
-		if (tc == 'f' && (e->d > FLT_MAX || e->d < -FLT_MAX))
+		/* NaN and the infinities are floats too; only a finite number
+		 * that a float cannot hold is out of its range. */
+		if (tc == 'f' && isfinite(e->d) && fabs(e->d) > FLT_MAX)
 			return mgr_call_err(c, -EINVAL, "number out of range for typecode 'f'");
 		if (tc == 'f')
 			e->d = (float)e->d;
 		return 0;
 	}
-	cp = YAJL_IS_STRING(v) ? single_char(v->u.string) : -1;
+	cp = YAJL_IS_STRING(v) ? single_char(v) : -1;
 	if (cp < 0 || (tc == 'c' && cp > 0xff))
 		return mgr_call_err(c, -EINVAL, tc == 'c' ?
 				    "typecode 'c' holds one character from U+0000 to U+00FF" :
@@ -181,7 +164,7 @@ int mgr_elem_gen(yajl_gen g, char tc, const union mgr_elem *e)
 		return mgr_json_gen_u64(g, e->u);
 	if (tc == 'f' || tc == 'd')
 		return mgr_json_gen_double(g, e->d);
-	return mgr_json_gen_strn(g, buf, utf8_encode((uint32_t)e->u, buf));
+	return mgr_json_gen_strn(g, buf, mgr_utf8_encode((uint32_t)e->u, buf));
 }
 
 int mgr_elem_gen_typecode(yajl_gen g, char tc)
@@ -202,12 +185,19 @@ int mgr_elem_datum(struct mgr_call *c, char tc, yajl_val v, struct mgr_datum **o
 	if (!tc) {
 		r = mgr_datum_from_tree(v, out);
 		if (r < 0)
-			return mgr_call_err(c, r, r == -EFBIG ? "value too big" : "value cannot be stored");
+			return mgr_call_err(c, r == -ELOOP ? -EINVAL : r, "%s", mgr_datum_why(r));
 		return 0;
 	}
 	r = mgr_elem_from_json(c, tc, v, &e);
 	if (r < 0)
 		return r;
+	/* A typed value keeps an integer an integer once it is known to fit,
+	 * as SyncManager's Value does: Value('d', 3) reads back 3.  Arrays
+	 * hold C numbers and so floats. */
+	if ((tc == 'f' || tc == 'd') && YAJL_IS_NUMBER(v) && integer_text(v->u.number.r)) {
+		*out = mgr_datum_new(MGR_DATUM_JSON, v->u.number.r, strlen(v->u.number.r));
+		return *out ? 0 : mgr_call_err(c, -ENOMEM, "out of memory");
+	}
 	g = mgr_json_gen_new();
 	if (!g)
 		return mgr_call_err(c, -ENOMEM, "out of memory");

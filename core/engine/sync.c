@@ -497,7 +497,7 @@ static int barrier_timeout(struct mgr_call *c, struct sync *st)
 
 	if (!t || YAJL_IS_NULL(t))
 		return 0;
-	if (!YAJL_IS_DOUBLE(t) || t->u.number.d < 0)
+	if (!YAJL_IS_DOUBLE(t) || !(t->u.number.d >= 0))
 		return mgr_call_err(c, -EINVAL, "\"timeout\" must be a non-negative number of seconds");
 	ms = t->u.number.d * 1000;
 	/* A timeout beyond any uptime is none. */

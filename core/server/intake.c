@@ -125,11 +125,16 @@ static void frame(struct conn *c, const char *payload, size_t plen)
 {
 	char why[256];
 	yajl_val msg;
+	uint64_t id;
 	int r;
 
 	r = mgr_frame_decode(payload, plen, &msg, why, sizeof(why));
 	if (!c->authed)
 		hello_auth(c, r < 0 ? NULL : msg);
+	else if (r == -EINVAL && mgr_frame_id(payload, plen, &id) == 0)
+		/* A request refused for what it holds: its client waits for
+		 * the answer under its id. */
+		conn_reply_error(c, &id, r, why);
 	else if (r < 0)
 		conn_reply_error(c, NULL, r, why);
 	else

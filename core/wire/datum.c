@@ -1,12 +1,17 @@
 #include "datum.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "json.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 struct mgr_datum *mgr_datum_new(enum mgr_datum_kind kind, const void *data, size_t len)
 {
@@ -33,11 +38,16 @@ void mgr_datum_free(struct mgr_datum *d)
 
 int mgr_datum_from_tree(yajl_val v, struct mgr_datum **out)
 {
-	yajl_gen g = mgr_json_gen_new();
 	const unsigned char *text;
 	size_t len;
+	yajl_gen g;
 	int r;
 
+	/* A value deeper than this could not be wrapped in every reply that
+	 * carries it: refused where it comes in, not when it is asked for. */
+	if (mgr_json_depth(v) > MGR_VALUE_DEPTH_MAX)
+		return -ELOOP;
+	g = mgr_json_gen_new();
 	if (!g)
 		return -ENOMEM;
 	r = mgr_json_gen_tree(g, v);
@@ -56,6 +66,20 @@ out:
 	return r;
 }
 
+const char *mgr_datum_why(int err)
+{
+	switch (err) {
+	case -ELOOP:
+		return "value nested deeper than " STR(MGR_VALUE_DEPTH_MAX) " levels";
+	case -EFBIG:
+		return "value too big";
+	case -ENOMEM:
+		return "out of memory";
+	default:
+		return "value cannot be stored";
+	}
+}
+
 int mgr_datum_from_msg(yajl_val msg, struct mgr_datum **out, const char **err)
 {
 	yajl_val v = mgr_json_get(msg, "value"), b = mgr_json_get(msg, "bytes");
@@ -68,11 +92,9 @@ int mgr_datum_from_msg(yajl_val msg, struct mgr_datum **out, const char **err)
 	}
 	if (v) {
 		r = mgr_datum_from_tree(v, out);
-		if (r == -EFBIG)
-			*err = "value too big";
-		else if (r < 0)
-			*err = r == -ENOMEM ? "out of memory" : "value cannot be stored";
-		return r;
+		if (r < 0)
+			*err = mgr_datum_why(r);
+		return r == -ELOOP ? -EINVAL : r;
 	}
 	if (!b)
 		return -ENOENT;
@@ -80,11 +102,12 @@ int mgr_datum_from_msg(yajl_val msg, struct mgr_datum **out, const char **err)
 		*err = "\"bytes\" must be a base64 string";
 		return -EINVAL;
 	}
-	if (strlen(b->u.string) / 4 * 3 > MGR_DATUM_MAX + 2) {
+	if (mgr_json_strlen(b) / 4 * 3 > MGR_DATUM_MAX + 2) {
 		*err = "bytes too big";
 		return -EFBIG;
 	}
-	r = mgr_base64_decode(b->u.string, strlen(b->u.string), &raw);
+	/* With its length: a NUL inside must not end the text early. */
+	r = mgr_base64_decode(b->u.string, mgr_json_strlen(b), &raw);
 	if (r < 0) {
 		*err = r == -ENOMEM ? "out of memory" : "\"bytes\" is not valid base64";
 		goto out;
@@ -176,24 +199,145 @@ static enum kind text_kind(const char *t)
 	}
 }
 
-/* A number (or boolean, as Python's int subclass) for comparison: exact
- * for every 64-bit integer, as long double holds 64 bits of mantissa. */
-static long double text_num(const char *t)
+/* Numbers compare as Python's do: an integer (a JSON number without
+ * fraction or exponent, or a boolean) exactly by its digits whatever its
+ * size, a float as the double Python's float() reads, and the two kinds
+ * against each other exactly, so 2**53 + 1 != 2.0**53.  NaN equals nothing
+ * and is neither smaller nor larger than anything. */
+struct num {
+	bool is_int;
+	bool neg;
+	const char *digits;	/* an integer's, without sign or leading zeros */
+	size_t ndigits;
+	double d;		/* a float's */
+};
+
+/* t is a number's text as yajl_gen or mgr_json_parse left it, or a
+ * boolean, NUL-terminated. */
+static void num_of(const char *t, struct num *n)
 {
-	if (t[0] == 't')
-		return 1;
-	if (t[0] == 'f')
-		return 0;
-	return strtold(t, NULL);
+	const char *p;
+	size_t k;
+
+	n->is_int = true;
+	n->neg = false;
+	if (t[0] == 't' || t[0] == 'f') {
+		n->digits = t[0] == 't' ? "1" : "0";
+		n->ndigits = 1;
+		return;
+	}
+	p = t + (t[0] == '-');
+	k = strspn(p, "0123456789");
+	if (k && p[k] == '\0') {
+		/* JSON has no leading zeros, but "%.0f" below may write "-0". */
+		while (k > 1 && *p == '0') {
+			p++;
+			k--;
+		}
+		n->neg = t[0] == '-' && !(k == 1 && *p == '0');
+		n->digits = p;
+		n->ndigits = k;
+		return;
+	}
+	n->is_int = false;
+	if (*p == 'N')
+		n->d = NAN;
+	else if (*p == 'I')
+		n->d = t[0] == '-' ? -INFINITY : INFINITY;
+	else
+		n->d = strtod(t, NULL);
 }
 
-static long double tree_num(yajl_val v)
+static int sign(int c)
+{
+	return (c > 0) - (c < 0);
+}
+
+/* A comparison as an order: unordered is neither smaller nor larger, as
+ * Python's "<" says of NaN both ways. */
+static int ordered(int c)
+{
+	return c == 2 ? 0 : c;
+}
+
+static int int_cmp(const struct num *a, const struct num *b)
+{
+	int c;
+
+	if (a->neg != b->neg)
+		return a->neg ? -1 : 1;
+	c = (a->ndigits > b->ndigits) - (a->ndigits < b->ndigits);
+	if (!c)
+		c = sign(memcmp(a->digits, b->digits, a->ndigits));
+	return a->neg ? -c : c;
+}
+
+/* Integer a against finite float b. */
+static int int_float_cmp(const struct num *a, double b)
+{
+	char text[400];
+	struct num whole;
+	double w, da = 0;
+	size_t i;
+	int c;
+
+	/* Up to 15 digits a double holds the integer exactly. */
+	if (a->ndigits <= 15) {
+		for (i = 0; i < a->ndigits; i++)
+			da = da * 10 + (a->digits[i] - '0');
+		if (a->neg)
+			da = -da;
+		return (da > b) - (da < b);
+	}
+	/* Else against b's whole part, written out exactly (a double's
+	 * integer part has at most 309 digits), then its fraction. */
+	w = trunc(b);
+	snprintf(text, sizeof(text), "%.0f", w);
+	num_of(text, &whole);
+	c = int_cmp(a, &whole);
+	if (c)
+		return c;
+	return (b - w < 0) - (b - w > 0);
+}
+
+/* -1, 0 or 1 as a is less, equal or greater; 2 when they are not ordered
+ * (a NaN). */
+static int num_cmp(const struct num *a, const struct num *b)
+{
+	if (a->is_int && b->is_int)
+		return int_cmp(a, b);
+	if ((!a->is_int && isnan(a->d)) || (!b->is_int && isnan(b->d)))
+		return 2;
+	if (!a->is_int && !b->is_int)
+		return (a->d > b->d) - (a->d < b->d);
+	if (!a->is_int && isinf(a->d))
+		return a->d > 0 ? 1 : -1;
+	if (!b->is_int && isinf(b->d))
+		return b->d > 0 ? -1 : 1;
+	return a->is_int ? int_float_cmp(a, b->d) : -int_float_cmp(b, a->d);
+}
+
+static int text_num_cmp(const char *a, const char *b)
+{
+	struct num na, nb;
+
+	num_of(a, &na);
+	num_of(b, &nb);
+	return num_cmp(&na, &nb);
+}
+
+static const char *tree_num_text(yajl_val v)
 {
 	if (YAJL_IS_TRUE(v))
-		return 1;
+		return "true";
 	if (YAJL_IS_FALSE(v))
-		return 0;
-	return strtold(v->u.number.r, NULL);
+		return "false";
+	return v->u.number.r;
+}
+
+static int tree_num_cmp(yajl_val a, yajl_val b)
+{
+	return text_num_cmp(tree_num_text(a), tree_num_text(b));
 }
 
 static bool numeric(enum kind k)
@@ -201,9 +345,13 @@ static bool numeric(enum kind k)
 	return k == K_BOOL || k == K_NUM;
 }
 
-static int numcmp(long double a, long double b)
+/* Strings by code point, which for UTF-8 is by byte; NUL bytes count. */
+static int str_cmp(yajl_val a, yajl_val b)
 {
-	return (a > b) - (a < b);
+	size_t la = mgr_json_strlen(a), lb = mgr_json_strlen(b);
+	int c = memcmp(a->u.string, b->u.string, la < lb ? la : lb);
+
+	return c ? sign(c) : (la > lb) - (la < lb);
 }
 
 static bool tree_eq(yajl_val a, yajl_val b)
@@ -212,12 +360,12 @@ static bool tree_eq(yajl_val a, yajl_val b)
 	size_t i, j;
 
 	if (numeric(ka) && numeric(kb))
-		return tree_num(a) == tree_num(b);
+		return tree_num_cmp(a, b) == 0;
 	if (ka != kb)
 		return false;
 	switch (ka) {
 	case K_STR:
-		return strcmp(a->u.string, b->u.string) == 0;
+		return str_cmp(a, b) == 0;
 	case K_ARRAY:
 		if (a->u.array.len != b->u.array.len)
 			return false;
@@ -249,14 +397,14 @@ static int tree_cmp(yajl_val a, yajl_val b, int *cmp)
 	size_t i, n;
 
 	if (numeric(ka) && numeric(kb)) {
-		*cmp = numcmp(tree_num(a), tree_num(b));
+		*cmp = ordered(tree_num_cmp(a, b));
 		return 0;
 	}
 	if (ka != kb)
 		return -EINVAL;
 	switch (ka) {
 	case K_STR:
-		*cmp = strcmp(a->u.string, b->u.string);
+		*cmp = str_cmp(a, b);
 		return 0;
 	case K_ARRAY:
 		/* As Python: the first pair that differs decides, else the
@@ -297,14 +445,17 @@ bool mgr_datum_eq(const struct mgr_datum *a, const struct mgr_datum *b)
 
 	if (a->kind != b->kind)
 		return false;
-	if (a->len == b->len && memcmp(a->data, b->data, a->len) == 0)
+	/* The same text is the same value, unless it holds a NaN (written
+	 * NaN, the only 'N' outside strings). */
+	if (a->len == b->len && memcmp(a->data, b->data, a->len) == 0 &&
+	    (a->kind == MGR_DATUM_BYTES || !memchr(a->data, 'N', a->len)))
 		return true;
 	if (a->kind == MGR_DATUM_BYTES)
 		return false;
 	ka = text_kind(a->data);
 	kb = text_kind(b->data);
 	if (numeric(ka) && numeric(kb))
-		return text_num(a->data) == text_num(b->data);
+		return text_num_cmp(a->data, b->data) == 0;
 	/* yajl_gen writes each string and null one way only, so for these the
 	 * texts differing means the values do. */
 	if (ka != kb || ka == K_STR || ka == K_NULL)
@@ -335,7 +486,7 @@ int mgr_datum_cmp(const struct mgr_datum *a, const struct mgr_datum *b, int *cmp
 	ka = text_kind(a->data);
 	kb = text_kind(b->data);
 	if (numeric(ka) && numeric(kb)) {
-		*cmp = numcmp(text_num(a->data), text_num(b->data));
+		*cmp = ordered(text_num_cmp(a->data, b->data));
 		return 0;
 	}
 	if (ka != kb || ka == K_NULL || ka == K_OBJECT)
@@ -359,8 +510,22 @@ int mgr_datum_cmp(const struct mgr_datum *a, const struct mgr_datum *b, int *cmp
 int mgr_datum_gen_dump(yajl_gen g, const struct mgr_datum *d)
 {
 	struct mgr_buf b64 = MGR_BUF_INIT;
+	char err[64];
+	yajl_val v;
 	int r;
 
+	/* A dump nests values inside containers of any depth, so a nested
+	 * value goes through yajl_gen, which refuses to write past its
+	 * depth, rather than in as raw text: the reply is then one that
+	 * every client can read. */
+	if (d->kind == MGR_DATUM_JSON && (d->data[0] == '[' || d->data[0] == '{')) {
+		r = mgr_json_parse(d->data, d->len, &v, err, sizeof(err));
+		if (r < 0)
+			return r;
+		r = mgr_json_gen_tree(g, v);
+		yajl_tree_free(v);
+		return r;
+	}
 	if (d->kind == MGR_DATUM_JSON)
 		return mgr_json_gen_raw(g, d->data, d->len);
 	r = mgr_base64_encode(d->data, d->len, &b64);

@@ -27,13 +27,18 @@ struct mgr_datum {
 /* Copy data into a new datum; NULL on ENOMEM.  Caller owns the result. */
 struct mgr_datum *mgr_datum_new(enum mgr_datum_kind kind, const void *data, size_t len);
 void mgr_datum_free(struct mgr_datum *d);
-/* A datum from a parsed JSON value (regenerated compactly). */
+/* A datum from a parsed JSON value (regenerated compactly).  -ELOOP when v
+ * nests deeper than MGR_VALUE_DEPTH_MAX, -EFBIG when its text is over
+ * MGR_DATUM_MAX, -EINVAL when it holds a string that is not UTF-8 (never
+ * so from mgr_json_parse), -ENOMEM. */
 int mgr_datum_from_tree(yajl_val v, struct mgr_datum **out);
+/* What an error of mgr_datum_from_tree means, as a message (static). */
+const char *mgr_datum_why(int err);
 
 /* Read the datum a request carries: member "value" (any JSON) or member
  * "bytes" (base64).  Returns 0 and a new datum, -ENOENT when neither is
- * present, -EINVAL (both, bad base64) or -EFBIG (over MGR_DATUM_MAX) with a
- * reason in *err. */
+ * present, -EINVAL (both, bad base64, a value nested too deeply) or -EFBIG
+ * (over MGR_DATUM_MAX) with a reason in *err. */
 int mgr_datum_from_msg(yajl_val msg, struct mgr_datum **out, const char **err);
 
 /* Emit the wire form into g: {"value": JSON} or {"bytes": "base64"}. */
@@ -42,16 +47,20 @@ int mgr_datum_gen(yajl_gen g, const struct mgr_datum *d);
  * the caller has opened, so it can add members such as "version". */
 int mgr_datum_gen_members(yajl_gen g, const struct mgr_datum *d);
 
-/* Emit d as dump shows data: JSON as itself, bytes as {"$bytes": B}. */
+/* Emit d as dump shows data: JSON as itself, bytes as {"$bytes": B}.
+ * -EINVAL when g would nest deeper than yajl_gen writes. */
 int mgr_datum_gen_dump(yajl_gen g, const struct mgr_datum *d);
 
-/* Equality as Python's ==: numbers compare by value (1 == 1.0), other JSON by
- * canonical text, bytes by content; JSON never equals bytes. */
+/* Equality as Python's ==: numbers compare by value, exactly (1 == 1.0 ==
+ * true, 2**53 + 1 != 2.0**53, NaN equals nothing, itself included), other
+ * JSON by canonical text, bytes by content; JSON never equals bytes. */
 bool mgr_datum_eq(const struct mgr_datum *a, const struct mgr_datum *b);
-/* Ordering as Python's <: numbers with numbers, strings with strings (by
- * code point, which for UTF-8 is by byte), bytes with bytes, arrays
- * lexicographically, booleans as 0 and 1.  Returns 0 and sets *cmp to <0, 0
- * or >0, or -EINVAL when the two cannot be ordered (Python's TypeError). */
+/* Ordering as Python's <: numbers with numbers (exactly, as for equality),
+ * strings with strings (by code point, which for UTF-8 is by byte), bytes
+ * with bytes, arrays lexicographically, booleans as 0 and 1.  Returns 0 and
+ * sets *cmp to <0 when a < b, >0 when b < a, 0 when neither (equal, or not
+ * ordered as a NaN is not); -EINVAL when the two cannot be compared at all
+ * (Python's TypeError). */
 int mgr_datum_cmp(const struct mgr_datum *a, const struct mgr_datum *b, int *cmp);
 
 #endif

@@ -39,9 +39,15 @@ int mgr_frame_decode(const char *payload, size_t plen, yajl_val *out,
 	int r;
 
 	r = mgr_json_parse(payload, plen, &v, reason, sizeof(reason));
-	if (r < 0) {
+	if (r == -ENOMEM || r == -EINVAL) {
 		snprintf(err, errlen, "%s%s", r == -ENOMEM ? "" : "bad JSON: ", reason);
 		return r == -ENOMEM ? r : -EBADMSG;
+	}
+	/* JSON, but holding what cannot be kept: the request is refused,
+	 * not garbled. */
+	if (r < 0) {
+		snprintf(err, errlen, "%s", reason);
+		return -EINVAL;
 	}
 	if (!YAJL_IS_OBJECT(v)) {
 		yajl_tree_free(v);
@@ -87,4 +93,86 @@ int mgr_frame_append_gen(struct mgr_buf *out, yajl_gen g)
 	yajl_gen_clear(g);
 	yajl_gen_reset(g, NULL);
 	return r;
+}
+
+/* The end of the JSON string whose opening quote is at p, or NULL. */
+static const char *string_end(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\') {
+			/* The escaped byte is skipped with it. */
+			if (++p == end)
+				break;
+		} else if (*p == '"') {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
+int mgr_frame_id(const char *payload, size_t plen, uint64_t *id)
+{
+	const char *p = payload, *end = payload + plen, *key;
+	size_t depth;
+	uint64_t v;
+
+	/* Only brackets and strings are followed, with a counter for the
+	 * depth: this runs on text that mgr_json_parse has refused already,
+	 * which may nest far too deeply to parse. */
+	p = skip_space(p, end);
+	if (p == end || *p++ != '{')
+		return -ENOENT;
+	for (;;) {
+		p = skip_space(p, end);
+		if (p == end || *p != '"')
+			return -ENOENT;
+		key = p + 1;
+		p = string_end(p, end);
+		if (!p)
+			return -ENOENT;
+		if (p - key == 2 && key[0] == 'i' && key[1] == 'd')
+			break;
+		p = skip_space(p + 1, end);
+		if (p == end || *p++ != ':')
+			return -ENOENT;
+		for (depth = 0; p < end; p++) {
+			if (*p == '"') {
+				p = string_end(p, end);
+				if (!p)
+					return -ENOENT;
+			} else if (*p == '[' || *p == '{') {
+				depth++;
+			} else if (*p == ']' || *p == '}') {
+				if (depth-- == 0)
+					return -ENOENT;
+			} else if (*p == ',' && depth == 0) {
+				break;
+			}
+		}
+		if (p++ == end)
+			return -ENOENT;
+	}
+	p = skip_space(p + 1, end);
+	if (p == end || *p++ != ':')
+		return -ENOENT;
+	p = skip_space(p, end);
+	if (p == end || *p < '0' || *p > '9')
+		return -ENOENT;
+	for (v = 0; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -ENOENT;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	p = skip_space(p, end);
+	if (p == end || (*p != ',' && *p != '}'))
+		return -ENOENT;
+	*id = v;
+	return 0;
 }

@@ -24,11 +24,18 @@ int mgr_frame_next(const char *in, size_t len, size_t max,
 		   const char **payload, size_t *plen, size_t *consumed);
 
 /* Decode one frame's payload as a JSON object.  0 and a tree the caller
- * frees with yajl_tree_free, or -EBADMSG with a reason in err (invalid
- * JSON, too deeply nested for mgr_json_parse, or not an object), or
- * -ENOMEM. */
+ * frees with yajl_tree_free; -EBADMSG with a reason in err when it is not
+ * JSON or not an object; -EINVAL with a reason when it is JSON that
+ * mgr_json_parse refuses to keep (nested deeper than MGR_FRAME_DEPTH_MAX,
+ * a lone surrogate, a NUL in a key); or -ENOMEM. */
 int mgr_frame_decode(const char *payload, size_t plen, yajl_val *out,
 		     char *err, size_t errlen);
+
+/* The "id" of the request in a payload that mgr_frame_decode refused with
+ * -EINVAL, so that the refusal answers that request: 0 and *id when the
+ * top-level object has an "id" member holding an unsigned integer (found
+ * by a light scan, not a parse), else -ENOENT. */
+int mgr_frame_id(const char *payload, size_t plen, uint64_t *id);
 
 /* Append a frame holding what g generated; g is then cleared and reset for
  * the next message.  -EMSGSIZE when the text is empty or over

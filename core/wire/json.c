@@ -2,83 +2,13 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
 
-/* yajl_gen refuses to nest deeper than YAJL_MAX_DEPTH, and yajl_tree_free
- * recurses once per level.  Limiting what we accept keeps every parsed
- * value regenerable (with room for the few levels a reply wraps around a
- * stored value) and keeps a hostile "[[[[..." frame from exhausting the
- * stack. */
-#define JSON_DEPTH_MAX 100
-
-/* Deepest nesting of arrays and objects in text.  Brackets inside strings do
- * not count; this only guards the parser, yajl still judges validity. */
-static int json_depth(const char *text, size_t len)
-{
-	int depth = 0, max = 0;
-	bool in_str = false;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char ch = text[i];
-
-		if (in_str) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				in_str = false;
-		} else if (ch == '"') {
-			in_str = true;
-		} else if (ch == '[' || ch == '{') {
-			if (++depth > max)
-				max = depth;
-		} else if (ch == ']' || ch == '}') {
-			depth--;
-		}
-	}
-	return max;
-}
-
-int mgr_json_parse(const char *text, size_t len, yajl_val *out,
-		   char *err, size_t errlen)
-{
-	char ybuf[256];
-	char *copy;
-	size_t n;
-
-	/* yajl_tree_parse takes a C string, so an embedded NUL would silently
-	 * cut the text short. */
-	if (memchr(text, '\0', len)) {
-		snprintf(err, errlen, "NUL byte in JSON text");
-		return -EINVAL;
-	}
-	if (json_depth(text, len) > JSON_DEPTH_MAX) {
-		snprintf(err, errlen, "JSON nested deeper than %d levels", JSON_DEPTH_MAX);
-		return -EINVAL;
-	}
-	copy = malloc(len + 1);
-	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	ybuf[0] = '\0';
-	*out = yajl_tree_parse(copy, ybuf, sizeof(ybuf));
-	free(copy);
-	if (*out)
-		return 0;
-	/* yajl's verbose message spans lines that point at the error; the
-	 * first line is the reason. */
-	n = strcspn(ybuf, "\n");
-	while (n && ybuf[n - 1] == ' ')
-		n--;
-	snprintf(err, errlen, "%.*s", (int)n, n ? ybuf : "invalid JSON");
-	return -EINVAL;
-}
+#include "utf8.h"
 
 yajl_val mgr_json_get(yajl_val obj, const char *key)
 {
@@ -107,7 +37,9 @@ int mgr_json_get_str(yajl_val obj, const char *key, const char **out)
 
 	if (!v)
 		return -ENOENT;
-	if (!YAJL_IS_STRING(v))
+	/* Callers take the string as a C string, which a NUL would cut
+	 * short into another string. */
+	if (!YAJL_IS_STRING(v) || strlen(v->u.string) != mgr_json_strlen(v))
 		return -EINVAL;
 	*out = v->u.string;
 	return 0;
@@ -179,11 +111,10 @@ int mgr_json_get_double(yajl_val obj, const char *key, double *out)
 
 yajl_gen mgr_json_gen_new(void)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
-
-	if (g)
-		yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-	return g;
+	/* yajl_gen's own check of UTF-8 lets overlong forms and encoded
+	 * surrogates through, which mgr_json_parse refuses; strings are
+	 * checked in mgr_json_gen_strn instead. */
+	return yajl_gen_alloc(NULL);
 }
 
 static int gen_status(yajl_gen_status st)
@@ -198,7 +129,7 @@ int mgr_json_gen_tree(yajl_gen g, yajl_val v)
 
 	switch (v ? v->type : yajl_t_null) {
 	case yajl_t_string:
-		return mgr_json_gen_cstr(g, v->u.string);
+		return mgr_json_gen_strn(g, v->u.string, mgr_json_strlen(v));
 	case yajl_t_number:
 		/* The original text, so 1.0 stays 1.0 and big integers
 		 * stay exact. */
@@ -237,6 +168,8 @@ int mgr_json_gen_cstr(yajl_gen g, const char *s)
 
 int mgr_json_gen_strn(yajl_gen g, const char *s, size_t len)
 {
+	if (!mgr_utf8_valid(s, len))
+		return -EINVAL;
 	return gen_status(yajl_gen_string(g, (const unsigned char *)s, len));
 }
 
@@ -281,8 +214,12 @@ int mgr_json_gen_double(yajl_gen g, double v)
 	char num[32];
 	int prec;
 
-	if (v != v || v - v != 0)
-		return -EINVAL;
+	/* As Python's json writes them, and mgr_json_parse reads them. */
+	if (isnan(v))
+		return gen_status(yajl_gen_number(g, "NaN", 3));
+	if (isinf(v))
+		return v > 0 ? gen_status(yajl_gen_number(g, "Infinity", 8)) :
+			       gen_status(yajl_gen_number(g, "-Infinity", 9));
 	/* yajl_gen_double prints 20 digits, which shows 0.1 as
 	 * 0.10000000000000000555. */
 	for (prec = 1; prec < 17; prec++) {

@@ -6,48 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Names travel as JSON strings, which yajl_gen only emits for valid UTF-8,
- * so a name that could not be listed is refused when it is made. */
-static bool utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n, k;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (len - i <= n)
-			return false;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		/* Overlong forms, surrogates and code points past U+10FFFF. */
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
+#include "utf8.h"
 
 int mgr_name_check(const char *name, size_t len, const char **err)
 {
@@ -67,7 +26,9 @@ int mgr_name_check(const char *name, size_t len, const char **err)
 		*err = "\".\" and \"..\" are not names";
 		return -EINVAL;
 	}
-	if (!utf8_valid((const unsigned char *)name, len)) {
+	/* Names travel as JSON strings, which are held to strict UTF-8, so a
+	 * name that could not be listed is refused when it is made. */
+	if (!mgr_utf8_valid(name, len)) {
 		*err = "name is not valid UTF-8";
 		return -EINVAL;
 	}

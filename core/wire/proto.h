@@ -48,6 +48,13 @@ int mgr_errno_from_name(const char *name);
 #define MGR_PREAUTH_FRAME_MAX 4096
 /* Largest datum, in bytes of JSON text or raw bytes. */
 #define MGR_DATUM_MAX (8u << 20)
+/* Nesting.  A value ([] and {} each a level) may nest MGR_VALUE_DEPTH_MAX
+ * levels; a frame, MGR_FRAME_DEPTH_MAX, which leaves room for what a reply
+ * wraps around a value (at most four levels: {"result":{"items":[{"value":
+ * ...) and is as deep as yajl_gen writes, so that a client that builds its
+ * frames with yajl_gen never sends one the manager cannot read. */
+#define MGR_VALUE_DEPTH_MAX 100
+#define MGR_FRAME_DEPTH_MAX 128
 /* Names and paths (see path.h). */
 #define MGR_NAME_MAX 255
 #define MGR_PATH_MAX 4096

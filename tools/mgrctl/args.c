@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "datum.h"
 #include "json.h"
 #include "mgrctl.h"
 
@@ -32,16 +33,51 @@ static int read_all(struct sess *s, int fd, struct mgr_buf *b)
 	}
 }
 
+/* A JSON argument that the manager would refuse: one nested too deeply, or
+ * (as mgr_json_parse says) one whose strings cannot be kept.  Taking it
+ * as a string instead would store something the user did not write. */
+static int refused(struct sess *s, const char *what, const char *why)
+{
+	return sess_fail(s, EINVAL, "%s is JSON that cannot be stored: %s "
+			 "(--string stores the text as a string, --bytes as bytes)", what, why);
+}
+
+/* Parse text as the JSON of a value: ST_OK and *v, ST_OK and NULL when it
+ * is not JSON, or the error when it is but cannot be stored. */
+static int parse_value(struct sess *s, const char *text, size_t len, yajl_val *v)
+{
+	char err[128];
+	int r = mgr_json_parse(text, len, v, err, sizeof(err));
+
+	if (r == -EINVAL)
+		return ST_OK;
+	if (r == -ENOMEM)
+		return sess_fail(s, ENOMEM, "out of memory");
+	/* The parser's own limit is the frame's; say the value's. */
+	if (r < 0)
+		return refused(s, "the value", r == -ELOOP ? mgr_datum_why(r) : err);
+	if (mgr_json_depth(*v) > MGR_VALUE_DEPTH_MAX) {
+		yajl_tree_free(*v);
+		*v = NULL;
+		return refused(s, "the value", mgr_datum_why(-ELOOP));
+	}
+	return ST_OK;
+}
+
 /* Emit text as a JSON value: what it parses as, else (or with --string)
  * the string itself. */
 static int gen_text(struct sess *s, const struct opts *o, yajl_gen g, const char *text,
 		    size_t len)
 {
-	yajl_val v;
-	char err[128];
-	int r;
+	yajl_val v = NULL;
+	int r, st;
 
-	if (!o->string && mgr_json_parse(text, len, &v, err, sizeof(err)) == 0) {
+	if (!o->string) {
+		st = parse_value(s, text, len, &v);
+		if (st)
+			return st;
+	}
+	if (v) {
 		r = mgr_json_gen_tree(g, v);
 		yajl_tree_free(v);
 	} else {
@@ -142,14 +178,24 @@ int args_item_array(struct sess *s, const struct cmd *cmd, const struct opts *o,
 int args_item_object(struct sess *s, const struct cmd *cmd, const struct opts *o, yajl_gen g,
 		     int argc, char **argv)
 {
-	yajl_val v;
+	yajl_val v = NULL;
 	char err[128];
-	int i, st = ST_OK;
+	size_t k;
+	int i, r, st = ST_OK;
 
-	if (argc == 1 && mgr_json_parse(argv[0], strlen(argv[0]), &v, err, sizeof(err)) == 0) {
+	r = argc == 1 ? mgr_json_parse(argv[0], strlen(argv[0]), &v, err, sizeof(err)) : -EINVAL;
+	if (r == -ENOMEM)
+		return sess_fail(s, ENOMEM, "out of memory");
+	if (r < 0 && r != -EINVAL)
+		return refused(s, "the object", r == -ELOOP ? mgr_datum_why(r) : err);
+	if (v) {
 		if (!YAJL_IS_OBJECT(v))
 			st = sess_usage_err(s, cmd, "expected a JSON object or KEY=VALUE arguments");
-		else if (mgr_json_gen_tree(g, v) < 0)
+		/* Each member becomes a value of its own. */
+		for (k = 0; !st && k < v->u.object.len; k++)
+			if (mgr_json_depth(v->u.object.values[k]) > MGR_VALUE_DEPTH_MAX)
+				st = refused(s, "the object", mgr_datum_why(-ELOOP));
+		if (!st && mgr_json_gen_tree(g, v) < 0)
 			st = sess_fail(s, ENOMEM, "out of memory");
 		yajl_tree_free(v);
 		return st;

@@ -71,7 +71,8 @@ static void print_datum(yajl_val d, bool item)
 		if (item)
 			putchar('\n');
 	} else if (v && YAJL_IS_STRING(v)) {
-		fputs(v->u.string, stdout);
+		/* With its length: a string may hold NUL. */
+		fwrite(v->u.string, 1, mgr_json_strlen(v), stdout);
 		putchar('\n');
 	} else if (v) {
 		print_json(v);
@@ -93,12 +94,14 @@ static void print_result(yajl_val res)
 		for (i = 0; i < items->u.array.len; i++) {
 			yajl_val it = items->u.array.values[i];
 
-			if (YAJL_IS_OBJECT(it))
+			if (YAJL_IS_OBJECT(it)) {
 				print_datum(it, true);
-			else if (YAJL_IS_STRING(it))
-				puts(it->u.string);
-			else
+			} else if (YAJL_IS_STRING(it)) {
+				fwrite(it->u.string, 1, mgr_json_strlen(it), stdout);
+				putchar('\n');
+			} else {
 				print_json(it);
+			}
 		}
 	} else {
 		print_json(res);
