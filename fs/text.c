@@ -61,7 +61,7 @@ int fs_text_json(yajl_val v, struct mgr_buf *out)
 	int err;
 
 	if (YAJL_IS_STRING(v))
-		return mgr_buf_append(out, v->u.string, strlen(v->u.string));
+		return mgr_buf_append(out, v->u.string, mgr_json_strlen(v));
 	g = mgr_json_gen_new();
 	if (!g)
 		return -ENOMEM;

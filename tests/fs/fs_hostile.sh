@@ -81,6 +81,10 @@ fresh_mount m6
 printf '"abc\\u0000def"\n' >"$TMP/nul"
 put nul
 t_json "v.get('value') == 'abc\\x00def'" "a string with NUL is stored whole" mc --json get nul
+t_ok "an array of characters" mc new -t u --size 2 array chars
+t_ok "a character that is NUL" mc setitem chars 1 '"\u0000"'
+printf '\0\n\0\n' >"$TMP/chars"
+t_ok "is shown whole, a line an element" W cmp "$TMP/chars" "$M/chars"
 printf '{"k\\u0000hidden":1,"k":2}\n' >"$TMP/nulkey"
 printf '"\\ud800"\n' >"$TMP/surrogate"
 printf '"\xc0\xaf"\n' >"$TMP/overlong"
