@@ -135,6 +135,14 @@ void conn_subs_drop(struct conn *c)
 		sub_free(mgr_container_of(pos, struct conn_sub, conn_link));
 }
 
+void conn_preauth_leave(struct conn *c)
+{
+	if (mgr_dlist_empty(&c->preauth_link))
+		return;
+	mgr_dlist_remove(&c->preauth_link);
+	c->srv->npreauth--;
+}
+
 void conn_close(struct conn *c, enum mgr_log_level level, const char *why)
 {
 	if (c->closing)
@@ -142,6 +150,7 @@ void conn_close(struct conn *c, enum mgr_log_level level, const char *why)
 	mgr_log(level, "connection %llu (%s) closed: %s",
 		(unsigned long long)c->sess.id, c->peer, why);
 	c->closing = true;
+	conn_preauth_leave(c);
 	conn_subs_drop(c);
 	mgr_session_end(c->srv->store, &c->sess);
 	conn_touch(c);
@@ -185,6 +194,7 @@ void conn_free(struct conn *c)
 		close(c->out.fd);
 	if (c->last)
 		c->srv->done = true;
+	conn_preauth_leave(c);
 	conn_subs_drop(c);
 	mgr_dlist_remove(&c->touch_link);
 	mgr_dlist_remove(&c->link);
@@ -309,6 +319,7 @@ int conn_new(struct mgr_server *srv, int in_fd, int out_fd, bool auth, const cha
 	c->in_flags = c->out_flags = -1;
 	c->authed = !auth;
 	mgr_dlist_init(&c->touch_link);
+	mgr_dlist_init(&c->preauth_link);
 	mgr_dlist_init(&c->subs);
 	mgr_buf_init(&c->rbuf);
 	mgr_buf_init(&c->wbuf);
@@ -317,6 +328,11 @@ int conn_new(struct mgr_server *srv, int in_fd, int out_fd, bool auth, const cha
 	c->sess.data = c;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	mgr_dlist_append(&srv->conns, &c->link);
+	if (auth) {
+		c->hello_by = mgr_now_ms() + MGR_HANDSHAKE_TIMEOUT * 1000;
+		mgr_dlist_append(&srv->preauth, &c->preauth_link);
+		srv->npreauth++;
+	}
 	*out = c;
 	return 0;
 }

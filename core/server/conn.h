@@ -28,6 +28,7 @@ struct conn {
 	struct srv_handle in, out;	/* out is unused when one_fd */
 	struct mgr_dlist link;	/* in srv->conns, or srv->dead once dead */
 	struct mgr_dlist touch_link;
+	struct mgr_dlist preauth_link;	/* in srv->preauth until authenticated */
 	struct mgr_server *srv;
 	struct mgr_session sess;
 	struct mgr_dlist subs;	/* struct conn_sub.conn_link */
@@ -45,6 +46,7 @@ struct conn {
 	uint64_t frames_out;	/* frames queued so far, hello included */
 	uint64_t ka_ms;		/* keepalive: silence that ends it, or 0 */
 	uint64_t last_recv;	/* keepalive: ms when input last came */
+	uint64_t hello_by;	/* ms by which it must have authenticated */
 	char challenge[MGR_CHALLENGE_HEX + 1];
 	char peer[128];
 };
@@ -88,6 +90,9 @@ void conn_close(struct conn *c, enum mgr_log_level level, const char *why);
 void conn_fail(struct conn *c, enum mgr_log_level level, const char *why);
 /* How loudly to log a broken link of c. */
 enum mgr_log_level conn_link_level(const struct conn *c);
+/* c has authenticated, or is closing: it no longer counts against
+ * MGR_PREAUTH_MAX nor has a handshake deadline. */
+void conn_preauth_leave(struct conn *c);
 /* Take c out of service at once: it is freed with the dead. */
 void conn_kill(struct conn *c);
 void conn_free(struct conn *c);

@@ -39,6 +39,7 @@ int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
 	mgr_dlist_init(&srv->dead);
 	mgr_dlist_init(&srv->touched);
 	mgr_dlist_init(&srv->subs);
+	mgr_dlist_init(&srv->preauth);
 	mgr_buf_init(&srv->path);
 	srv->max_frame = opts->max_frame && opts->max_frame < MGR_FRAME_MAX ?
 		opts->max_frame : MGR_FRAME_MAX;
@@ -255,14 +256,32 @@ static void sweep_keepalive(struct mgr_server *srv, uint64_t now)
 	srv->ka_next = next;
 }
 
-/* The loop's wait: until the earliest deadline of a parked call or a
- * keepalive, in ms, or -1 for none. */
+/* Close the connections that have not authenticated in time.  They are
+ * in the order they came, so only the oldest need looking at. */
+static void sweep_handshakes(struct mgr_server *srv, uint64_t now)
+{
+	static struct mgr_log_limit limit;
+	struct conn *c;
+
+	while ((c = mgr_dlist_first(&srv->preauth, struct conn, preauth_link)) &&
+	       c->hello_by <= now) {
+		mgr_log_limited(&limit, MGR_LOG_WARN, "connection %llu (%s) closed: not authenticated within %d s",
+				(unsigned long long)c->sess.id, c->peer, MGR_HANDSHAKE_TIMEOUT);
+		conn_fail(c, MGR_LOG_DEBUG, "not authenticated in time");
+	}
+}
+
+/* The loop's wait: until the earliest deadline of a parked call, a
+ * keepalive or a handshake, in ms, or -1 for none. */
 static int loop_timeout(struct mgr_server *srv)
 {
 	uint64_t next = mgr_waits_next_deadline(srv->store), now;
+	struct conn *c = mgr_dlist_first(&srv->preauth, struct conn, preauth_link);
 
 	if (srv->ka_next && (!next || srv->ka_next < next))
 		next = srv->ka_next;
+	if (c && (!next || c->hello_by < next))
+		next = c->hello_by;
 	if (!next)
 		return -1;
 	now = mgr_now_ms();
@@ -319,6 +338,7 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 		mgr_waits_expire(srv->store, now);
 		if (srv->ka_next && srv->ka_next <= now)
 			sweep_keepalive(srv, now);
+		sweep_handshakes(srv, now);
 		conn_close_overflowed(srv);
 		conn_settle_all(srv);
 		conn_free_dead(srv);

@@ -46,6 +46,9 @@ struct mgr_server {
 	struct mgr_dlist conns;
 	struct mgr_dlist dead;
 	struct mgr_dlist touched; /* conns to flush and settle */
+	/* Connections not yet authenticated, oldest first, and how many. */
+	struct mgr_dlist preauth;	/* struct conn.preauth_link */
+	size_t npreauth;
 	struct mgr_dlist subs;	/* struct conn_sub.srv_link */
 	unsigned char *key;
 	size_t keylen;
