@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -92,6 +93,20 @@ static int usage_error(const char *fmt, ...)
 	}
 	fprintf(stderr, "Try 'mgrd --help' for more information.\n");
 	return 2;
+}
+
+/* A manager holds a descriptor for every client, and a soft limit of
+ * 1024 (the usual default) would turn clients away long before the
+ * system has to: take all the hard limit allows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		mgr_log(MGR_LOG_DEBUG, "cannot raise the limit of open files: %s", strerror(errno));
 }
 
 /* Read the key (mgr_auth_read_key refuses a file others can read). */
@@ -566,6 +581,7 @@ int main(int argc, char **argv)
 	}
 	if (keyfile && load_key(keyfile, &key, &nkey) < 0)
 		goto out;
+	raise_fd_limit();
 	opts.authkey = key;
 	opts.authkey_len = nkey;
 	if (mgr_server_new(&opts, &the_server, err, sizeof(err)) < 0) {
