@@ -124,6 +124,8 @@ static void sub_free(struct conn_sub *s)
 {
 	mgr_dlist_remove(&s->conn_link);
 	mgr_dlist_remove(&s->srv_link);
+	s->c->nsubs--;
+	s->c->srv->nsubs--;
 	free(s);
 }
 
@@ -337,22 +339,74 @@ int conn_new(struct mgr_server *srv, int in_fd, int out_fd, bool auth, const cha
 	return 0;
 }
 
-struct conn_sub *conn_sub_add(struct conn *c, const char *path, size_t len, bool recursive)
+struct mgr_dlist *conn_sub_bucket(struct mgr_server *srv, uint32_t hash)
 {
-	struct conn_sub *s = malloc(sizeof(*s) + len + 1);
-
-	if (!s)
+	if (!srv->nsubbuckets)
 		return NULL;
+	return &srv->subbuckets[srv_hash_final(hash) & (srv->nsubbuckets - 1)];
+}
+
+/* More buckets for more subscriptions, so that matching a change looks at
+ * few that do not match.  A table that cannot grow only gets longer
+ * chains; only the first one must be made. */
+static int subs_grow(struct mgr_server *srv)
+{
+	struct mgr_dlist *b, *pos, *tmp;
+	size_t n, i;
+
+	if (srv->nsubs < srv->nsubbuckets)
+		return 0;
+	n = srv->nsubbuckets ? 2 * srv->nsubbuckets : 64;
+	b = malloc(n * sizeof(*b));
+	if (!b)
+		return srv->nsubbuckets ? 0 : -ENOMEM;
+	for (i = 0; i < n; i++)
+		mgr_dlist_init(&b[i]);
+	for (i = 0; i < srv->nsubbuckets; i++) {
+		mgr_dlist_for_each(pos, tmp, &srv->subbuckets[i]) {
+			struct conn_sub *s = mgr_container_of(pos, struct conn_sub, srv_link);
+
+			mgr_dlist_remove(pos);
+			mgr_dlist_append(&b[srv_hash_final(s->hash) & (n - 1)], pos);
+		}
+	}
+	free(srv->subbuckets);
+	srv->subbuckets = b;
+	srv->nsubbuckets = n;
+	return 0;
+}
+
+int conn_sub_add(struct conn *c, const char *path, size_t len, bool recursive,
+		 struct conn_sub **out)
+{
+	struct mgr_server *srv = c->srv;
+	uint32_t hash = SRV_HASH_INIT;
+	struct conn_sub *s;
+	size_t i;
+
+	if (c->nsubs >= MGR_SUBS_MAX)
+		return -ENOSPC;
+	if (subs_grow(srv) < 0)
+		return -ENOMEM;
+	s = malloc(sizeof(*s) + len + 1);
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < len; i++)
+		hash = srv_hash_step(hash, (unsigned char)path[i]);
 	s->c = c;
-	s->id = ++c->srv->next_sub;
+	s->id = ++srv->next_sub;
 	s->recursive = recursive;
+	s->hash = hash;
 	s->len = len;
 	if (len)
 		memcpy(s->path, path, len);
 	s->path[len] = '\0';
 	mgr_dlist_append(&c->subs, &s->conn_link);
-	mgr_dlist_append(&c->srv->subs, &s->srv_link);
-	return s;
+	mgr_dlist_append(conn_sub_bucket(srv, hash), &s->srv_link);
+	c->nsubs++;
+	srv->nsubs++;
+	*out = s;
+	return 0;
 }
 
 int conn_sub_remove(struct conn *c, uint64_t id)

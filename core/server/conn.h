@@ -32,6 +32,7 @@ struct conn {
 	struct mgr_server *srv;
 	struct mgr_session sess;
 	struct mgr_dlist subs;	/* struct conn_sub.conn_link */
+	size_t nsubs;
 	struct mgr_buf rbuf, wbuf;
 	int in_flags, out_flags; /* file flags to restore at the end, or -1 */
 	bool one_fd;
@@ -59,6 +60,7 @@ struct conn_sub {
 	struct conn *c;
 	uint64_t id;
 	bool recursive;
+	uint32_t hash;		/* of path, by srv_hash_step */
 	size_t len;
 	char path[];		/* canonical escaped form, "" for the root */
 };
@@ -108,9 +110,13 @@ void conn_settle_all(struct mgr_server *srv);
 /* Free the connections that died in this turn of the loop. */
 void conn_free_dead(struct mgr_server *srv);
 
-/* Subscribe c to path (canonical, len bytes): the new subscription, or
- * NULL on ENOMEM. */
-struct conn_sub *conn_sub_add(struct conn *c, const char *path, size_t len, bool recursive);
+/* Subscribe c to path (canonical, len bytes): 0 and *out, -ENOSPC when
+ * c has MGR_SUBS_MAX already, or -ENOMEM. */
+int conn_sub_add(struct conn *c, const char *path, size_t len, bool recursive,
+		 struct conn_sub **out);
+/* The list of subscriptions whose path hashes to hash, or NULL when there
+ * are none at all. */
+struct mgr_dlist *conn_sub_bucket(struct mgr_server *srv, uint32_t hash);
 /* Drop c's subscription id; -ENOENT when it has none such. */
 int conn_sub_remove(struct conn *c, uint64_t id);
 /* Drop all of c's subscriptions. */

@@ -38,7 +38,6 @@ int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
 	mgr_dlist_init(&srv->conns);
 	mgr_dlist_init(&srv->dead);
 	mgr_dlist_init(&srv->touched);
-	mgr_dlist_init(&srv->subs);
 	mgr_dlist_init(&srv->preauth);
 	mgr_buf_init(&srv->path);
 	srv->max_frame = opts->max_frame && opts->max_frame < MGR_FRAME_MAX ?
@@ -106,6 +105,7 @@ void mgr_server_free(struct mgr_server *srv)
 	if (srv->gen)
 		yajl_gen_free(srv->gen);
 	mgr_buf_release(&srv->path);
+	free(srv->subbuckets);
 	if (srv->key) {
 		OPENSSL_cleanse(srv->key, srv->keylen);
 		free(srv->key);
