@@ -145,6 +145,17 @@ void conn_preauth_leave(struct conn *c)
 	c->srv->npreauth--;
 }
 
+int conn_intake_hold(struct conn *c, size_t bytes)
+{
+	struct mgr_server *srv = c->srv;
+
+	if (bytes > c->intake_held && bytes - c->intake_held > MGR_INTAKE_BUDGET - srv->intake_used)
+		return -ENOMEM;
+	srv->intake_used = srv->intake_used - c->intake_held + bytes;
+	c->intake_held = bytes;
+	return 0;
+}
+
 void conn_close(struct conn *c, enum mgr_log_level level, const char *why)
 {
 	if (c->closing)
@@ -153,6 +164,8 @@ void conn_close(struct conn *c, enum mgr_log_level level, const char *why)
 		(unsigned long long)c->sess.id, c->peer, why);
 	c->closing = true;
 	conn_preauth_leave(c);
+	/* What it sends from now on is dropped unread. */
+	conn_intake_hold(c, 0);
 	conn_subs_drop(c);
 	mgr_session_end(c->srv->store, &c->sess);
 	conn_touch(c);
@@ -197,6 +210,7 @@ void conn_free(struct conn *c)
 	if (c->last)
 		c->srv->done = true;
 	conn_preauth_leave(c);
+	conn_intake_hold(c, 0);
 	conn_subs_drop(c);
 	mgr_dlist_remove(&c->touch_link);
 	mgr_dlist_remove(&c->link);

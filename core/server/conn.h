@@ -48,6 +48,7 @@ struct conn {
 	uint64_t ka_ms;		/* keepalive: silence that ends it, or 0 */
 	uint64_t last_recv;	/* keepalive: ms when input last came */
 	uint64_t hello_by;	/* ms by which it must have authenticated */
+	size_t intake_held;	/* bytes of srv->intake_used that are its */
 	char challenge[MGR_CHALLENGE_HEX + 1];
 	char peer[128];
 };
@@ -95,6 +96,9 @@ enum mgr_log_level conn_link_level(const struct conn *c);
 /* c has authenticated, or is closing: it no longer counts against
  * MGR_PREAUTH_MAX nor has a handshake deadline. */
 void conn_preauth_leave(struct conn *c);
+/* c's frame in transit now takes bytes of MGR_INTAKE_BUDGET (0: none):
+ * -ENOMEM, and nothing changes, when the budget cannot give them. */
+int conn_intake_hold(struct conn *c, size_t bytes);
 /* Take c out of service at once: it is freed with the dead. */
 void conn_kill(struct conn *c);
 void conn_free(struct conn *c);

@@ -143,6 +143,31 @@ static void frame(struct conn *c, const char *payload, size_t plen)
 		yajl_tree_free(msg);
 }
 
+/* A frame larger than one read holds its size of MGR_INTAKE_BUDGET
+ * while it comes in, so that connections sending large frames at once
+ * cannot make the manager hold more than the budget for them.  One that
+ * the budget cannot take is refused, and its connection closed, since
+ * the stream cannot go on without reading it. */
+static void hold_budget(struct conn *c)
+{
+	static struct mgr_log_limit limit;
+	size_t need = 0;
+	char why[200];
+
+	if (!c->closing && c->rbuf.len >= MGR_FRAME_HDR &&
+	    mgr_frame_len(c->rbuf.data) > READ_CHUNK)
+		need = MGR_FRAME_HDR + mgr_frame_len(c->rbuf.data);
+	if (conn_intake_hold(c, need) == 0)
+		return;
+	snprintf(why, sizeof(why), "a frame of %zu bytes does not fit in what is left of the %zu MiB for requests in transit; try again",
+		 need - MGR_FRAME_HDR, MGR_INTAKE_BUDGET >> 20);
+	mgr_log_limited(&limit, MGR_LOG_WARN, "connection %llu (%s) closed: %s",
+			(unsigned long long)c->sess.id, c->peer, why);
+	conn_reply_error(c, NULL, -ENOMEM, why);
+	conn_close(c, MGR_LOG_DEBUG, why);
+	c->rbuf.len = 0;
+}
+
 /* Run every complete frame in the read buffer. */
 static void intake_frames(struct conn *c)
 {
@@ -174,6 +199,7 @@ static void intake_frames(struct conn *c)
 		c->rbuf.len = 0;
 	else
 		mgr_buf_consume(&c->rbuf, off);
+	hold_budget(c);
 	if (c->rbuf.len == 0 && c->rbuf.cap > CONN_BUF_KEEP)
 		mgr_buf_release(&c->rbuf);
 }

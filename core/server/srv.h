@@ -56,6 +56,9 @@ struct mgr_server {
 	unsigned char *key;
 	size_t keylen;
 	size_t max_frame;
+	/* Bytes of frames being received, over all connections, held from
+	 * MGR_INTAKE_BUDGET (intake.c). */
+	size_t intake_used;
 	uint64_t next_conn;
 	uint64_t next_sub;
 	/* No keepalive session can have expired before this (ms, 0 for
