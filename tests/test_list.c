@@ -191,13 +191,53 @@ static void test_list_items(void **state)
 	OKV(0, "true", "{'op':'imul','path':'l','n':1}");
 	assert_string_equal(items("l"), "[1,4,1,4,1,4]");
 	FAILS(0, EINVAL, "{'op':'imul','path':'l'}");
-	FAILS(0, ENOMEM, "{'op':'imul','path':'l','n':1000000000000}");
+	FAILS(0, ENOSPC, "{'op':'imul','path':'l','n':1000000000000}");
 	assert_string_equal(items("l"), "[1,4,1,4,1,4]");
 	OKV(0, "true", "{'op':'imul','path':'l','n':0}");
 	assert_string_equal(items("l"), "[]");
 	RUN(0, "{'op':'append','path':'l','value':1}");
 	OKV(0, "true", "{'op':'imul','path':'l','n':-1}");
 	assert_string_equal(items("l"), "[]");
+}
+
+/* A list holds at most MGR_ITEMS_MAX items, and what it holds counts
+ * against the store's limit: a request past either fails with ENOSPC and
+ * changes nothing. */
+static void test_list_limits(void **state)
+{
+	char want[32];
+	uint64_t base;
+
+	RUN(0, "{'op':'create','path':'l','type':'list','items':[1,2]}");
+	FAILS(0, ENOSPC, "{'op':'imul','path':'l','n':%u}", MGR_ITEMS_MAX);
+	assert_non_null(strstr(msg, "at most"));
+	assert_string_equal(items("l"), "[1,2]");
+	OKV(0, "true", "{'op':'imul','path':'l','n':%u}", MGR_ITEMS_MAX / 2);
+	snprintf(want, sizeof(want), "%u", MGR_ITEMS_MAX);
+	OKV(0, want, "{'op':'len','path':'l'}");
+	FAILS(0, ENOSPC, "{'op':'append','path':'l','value':3}");
+	FAILS(0, ENOSPC, "{'op':'insert','path':'l','index':0,'value':3}");
+	FAILS(0, ENOSPC, "{'op':'extend','path':'l','items':[3]}");
+	/* The largest list sorts. */
+	RUN(0, "{'op':'sort','path':'l','reverse':true}");
+	OKV(0, "{\"value\":2,\"version\":V}", "{'op':'getitem','path':'l','index':0}");
+	RUN(0, "{'op':'pop','path':'l'}");
+	RUN(0, "{'op':'append','path':'l','value':3}");
+	RUN(0, "{'op':'clear','path':'l'}");
+
+	base = mgr_store_bytes(store);
+	mgr_store_set_limit(store, base + 1000);
+	FAILS(0, ENOSPC, "{'op':'extend','path':'l','items':['%0500d','%0500d']}", 0, 0);
+	assert_non_null(strstr(msg, "memory"));
+	RUN(0, "{'op':'append','path':'l','value':'%0500d'}", 1);
+	FAILS(0, ENOSPC, "{'op':'append','path':'l','value':'%0500d'}", 2);
+	FAILS(0, ENOSPC, "{'op':'imul','path':'l','n':2}");
+	FAILS(0, ENOSPC, "{'op':'set','path':'v','value':'%0900d'}", 3);
+	OKV(0, "1", "{'op':'len','path':'l'}");
+	/* Deleting makes room again. */
+	RUN(0, "{'op':'pop','path':'l'}");
+	RUN(0, "{'op':'append','path':'l','value':'%0500d'}", 2);
+	mgr_store_set_limit(store, 0);
 }
 
 int main(void)
@@ -209,6 +249,7 @@ int main(void)
 		T(test_list_search),
 		T(test_list_order),
 		T(test_list_items),
+		T(test_list_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

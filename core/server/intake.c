@@ -66,7 +66,7 @@ static const struct {
 	{ "unsubscribe", subs_unsubscribe },
 };
 
-static void request(struct conn *c, yajl_val msg)
+static void request(struct conn *c, yajl_val msg, size_t size)
 {
 	struct mgr_server *srv = c->srv;
 	const unsigned char *res;
@@ -98,6 +98,7 @@ static void request(struct conn *c, yajl_val msg)
 	call.id = id;
 	call.now = mgr_now_ms();
 	call.args = msg;
+	call.size = size;
 	call.out = srv->out;
 	srv_gen_reset(srv->out);
 	/* A missing or mistyped "op" is for mgr_engine_exec to report. */
@@ -138,7 +139,7 @@ static void frame(struct conn *c, const char *payload, size_t plen)
 	else if (r < 0)
 		conn_reply_error(c, NULL, r, why);
 	else
-		request(c, msg);
+		request(c, msg, plen);
 	if (r == 0)
 		yajl_tree_free(msg);
 }

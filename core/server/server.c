@@ -55,6 +55,7 @@ int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
 	if (!srv->store || !srv->out || !srv->gen)
 		goto err_free;
 	mgr_store_set_hook(srv->store, subs_hook, srv);
+	mgr_store_set_limit(srv->store, opts->max_memory);
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	srv->stop = (struct srv_handle){ .kind = SRV_H_STOP };
 	srv->stop.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
