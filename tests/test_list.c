@@ -200,6 +200,33 @@ static void test_list_items(void **state)
 	assert_string_equal(items("l"), "[]");
 }
 
+/* Sorting reads each item once into a key: arrays element by element
+ * (strings unescaped, booleans as numbers), and arrays that hold dicts
+ * still compare their dicts by equality. */
+static void test_list_order_keys(void **state)
+{
+	RUN(0, "{'op':'create','path':'l','type':'list','items':"
+	       "[[1,'b'],[1,'a\\\"'],[true,'a'],[0.5],[1,'a'],[1,'\\u0061']]}");
+	RUN(0, "{'op':'sort','path':'l'}");
+	assert_string_equal(items("l"), "[[0.5],[true,'a'],[1,'a'],[1,'a'],[1,'a\\''],[1,'b']]");
+	RUN(0, "{'op':'set','path':'l','items':[[[2]],[[1,1]],[[1]],[]]}");
+	RUN(0, "{'op':'sort','path':'l','reverse':true}");
+	assert_string_equal(items("l"), "[[[2]],[[1,1]],[[1]],[]]");
+	RUN(0, "{'op':'set','path':'l','items':[[{'k':1},2],[{'k':1},1],[{'k':1}]]}");
+	RUN(0, "{'op':'sort','path':'l'}");
+	assert_string_equal(items("l"), "[[{'k':1}],[{'k':1},1],[{'k':1},2]]");
+	RUN(0, "{'op':'set','path':'l','items':[[null,2],[null,1]]}");
+	RUN(0, "{'op':'sort','path':'l'}");
+	assert_string_equal(items("l"), "[[null,1],[null,2]]");
+	RUN(0, "{'op':'set','path':'l','items':[[null],[1]]}");
+	FAILS(0, EINVAL, "{'op':'sort','path':'l'}");
+	RUN(0, "{'op':'set','path':'l','items':[[1],['a']]}");
+	FAILS(0, EINVAL, "{'op':'sort','path':'l'}");
+	RUN(0, "{'op':'set','path':'l','items':[[{'k':1}],[{'k':2}]]}");
+	FAILS(0, EINVAL, "{'op':'sort','path':'l'}");
+	assert_string_equal(items("l"), "[[{'k':1}],[{'k':2}]]");
+}
+
 /* A list holds at most MGR_ITEMS_MAX items, and what it holds counts
  * against the store's limit: a request past either fails with ENOSPC and
  * changes nothing. */
@@ -249,6 +276,7 @@ int main(void)
 		T(test_list_search),
 		T(test_list_order),
 		T(test_list_items),
+		T(test_list_order_keys),
 		T(test_list_limits),
 	};
 

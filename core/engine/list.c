@@ -9,6 +9,7 @@
 
 #include "elem.h"
 #include "json.h"
+#include "order.h"
 #include "slice.h"
 #include "store.h"
 
@@ -413,37 +414,10 @@ static int list_reverse(struct mgr_call *c, struct mgr_obj *o)
 	return mgr_reply_version(c, o);
 }
 
-/* A stable merge sort that stops at the first pair that cannot be
- * ordered; a takes items only when strictly smaller, as Python's sort
- * uses only "<". */
-static int merge_sort(struct mgr_datum **a, struct mgr_datum **tmp, size_t n)
-{
-	size_t mid = n / 2, i = 0, j = mid, k = 0;
-	int r, cmp;
-
-	if (n < 2)
-		return 0;
-	r = merge_sort(a, tmp, mid);
-	if (!r)
-		r = merge_sort(a + mid, tmp, n - mid);
-	if (r < 0)
-		return r;
-	memcpy(tmp, a, mid * sizeof(*a));
-	while (i < mid && j < n) {
-		r = mgr_datum_cmp(a[j], tmp[i], &cmp);
-		if (r < 0)
-			return r;
-		a[k++] = cmp < 0 ? a[j++] : tmp[i++];
-	}
-	while (i < mid)
-		a[k++] = tmp[i++];
-	return 0;
-}
-
 static int list_sort(struct mgr_call *c, struct mgr_obj *o)
 {
 	struct list_state *l = list_of(o);
-	struct mgr_datum **copy = NULL, **tmp = NULL;
+	struct mgr_datum **copy = NULL;
 	bool reverse = false;
 	int r;
 
@@ -451,8 +425,7 @@ static int list_sort(struct mgr_call *c, struct mgr_obj *o)
 		return mgr_call_err(c, -EINVAL, "\"reverse\" must be true or false");
 	if (l->len > 1) {
 		copy = malloc(l->len * sizeof(*copy));
-		tmp = malloc(l->len / 2 * sizeof(*tmp));
-		if (!copy || !tmp) {
+		if (!copy) {
 			r = mgr_call_err(c, -ENOMEM, "out of memory");
 			goto out;
 		}
@@ -462,7 +435,7 @@ static int list_sort(struct mgr_call *c, struct mgr_obj *o)
 		memcpy(copy, l->items, l->len * sizeof(*copy));
 		if (reverse)
 			reverse_items(copy, l->len);
-		r = merge_sort(copy, tmp, l->len);
+		r = mgr_order_sort(copy, l->len);
 		if (r == -EINVAL) {
 			r = mgr_call_err(c, r, "items cannot be ordered ('<' not supported between them)");
 			goto out;
@@ -478,7 +451,6 @@ static int list_sort(struct mgr_call *c, struct mgr_obj *o)
 	list_changed(c, o);
 	r = mgr_reply_version(c, o);
 out:
-	free(tmp);
 	free(copy);
 	return r;
 }
