@@ -241,8 +241,10 @@ void conn_flush(struct conn *c)
 		}
 		mgr_buf_consume(&c->wbuf, n);
 	}
-	if (c->wbuf.cap > CONN_BUF_KEEP && c->wbuf.len == 0)
+	if (c->wbuf.cap > CONN_BUF_KEEP && c->wbuf.len == 0) {
+		c->srv->buf_freed += c->wbuf.cap;
 		mgr_buf_release(&c->wbuf);
+	}
 }
 
 /* Bring c's state and its epoll interest up to date after anything

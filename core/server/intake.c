@@ -201,8 +201,10 @@ static void intake_frames(struct conn *c)
 	else
 		mgr_buf_consume(&c->rbuf, off);
 	hold_budget(c);
-	if (c->rbuf.len == 0 && c->rbuf.cap > CONN_BUF_KEEP)
+	if (c->rbuf.len == 0 && c->rbuf.cap > CONN_BUF_KEEP) {
+		c->srv->buf_freed += c->rbuf.cap;
 		mgr_buf_release(&c->rbuf);
+	}
 }
 
 void intake_read(struct conn *c)

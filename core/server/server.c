@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "subs.h"
 
 #define EVENTS_MAX 64
+#define TRIM_STEP ((uint64_t)32 << 20)
 
 int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
 		   char *err, size_t errlen)
@@ -289,6 +291,24 @@ static int loop_timeout(struct mgr_server *srv)
 	return next <= now ? 0 : next - now > INT_MAX ? INT_MAX : (int)(next - now);
 }
 
+/* Give memory back to the system once much has been freed: glibc keeps
+ * freed memory for the process, so a list deleted after a burst would
+ * otherwise leave the manager that much bigger for good.  A drop of
+ * TRIM_STEP bytes in what the store holds, or in frames in transit, is
+ * or in large buffers freed, is worth the trim's walk of the heap. */
+static void trim_heap(struct mgr_server *srv)
+{
+	uint64_t held = mgr_store_bytes(srv->store) + srv->intake_used;
+
+	if (held > srv->trim_mark)
+		srv->trim_mark = held;
+	if (srv->trim_mark - held + srv->buf_freed >= TRIM_STEP) {
+		malloc_trim(0);
+		srv->trim_mark = held;
+		srv->buf_freed = 0;
+	}
+}
+
 /* Wait for events; right after work (spin not NULL) poll briefly first,
  * since a client's next request is often only microseconds away. */
 static int wait_events(struct mgr_server *srv, struct epoll_event *evs, int timeout,
@@ -343,6 +363,7 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 		conn_close_overflowed(srv);
 		conn_settle_all(srv);
 		conn_free_dead(srv);
+		trim_heap(srv);
 	}
 	if (srv->stopping)
 		mgr_log(MGR_LOG_INFO, "stopping");

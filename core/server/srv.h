@@ -59,6 +59,10 @@ struct mgr_server {
 	/* Bytes of frames being received, over all connections, held from
 	 * MGR_INTAKE_BUDGET (intake.c). */
 	size_t intake_used;
+	/* Stored bytes when the heap was last trimmed, or the most since:
+	 * a big drop from it gives memory back to the system (server.c). */
+	uint64_t trim_mark;
+	uint64_t buf_freed;	/* bytes of large buffers freed since */
 	uint64_t next_conn;
 	uint64_t next_sub;
 	/* No keepalive session can have expired before this (ms, 0 for
