@@ -344,6 +344,10 @@ int conn_new(struct mgr_server *srv, int in_fd, int out_fd, bool auth, const cha
 	mgr_session_init(&c->sess, ++srv->next_conn);
 	c->sess.complete = conn_complete;
 	c->sess.data = c;
+	/* Every session keeps what it was handed until it is known to have
+	 * arrived, so that an item in a reply that its reader never read
+	 * can go back (see intake.c for when that is known). */
+	c->sess.keep_given = true;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	mgr_dlist_append(&srv->conns, &c->link);
 	if (auth) {

@@ -44,6 +44,10 @@ struct conn {
 	bool in_eof;
 	bool out_done;
 	bool dead;
+	/* The client has sent an acknowledgement: it acknowledges what it
+	 * reads, and what it did not acknowledge when its session ends, by
+	 * any end, goes back to its queue (see intake.c). */
+	bool acking;
 	uint64_t frames_out;	/* frames queued so far, hello included */
 	uint64_t ka_ms;		/* keepalive: silence that ends it, or 0 */
 	uint64_t last_recv;	/* keepalive: ms when input last came */

@@ -29,8 +29,6 @@ static int op_keepalive(struct conn *c, struct mgr_call *call)
 				    MGR_KEEPALIVE_MAX);
 	c->ka_ms = s * 1000 * MGR_KEEPALIVE_MISSES;
 	c->last_recv = call->now;
-	/* From now on the client acknowledges what it reads. */
-	c->sess.keep_given = true;
 	expiry = c->last_recv + c->ka_ms;
 	if (!srv->ka_next || expiry < srv->ka_next)
 		srv->ka_next = expiry;
@@ -73,20 +71,26 @@ static void request(struct conn *c, yajl_val msg, size_t size)
 	struct mgr_call call;
 	const char *op = "";
 	size_t i, len;
-	uint64_t id;
+	uint64_t id, seq;
 	yajl_val ack;
 	int r;
 
-	/* {"ack":N}: the client has read our first N frames.  One-way. */
+	/* "ack":N, alone ({"ack":N}, one-way) or in a request: the client
+	 * has read our first N frames, and will say so of what it reads
+	 * from now on. */
 	ack = mgr_json_get(msg, "ack");
-	if (ack && !mgr_json_get(msg, "id")) {
-		if (mgr_json_get_u64(msg, "ack", &id) < 0)
-			conn_reply_error(c, NULL, -EINVAL, "\"ack\" must be an unsigned integer");
-		else
-			mgr_session_ack(&c->sess, id);
+	r = mgr_json_get_u64(msg, "id", &id);
+	if (ack && mgr_json_get_u64(msg, "ack", &seq) < 0) {
+		conn_reply_error(c, r == 0 ? &id : NULL, -EINVAL,
+				 "\"ack\" must be an unsigned integer");
 		return;
 	}
-	r = mgr_json_get_u64(msg, "id", &id);
+	if (ack) {
+		c->acking = true;
+		mgr_session_ack(&c->sess, seq);
+		if (r == -ENOENT)
+			return;
+	}
 	if (r < 0) {
 		conn_reply_error(c, NULL, -EINVAL, r == -ENOENT ? "a request needs an \"id\"" :
 			    "\"id\" must be an unsigned integer");
@@ -235,9 +239,11 @@ void intake_read(struct conn *c)
 	if (c->ka_ms)
 		c->last_recv = mgr_now_ms();
 	if (n == 0) {
-		/* A peer that closed cleanly read what it wanted: what it
-		 * was given stays given. */
-		mgr_session_ack(&c->sess, UINT64_MAX);
+		/* A peer that closed cleanly read what it wanted, unless it
+		 * acknowledges what it reads: then what it did not is back
+		 * in its queue when the session ends. */
+		if (!c->acking)
+			mgr_session_ack(&c->sess, UINT64_MAX);
 		c->in_eof = true;
 		conn_close(c, MGR_LOG_DEBUG, "end of file");
 		return;
@@ -245,6 +251,14 @@ void intake_read(struct conn *c)
 	/* A closing connection's input is read only to be dropped. */
 	if (c->closing)
 		return;
+	/* A client that says nothing of what it reads (one that asked for
+	 * neither keepalive nor acknowledgements) is taken to have read
+	 * every reply written before this input of its came: so a client
+	 * that waits for each reply before its next request loses nothing
+	 * and keeps nothing in the manager for long. */
+	if (!c->acking && !c->ka_ms && !c->wbuf.len && !c->overflow &&
+	    !mgr_dlist_empty(&c->sess.given))
+		mgr_session_ack(&c->sess, c->frames_out);
 	c->rbuf.len += n;
 	intake_frames(c);
 }
