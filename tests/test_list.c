@@ -200,31 +200,40 @@ static void test_list_items(void **state)
 	assert_string_equal(items("l"), "[]");
 }
 
+/* Set list l to items, sort it (reversed with reverse) and expect it to
+ * read sorted, or the sort to fail with EINVAL and the list to stay as it
+ * was when sorted is NULL. */
+static void sorts_to(const char *items_json, bool reverse, const char *sorted)
+{
+	RUN(0, "{'op':'set','path':'l','items':%s}", items_json);
+	if (!sorted) {
+		FAILS(0, EINVAL, "{'op':'sort','path':'l'}");
+		sorted = items_json;
+	} else {
+		RUN(0, "{'op':'sort','path':'l','reverse':%s}", reverse ? "true" : "false");
+	}
+	assert_string_equal(items("l"), sorted);
+}
+
 /* Sorting reads each item once into a key: arrays element by element
  * (strings unescaped, booleans as numbers), and arrays that hold dicts
  * still compare their dicts by equality. */
 static void test_list_order_keys(void **state)
 {
-	RUN(0, "{'op':'create','path':'l','type':'list','items':"
-	       "[[1,'b'],[1,'a\\\"'],[true,'a'],[0.5],[1,'a'],[1,'\\u0061']]}");
-	RUN(0, "{'op':'sort','path':'l'}");
-	assert_string_equal(items("l"), "[[0.5],[true,'a'],[1,'a'],[1,'a'],[1,'a\\''],[1,'b']]");
-	RUN(0, "{'op':'set','path':'l','items':[[[2]],[[1,1]],[[1]],[]]}");
-	RUN(0, "{'op':'sort','path':'l','reverse':true}");
-	assert_string_equal(items("l"), "[[[2]],[[1,1]],[[1]],[]]");
-	RUN(0, "{'op':'set','path':'l','items':[[{'k':1},2],[{'k':1},1],[{'k':1}]]}");
-	RUN(0, "{'op':'sort','path':'l'}");
-	assert_string_equal(items("l"), "[[{'k':1}],[{'k':1},1],[{'k':1},2]]");
-	RUN(0, "{'op':'set','path':'l','items':[[null,2],[null,1]]}");
-	RUN(0, "{'op':'sort','path':'l'}");
-	assert_string_equal(items("l"), "[[null,1],[null,2]]");
-	RUN(0, "{'op':'set','path':'l','items':[[null],[1]]}");
-	FAILS(0, EINVAL, "{'op':'sort','path':'l'}");
-	RUN(0, "{'op':'set','path':'l','items':[[1],['a']]}");
-	FAILS(0, EINVAL, "{'op':'sort','path':'l'}");
-	RUN(0, "{'op':'set','path':'l','items':[[{'k':1}],[{'k':2}]]}");
-	FAILS(0, EINVAL, "{'op':'sort','path':'l'}");
-	assert_string_equal(items("l"), "[[{'k':1}],[{'k':2}]]");
+	RUN(0, "{'op':'create','path':'l','type':'list'}");
+	sorts_to("[[1,'b'],[1,'a\\\"'],[true,'a'],[0.5],[1,'a'],[1,'\\u0061']]", false,
+		 "[[0.5],[true,'a'],[1,'a'],[1,'a'],[1,'a\\''],[1,'b']]");
+	sorts_to("[[[2]],[[1,1]],[[1]],[]]", true, "[[[2]],[[1,1]],[[1]],[]]");
+	sorts_to("[[{'k':1},2],[{'k':1},1],[{'k':1}]]", false, "[[{'k':1}],[{'k':1},1],[{'k':1},2]]");
+	sorts_to("[[null,2],[null,1]]", false, "[[null,1],[null,2]]");
+	sorts_to("[[null],[1]]", false, NULL);
+	sorts_to("[[1],['a']]", false, NULL);
+	sorts_to("[[{'k':1}],[{'k':2}]]", false, NULL);
+	/* A NaN equals nothing, so it decides, as neither smaller nor
+	 * larger; past 64 bits, numbers still compare exactly. */
+	sorts_to("[[NaN,2],[NaN,1]]", false, "[[NaN,2],[NaN,1]]");
+	sorts_to("[[1180591620717411303426],[1.1805916207174113e21],[1180591620717411303424]]", false,
+		 "[[1.1805916207174113e21],[1180591620717411303424],[1180591620717411303426]]");
 }
 
 /* A list holds at most MGR_ITEMS_MAX items, and what it holds counts

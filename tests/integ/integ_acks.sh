@@ -79,12 +79,9 @@ t_out 0 "and gives none back" mc qsize Q
 # Raw clients, which follow mgrfs(7) alone.
 PYTHONPATH=$(dirname "$0") "$PYTHON" - "$MGRFS_SOCKET" "$MGRCTL" "$TMP/key" >"$TMP/py.out" 2>&1 <<'EOF'
 import json, subprocess, sys, time
-from rawclient import Conn
+from rawclient import Conn, report
 
 sock, mgrctl, key = sys.argv[1], sys.argv[2], open(sys.argv[3], "rb").read().rstrip(b"\n")
-
-def report(good, desc, detail=""):
-    print(("PASS " if good else "FAIL ") + desc + ("" if good else ": " + str(detail)), flush=True)
 
 def mc(*args):
     return subprocess.run([mgrctl] + list(args), capture_output=True, text=True)

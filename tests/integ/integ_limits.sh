@@ -12,12 +12,6 @@
 # minutes instead of seconds; the other tests keep it.
 unset MALLOC_PERTURB_
 
-# rss PID: the resident size of a process, and its peak, in MiB.
-rss() {
-	awk '/^VmRSS/ { r = $2 } /^VmHWM/ { h = $2 } END { print int(r / 1024), int(h / 1024) }' \
-		"/proc/$1/status"
-}
-
 # py ARGS...: a Python check script on stdin, run with rawclient, the
 # manager's socket and pid, then ARGS; its checks become TAP lines.
 py() {
@@ -42,10 +36,7 @@ t_err 1 'ENOSPC' "imul to 4 million items is refused with ENOSPC" mc imul L 1000
 t_out 40 "and the list is as it was" mc len L
 py <<'EOF'
 import sys
-from rawclient import Conn
-
-def report(good, desc, detail=""):
-    print(("PASS " if good else "FAIL ") + desc + ("" if good else ": " + str(detail)), flush=True)
+from rawclient import Conn, report, vm_mib
 
 c = Conn(sys.argv[1], timeout=120)
 r = c.call("extend", "L", items=[1] * 1100000)
@@ -64,10 +55,7 @@ EOF
 t_ok "create an event" mc new event E
 py <<'EOF'
 import random, sys
-from rawclient import Conn
-
-def report(good, desc, detail=""):
-    print(("PASS " if good else "FAIL ") + desc + ("" if good else ": " + str(detail)), flush=True)
+from rawclient import Conn, report, vm_mib
 
 c = Conn(sys.argv[1], timeout=120)
 c.call("create", "S", type="list")
@@ -89,10 +77,7 @@ bg "$waiter"
 wait_stat E 'v["waiters"] == 1' || bail "the keepalive waiter is not parked"
 py <<'EOF'
 import sys
-from rawclient import Conn
-
-def report(good, desc, detail=""):
-    print(("PASS " if good else "FAIL ") + desc + ("" if good else ": " + str(detail)), flush=True)
+from rawclient import Conn, report, vm_mib
 
 # The bound is a guard against a hang: the sort must end, and the waiter
 # below says whether it ended in time for the others.
@@ -113,16 +98,8 @@ t_true "a client with keepalives waiting meanwhile kept its link (status $rc: $(
 restart_mgrd
 py <<'EOF'
 import sys, time
-from rawclient import Conn
+from rawclient import Conn, report, vm_mib
 pid = int(sys.argv[2])
-
-def report(good, desc, detail=""):
-    print(("PASS " if good else "FAIL ") + desc + ("" if good else ": " + str(detail)), flush=True)
-
-def rss():
-    for line in open("/proc/%d/status" % pid):
-        if line.startswith("VmRSS"):
-            return int(line.split()[1]) // 1024
 
 c = Conn(sys.argv[1], timeout=120)
 c.call("create", "B", type="list")
@@ -130,11 +107,11 @@ item = "x" * 200
 for _ in range(16):
     r = c.call("extend", "B", items=[item] * 65536)
 report("result" in r, "a list of a million 200-byte items", r)
-full = rss()
+full = vm_mib(pid, "VmRSS")
 report(full > 200, "takes the manager over 200 MiB", full)
 c.call("delete", "B")
 c.call("ping")
-after = rss()
+after = vm_mib(pid, "VmRSS")
 report(after < full / 2, "deleted, it leaves the manager less than half as big (%d MiB of %d)"
        % (after, full), after)
 EOF
@@ -142,10 +119,7 @@ EOF
 # (d) A session may have MGR_SUBS_MAX subscriptions.
 py <<'EOF'
 import json, struct, sys
-from rawclient import Conn
-
-def report(good, desc, detail=""):
-    print(("PASS " if good else "FAIL ") + desc + ("" if good else ": " + str(detail)), flush=True)
+from rawclient import Conn, report, vm_mib
 
 c = Conn(sys.argv[1])
 errors = [r for r in (c.call("subscribe", "p%d" % i) for i in range(1100)) if "error" in r]
@@ -177,16 +151,9 @@ EOF
 # frame of 16 MiB cannot make the manager hold them all.
 restart_mgrd
 py <<'EOF'
-import json, select, socket, struct, sys
+import json, socket, struct, sys
+from rawclient import report, vm_mib
 pid = int(sys.argv[2])
-
-def report(good, desc, detail=""):
-    print(("PASS " if good else "FAIL ") + desc + ("" if good else ": " + str(detail)), flush=True)
-
-def peak():
-    for line in open("/proc/%d/status" % pid):
-        if line.startswith("VmHWM"):
-            return int(line.split()[1]) // 1024
 
 size = 16 << 20
 chunk = b"x" * (1 << 20)
@@ -219,7 +186,7 @@ for s in conns:
         buf = buf[4 + n:]
         if "error" in f:
             refused.append(f)
-hw = peak()
+hw = vm_mib(pid, "VmHWM")
 report(hw < 200, "20 frames of 16 MiB in transit keep the manager under 200 MiB (peak %d MiB)" % hw, hw)
 report(refused and all(f["error"] == "ENOMEM" for f in refused),
        "those beyond the budget are refused with ENOMEM (%d)" % len(refused), refused[:1])

@@ -32,11 +32,8 @@ py() {
 start_tcp
 py <<'EOF'
 import socket, sys, time
-from rawclient import Conn
+from rawclient import Conn, report
 port = int(sys.argv[1])
-
-def report(good, desc, detail=""):
-    print(("PASS " if good else "FAIL ") + desc + ("" if good else ": " + str(detail)), flush=True)
 
 c = Conn(tcp=("127.0.0.1", port))
 report("challenge" in c.hello, "the manager asks for the key", c.hello)
@@ -53,10 +50,8 @@ kill9 "$MGRD_PID"
 start_tcp 320
 py <<'EOF'
 import resource, socket, subprocess, sys, time
+from rawclient import report
 port, mgrctl, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-
-def report(good, desc, detail=""):
-    print(("PASS " if good else "FAIL ") + desc + ("" if good else ": " + str(detail)), flush=True)
 
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
@@ -113,11 +108,8 @@ start_tcp
 : >"$TMP/mgrd.log"
 py <<'EOF'
 import sys, time
-from rawclient import Conn
+from rawclient import Conn, report
 port = int(sys.argv[1])
-
-def report(good, desc, detail=""):
-    print(("PASS " if good else "FAIL ") + desc + ("" if good else ": " + str(detail)), flush=True)
 
 def fail_once():
     c = Conn(tcp=("127.0.0.1", port))
