@@ -131,6 +131,7 @@ static int req(int si, uint64_t id, const char *fmt, ...)
 		if (*q == '\'')
 			*q = '"';
 	assert_int_equal(mgr_json_parse(text, strlen(text), &c.args, err, sizeof(err)), 0);
+	c.size = strlen(text);
 	c.out = mgr_json_gen_new();
 	assert_non_null(c.out);
 	r = mgr_engine_exec(&c);

@@ -191,13 +191,89 @@ static void test_list_items(void **state)
 	OKV(0, "true", "{'op':'imul','path':'l','n':1}");
 	assert_string_equal(items("l"), "[1,4,1,4,1,4]");
 	FAILS(0, EINVAL, "{'op':'imul','path':'l'}");
-	FAILS(0, ENOMEM, "{'op':'imul','path':'l','n':1000000000000}");
+	FAILS(0, ENOSPC, "{'op':'imul','path':'l','n':1000000000000}");
 	assert_string_equal(items("l"), "[1,4,1,4,1,4]");
 	OKV(0, "true", "{'op':'imul','path':'l','n':0}");
 	assert_string_equal(items("l"), "[]");
 	RUN(0, "{'op':'append','path':'l','value':1}");
 	OKV(0, "true", "{'op':'imul','path':'l','n':-1}");
 	assert_string_equal(items("l"), "[]");
+}
+
+/* Set list l to items, sort it (reversed with reverse) and expect it to
+ * read sorted, or the sort to fail with EINVAL and the list to stay as it
+ * was when sorted is NULL. */
+static void sorts_to(const char *items_json, bool reverse, const char *sorted)
+{
+	RUN(0, "{'op':'set','path':'l','items':%s}", items_json);
+	if (!sorted) {
+		FAILS(0, EINVAL, "{'op':'sort','path':'l'}");
+		sorted = items_json;
+	} else {
+		RUN(0, "{'op':'sort','path':'l','reverse':%s}", reverse ? "true" : "false");
+	}
+	assert_string_equal(items("l"), sorted);
+}
+
+/* Sorting reads each item once into a key: arrays element by element
+ * (strings unescaped, booleans as numbers), and arrays that hold dicts
+ * still compare their dicts by equality. */
+static void test_list_order_keys(void **state)
+{
+	RUN(0, "{'op':'create','path':'l','type':'list'}");
+	sorts_to("[[1,'b'],[1,'a\\\"'],[true,'a'],[0.5],[1,'a'],[1,'\\u0061']]", false,
+		 "[[0.5],[true,'a'],[1,'a'],[1,'a'],[1,'a\\''],[1,'b']]");
+	sorts_to("[[[2]],[[1,1]],[[1]],[]]", true, "[[[2]],[[1,1]],[[1]],[]]");
+	sorts_to("[[{'k':1},2],[{'k':1},1],[{'k':1}]]", false, "[[{'k':1}],[{'k':1},1],[{'k':1},2]]");
+	sorts_to("[[null,2],[null,1]]", false, "[[null,1],[null,2]]");
+	sorts_to("[[null],[1]]", false, NULL);
+	sorts_to("[[1],['a']]", false, NULL);
+	sorts_to("[[{'k':1}],[{'k':2}]]", false, NULL);
+	/* A NaN equals nothing, so it decides, as neither smaller nor
+	 * larger; past 64 bits, numbers still compare exactly. */
+	sorts_to("[[NaN,2],[NaN,1]]", false, "[[NaN,2],[NaN,1]]");
+	sorts_to("[[1180591620717411303426],[1.1805916207174113e21],[1180591620717411303424]]", false,
+		 "[[1.1805916207174113e21],[1180591620717411303424],[1180591620717411303426]]");
+}
+
+/* A list holds at most MGR_ITEMS_MAX items, and what it holds counts
+ * against the store's limit: a request past either fails with ENOSPC and
+ * changes nothing. */
+static void test_list_limits(void **state)
+{
+	char want[32];
+	uint64_t base;
+
+	RUN(0, "{'op':'create','path':'l','type':'list','items':[1,2]}");
+	FAILS(0, ENOSPC, "{'op':'imul','path':'l','n':%u}", MGR_ITEMS_MAX);
+	assert_non_null(strstr(msg, "at most"));
+	assert_string_equal(items("l"), "[1,2]");
+	OKV(0, "true", "{'op':'imul','path':'l','n':%u}", MGR_ITEMS_MAX / 2);
+	snprintf(want, sizeof(want), "%u", MGR_ITEMS_MAX);
+	OKV(0, want, "{'op':'len','path':'l'}");
+	FAILS(0, ENOSPC, "{'op':'append','path':'l','value':3}");
+	FAILS(0, ENOSPC, "{'op':'insert','path':'l','index':0,'value':3}");
+	FAILS(0, ENOSPC, "{'op':'extend','path':'l','items':[3]}");
+	/* The largest list sorts. */
+	RUN(0, "{'op':'sort','path':'l','reverse':true}");
+	OKV(0, "{\"value\":2,\"version\":V}", "{'op':'getitem','path':'l','index':0}");
+	RUN(0, "{'op':'pop','path':'l'}");
+	RUN(0, "{'op':'append','path':'l','value':3}");
+	RUN(0, "{'op':'clear','path':'l'}");
+
+	base = mgr_store_bytes(store);
+	mgr_store_set_limit(store, base + 1000);
+	FAILS(0, ENOSPC, "{'op':'extend','path':'l','items':['%0500d','%0500d']}", 0, 0);
+	assert_non_null(strstr(msg, "memory"));
+	RUN(0, "{'op':'append','path':'l','value':'%0500d'}", 1);
+	FAILS(0, ENOSPC, "{'op':'append','path':'l','value':'%0500d'}", 2);
+	FAILS(0, ENOSPC, "{'op':'imul','path':'l','n':2}");
+	FAILS(0, ENOSPC, "{'op':'set','path':'v','value':'%0900d'}", 3);
+	OKV(0, "1", "{'op':'len','path':'l'}");
+	/* Deleting makes room again. */
+	RUN(0, "{'op':'pop','path':'l'}");
+	RUN(0, "{'op':'append','path':'l','value':'%0500d'}", 2);
+	mgr_store_set_limit(store, 0);
 }
 
 int main(void)
@@ -209,6 +285,8 @@ int main(void)
 		T(test_list_search),
 		T(test_list_order),
 		T(test_list_items),
+		T(test_list_order_keys),
+		T(test_list_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

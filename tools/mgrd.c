@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -42,7 +43,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: mgrd [-l ADDR]... [--authkey-file FILE] [--stdio] [-d] [-v|-q]\n"
-		"            [--max-frame BYTES]\n"
+		"            [--max-frame BYTES] [--max-memory SIZE]\n"
 		"       mgrd --relay [ADDR]\n"
 		"\n"
 		"Serve shared objects (dicts, lists, queues, locks, ...) to mgrctl and mgrfs.\n"
@@ -59,6 +60,8 @@ static void usage(FILE *f)
 		"  -v, --verbose          also log connections (debug)\n"
 		"  -q, --quiet            log errors only\n"
 		"      --max-frame BYTES  refuse request frames larger than this (%d..%u)\n"
+		"      --max-memory SIZE  refuse to store more data than this (bytes, or with\n"
+		"                         K, M or G; 0 for no limit; default: half the memory)\n"
 		"  -h, --help             show this help\n"
 		"      --version          show the version\n"
 		"\n"
@@ -92,6 +95,59 @@ static int usage_error(const char *fmt, ...)
 	}
 	fprintf(stderr, "Try 'mgrd --help' for more information.\n");
 	return 2;
+}
+
+/* A manager holds a descriptor for every client, and a soft limit of
+ * 1024 (the usual default) would turn clients away long before the
+ * system has to: take all the hard limit allows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		mgr_log(MGR_LOG_DEBUG, "cannot raise the limit of open files: %s", strerror(errno));
+}
+
+/* The default limit of stored data: half the memory this manager may use,
+ * the machine's or its control group's, whichever is less. */
+static unsigned long long default_max_memory(void)
+{
+	unsigned long long mem, cg;
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	FILE *f = fopen("/sys/fs/cgroup/memory.max", "r");
+
+	mem = pages > 0 && size > 0 ? (unsigned long long)pages * size : 0;
+	if (f) {
+		if (fscanf(f, "%llu", &cg) == 1 && cg && (!mem || cg < mem))
+			mem = cg;
+		fclose(f);
+	}
+	return mem / 2;
+}
+
+/* A size in bytes, with an optional K, M or G (powers of 1024). */
+static int parse_size(const char *text, unsigned long long *out)
+{
+	unsigned long long n;
+	unsigned shift = 0;
+	char *end;
+
+	errno = 0;
+	n = strtoull(text, &end, 10);
+	if (errno || end == text || text[0] == '-')
+		return -EINVAL;
+	if (*end && end[1] == '\0')
+		shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20 :
+			*end == 'G' || *end == 'g' ? 30 : 0;
+	if (*end && !shift)
+		return -EINVAL;
+	if (n > ULLONG_MAX >> shift)
+		return -ERANGE;
+	*out = n << shift;
+	return 0;
 }
 
 /* Read the key (mgr_auth_read_key refuses a file others can read). */
@@ -451,7 +507,8 @@ static int relay(const char *addr)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_AUTHKEY = 256, OPT_STDIO, OPT_RELAY, OPT_MAX_FRAME, OPT_VERSION };
+	enum { OPT_AUTHKEY = 256, OPT_STDIO, OPT_RELAY, OPT_MAX_FRAME, OPT_MAX_MEMORY,
+	       OPT_VERSION };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "authkey-file", required_argument, NULL, OPT_AUTHKEY },
@@ -461,6 +518,7 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
+		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -473,7 +531,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	char err[512], *key = NULL, *end;
 	size_t nkey = 0, naddrs = 0, i;
-	unsigned long long n;
+	unsigned long long n, max_memory = default_max_memory();
 	int opt, status = 1, r;
 
 	while ((opt = getopt_long(argc, argv, "l:dvqh", longopts, NULL)) != -1) {
@@ -531,6 +589,14 @@ int main(int argc, char **argv)
 			}
 			opts.max_frame = n;
 			break;
+		case OPT_MAX_MEMORY:
+			other = true;
+			if (parse_size(optarg, &max_memory) < 0) {
+				status = usage_error("--max-memory takes a size in bytes, with K, M or G, not '%s'",
+						     optarg);
+				goto out;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			status = 0;
@@ -566,8 +632,10 @@ int main(int argc, char **argv)
 	}
 	if (keyfile && load_key(keyfile, &key, &nkey) < 0)
 		goto out;
+	raise_fd_limit();
 	opts.authkey = key;
 	opts.authkey_len = nkey;
+	opts.max_memory = max_memory;
 	if (mgr_server_new(&opts, &the_server, err, sizeof(err)) < 0) {
 		mgr_log(MGR_LOG_ERROR, "%s", err);
 		goto out;

@@ -117,7 +117,14 @@ struct mgr_client {
 	uint64_t ka_ms;
 	uint64_t last_sent, last_recv, last_ping;
 	uint64_t ka_due;		/* the next keepalive duty */
-	uint64_t frames_in;		/* frames read on this link */
+	/* Frames read on this link: written by the reader, read by
+	 * senders too (atomically), for the acknowledgement that the next
+	 * request carries once a reply has carried a queue item (ack_due,
+	 * set by the reader, taken by senders), and that mgr_client_free
+	 * sends last if any did (acking).  See mgrfs(7). */
+	uint64_t frames_in;
+	bool acking;
+	bool ack_due;
 	bool need_ack;			/* replies read since the last ack */
 	yajl_gen ackgen;
 

@@ -56,7 +56,7 @@ int io_next_frame(struct mgr_client *c, yajl_val *msg)
 		return r;
 	r = mgr_frame_decode(payload, plen, msg, why, sizeof(why));
 	c->rpos += consumed;
-	c->frames_in++;
+	__atomic_store_n(&c->frames_in, c->frames_in + 1, __ATOMIC_RELAXED);
 	return r < 0 ? r : 1;
 }
 
@@ -248,6 +248,10 @@ int io_send_req(struct mgr_client *c, struct mgr_req *r, struct pending *p, uint
 		*idp = p->id;
 
 	err = mgr_json_kv_u64(r->g, "id", p->id);
+	/* What has arrived since a queue item did, so that the manager may
+	 * forget the items it sent: at no cost of a frame of its own. */
+	if (err == 0 && __atomic_exchange_n(&c->ack_due, false, __ATOMIC_ACQUIRE))
+		err = mgr_json_kv_u64(r->g, "ack", __atomic_load_n(&c->frames_in, __ATOMIC_RELAXED));
 	if (err == 0 && yajl_gen_map_close(r->g) != yajl_gen_status_ok)
 		err = -EINVAL;
 	if (err == 0)

@@ -20,6 +20,20 @@ int ka_send_ack(struct mgr_client *c)
 	return r;
 }
 
+int ka_send_last_ack(struct mgr_client *c)
+{
+	yajl_gen g = mgr_json_gen_new();
+	int r = -ENOMEM;
+
+	if (g && yajl_gen_map_open(g) == yajl_gen_status_ok &&
+	    mgr_json_kv_u64(g, "ack", __atomic_load_n(&c->frames_in, __ATOMIC_RELAXED)) == 0 &&
+	    yajl_gen_map_close(g) == yajl_gen_status_ok)
+		r = io_send_gen(c, g);
+	if (g)
+		yajl_gen_free(g);
+	return r;
+}
+
 static int send_ping(struct mgr_client *c)
 {
 	struct mgr_req r;

@@ -21,13 +21,10 @@
 #include "cli.h"
 #include "handshake.h"
 #include "json.h"
+#include "keepalive.h"
 #include "pending.h"
 #include "proto.h"
 #include "thread.h"
-
-
-
-
 
 static struct mgr_client *client_alloc(void)
 {
@@ -163,7 +160,7 @@ static int relink_once(struct mgr_client *c)
 	c->rbuf = t->rbuf;
 	c->rpos = t->rpos;
 	t->rbuf = b;
-	c->frames_in = t->frames_in;
+	__atomic_store_n(&c->frames_in, t->frames_in, __ATOMIC_RELAXED);
 	c->need_ack = t->need_ack;
 	c->last_recv = t->last_recv;
 	c->last_ping = t->last_ping;
@@ -334,13 +331,21 @@ out:
 
 void mgr_client_free(struct mgr_client *c)
 {
+	bool up;
+
 	if (!c)
 		return;
 	pthread_mutex_lock(&c->lock);
 	c->closing = true;
+	up = !c->closed && !c->down && c->fd >= 0;
 	/* Calls waiting for the link give up. */
 	pthread_cond_broadcast(&c->link_cond);
 	pthread_mutex_unlock(&c->lock);
+	/* A client that was handed data says, as it closes, what arrived;
+	 * the manager puts back what did not.  One that is killed says
+	 * nothing, and gets nothing it did not read counted as read. */
+	if (up && __atomic_load_n(&c->acking, __ATOMIC_RELAXED))
+		ka_send_last_ack(c);
 	if (c->thread_started) {
 		/* What was sent goes out before the connection closes, as
 		 * when the sender's own write finished it; a manager that

@@ -133,6 +133,18 @@ void pending_lost(struct mgr_client *c, int err)
 		c->opts.on_close(c->opts.arg, err);
 }
 
+/* Whether a reply hands out a queue item: its result is a datum alone,
+ * {"value": X} or {"bytes": B}, which nothing else answers with (see
+ * mgrfs(7)). */
+static bool carries_item(yajl_val msg)
+{
+	yajl_val res = mgr_json_get(msg, "result");
+
+	return YAJL_IS_OBJECT(res) && res->u.object.len == 1 &&
+	       (strcmp(res->u.object.keys[0], "value") == 0 ||
+		strcmp(res->u.object.keys[0], "bytes") == 0);
+}
+
 void pending_handle(struct mgr_client *c, yajl_val msg)
 {
 	struct mgr_reply r = { .msg = msg };
@@ -160,9 +172,15 @@ void pending_handle(struct mgr_client *c, yajl_val msg)
 	if (mgr_json_get_u64(msg, "id", &id) < 0)
 		goto drop;
 	/* A reply may carry a queue item that the manager keeps until it
-	 * hears that the reply arrived. */
+	 * hears that the reply arrived: the next request says so
+	 * (io_send_req), after frames_in counts the reply. */
 	if (c->ka_ms)
 		c->need_ack = true;
+	if (carries_item(msg)) {
+		if (!c->acking)
+			__atomic_store_n(&c->acking, true, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->ack_due, true, __ATOMIC_RELEASE);
+	}
 	pthread_mutex_lock(&c->lock);
 	p = pending_take(c, id);
 	pthread_mutex_unlock(&c->lock);

@@ -23,6 +23,12 @@ static struct array_state *array_of(struct mgr_obj *o)
 	return o->u.state;
 }
 
+/* What an array of n elements costs the store (mgr_store_account). */
+static uint64_t array_cost(uint64_t n)
+{
+	return sizeof(struct array_state) + n * sizeof(union mgr_elem);
+}
+
 static int array_init(struct mgr_call *c, struct mgr_obj *o)
 {
 	struct array_state *a;
@@ -46,6 +52,10 @@ static int array_init(struct mgr_call *c, struct mgr_obj *o)
 		return mgr_call_err(c, -EINVAL, "an array needs \"items\" or a \"size\" >= 0");
 	if (n > ARRAY_MAX)
 		return mgr_call_err(c, -EFBIG, "an array holds at most %u items", ARRAY_MAX);
+	/* A size alone makes a large array out of a small request. */
+	r = mgr_call_fits(c, array_cost(n));
+	if (r < 0)
+		return r;
 	a = calloc(1, sizeof(*a) + n * sizeof(a->items[0]));
 	if (!a)
 		return mgr_call_err(c, -ENOMEM, "out of memory");
@@ -58,11 +68,13 @@ static int array_init(struct mgr_call *c, struct mgr_obj *o)
 	}
 	o->typecode = tc;
 	o->u.state = a;
+	mgr_store_account(c->store, array_cost(n));
 	return 0;
 }
 
 static void array_destroy(struct mgr_store *s, struct mgr_obj *o)
 {
+	mgr_store_account(s, -(int64_t)array_cost(array_of(o)->len));
 	free(o->u.state);
 }
 

@@ -35,6 +35,22 @@ int mgr_call_err(struct mgr_call *c, int err, const char *fmt, ...)
 	return err;
 }
 
+int mgr_call_fits(struct mgr_call *c, uint64_t bytes)
+{
+	if (mgr_store_fits(c->store, bytes))
+		return 0;
+	return mgr_call_err(c, -ENOSPC, "the manager's memory for data is full (%llu MiB of %llu MiB used): delete something first",
+			    (unsigned long long)(mgr_store_bytes(c->store) >> 20),
+			    (unsigned long long)(mgr_store_limit(c->store) >> 20));
+}
+
+int mgr_call_items_fit(struct mgr_call *c, const char *what, uint64_t have, uint64_t more)
+{
+	if (have <= MGR_ITEMS_MAX && more <= MGR_ITEMS_MAX - have)
+		return 0;
+	return mgr_call_err(c, -ENOSPC, "a %s holds at most %u items", what, MGR_ITEMS_MAX);
+}
+
 #define PAGE_BYTES ((size_t)1 << 20)
 
 static size_t out_len(struct mgr_call *c)

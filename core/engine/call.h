@@ -30,6 +30,7 @@ struct mgr_call {
 	uint64_t owner;			/* "owner" member, default 0 */
 	uint64_t now;			/* ms, monotonic, when the call began */
 	yajl_val args;			/* the whole request object */
+	size_t size;			/* bytes of the request's frame, or 0 */
 	yajl_gen out;			/* the operation writes its result value here */
 	const char *err;		/* message when it fails */
 	char errbuf[256];
@@ -57,6 +58,13 @@ struct mgr_op {
 /* Set c->err from a format and return err (a negative errno). */
 int mgr_call_err(struct mgr_call *c, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* 0 when bytes more fit under the store's memory limit, else -ENOSPC
+ * with a message: the call must then change nothing. */
+int mgr_call_fits(struct mgr_call *c, uint64_t bytes);
+/* 0 when a list or queue of have items may take more, else -ENOSPC with
+ * a message naming what (MGR_ITEMS_MAX). */
+int mgr_call_items_fit(struct mgr_call *c, const char *what, uint64_t have, uint64_t more);
 
 /* The path member parsed; -EINVAL with a message when absent or bad. */
 int mgr_call_path(struct mgr_call *c, const char *member, struct mgr_path *out);

@@ -38,6 +38,41 @@ static const struct mgr_op *const op_tables[] = {
 
 #define N_TABLES (sizeof(op_tables) / sizeof(op_tables[0]))
 
+/* Operations that may make the store hold more data, on the types that
+ * hold data (Event.set is no such thing). */
+static const char *const growing_ops[] = {
+	"create", "set", "setdefault", "update", "append", "extend", "insert", "setitem",
+	"put", "put_many", "imul",
+};
+
+#define DATA_TYPES (MGR_CONTAINERS | MGR_TYPE_BIT(MGR_VALUE) | MGR_TYPE_BIT(MGR_LIST) | \
+		    MGR_TYPE_BIT(MGR_ARRAY) | MGR_TYPE_BIT(MGR_QUEUE))
+
+static bool op_grows(const struct mgr_op *e)
+{
+	size_t i;
+
+	if (!(e->flags & MGR_OP_NOLOOKUP) && !(e->types & DATA_TYPES))
+		return false;
+	for (i = 0; i < sizeof(growing_ops) / sizeof(growing_ops[0]); i++)
+		if (strcmp(e->name, growing_ops[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Run e, unless the store is so full that the request itself would not
+ * fit and e may add to it: refused before anything changes, so nothing
+ * stored is lost, while requests that read or delete still run.  What a
+ * request carries bounds what it adds; imul, which builds from what is
+ * stored, and the items of lists and queues, which cost more than their
+ * text, are counted exactly where they are made. */
+static int run(struct mgr_call *c, const struct mgr_op *e, struct mgr_obj *o)
+{
+	if (!mgr_store_fits(c->store, c->size) && op_grows(e))
+		return mgr_call_fits(c, c->size);
+	return e->fn(c, o);
+}
+
 struct mgr_store *mgr_engine_new(void)
 {
 	struct mgr_store *s = mgr_store_new();
@@ -102,14 +137,14 @@ int mgr_engine_exec(struct mgr_call *c)
 	 * makes what it names (a value): a typed entry that fits the object
 	 * wins, and the other resolves the path on its own, errors too. */
 	if (!typed)
-		return nolookup->fn(c, NULL);
+		return run(c, nolookup, NULL);
 	r = mgr_call_path(c, "path", &p);
 	if (r < 0)
-		return nolookup ? nolookup->fn(c, NULL) : r;
+		return nolookup ? run(c, nolookup, NULL) : r;
 	r = mgr_store_lookup(c->store, &p, &o);
 	mgr_path_release(&p);
 	if (r < 0 && nolookup)
-		return nolookup->fn(c, NULL);
+		return run(c, nolookup, NULL);
 	if (r == -ENOENT)
 		return mgr_call_err(c, r, "no such object: %.200s", mgr_call_path_text(c, "path"));
 	if (r < 0)
@@ -119,9 +154,9 @@ int mgr_engine_exec(struct mgr_call *c)
 		for (e = op_tables[i]; e->name; e++)
 			if (!(e->flags & MGR_OP_NOLOOKUP) && strcmp(e->name, name) == 0 &&
 			    (e->types & MGR_TYPE_BIT(o->type)))
-				return e->fn(c, o);
+				return run(c, e, o);
 	if (nolookup)
-		return nolookup->fn(c, NULL);
+		return run(c, nolookup, NULL);
 	return mgr_call_err(c, -ENOTSUP, "\"%.64s\" is not an operation of %s %s", name,
 			    strchr("aeiou", mgr_type_name(o->type)[0]) ? "an" : "a",
 			    mgr_type_name(o->type));

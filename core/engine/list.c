@@ -9,11 +9,9 @@
 
 #include "elem.h"
 #include "json.h"
+#include "order.h"
 #include "slice.h"
 #include "store.h"
-
-/* imul refuses to build a list bigger than this many bytes of data. */
-#define LIST_BYTES_MAX (1ull << 30)
 
 /* What a list holds; items are owned. */
 struct list_state {
@@ -52,6 +50,34 @@ static void list_free_items(struct mgr_datum **items, size_t n)
 		mgr_datum_free(items[i]);
 }
 
+/* What n items cost the store (see mgr_store_account). */
+static uint64_t items_cost(struct mgr_datum *const *items, size_t n)
+{
+	uint64_t bytes = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		bytes += mgr_datum_cost(items[i]);
+	return bytes;
+}
+
+/* Items that are about to join a list of have: within MGR_ITEMS_MAX and
+ * the store's limit, else -ENOSPC with a message. */
+static int items_fit(struct mgr_call *c, size_t have, struct mgr_datum *const *items,
+		     size_t n)
+{
+	int r = mgr_call_items_fit(c, "list", have, n);
+
+	return r < 0 ? r : mgr_call_fits(c, items_cost(items, n));
+}
+
+/* Items that left a list, freed and no longer counted. */
+static void items_drop(struct mgr_store *s, struct mgr_datum **items, size_t n)
+{
+	mgr_store_account(s, -(int64_t)items_cost(items, n));
+	list_free_items(items, n);
+}
+
 /* Data for each element of the JSON array v, all or none. */
 static int data_from_array(struct mgr_call *c, yajl_val v, struct mgr_datum ***out, size_t *n)
 {
@@ -65,6 +91,8 @@ static int data_from_array(struct mgr_call *c, yajl_val v, struct mgr_datum ***o
 		return mgr_call_err(c, -EINVAL, "\"items\" must be an array");
 	if (!v->u.array.len)
 		return 0;
+	if (v->u.array.len > MGR_ITEMS_MAX)
+		return mgr_call_items_fit(c, "list", 0, v->u.array.len);
 	items = calloc(v->u.array.len, sizeof(*items));
 	if (!items)
 		return mgr_call_err(c, -ENOMEM, "out of memory");
@@ -90,12 +118,17 @@ static int list_init(struct mgr_call *c, struct mgr_obj *o)
 		return mgr_call_err(c, -ENOMEM, "out of memory");
 	if (v)
 		r = data_from_array(c, v, &l->items, &l->len);
+	if (r == 0)
+		r = items_fit(c, 0, l->items, l->len);
 	if (r < 0) {
+		list_free_items(l->items, l->len);
+		free(l->items);
 		free(l);
 		return r;
 	}
 	l->cap = l->len;
 	o->u.state = l;
+	mgr_store_account(c->store, items_cost(l->items, l->len));
 	return 0;
 }
 
@@ -105,7 +138,7 @@ static void list_destroy(struct mgr_store *s, struct mgr_obj *o)
 
 	if (!l)
 		return;
-	list_free_items(l->items, l->len);
+	items_drop(s, l->items, l->len);
 	free(l->items);
 	free(l);
 }
@@ -139,11 +172,15 @@ static int list_append(struct mgr_call *c, struct mgr_obj *o)
 
 	if (r < 0)
 		return r;
-	if (list_reserve(l, 1) < 0) {
+	r = items_fit(c, l->len, &d, 1);
+	if (r == 0 && list_reserve(l, 1) < 0)
+		r = mgr_call_err(c, -ENOMEM, "out of memory");
+	if (r < 0) {
 		mgr_datum_free(d);
-		return mgr_call_err(c, -ENOMEM, "out of memory");
+		return r;
 	}
 	l->items[l->len++] = d;
+	mgr_store_account(c->store, mgr_datum_cost(d));
 	list_changed(c, o);
 	return mgr_reply_version(c, o);
 }
@@ -161,14 +198,18 @@ static int list_extend(struct mgr_call *c, struct mgr_obj *o)
 	r = data_from_array(c, v, &items, &n);
 	if (r < 0)
 		return r;
-	if (list_reserve(l, n) < 0) {
+	r = items_fit(c, l->len, items, n);
+	if (r == 0 && list_reserve(l, n) < 0)
+		r = mgr_call_err(c, -ENOMEM, "out of memory");
+	if (r < 0) {
 		list_free_items(items, n);
 		free(items);
-		return mgr_call_err(c, -ENOMEM, "out of memory");
+		return r;
 	}
 	if (n)
 		memcpy(l->items + l->len, items, n * sizeof(*items));
 	l->len += n;
+	mgr_store_account(c->store, items_cost(items, n));
 	free(items);
 	list_changed(c, o);
 	return mgr_reply_version(c, o);
@@ -195,13 +236,17 @@ static int list_insert(struct mgr_call *c, struct mgr_obj *o)
 	r = mgr_call_datum(c, &d);
 	if (r < 0)
 		return r;
-	if (list_reserve(l, 1) < 0) {
+	r = items_fit(c, l->len, &d, 1);
+	if (r == 0 && list_reserve(l, 1) < 0)
+		r = mgr_call_err(c, -ENOMEM, "out of memory");
+	if (r < 0) {
 		mgr_datum_free(d);
-		return mgr_call_err(c, -ENOMEM, "out of memory");
+		return r;
 	}
 	memmove(l->items + i + 1, l->items + i, (l->len - i) * sizeof(*l->items));
 	l->items[i] = d;
 	l->len++;
+	mgr_store_account(c->store, mgr_datum_cost(d));
 	list_changed(c, o);
 	return mgr_reply_version(c, o);
 }
@@ -234,7 +279,7 @@ static int list_pop(struct mgr_call *c, struct mgr_obj *o)
 	d = list_take(l, i);
 	list_changed(c, o);
 	r = mgr_reply_datum(c, d, o);
-	mgr_datum_free(d);
+	items_drop(c->store, &d, 1);
 	return r;
 }
 
@@ -293,7 +338,8 @@ static int list_remove(struct mgr_call *c, struct mgr_obj *o)
 	mgr_datum_free(d);
 	if (i < 0)
 		return mgr_call_err(c, -EINVAL, "list.remove(x): x not in list");
-	mgr_datum_free(list_take(l, (size_t)i));
+	d = list_take(l, (size_t)i);
+	items_drop(c->store, &d, 1);
 	list_changed(c, o);
 	return mgr_reply_version(c, o);
 }
@@ -368,37 +414,10 @@ static int list_reverse(struct mgr_call *c, struct mgr_obj *o)
 	return mgr_reply_version(c, o);
 }
 
-/* A stable merge sort that stops at the first pair that cannot be
- * ordered; a takes items only when strictly smaller, as Python's sort
- * uses only "<". */
-static int merge_sort(struct mgr_datum **a, struct mgr_datum **tmp, size_t n)
-{
-	size_t mid = n / 2, i = 0, j = mid, k = 0;
-	int r, cmp;
-
-	if (n < 2)
-		return 0;
-	r = merge_sort(a, tmp, mid);
-	if (!r)
-		r = merge_sort(a + mid, tmp, n - mid);
-	if (r < 0)
-		return r;
-	memcpy(tmp, a, mid * sizeof(*a));
-	while (i < mid && j < n) {
-		r = mgr_datum_cmp(a[j], tmp[i], &cmp);
-		if (r < 0)
-			return r;
-		a[k++] = cmp < 0 ? a[j++] : tmp[i++];
-	}
-	while (i < mid)
-		a[k++] = tmp[i++];
-	return 0;
-}
-
 static int list_sort(struct mgr_call *c, struct mgr_obj *o)
 {
 	struct list_state *l = list_of(o);
-	struct mgr_datum **copy = NULL, **tmp = NULL;
+	struct mgr_datum **copy = NULL;
 	bool reverse = false;
 	int r;
 
@@ -406,8 +425,7 @@ static int list_sort(struct mgr_call *c, struct mgr_obj *o)
 		return mgr_call_err(c, -EINVAL, "\"reverse\" must be true or false");
 	if (l->len > 1) {
 		copy = malloc(l->len * sizeof(*copy));
-		tmp = malloc(l->len / 2 * sizeof(*tmp));
-		if (!copy || !tmp) {
+		if (!copy) {
 			r = mgr_call_err(c, -ENOMEM, "out of memory");
 			goto out;
 		}
@@ -417,7 +435,7 @@ static int list_sort(struct mgr_call *c, struct mgr_obj *o)
 		memcpy(copy, l->items, l->len * sizeof(*copy));
 		if (reverse)
 			reverse_items(copy, l->len);
-		r = merge_sort(copy, tmp, l->len);
+		r = mgr_order_sort(copy, l->len);
 		if (r == -EINVAL) {
 			r = mgr_call_err(c, r, "items cannot be ordered ('<' not supported between them)");
 			goto out;
@@ -433,16 +451,18 @@ static int list_sort(struct mgr_call *c, struct mgr_obj *o)
 	list_changed(c, o);
 	r = mgr_reply_version(c, o);
 out:
-	free(tmp);
 	free(copy);
 	return r;
 }
 
+/* The list repeated n times.  What it would hold is checked against the
+ * limits before anything is made, so that one request can neither stall
+ * the manager building millions of items nor fill its memory. */
 static int list_imul(struct mgr_call *c, struct mgr_obj *o)
 {
 	struct list_state *l = list_of(o);
-	uint64_t bytes = 0;
 	size_t i, k, len = l->len;
+	uint64_t bytes;
 	int64_t n;
 	int r = mgr_json_get_i64(c->args, "n", &n);
 
@@ -451,13 +471,19 @@ static int list_imul(struct mgr_call *c, struct mgr_obj *o)
 	if (r < 0)
 		return mgr_call_err(c, -EINVAL, "\"n\" must be an integer");
 	if (n <= 0) {
-		list_free_items(l->items, l->len);
+		items_drop(c->store, l->items, l->len);
 		l->len = 0;
 	} else if (n > 1 && len) {
-		for (i = 0; i < len; i++)
-			bytes += l->items[i]->len + sizeof(struct mgr_datum) + sizeof(void *);
-		if ((uint64_t)n > LIST_BYTES_MAX / bytes)
-			return mgr_call_err(c, -ENOMEM, "list would be too big");
+		if ((uint64_t)n - 1 > MGR_ITEMS_MAX / len)
+			return mgr_call_items_fit(c, "list", len, (uint64_t)MGR_ITEMS_MAX + 1);
+		r = mgr_call_items_fit(c, "list", len, len * (uint64_t)(n - 1));
+		bytes = items_cost(l->items, len);
+		if (r == 0 && bytes > UINT64_MAX / (uint64_t)n)
+			r = mgr_call_fits(c, UINT64_MAX);
+		if (r == 0)
+			r = mgr_call_fits(c, bytes * (uint64_t)(n - 1));
+		if (r < 0)
+			return r;
 		if (list_reserve(l, len * (size_t)(n - 1)) < 0)
 			return mgr_call_err(c, -ENOMEM, "out of memory");
 		for (k = 1; k < (size_t)n; k++) {
@@ -470,6 +496,7 @@ static int list_imul(struct mgr_call *c, struct mgr_obj *o)
 				l->len++;
 			}
 		}
+		mgr_store_account(c->store, bytes * (uint64_t)(n - 1));
 	}
 	list_changed(c, o);
 	return mgr_reply_bool(c, true);
@@ -550,18 +577,22 @@ static int setitem_slice(struct mgr_call *c, struct mgr_obj *o)
 	r = data_from_array(c, v, &items, &m);
 	if (r < 0)
 		return r;
+	r = items_fit(c, l->len - sl.n, items, m);
+	if (r == 0 && sl.step == 1 && m > sl.n && list_reserve(l, m - sl.n) < 0)
+		r = mgr_call_err(c, -ENOMEM, "out of memory");
+	if (r < 0) {
+		list_free_items(items, m);
+		free(items);
+		return r;
+	}
+	mgr_store_account(c->store, items_cost(items, m));
 	if (sl.step != 1) {
 		for (k = 0; k < m; k++) {
-			mgr_datum_free(l->items[mgr_slice_at(&sl, k)]);
+			items_drop(c->store, &l->items[mgr_slice_at(&sl, k)], 1);
 			l->items[mgr_slice_at(&sl, k)] = items[k];
 		}
 	} else {
-		if (m > sl.n && list_reserve(l, m - sl.n) < 0) {
-			list_free_items(items, m);
-			free(items);
-			return mgr_call_err(c, -ENOMEM, "out of memory");
-		}
-		list_free_items(l->items + sl.start, sl.n);
+		items_drop(c->store, l->items + sl.start, sl.n);
 		memmove(l->items + sl.start + m, l->items + sl.start + sl.n,
 			(l->len - sl.start - sl.n) * sizeof(*l->items));
 		if (m)
@@ -589,7 +620,13 @@ static int list_setitem(struct mgr_call *c, struct mgr_obj *o)
 		r = mgr_call_datum(c, &d);
 	if (r < 0)
 		return r;
-	mgr_datum_free(l->items[i]);
+	r = mgr_call_fits(c, mgr_datum_cost(d));
+	if (r < 0) {
+		mgr_datum_free(d);
+		return r;
+	}
+	items_drop(c->store, &l->items[i], 1);
+	mgr_store_account(c->store, mgr_datum_cost(d));
 	l->items[i] = d;
 	list_changed(c, o);
 	return mgr_reply_version(c, o);
@@ -597,13 +634,14 @@ static int list_setitem(struct mgr_call *c, struct mgr_obj *o)
 
 /* Delete a slice's items: those at its indices go, the others close up in
  * order. */
-static void list_delete_slice(struct list_state *l, const struct mgr_slice *sl)
+static void list_delete_slice(struct mgr_store *s, struct list_state *l,
+			      const struct mgr_slice *sl)
 {
 	size_t i, k = 0, to = 0;
 
 	for (i = 0; i < l->len; i++) {
 		if (k < sl->n && i == mgr_slice_up(sl, k)) {
-			mgr_datum_free(l->items[i]);
+			items_drop(s, &l->items[i], 1);
 			k++;
 		} else {
 			l->items[to++] = l->items[i];
@@ -615,6 +653,7 @@ static void list_delete_slice(struct list_state *l, const struct mgr_slice *sl)
 static int list_delitem(struct mgr_call *c, struct mgr_obj *o)
 {
 	struct list_state *l = list_of(o);
+	struct mgr_datum *d;
 	struct mgr_slice sl;
 	size_t i;
 	int r = mgr_slice_given(c);
@@ -625,12 +664,13 @@ static int list_delitem(struct mgr_call *c, struct mgr_obj *o)
 		r = mgr_slice_arg(c, l->len, &sl);
 		if (r < 0)
 			return r;
-		list_delete_slice(l, &sl);
+		list_delete_slice(c->store, l, &sl);
 	} else {
 		r = mgr_call_index(c, l->len, "list assignment", &i);
 		if (r < 0)
 			return r;
-		mgr_datum_free(list_take(l, i));
+		d = list_take(l, i);
+		items_drop(c->store, &d, 1);
 	}
 	list_changed(c, o);
 	return mgr_reply_version(c, o);
@@ -641,15 +681,25 @@ int mgr_list_set(struct mgr_call *c, struct mgr_obj *o)
 	struct list_state *l = list_of(o);
 	struct mgr_datum **items;
 	yajl_val v = mgr_call_items(c, true);
+	uint64_t old, new;
 	size_t n;
 	int r;
 
 	if (!v || !YAJL_IS_ARRAY(v))
 		return mgr_call_err(c, -EINVAL, "a list is set from a JSON array in \"items\" or \"value\"");
 	r = data_from_array(c, v, &items, &n);
-	if (r < 0)
+	/* Only what it holds beyond the old items must fit. */
+	old = items_cost(l->items, l->len);
+	new = items_cost(items, n);
+	if (r == 0 && new > old)
+		r = mgr_call_fits(c, new - old);
+	if (r < 0) {
+		list_free_items(items, n);
+		free(items);
 		return r;
-	list_free_items(l->items, l->len);
+	}
+	items_drop(c->store, l->items, l->len);
+	mgr_store_account(c->store, new);
 	free(l->items);
 	l->items = items;
 	l->len = l->cap = n;
@@ -659,7 +709,7 @@ int mgr_list_set(struct mgr_call *c, struct mgr_obj *o)
 
 static int list_clear(struct mgr_call *c, struct mgr_obj *o)
 {
-	list_free_items(list_of(o)->items, list_of(o)->len);
+	items_drop(c->store, list_of(o)->items, list_of(o)->len);
 	list_of(o)->len = 0;
 	list_changed(c, o);
 	return mgr_reply_bool(c, true);

@@ -66,24 +66,29 @@ static int ring_reserve(struct queue *q)
 	return ring_resize(q, q->cap ? q->cap * 2 : RING_MIN);
 }
 
-static void ring_push_tail(struct queue *q, struct mgr_datum *d)
+/* Items in the ring are counted as the store's (mgr_store_account);
+ * handed out, they are not. */
+static void ring_push_tail(struct mgr_store *s, struct queue *q, struct mgr_datum *d)
 {
 	*slot(q, q->len++) = d;
+	mgr_store_account(s, mgr_datum_cost(d));
 }
 
-static void ring_push_head(struct queue *q, struct mgr_datum *d)
+static void ring_push_head(struct mgr_store *s, struct queue *q, struct mgr_datum *d)
 {
 	q->head = (q->head - 1) & (q->cap - 1);
 	*slot(q, 0) = d;
 	q->len++;
+	mgr_store_account(s, mgr_datum_cost(d));
 }
 
-static struct mgr_datum *ring_pop_head(struct queue *q)
+static struct mgr_datum *ring_pop_head(struct mgr_store *s, struct queue *q)
 {
 	struct mgr_datum *d = *slot(q, 0);
 
 	q->head = (q->head + 1) & (q->cap - 1);
 	q->len--;
+	mgr_store_account(s, -(int64_t)mgr_datum_cost(d));
 	return d;
 }
 
@@ -173,7 +178,7 @@ static void admit_putters(struct mgr_store *s, struct queue *q)
 		}
 		d = w->arg.item;
 		w->arg.item = NULL;
-		ring_push_tail(q, d);
+		ring_push_tail(s, q, d);
 		q->unfinished++;
 		answer_bool(s, w, true);
 	}
@@ -220,6 +225,15 @@ static int item_arg(struct mgr_call *c, struct mgr_datum **d)
 	return 0;
 }
 
+/* Room for d in q under the manager's limits (not maxsize): 0, or
+ * -ENOSPC with a message. */
+static int room_for(struct mgr_call *c, const struct queue *q, const struct mgr_datum *d)
+{
+	int r = mgr_call_items_fit(c, "queue", q->len, 1);
+
+	return r < 0 ? r : mgr_call_fits(c, mgr_datum_cost(d));
+}
+
 /* A call that would wait and may not: -EAGAIN when it must not block at
  * all (Python's Full or Empty with block=False), -ETIMEDOUT when its
  * timeout has already run out, 0 when it may park. */
@@ -259,6 +273,11 @@ static int op_put(struct mgr_call *c, struct mgr_obj *o)
 	if (r < 0)
 		goto fail;
 	if (!hand_to_getter(c->store, q, d)) {
+		/* A full queue makes a put wait; the limits of the manager
+		 * make it fail, since waiting would not make room. */
+		r = queue_full(q) ? 0 : room_for(c, q, d);
+		if (r < 0)
+			goto fail;
 		if (queue_full(q)) {
 			r = may_park(c, block, deadline, "queue is full");
 			if (r < 0)
@@ -273,7 +292,7 @@ static int op_put(struct mgr_call *c, struct mgr_obj *o)
 			mgr_call_err(c, r, "out of memory");
 			goto fail;
 		}
-		ring_push_tail(q, d);
+		ring_push_tail(c->store, q, d);
 	}
 	q->unfinished++;
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
@@ -299,6 +318,8 @@ static int op_put_many(struct mgr_call *c, struct mgr_obj *o)
 	if (!YAJL_IS_ARRAY(v))
 		return mgr_call_err(c, -EINVAL, "\"items\" must be an array of data");
 	n = v->u.array.len;
+	if (n > MGR_ITEMS_MAX)
+		return mgr_call_items_fit(c, "queue", 0, n);
 	items = calloc(n ? n : 1, sizeof(*items));
 	if (!items)
 		return mgr_call_err(c, -ENOMEM, "out of memory");
@@ -316,7 +337,11 @@ static int op_put_many(struct mgr_call *c, struct mgr_obj *o)
 			continue;
 		if (queue_full(q) || ring_reserve(q) < 0)
 			break;
-		ring_push_tail(q, items[put]);
+		/* Past a limit of the manager the next put says why. */
+		if (q->len >= MGR_ITEMS_MAX ||
+		    !mgr_store_fits(c->store, mgr_datum_cost(items[put])))
+			break;
+		ring_push_tail(c->store, q, items[put]);
 	}
 	q->unfinished += put;
 	if (put)
@@ -348,7 +373,7 @@ static int op_get(struct mgr_call *c, struct mgr_obj *o)
 	r = mgr_datum_gen(c->out, *slot(q, 0));
 	if (r < 0)
 		return mgr_call_result(c, r);
-	hand_out(c->sess, c->id, o, ring_pop_head(q));
+	hand_out(c->sess, c->id, o, ring_pop_head(c->store, q));
 	admit_putters(c->store, q);
 	ring_shrink(q);
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
@@ -373,7 +398,7 @@ static int op_unget(struct mgr_call *c, struct mgr_obj *o)
 			mgr_datum_free(d);
 			return mgr_call_err(c, r, "out of memory");
 		}
-		ring_push_head(q, d);
+		ring_push_head(c->store, q, d);
 	}
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
 	return mgr_reply_bool(c, true);
@@ -416,7 +441,7 @@ static void queue_session_end(struct mgr_store *s, struct mgr_session *sess)
 		if (ring_reserve(q) < 0) {
 			lost++;
 		} else {
-			ring_push_head(q, g->item);
+			ring_push_head(s, q, g->item);
 			g->item = NULL;
 			back++;
 		}
@@ -519,7 +544,7 @@ static void queue_destroy(struct mgr_store *s, struct mgr_obj *o)
 		g->obj = NULL;
 	}
 	while (q->len)
-		mgr_datum_free(ring_pop_head(q));
+		mgr_datum_free(ring_pop_head(s, q));
 	free(q->ring);
 	free(q);
 	o->u.state = NULL;

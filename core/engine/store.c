@@ -23,6 +23,7 @@ struct mgr_dir {
 struct mgr_store {
 	struct mgr_obj *root;
 	uint64_t version;	/* the last version handed out */
+	uint64_t bytes, limit;	/* see mgr_store_bytes */
 	mgr_change_fn hook;
 	void *hook_arg;
 	struct mgr_waits *waits;
@@ -147,6 +148,46 @@ static struct mgr_obj *obj_alloc(const char *name, size_t len, enum mgr_type_id 
 	return o;
 }
 
+/* What o costs the store itself, its type's state aside: the object with
+ * its name (or the room for the longest, see is_movable), a slot in its
+ * parent's table, a container's table, a value's datum. */
+static uint64_t obj_cost(const struct mgr_obj *o)
+{
+	uint64_t n = sizeof(*o) + (is_movable(o->type) ? o->namelen : MGR_NAME_MAX) + 1 +
+		     MGR_ITEM_OVERHEAD;
+
+	if (is_container(o))
+		n += sizeof(*o->u.dir);
+	if (o->type == MGR_VALUE && o->u.value)
+		n += mgr_datum_cost(o->u.value);
+	return n;
+}
+
+uint64_t mgr_store_bytes(const struct mgr_store *s)
+{
+	return s->bytes;
+}
+
+void mgr_store_account(struct mgr_store *s, int64_t delta)
+{
+	s->bytes += (uint64_t)delta;
+}
+
+void mgr_store_set_limit(struct mgr_store *s, uint64_t limit)
+{
+	s->limit = limit;
+}
+
+uint64_t mgr_store_limit(const struct mgr_store *s)
+{
+	return s->limit;
+}
+
+bool mgr_store_fits(const struct mgr_store *s, uint64_t more)
+{
+	return !s->limit || (s->bytes <= s->limit && more <= s->limit - s->bytes);
+}
+
 struct mgr_store *mgr_store_new(void)
 {
 	struct mgr_store *s = calloc(1, sizeof(*s));
@@ -171,6 +212,9 @@ static void obj_destroy(struct mgr_store *s, struct mgr_obj *o, bool report)
 	const struct mgr_type *t = mgr_types[o->type];
 	struct mgr_obj *c, *next;
 
+	/* Only what was reported as made was counted (mgr_store_changed). */
+	if (report)
+		s->bytes -= obj_cost(o);
 	if (is_container(o)) {
 		for (c = o->u.dir->first; c; c = next) {
 			next = c->next;
@@ -225,11 +269,20 @@ static void touch(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)
 		s->hook(s->hook_arg, o, what);
 }
 
-void mgr_store_changed(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)
+static void changed(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)
 {
 	touch(s, o, what);
 	if (what != MGR_CHANGE_UPDATE && o->parent)
 		touch(s, o->parent, MGR_CHANGE_UPDATE);
+}
+
+void mgr_store_changed(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)
+{
+	/* Every object made is reported made once it is whole, a value
+	 * with its datum (a rename reports its create itself). */
+	if (what == MGR_CHANGE_CREATE)
+		s->bytes += obj_cost(o);
+	changed(s, o, what);
 }
 
 struct mgr_obj *mgr_obj_child(const struct mgr_obj *dir, const char *name, size_t len)
@@ -420,6 +473,7 @@ int mgr_obj_rename(struct mgr_store *s, struct mgr_obj *o, struct mgr_obj *dir,
 	}
 	if (old)
 		mgr_obj_delete(s, old, false);
+	s->bytes -= obj_cost(o);
 	touch(s, o, MGR_CHANGE_MOVE);
 	p = o->parent;
 	dir_unlink(p->u.dir, o);
@@ -439,7 +493,8 @@ int mgr_obj_rename(struct mgr_store *s, struct mgr_obj *o, struct mgr_obj *dir,
 	o->hash = name_hash(name, len);
 	o->parent = dir;
 	dir_link(dir->u.dir, o);
-	mgr_store_changed(s, o, MGR_CHANGE_CREATE);
+	s->bytes += obj_cost(o);
+	changed(s, o, MGR_CHANGE_CREATE);
 	return 0;
 }
 
@@ -464,6 +519,7 @@ int mgr_obj_path(const struct mgr_obj *o, struct mgr_buf *out)
 
 void mgr_value_set(struct mgr_store *s, struct mgr_obj *o, struct mgr_datum *d)
 {
+	s->bytes += mgr_datum_cost(d) - mgr_datum_cost(o->u.value);
 	mgr_datum_free(o->u.value);
 	o->u.value = d;
 	mgr_store_changed(s, o, MGR_CHANGE_UPDATE);

@@ -137,6 +137,30 @@ int mgr_obj_path(const struct mgr_obj *o, struct mgr_buf *out);
  * change. */
 void mgr_value_set(struct mgr_store *s, struct mgr_obj *o, struct mgr_datum *d);
 
+/* What the store holds, for the manager's memory limit: every object,
+ * its name and a value's datum, counted by the store, and the items and
+ * elements of lists, queues and arrays, counted by their modules through
+ * mgr_store_account as they come and go.  The figures are close to what
+ * malloc spends, not exact. */
+#define MGR_ITEM_OVERHEAD 32
+
+/* What one datum costs where it is stored: its bytes, its header and
+ * malloc's, and the slot that points at it. */
+static inline uint64_t mgr_datum_cost(const struct mgr_datum *d)
+{
+	return (uint64_t)d->len + MGR_ITEM_OVERHEAD;
+}
+
+/* Bytes held, as counted. */
+uint64_t mgr_store_bytes(const struct mgr_store *s);
+/* Count delta more bytes held (fewer when negative). */
+void mgr_store_account(struct mgr_store *s, int64_t delta);
+/* Refuse to grow beyond limit bytes (0: no limit, the default). */
+void mgr_store_set_limit(struct mgr_store *s, uint64_t limit);
+uint64_t mgr_store_limit(const struct mgr_store *s);
+/* Whether more bytes fit under the limit. */
+bool mgr_store_fits(const struct mgr_store *s, uint64_t more);
+
 /* The bookkeeping of parked calls (wait.c) that the store carries for
  * the wait module without looking into it; set by mgr_engine_new, which
  * also frees it. */

@@ -126,8 +126,26 @@ static void peer_name(int fd, char *out, size_t outlen)
 		snprintf(out, outlen, "a local peer");
 }
 
+/* Make room for one more connection waiting to authenticate by closing
+ * the oldest, once MGR_PREAUTH_MAX wait: a real client answers the
+ * challenge at once, so what has waited longest is the likeliest to be
+ * idle, and a flood pushes out only its own. */
+static void preauth_make_room(struct mgr_server *srv)
+{
+	static struct mgr_log_limit limit;
+	struct conn *c;
+
+	while (srv->npreauth >= MGR_PREAUTH_MAX) {
+		c = mgr_dlist_first(&srv->preauth, struct conn, preauth_link);
+		mgr_log_limited(&limit, MGR_LOG_WARN, "%d connections wait to authenticate: closed the oldest, from %s",
+				MGR_PREAUTH_MAX, c->peer);
+		conn_fail(c, MGR_LOG_DEBUG, "pushed out by newer connections waiting to authenticate");
+	}
+}
+
 void listener_accept(struct mgr_server *srv, struct listener *l)
 {
+	static struct mgr_log_limit nofd_limit, accept_limit;
 	char peer[128];
 	struct conn *c;
 	int fd, one = 1, i;
@@ -149,12 +167,13 @@ void listener_accept(struct mgr_server *srv, struct listener *l)
 				if (fd >= 0)
 					close(fd);
 				srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-				mgr_log(MGR_LOG_WARN, "out of file descriptors: refused a connection on %s",
-					l->s.name);
+				mgr_log_limited(&nofd_limit, MGR_LOG_WARN, "out of file descriptors: refused a connection on %s",
+						l->s.name);
 				continue;
 			}
 			if (errno != EAGAIN)
-				mgr_log(MGR_LOG_WARN, "accept on %s: %s", l->s.name, strerror(errno));
+				mgr_log_limited(&accept_limit, MGR_LOG_WARN, "accept on %s: %s",
+						l->s.name, strerror(errno));
 			return;
 		}
 		/* Replies are small and awaited: do not hold them back.
@@ -165,6 +184,8 @@ void listener_accept(struct mgr_server *srv, struct listener *l)
 			mgr_tcp_keepalive(fd);
 		}
 		peer_name(fd, peer, sizeof(peer));
+		if (l->auth)
+			preauth_make_room(srv);
 		if (hello_open(srv, fd, fd, l->auth, peer, &c) < 0)
 			mgr_log(MGR_LOG_ERROR, "cannot serve a connection from %s", peer);
 	}

@@ -124,6 +124,8 @@ static void sub_free(struct conn_sub *s)
 {
 	mgr_dlist_remove(&s->conn_link);
 	mgr_dlist_remove(&s->srv_link);
+	s->c->nsubs--;
+	s->c->srv->nsubs--;
 	free(s);
 }
 
@@ -135,6 +137,25 @@ void conn_subs_drop(struct conn *c)
 		sub_free(mgr_container_of(pos, struct conn_sub, conn_link));
 }
 
+void conn_preauth_leave(struct conn *c)
+{
+	if (mgr_dlist_empty(&c->preauth_link))
+		return;
+	mgr_dlist_remove(&c->preauth_link);
+	c->srv->npreauth--;
+}
+
+int conn_intake_hold(struct conn *c, size_t bytes)
+{
+	struct mgr_server *srv = c->srv;
+
+	if (bytes > c->intake_held && bytes - c->intake_held > MGR_INTAKE_BUDGET - srv->intake_used)
+		return -ENOMEM;
+	srv->intake_used = srv->intake_used - c->intake_held + bytes;
+	c->intake_held = bytes;
+	return 0;
+}
+
 void conn_close(struct conn *c, enum mgr_log_level level, const char *why)
 {
 	if (c->closing)
@@ -142,6 +163,9 @@ void conn_close(struct conn *c, enum mgr_log_level level, const char *why)
 	mgr_log(level, "connection %llu (%s) closed: %s",
 		(unsigned long long)c->sess.id, c->peer, why);
 	c->closing = true;
+	conn_preauth_leave(c);
+	/* What it sends from now on is dropped unread. */
+	conn_intake_hold(c, 0);
 	conn_subs_drop(c);
 	mgr_session_end(c->srv->store, &c->sess);
 	conn_touch(c);
@@ -185,6 +209,8 @@ void conn_free(struct conn *c)
 		close(c->out.fd);
 	if (c->last)
 		c->srv->done = true;
+	conn_preauth_leave(c);
+	conn_intake_hold(c, 0);
 	conn_subs_drop(c);
 	mgr_dlist_remove(&c->touch_link);
 	mgr_dlist_remove(&c->link);
@@ -215,8 +241,10 @@ void conn_flush(struct conn *c)
 		}
 		mgr_buf_consume(&c->wbuf, n);
 	}
-	if (c->wbuf.cap > CONN_BUF_KEEP && c->wbuf.len == 0)
+	if (c->wbuf.cap > CONN_BUF_KEEP && c->wbuf.len == 0) {
+		c->srv->buf_freed += c->wbuf.cap;
 		mgr_buf_release(&c->wbuf);
+	}
 }
 
 /* Bring c's state and its epoll interest up to date after anything
@@ -309,34 +337,96 @@ int conn_new(struct mgr_server *srv, int in_fd, int out_fd, bool auth, const cha
 	c->in_flags = c->out_flags = -1;
 	c->authed = !auth;
 	mgr_dlist_init(&c->touch_link);
+	mgr_dlist_init(&c->preauth_link);
 	mgr_dlist_init(&c->subs);
 	mgr_buf_init(&c->rbuf);
 	mgr_buf_init(&c->wbuf);
 	mgr_session_init(&c->sess, ++srv->next_conn);
 	c->sess.complete = conn_complete;
 	c->sess.data = c;
+	/* Every session keeps what it was handed until it is known to have
+	 * arrived, so that an item in a reply that its reader never read
+	 * can go back (see intake.c for when that is known). */
+	c->sess.keep_given = true;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	mgr_dlist_append(&srv->conns, &c->link);
+	if (auth) {
+		c->hello_by = mgr_now_ms() + MGR_HANDSHAKE_TIMEOUT * 1000;
+		mgr_dlist_append(&srv->preauth, &c->preauth_link);
+		srv->npreauth++;
+	}
 	*out = c;
 	return 0;
 }
 
-struct conn_sub *conn_sub_add(struct conn *c, const char *path, size_t len, bool recursive)
+struct mgr_dlist *conn_sub_bucket(struct mgr_server *srv, uint32_t hash)
 {
-	struct conn_sub *s = malloc(sizeof(*s) + len + 1);
-
-	if (!s)
+	if (!srv->nsubbuckets)
 		return NULL;
+	return &srv->subbuckets[srv_hash_final(hash) & (srv->nsubbuckets - 1)];
+}
+
+/* More buckets for more subscriptions, so that matching a change looks at
+ * few that do not match.  A table that cannot grow only gets longer
+ * chains; only the first one must be made. */
+static int subs_grow(struct mgr_server *srv)
+{
+	struct mgr_dlist *b, *pos, *tmp;
+	size_t n, i;
+
+	if (srv->nsubs < srv->nsubbuckets)
+		return 0;
+	n = srv->nsubbuckets ? 2 * srv->nsubbuckets : 64;
+	b = malloc(n * sizeof(*b));
+	if (!b)
+		return srv->nsubbuckets ? 0 : -ENOMEM;
+	for (i = 0; i < n; i++)
+		mgr_dlist_init(&b[i]);
+	for (i = 0; i < srv->nsubbuckets; i++) {
+		mgr_dlist_for_each(pos, tmp, &srv->subbuckets[i]) {
+			struct conn_sub *s = mgr_container_of(pos, struct conn_sub, srv_link);
+
+			mgr_dlist_remove(pos);
+			mgr_dlist_append(&b[srv_hash_final(s->hash) & (n - 1)], pos);
+		}
+	}
+	free(srv->subbuckets);
+	srv->subbuckets = b;
+	srv->nsubbuckets = n;
+	return 0;
+}
+
+int conn_sub_add(struct conn *c, const char *path, size_t len, bool recursive,
+		 struct conn_sub **out)
+{
+	struct mgr_server *srv = c->srv;
+	uint32_t hash = SRV_HASH_INIT;
+	struct conn_sub *s;
+	size_t i;
+
+	if (c->nsubs >= MGR_SUBS_MAX)
+		return -ENOSPC;
+	if (subs_grow(srv) < 0)
+		return -ENOMEM;
+	s = malloc(sizeof(*s) + len + 1);
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < len; i++)
+		hash = srv_hash_step(hash, (unsigned char)path[i]);
 	s->c = c;
-	s->id = ++c->srv->next_sub;
+	s->id = ++srv->next_sub;
 	s->recursive = recursive;
+	s->hash = hash;
 	s->len = len;
 	if (len)
 		memcpy(s->path, path, len);
 	s->path[len] = '\0';
 	mgr_dlist_append(&c->subs, &s->conn_link);
-	mgr_dlist_append(&c->srv->subs, &s->srv_link);
-	return s;
+	mgr_dlist_append(conn_sub_bucket(srv, hash), &s->srv_link);
+	c->nsubs++;
+	srv->nsubs++;
+	*out = s;
+	return 0;
 }
 
 int conn_sub_remove(struct conn *c, uint64_t id)

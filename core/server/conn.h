@@ -28,9 +28,11 @@ struct conn {
 	struct srv_handle in, out;	/* out is unused when one_fd */
 	struct mgr_dlist link;	/* in srv->conns, or srv->dead once dead */
 	struct mgr_dlist touch_link;
+	struct mgr_dlist preauth_link;	/* in srv->preauth until authenticated */
 	struct mgr_server *srv;
 	struct mgr_session sess;
 	struct mgr_dlist subs;	/* struct conn_sub.conn_link */
+	size_t nsubs;
 	struct mgr_buf rbuf, wbuf;
 	int in_flags, out_flags; /* file flags to restore at the end, or -1 */
 	bool one_fd;
@@ -42,9 +44,15 @@ struct conn {
 	bool in_eof;
 	bool out_done;
 	bool dead;
+	/* The client has sent an acknowledgement: it acknowledges what it
+	 * reads, and what it did not acknowledge when its session ends, by
+	 * any end, goes back to its queue (see intake.c). */
+	bool acking;
 	uint64_t frames_out;	/* frames queued so far, hello included */
 	uint64_t ka_ms;		/* keepalive: silence that ends it, or 0 */
 	uint64_t last_recv;	/* keepalive: ms when input last came */
+	uint64_t hello_by;	/* ms by which it must have authenticated */
+	size_t intake_held;	/* bytes of srv->intake_used that are its */
 	char challenge[MGR_CHALLENGE_HEX + 1];
 	char peer[128];
 };
@@ -57,6 +65,7 @@ struct conn_sub {
 	struct conn *c;
 	uint64_t id;
 	bool recursive;
+	uint32_t hash;		/* of path, by srv_hash_step */
 	size_t len;
 	char path[];		/* canonical escaped form, "" for the root */
 };
@@ -88,6 +97,12 @@ void conn_close(struct conn *c, enum mgr_log_level level, const char *why);
 void conn_fail(struct conn *c, enum mgr_log_level level, const char *why);
 /* How loudly to log a broken link of c. */
 enum mgr_log_level conn_link_level(const struct conn *c);
+/* c has authenticated, or is closing: it no longer counts against
+ * MGR_PREAUTH_MAX nor has a handshake deadline. */
+void conn_preauth_leave(struct conn *c);
+/* c's frame in transit now takes bytes of MGR_INTAKE_BUDGET (0: none):
+ * -ENOMEM, and nothing changes, when the budget cannot give them. */
+int conn_intake_hold(struct conn *c, size_t bytes);
 /* Take c out of service at once: it is freed with the dead. */
 void conn_kill(struct conn *c);
 void conn_free(struct conn *c);
@@ -103,9 +118,13 @@ void conn_settle_all(struct mgr_server *srv);
 /* Free the connections that died in this turn of the loop. */
 void conn_free_dead(struct mgr_server *srv);
 
-/* Subscribe c to path (canonical, len bytes): the new subscription, or
- * NULL on ENOMEM. */
-struct conn_sub *conn_sub_add(struct conn *c, const char *path, size_t len, bool recursive);
+/* Subscribe c to path (canonical, len bytes): 0 and *out, -ENOSPC when
+ * c has MGR_SUBS_MAX already, or -ENOMEM. */
+int conn_sub_add(struct conn *c, const char *path, size_t len, bool recursive,
+		 struct conn_sub **out);
+/* The list of subscriptions whose path hashes to hash, or NULL when there
+ * are none at all. */
+struct mgr_dlist *conn_sub_bucket(struct mgr_server *srv, uint32_t hash);
 /* Drop c's subscription id; -ENOENT when it has none such. */
 int conn_sub_remove(struct conn *c, uint64_t id);
 /* Drop all of c's subscriptions. */

@@ -57,6 +57,8 @@ static void send_simple(struct conn *c, const char *k1, const char *v1,
 
 void hello_auth(struct conn *c, yajl_val msg)
 {
+	/* Failures are a flood's favourite: one line a second of them. */
+	static struct mgr_log_limit limit;
 	struct mgr_server *srv = c->srv;
 	char mine[MGR_RESPONSE_HEX + 1];
 	const char *resp, *theirs;
@@ -65,8 +67,8 @@ void hello_auth(struct conn *c, yajl_val msg)
 	if (msg && !mgr_json_get(msg, "response") && mgr_json_get_u64(msg, "id", &id) == 0) {
 		/* A request too early: refused under its own id, so that a
 		 * client waiting for that reply learns why. */
-		mgr_log(MGR_LOG_WARN, "authentication failed from %s: a request came first",
-			c->peer);
+		mgr_log_limited(&limit, MGR_LOG_WARN, "authentication failed from %s: a request came first",
+				c->peer);
 		conn_reply_error(c, &id, -EACCES, "authentication required");
 		conn_close(c, MGR_LOG_DEBUG, "a request before authentication");
 		return;
@@ -75,7 +77,7 @@ void hello_auth(struct conn *c, yajl_val msg)
 	    mgr_json_get_str(msg, "challenge", &theirs) < 0 ||
 	    !is_hex(theirs, MGR_CHALLENGE_HEX) ||
 	    !mgr_auth_check(srv->key, srv->keylen, MGR_AUTH_CLIENT, c->challenge, resp)) {
-		mgr_log(MGR_LOG_WARN, "authentication failed from %s", c->peer);
+		mgr_log_limited(&limit, MGR_LOG_WARN, "authentication failed from %s", c->peer);
 		send_simple(c, "error", "EACCES", "message", "authentication failed", false);
 		conn_close(c, MGR_LOG_DEBUG, "authentication failed");
 		return;
@@ -87,6 +89,7 @@ void hello_auth(struct conn *c, yajl_val msg)
 	}
 	send_simple(c, "response", mine, NULL, NULL, true);
 	c->authed = true;
+	conn_preauth_leave(c);
 	mgr_log(MGR_LOG_DEBUG, "connection %llu (%s) authenticated",
 		(unsigned long long)c->sess.id, c->peer);
 }

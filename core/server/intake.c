@@ -29,8 +29,6 @@ static int op_keepalive(struct conn *c, struct mgr_call *call)
 				    MGR_KEEPALIVE_MAX);
 	c->ka_ms = s * 1000 * MGR_KEEPALIVE_MISSES;
 	c->last_recv = call->now;
-	/* From now on the client acknowledges what it reads. */
-	c->sess.keep_given = true;
 	expiry = c->last_recv + c->ka_ms;
 	if (!srv->ka_next || expiry < srv->ka_next)
 		srv->ka_next = expiry;
@@ -66,27 +64,33 @@ static const struct {
 	{ "unsubscribe", subs_unsubscribe },
 };
 
-static void request(struct conn *c, yajl_val msg)
+static void request(struct conn *c, yajl_val msg, size_t size)
 {
 	struct mgr_server *srv = c->srv;
 	const unsigned char *res;
 	struct mgr_call call;
 	const char *op = "";
 	size_t i, len;
-	uint64_t id;
+	uint64_t id, seq;
 	yajl_val ack;
 	int r;
 
-	/* {"ack":N}: the client has read our first N frames.  One-way. */
+	/* "ack":N, alone ({"ack":N}, one-way) or in a request: the client
+	 * has read our first N frames, and will say so of what it reads
+	 * from now on. */
 	ack = mgr_json_get(msg, "ack");
-	if (ack && !mgr_json_get(msg, "id")) {
-		if (mgr_json_get_u64(msg, "ack", &id) < 0)
-			conn_reply_error(c, NULL, -EINVAL, "\"ack\" must be an unsigned integer");
-		else
-			mgr_session_ack(&c->sess, id);
+	r = mgr_json_get_u64(msg, "id", &id);
+	if (ack && mgr_json_get_u64(msg, "ack", &seq) < 0) {
+		conn_reply_error(c, r == 0 ? &id : NULL, -EINVAL,
+				 "\"ack\" must be an unsigned integer");
 		return;
 	}
-	r = mgr_json_get_u64(msg, "id", &id);
+	if (ack) {
+		c->acking = true;
+		mgr_session_ack(&c->sess, seq);
+		if (r == -ENOENT)
+			return;
+	}
 	if (r < 0) {
 		conn_reply_error(c, NULL, -EINVAL, r == -ENOENT ? "a request needs an \"id\"" :
 			    "\"id\" must be an unsigned integer");
@@ -98,6 +102,7 @@ static void request(struct conn *c, yajl_val msg)
 	call.id = id;
 	call.now = mgr_now_ms();
 	call.args = msg;
+	call.size = size;
 	call.out = srv->out;
 	srv_gen_reset(srv->out);
 	/* A missing or mistyped "op" is for mgr_engine_exec to report. */
@@ -138,9 +143,34 @@ static void frame(struct conn *c, const char *payload, size_t plen)
 	else if (r < 0)
 		conn_reply_error(c, NULL, r, why);
 	else
-		request(c, msg);
+		request(c, msg, plen);
 	if (r == 0)
 		yajl_tree_free(msg);
+}
+
+/* A frame larger than one read holds its size of MGR_INTAKE_BUDGET
+ * while it comes in, so that connections sending large frames at once
+ * cannot make the manager hold more than the budget for them.  One that
+ * the budget cannot take is refused, and its connection closed, since
+ * the stream cannot go on without reading it. */
+static void hold_budget(struct conn *c)
+{
+	static struct mgr_log_limit limit;
+	size_t need = 0;
+	char why[200];
+
+	if (!c->closing && c->rbuf.len >= MGR_FRAME_HDR &&
+	    mgr_frame_len(c->rbuf.data) > READ_CHUNK)
+		need = MGR_FRAME_HDR + mgr_frame_len(c->rbuf.data);
+	if (conn_intake_hold(c, need) == 0)
+		return;
+	snprintf(why, sizeof(why), "a frame of %zu bytes does not fit in what is left of the %zu MiB for requests in transit; try again",
+		 need - MGR_FRAME_HDR, MGR_INTAKE_BUDGET >> 20);
+	mgr_log_limited(&limit, MGR_LOG_WARN, "connection %llu (%s) closed: %s",
+			(unsigned long long)c->sess.id, c->peer, why);
+	conn_reply_error(c, NULL, -ENOMEM, why);
+	conn_close(c, MGR_LOG_DEBUG, why);
+	c->rbuf.len = 0;
 }
 
 /* Run every complete frame in the read buffer. */
@@ -174,8 +204,11 @@ static void intake_frames(struct conn *c)
 		c->rbuf.len = 0;
 	else
 		mgr_buf_consume(&c->rbuf, off);
-	if (c->rbuf.len == 0 && c->rbuf.cap > CONN_BUF_KEEP)
+	hold_budget(c);
+	if (c->rbuf.len == 0 && c->rbuf.cap > CONN_BUF_KEEP) {
+		c->srv->buf_freed += c->rbuf.cap;
 		mgr_buf_release(&c->rbuf);
+	}
 }
 
 void intake_read(struct conn *c)
@@ -206,9 +239,11 @@ void intake_read(struct conn *c)
 	if (c->ka_ms)
 		c->last_recv = mgr_now_ms();
 	if (n == 0) {
-		/* A peer that closed cleanly read what it wanted: what it
-		 * was given stays given. */
-		mgr_session_ack(&c->sess, UINT64_MAX);
+		/* A peer that closed cleanly read what it wanted, unless it
+		 * acknowledges what it reads: then what it did not is back
+		 * in its queue when the session ends. */
+		if (!c->acking)
+			mgr_session_ack(&c->sess, UINT64_MAX);
 		c->in_eof = true;
 		conn_close(c, MGR_LOG_DEBUG, "end of file");
 		return;
@@ -216,6 +251,14 @@ void intake_read(struct conn *c)
 	/* A closing connection's input is read only to be dropped. */
 	if (c->closing)
 		return;
+	/* A client that says nothing of what it reads (one that asked for
+	 * neither keepalive nor acknowledgements) is taken to have read
+	 * every reply written before this input of its came: so a client
+	 * that waits for each reply before its next request loses nothing
+	 * and keeps nothing in the manager for long. */
+	if (!c->acking && !c->ka_ms && !c->wbuf.len && !c->overflow &&
+	    !mgr_dlist_empty(&c->sess.given))
+		mgr_session_ack(&c->sess, c->frames_out);
 	c->rbuf.len += n;
 	intake_frames(c);
 }

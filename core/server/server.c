@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "subs.h"
 
 #define EVENTS_MAX 64
+#define TRIM_STEP ((uint64_t)32 << 20)
 
 int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
 		   char *err, size_t errlen)
@@ -38,7 +40,7 @@ int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
 	mgr_dlist_init(&srv->conns);
 	mgr_dlist_init(&srv->dead);
 	mgr_dlist_init(&srv->touched);
-	mgr_dlist_init(&srv->subs);
+	mgr_dlist_init(&srv->preauth);
 	mgr_buf_init(&srv->path);
 	srv->max_frame = opts->max_frame && opts->max_frame < MGR_FRAME_MAX ?
 		opts->max_frame : MGR_FRAME_MAX;
@@ -55,6 +57,7 @@ int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
 	if (!srv->store || !srv->out || !srv->gen)
 		goto err_free;
 	mgr_store_set_hook(srv->store, subs_hook, srv);
+	mgr_store_set_limit(srv->store, opts->max_memory);
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	srv->stop = (struct srv_handle){ .kind = SRV_H_STOP };
 	srv->stop.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -105,6 +108,7 @@ void mgr_server_free(struct mgr_server *srv)
 	if (srv->gen)
 		yajl_gen_free(srv->gen);
 	mgr_buf_release(&srv->path);
+	free(srv->subbuckets);
 	if (srv->key) {
 		OPENSSL_cleanse(srv->key, srv->keylen);
 		free(srv->key);
@@ -255,18 +259,54 @@ static void sweep_keepalive(struct mgr_server *srv, uint64_t now)
 	srv->ka_next = next;
 }
 
-/* The loop's wait: until the earliest deadline of a parked call or a
- * keepalive, in ms, or -1 for none. */
+/* Close the connections that have not authenticated in time.  They are
+ * in the order they came, so only the oldest need looking at. */
+static void sweep_handshakes(struct mgr_server *srv, uint64_t now)
+{
+	static struct mgr_log_limit limit;
+	struct conn *c;
+
+	while ((c = mgr_dlist_first(&srv->preauth, struct conn, preauth_link)) &&
+	       c->hello_by <= now) {
+		mgr_log_limited(&limit, MGR_LOG_WARN, "connection %llu (%s) closed: not authenticated within %d s",
+				(unsigned long long)c->sess.id, c->peer, MGR_HANDSHAKE_TIMEOUT);
+		conn_fail(c, MGR_LOG_DEBUG, "not authenticated in time");
+	}
+}
+
+/* The loop's wait: until the earliest deadline of a parked call, a
+ * keepalive or a handshake, in ms, or -1 for none. */
 static int loop_timeout(struct mgr_server *srv)
 {
 	uint64_t next = mgr_waits_next_deadline(srv->store), now;
+	struct conn *c = mgr_dlist_first(&srv->preauth, struct conn, preauth_link);
 
 	if (srv->ka_next && (!next || srv->ka_next < next))
 		next = srv->ka_next;
+	if (c && (!next || c->hello_by < next))
+		next = c->hello_by;
 	if (!next)
 		return -1;
 	now = mgr_now_ms();
 	return next <= now ? 0 : next - now > INT_MAX ? INT_MAX : (int)(next - now);
+}
+
+/* Give memory back to the system once much has been freed: glibc keeps
+ * freed memory for the process, so a list deleted after a burst would
+ * otherwise leave the manager that much bigger for good.  A drop of
+ * TRIM_STEP bytes in what the store holds, or in frames in transit, is
+ * or in large buffers freed, is worth the trim's walk of the heap. */
+static void trim_heap(struct mgr_server *srv)
+{
+	uint64_t held = mgr_store_bytes(srv->store) + srv->intake_used;
+
+	if (held > srv->trim_mark)
+		srv->trim_mark = held;
+	if (srv->trim_mark - held + srv->buf_freed >= TRIM_STEP) {
+		malloc_trim(0);
+		srv->trim_mark = held;
+		srv->buf_freed = 0;
+	}
 }
 
 /* Wait for events; right after work (spin not NULL) poll briefly first,
@@ -319,9 +359,11 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 		mgr_waits_expire(srv->store, now);
 		if (srv->ka_next && srv->ka_next <= now)
 			sweep_keepalive(srv, now);
+		sweep_handshakes(srv, now);
 		conn_close_overflowed(srv);
 		conn_settle_all(srv);
 		conn_free_dead(srv);
+		trim_heap(srv);
 	}
 	if (srv->stopping)
 		mgr_log(MGR_LOG_INFO, "stopping");

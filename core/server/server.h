@@ -19,6 +19,9 @@ struct mgr_server_opts {
 	/* Largest frame a client may send once authenticated; 0 means
 	 * MGR_FRAME_MAX, larger values are clamped to it. */
 	size_t max_frame;
+	/* Bytes of data the store may hold (see mgr_store_set_limit); 0 for
+	 * no limit. */
+	unsigned long long max_memory;
 	/* The key listeners with MGR_LISTEN_AUTH ask for (copied), or NULL. */
 	const void *authkey;
 	size_t authkey_len;

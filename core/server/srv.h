@@ -46,10 +46,23 @@ struct mgr_server {
 	struct mgr_dlist conns;
 	struct mgr_dlist dead;
 	struct mgr_dlist touched; /* conns to flush and settle */
-	struct mgr_dlist subs;	/* struct conn_sub.srv_link */
+	/* Connections not yet authenticated, oldest first, and how many. */
+	struct mgr_dlist preauth;	/* struct conn.preauth_link */
+	size_t npreauth;
+	/* Subscriptions by path (subs.c): nsubbuckets lists (a power of
+	 * two) of struct conn_sub.srv_link. */
+	struct mgr_dlist *subbuckets;
+	size_t nsubbuckets, nsubs;
 	unsigned char *key;
 	size_t keylen;
 	size_t max_frame;
+	/* Bytes of frames being received, over all connections, held from
+	 * MGR_INTAKE_BUDGET (intake.c). */
+	size_t intake_used;
+	/* Stored bytes when the heap was last trimmed, or the most since:
+	 * a big drop from it gives memory back to the system (server.c). */
+	uint64_t trim_mark;
+	uint64_t buf_freed;	/* bytes of large buffers freed since */
 	uint64_t next_conn;
 	uint64_t next_sub;
 	/* No keepalive session can have expired before this (ms, 0 for
@@ -66,6 +79,25 @@ void srv_unwatch(struct mgr_server *srv, struct srv_handle *h);
 /* Watch h for mask, or take it out of the set when mask is 0; a failure
  * is logged. */
 void srv_watch_or_not(struct mgr_server *srv, struct srv_handle *h, uint32_t mask);
+
+/* FNV-1a over a subscription's path a byte at a time, so that matching
+ * a change gets the hash of every prefix of its path on the way; the
+ * final mix makes the low bits, which pick a bucket, depend on every
+ * byte. */
+#define SRV_HASH_INIT 2166136261u
+
+static inline uint32_t srv_hash_step(uint32_t h, unsigned char c)
+{
+	return (h ^ c) * 16777619u;
+}
+
+static inline uint32_t srv_hash_final(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	return h;
+}
 
 /* Clear g for the next message. */
 void srv_gen_reset(yajl_gen g);

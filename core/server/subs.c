@@ -33,9 +33,13 @@ int subs_subscribe(struct conn *c, struct mgr_call *call)
 			r = mgr_name_escape(p.names[i].s, p.names[i].len, &canon);
 	}
 	mgr_path_release(&p);
-	s = r == 0 ? conn_sub_add(c, canon.data, canon.len, recursive) : NULL;
+	if (r == 0)
+		r = conn_sub_add(c, canon.data ? canon.data : "", canon.len, recursive, &s);
 	mgr_buf_release(&canon);
-	if (!s)
+	if (r == -ENOSPC)
+		return mgr_call_err(call, r, "a session may have at most %d subscriptions",
+				    MGR_SUBS_MAX);
+	if (r < 0)
 		return mgr_call_err(call, -ENOMEM, "out of memory");
 	if (srv_gen_ok(yajl_gen_map_open(call->out)) < 0 ||
 	    mgr_json_kv_u64(call->out, "sub", s->id) < 0)
@@ -56,16 +60,6 @@ int subs_unsubscribe(struct conn *c, struct mgr_call *call)
 	return srv_gen_ok(yajl_gen_bool(call->out, 1));
 }
 
-static bool sub_matches(const struct conn_sub *s, const char *path, size_t len)
-{
-	if (len == s->len)
-		return len == 0 || memcmp(path, s->path, len) == 0;
-	if (!s->recursive || len < s->len)
-		return false;
-	if (s->len == 0)
-		return true;
-	return path[s->len] == '/' && memcmp(path, s->path, s->len) == 0;
-}
 
 static const char *const whats[] = {
 	[MGR_CHANGE_CREATE] = "create",
@@ -92,28 +86,53 @@ static int gen_event(yajl_gen g, const struct conn_sub *s, const struct mgr_buf 
 	return srv_gen_ok(yajl_gen_map_close(g));
 }
 
+/* Send the event to the subscriptions to exactly the first len bytes of
+ * the changed path: all of them when that is the whole path, else the
+ * recursive ones.  -EINVAL when the event cannot be written. */
+static int notify_prefix(struct mgr_server *srv, uint32_t hash, size_t len, bool whole,
+			 struct mgr_obj *o, enum mgr_change what)
+{
+	struct mgr_dlist *bucket = conn_sub_bucket(srv, hash), *pos, *tmp;
+
+	mgr_dlist_for_each(pos, tmp, bucket) {
+		struct conn_sub *s = mgr_container_of(pos, struct conn_sub, srv_link);
+
+		if (s->hash != hash || s->len != len || (!whole && !s->recursive) ||
+		    (len && memcmp(s->path, srv->path.data, len) != 0))
+			continue;
+		if (gen_event(srv->gen, s, &srv->path, what, o) < 0) {
+			srv_gen_reset(srv->gen);
+			return -EINVAL;
+		}
+		conn_send(s->c, srv->gen);
+	}
+	return 0;
+}
+
+/* A change to "a/b/c" concerns the subscriptions to "a/b/c" and the
+ * recursive ones to "a/b", "a" and "": one look into the table for each,
+ * so that a write costs the same however many subscriptions there are
+ * elsewhere. */
 void subs_hook(void *arg, struct mgr_obj *o, enum mgr_change what)
 {
 	struct mgr_server *srv = arg;
-	struct mgr_dlist *pos, *tmp;
+	uint32_t hash = SRV_HASH_INIT;
+	size_t i;
+	int r;
 
-	if (mgr_dlist_empty(&srv->subs))
+	if (!srv->nsubs)
 		return;
 	srv->path.len = 0;
 	if (mgr_obj_path(o, &srv->path) < 0) {
 		mgr_log(MGR_LOG_ERROR, "out of memory: a change event was lost");
 		return;
 	}
-	mgr_dlist_for_each(pos, tmp, &srv->subs) {
-		struct conn_sub *s = mgr_container_of(pos, struct conn_sub, srv_link);
-
-		if (!sub_matches(s, srv->path.data, srv->path.len))
-			continue;
-		if (gen_event(srv->gen, s, &srv->path, what, o) < 0) {
-			srv_gen_reset(srv->gen);
-			mgr_log(MGR_LOG_DEBUG, "no event for a change to a path that is not UTF-8");
-			return;
-		}
-		conn_send(s->c, srv->gen);
+	r = notify_prefix(srv, hash, 0, srv->path.len == 0, o, what);
+	for (i = 0; i < srv->path.len && r == 0; i++) {
+		hash = srv_hash_step(hash, (unsigned char)srv->path.data[i]);
+		if (i + 1 == srv->path.len || srv->path.data[i + 1] == '/')
+			r = notify_prefix(srv, hash, i + 1, i + 1 == srv->path.len, o, what);
 	}
+	if (r < 0)
+		mgr_log(MGR_LOG_DEBUG, "no event for a change to a path that is not UTF-8");
 }

@@ -60,6 +60,27 @@ int mgr_errno_from_name(const char *name);
 #define MGR_PATH_MAX 4096
 #define MGR_PATH_DEPTH_MAX 256
 
+/* Before authentication: a connection that has not proved that it knows
+ * the key MGR_HANDSHAKE_TIMEOUT seconds after it was accepted is closed,
+ * and at most MGR_PREAUTH_MAX connections wait for authentication at
+ * once.  A new one beyond that closes the oldest waiting: a flood of idle
+ * connections then only ever drops its own, while a real client, which
+ * answers the challenge at once, gets through. */
+#define MGR_HANDSHAKE_TIMEOUT 10
+#define MGR_PREAUTH_MAX 256
+
+/* What one authenticated client may make the manager hold or do.  A
+ * list or a queue holds at most MGR_ITEMS_MAX items, which bounds the
+ * work of one request on it (a sort, an imul, a copy of all of it) and
+ * what one request may add.  A session may have MGR_SUBS_MAX
+ * subscriptions.  Frames in transit, over every connection, may take
+ * MGR_INTAKE_BUDGET bytes beyond a small read buffer each; a frame that
+ * would go over is refused (ENOMEM) and its connection closed.  Beyond
+ * these, mgrd bounds the data stored in all (--max-memory, ENOSPC). */
+#define MGR_ITEMS_MAX (1u << 20)
+#define MGR_SUBS_MAX 1024
+#define MGR_INTAKE_BUDGET ((size_t)128 << 20)
+
 /* Keepalive: a peer that asked for interval S seconds (1 to
  * MGR_KEEPALIVE_MAX) is given up after MGR_KEEPALIVE_MISSES * S seconds
  * of silence.  Clients ask for MGR_KEEPALIVE_REMOTE over links that can

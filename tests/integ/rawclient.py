@@ -102,3 +102,15 @@ class Conn:
             return True
         except socket.timeout:
             return False
+
+
+def report(good, desc, detail=""):
+    """One check, as tap_report in lib.sh reads it."""
+    print(("PASS " if good else "FAIL ") + desc + ("" if good else ": " + str(detail)), flush=True)
+
+
+def vm_mib(pid, field):
+    """A process's VmRSS, VmHWM, ... from /proc, in MiB."""
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) // 1024

@@ -302,13 +302,16 @@ int main(int argc, char **argv)
 	}
 	st = ctl_run_words(&s, npos, pos);
 out:
+	/* Freeing the client tells the manager that the items read have
+	 * arrived: only once they are written out, so that a mgrctl killed
+	 * on the way (SIGPIPE) has not said so. */
+	if (fflush(stdout) != 0 && !st)
+		st = sess_fail(NULL, errno, "writing standard output: %s", strerror(errno));
 	mgr_client_free(s.client);
 	free(pos);
 	while (s.nssh_args)
 		free(s.ssh_args[--s.nssh_args]);
 	free(s.ssh_args);
 	free(s.ssh_options);
-	if (fflush(stdout) != 0 && !st)
-		st = sess_fail(NULL, errno, "writing standard output: %s", strerror(errno));
 	return st;
 }
