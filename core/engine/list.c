@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "elem.h"
+#include "image.h"
 #include "json.h"
 #include "order.h"
 #include "slice.h"
@@ -152,6 +153,48 @@ static int list_dump(struct mgr_obj *o, yajl_gen g)
 	for (i = 0; i < l->len && !r; i++)
 		r = mgr_datum_gen_dump(g, l->items[i]);
 	return r ? r : mgr_json_array_close(g);
+}
+
+static int list_save(struct mgr_obj *o, struct mgr_buf *b, bool full)
+{
+	struct list_state *l = list_of(o);
+	size_t i;
+	int r = mgr_img_put_u64(b, l->len);
+
+	(void)full;
+	for (i = 0; i < l->len && !r; i++)
+		r = mgr_img_put_datum(b, l->items[i]);
+	return r;
+}
+
+static int list_load(struct mgr_store *s, struct mgr_obj *o, struct mgr_img *in, bool full)
+{
+	struct list_state *l = calloc(1, sizeof(*l));
+	size_t n, i;
+	int r = -ENOMEM;
+
+	(void)full;
+	if (!l)
+		return -ENOMEM;
+	/* A datum takes at least two bytes: its kind and its length. */
+	if (mgr_img_get_count(in, 2, &n) < 0) {
+		free(l);
+		return -EINVAL;
+	}
+	l->items = calloc(n ? n : 1, sizeof(*l->items));
+	for (i = 0, r = l->items ? 0 : -ENOMEM; i < n && !r; i++)
+		if ((r = mgr_img_get_datum(in, &l->items[i])) == 0)
+			l->len++;
+	if (r < 0) {
+		list_free_items(l->items, l->len);
+		free(l->items);
+		free(l);
+		return r;
+	}
+	l->cap = n;
+	o->u.state = l;
+	mgr_store_account(s, items_cost(l->items, l->len));
+	return 0;
 }
 
 static uint64_t list_size(struct mgr_obj *o)
@@ -719,6 +762,8 @@ const struct mgr_type mgr_type_list = {
 	.init = list_init,
 	.destroy = list_destroy,
 	.dump = list_dump,
+	.save = list_save,
+	.load = list_load,
 	.size = list_size,
 };
 
