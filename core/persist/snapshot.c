@@ -1,0 +1,175 @@
+#include "snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "record.h"
+
+#define FLUSH_AT ((size_t)1 << 20)
+
+int mgr_rec_image(struct mgr_buf *b, struct mgr_obj *o, bool full)
+{
+	const struct mgr_type *t = mgr_types[o->type];
+	long at = mgr_rec_begin(b, MGR_REC_IMAGE);
+	int r = at < 0 ? -ENOMEM : 0;
+
+	if (!r)
+		r = mgr_rec_put_path(b, o);
+	if (!r)
+		r = mgr_img_put_u64(b, o->type);
+	if (!r)
+		r = mgr_img_put_u64(b, (unsigned char)o->typecode);
+	if (!r)
+		r = mgr_img_put_u64(b, o->version);
+	if (!r)
+		r = mgr_img_put_u64(b, full || !t || !t->replay);
+	if (!r && !(MGR_TYPE_BIT(o->type) & MGR_CONTAINERS))
+		r = t && t->save ? t->save(o, b, full || !t->replay) : -EINVAL;
+	if (r < 0) {
+		if (at >= 0)
+			b->len = (size_t)at;
+		return r;
+	}
+	mgr_rec_end(b, at);
+	return 0;
+}
+
+int mgr_rec_given(struct mgr_buf *b, uint64_t id, const struct mgr_obj *queue,
+		  const struct mgr_datum *d)
+{
+	long at = mgr_rec_begin(b, MGR_REC_GIVEN);
+	int r = at < 0 ? -ENOMEM : mgr_img_put_u64(b, id);
+
+	if (!r)
+		r = mgr_rec_put_path(b, queue);
+	if (!r)
+		r = mgr_img_put_datum(b, d);
+	if (r < 0) {
+		if (at >= 0)
+			b->len = (size_t)at;
+		return r;
+	}
+	mgr_rec_end(b, at);
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int flush(int fd, struct mgr_buf *b, size_t at)
+{
+	int r = 0;
+
+	if (b->len >= at) {
+		r = write_all(fd, b->data, b->len);
+		b->len = 0;
+	}
+	return r;
+}
+
+/* Depth first, each container before what it holds. */
+static int write_tree(int fd, struct mgr_buf *b, struct mgr_obj *o, uint64_t *count)
+{
+	struct mgr_obj *c;
+	int r = mgr_rec_image(b, o, true);
+
+	if (!r)
+		r = flush(fd, b, FLUSH_AT);
+	(*count)++;
+	if (MGR_TYPE_BIT(o->type) & MGR_CONTAINERS)
+		for (c = mgr_obj_first_child(o); c && !r; c = c->next)
+			r = write_tree(fd, b, c, count);
+	return r;
+}
+
+int mgr_snapshot_write(int fd, struct mgr_store *s, const struct mgr_outset *out, uint64_t gen)
+{
+	struct mgr_buf b = MGR_BUF_INIT;
+	unsigned char head[MGR_FILE_HEAD];
+	uint64_t count = 0;
+	long at;
+	size_t i;
+	int r;
+
+	mgr_file_head(head, true, gen);
+	r = mgr_buf_append(&b, head, sizeof(head));
+	if (!r)
+		r = write_tree(fd, &b, mgr_store_root(s), &count);
+	for (i = 0; out && i < out->n && !r; i++)
+		if (out->v[i].obj) {
+			r = mgr_rec_given(&b, out->v[i].id, out->v[i].obj, out->v[i].item);
+			count++;
+		}
+	if (!r) {
+		at = mgr_rec_begin(&b, MGR_REC_VERSION);
+		r = at < 0 ? -ENOMEM : mgr_img_put_u64(&b, mgr_store_version(s));
+		if (!r)
+			mgr_rec_end(&b, at);
+		count++;
+	}
+	if (!r) {
+		at = mgr_rec_begin(&b, MGR_REC_END);
+		r = at < 0 ? -ENOMEM : mgr_img_put_u64(&b, count);
+		if (!r)
+			mgr_rec_end(&b, at);
+	}
+	if (!r)
+		r = flush(fd, &b, 0);
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	mgr_buf_release(&b);
+	return r;
+}
+
+int mgr_snapshot_file(const char *path, struct mgr_store *s, const struct mgr_outset *out,
+		      uint64_t gen, char *err, size_t errlen)
+{
+	char tmp[4096], dir[4096];
+	int fd, dfd, r;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		snprintf(err, errlen, "path too long");
+		return -ENAMETOOLONG;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(-r));
+		return r;
+	}
+	r = mgr_snapshot_write(fd, s, out, gen);
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-r));
+		unlink(tmp);
+		return r;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
