@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "frame.h"
 #include "log.h"
+#include "mgrd_data.h"
 #include "server.h"
 
 #ifndef MGR_VERSION
@@ -44,6 +45,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: mgrd [-l ADDR]... [--authkey-file FILE] [--stdio] [-d] [-v|-q]\n"
 		"            [--max-frame BYTES] [--max-memory SIZE]\n"
+		"            [--data-dir DIR [--fsync always|everysec|no] [--repair]]\n"
+		"       mgrd --check DIR\n"
 		"       mgrd --relay [ADDR]\n"
 		"\n"
 		"Serve shared objects (dicts, lists, queues, locks, ...) to mgrctl and mgrfs.\n"
@@ -62,6 +65,16 @@ static void usage(FILE *f)
 		"      --max-frame BYTES  refuse request frames larger than this (%d..%u)\n"
 		"      --max-memory SIZE  refuse to store more data than this (bytes, or with\n"
 		"                         K, M or G; 0 for no limit; default: half the memory)\n"
+		"      --data-dir DIR     keep the objects in DIR (which must exist) across\n"
+		"                         restarts: a snapshot and a journal\n"
+		"      --fsync POLICY     always (default): a change is on disk before its\n"
+		"                         reply; everysec: within a second; no: when the\n"
+		"                         system writes it\n"
+		"      --repair           cut a journal at a corrupt record, losing what\n"
+		"                         follows, instead of refusing to start\n"
+		"      --compact-min SIZE compact the journal once it is this large\n"
+		"                         (default 4M) and twice the snapshot\n"
+		"      --check DIR        check a data directory without serving it\n"
 		"  -h, --help             show this help\n"
 		"      --version          show the version\n"
 		"\n"
@@ -508,7 +521,7 @@ static int relay(const char *addr)
 int main(int argc, char **argv)
 {
 	enum { OPT_AUTHKEY = 256, OPT_STDIO, OPT_RELAY, OPT_MAX_FRAME, OPT_MAX_MEMORY,
-	       OPT_VERSION };
+	       OPT_VERSION, OPT_DATA_DIR, OPT_FSYNC, OPT_REPAIR, OPT_COMPACT_MIN, OPT_CHECK };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "authkey-file", required_argument, NULL, OPT_AUTHKEY },
@@ -519,12 +532,20 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
+		{ "fsync", required_argument, NULL, OPT_FSYNC },
+		{ "repair", no_argument, NULL, OPT_REPAIR },
+		{ "compact-min", required_argument, NULL, OPT_COMPACT_MIN },
+		{ "check", required_argument, NULL, OPT_CHECK },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum mgr_log_level level = MGR_LOG_INFO;
 	struct mgr_server_opts opts = { 0 };
+	struct mgr_persist_opts data = { .fsync = MGR_FSYNC_ALWAYS };
+	struct mgr_persist *persist = NULL;
+	const char *check = NULL;
 	struct mgr_addr *addrs = NULL, *grown;
 	const char *keyfile = NULL, *why;
 	bool use_stdio = false, daemonize = false, use_relay = false, other = false;
@@ -597,6 +618,35 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case OPT_DATA_DIR:
+			other = true;
+			data.dir = optarg;
+			break;
+		case OPT_FSYNC:
+			other = true;
+			if (!strcmp(optarg, "always") || !strcmp(optarg, "everysec") ||
+			    !strcmp(optarg, "no")) {
+				data.fsync = optarg[0] == 'a' ? MGR_FSYNC_ALWAYS :
+					     optarg[0] == 'e' ? MGR_FSYNC_EVERYSEC : MGR_FSYNC_NO;
+				break;
+			}
+			status = usage_error("--fsync takes always, everysec or no, not '%s'", optarg);
+			goto out;
+		case OPT_REPAIR:
+			data.repair = true;
+			break;
+		case OPT_COMPACT_MIN:
+			other = true;
+			if (parse_size(optarg, &n) < 0 || n < 4096) {
+				status = usage_error("--compact-min takes a size of 4096 bytes or more, with K, M or G, not '%s'",
+						     optarg);
+				goto out;
+			}
+			data.compact_min = n;
+			break;
+		case OPT_CHECK:
+			check = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			status = 0;
@@ -619,6 +669,15 @@ int main(int argc, char **argv)
 		status = usage_error("unexpected argument '%s'", argv[optind + (use_relay ? 1 : 0)]);
 		goto out;
 	}
+	if (check && (other || use_relay)) {
+		status = usage_error("--check takes no other option than --repair");
+		goto out;
+	}
+	if (check) {
+		mgr_log_set(log_stderr, level);
+		status = mgrd_data_check(check, data.repair);
+		goto out;
+	}
 	if (daemonize && use_stdio) {
 		status = usage_error("--detach and --stdio exclude each other");
 		goto out;
@@ -636,7 +695,8 @@ int main(int argc, char **argv)
 	opts.authkey = key;
 	opts.authkey_len = nkey;
 	opts.max_memory = max_memory;
-	if (mgr_server_new(&opts, &the_server, err, sizeof(err)) < 0) {
+	if (mgr_server_new(&opts, &the_server, err, sizeof(err)) < 0 ||
+	    mgrd_data_start(the_server, &data, &persist, err, sizeof(err)) < 0) {
 		mgr_log(MGR_LOG_ERROR, "%s", err);
 		goto out;
 	}
@@ -677,6 +737,9 @@ int main(int argc, char **argv)
 	}
 	status = 0;
 out:
+	/* What a round still holds is written before the sessions end: what
+	 * their end gives back is given back again at the next start. */
+	mgr_persist_close(persist);
 	mgr_server_free(the_server);
 	if (key) {
 		OPENSSL_cleanse(key, nkey);

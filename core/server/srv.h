@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "dlist.h"
 #include "engine.h"
+#include "journal.h"
 
 enum srv_handle_kind {
 	SRV_H_STOP,
@@ -68,6 +69,7 @@ struct mgr_server {
 	/* No keepalive session can have expired before this (ms, 0 for
 	 * none): the loop sweeps them then. */
 	uint64_t ka_next;
+	struct mgr_server_journal journal;
 	yajl_gen out;		/* an operation's result */
 	yajl_gen gen;		/* the frame being built */
 	struct mgr_buf path;	/* an event's path */
