@@ -230,10 +230,13 @@ static int load_journal(int dirfd, const char *dir, uint64_t gen, bool last,
 			r = -EINVAL;
 			break;
 		}
-		ld->dropped += m.size - off;
-		mgr_log(MGR_LOG_WARN, "%s/%s: %s at byte %zu: %s what follows (%zu bytes, with space preallocated)",
+		/* Past the last byte written is space preallocated. */
+		for (size = m.size; size > off && !m.data[size - 1]; size--)
+			;
+		ld->dropped += size - off;
+		mgr_log(MGR_LOG_WARN, "%s/%s: %s at byte %zu: %s what follows (%zu bytes)",
 			dir, name, torn ? "a record written in part (torn tail)" : "a corrupt record",
-			off, ld->check ? "would drop" : "dropped", m.size - off);
+			off, ld->check ? "would drop" : "dropped", size - off);
 		if (!ld->check && ftruncate(m.fd, (off_t)off) < 0) {
 			r = -errno;
 			snprintf(err, errlen, "cannot cut %s/%s: %s", dir, name, strerror(-r));

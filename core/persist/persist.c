@@ -20,7 +20,7 @@
 #include "snapshot.h"
 
 #define COMPACT_MIN ((uint64_t)4 << 20)
-#define PREALLOC ((off_t)4 << 20)
+#define PREALLOC ((off_t)1 << 20)
 /* What a request may add to the journal beyond its own size: the images
  * and notes of what it changes are about the size of what it carries. */
 #define ADMIT_SLACK ((size_t)64 << 10)
@@ -43,6 +43,7 @@ struct mgr_persist {
 	uint64_t snap_bytes, compact_min, compact_at;
 	pid_t child;
 	uint64_t child_gen;
+	uint64_t oldest;		/* no file of an earlier generation */
 };
 
 static uint64_t now_ms(void)
@@ -82,8 +83,7 @@ static void changed(void *arg, struct mgr_obj *o, enum mgr_change what)
 			r = at < 0 ? -ENOMEM : mgr_buf_append(b, p->move_from.data, p->move_from.len);
 			if (!r)
 				r = mgr_rec_put_path(b, o);
-			if (!r)
-				mgr_rec_end(b, at);
+			r = mgr_rec_close(b, at, r);
 		}
 		if (!r)
 			r = mgr_rec_image(b, o, true);
@@ -97,8 +97,7 @@ static void changed(void *arg, struct mgr_obj *o, enum mgr_change what)
 		r = at < 0 ? -ENOMEM : mgr_rec_put_path(b, o);
 		if (!r)
 			r = mgr_img_put_u64(b, o->version);
-		if (!r)
-			mgr_rec_end(b, at);
+		r = mgr_rec_close(b, at, r);
 		break;
 	}
 	if (r < 0)
@@ -124,9 +123,7 @@ static void note(void *arg, struct mgr_obj *o, enum mgr_note what, const struct 
 	} else if (what == MGR_NOTE_GONE) {
 		mgr_outset_remove(&p->out, id);
 		at = mgr_rec_begin(b, MGR_REC_GONE);
-		r = at < 0 ? -ENOMEM : mgr_img_put_u64(b, id);
-		if (!r)
-			mgr_rec_end(b, at);
+		r = mgr_rec_close(b, at, at < 0 ? -ENOMEM : mgr_img_put_u64(b, id));
 	} else {
 		at = mgr_rec_begin(b, MGR_REC_NOTE);
 		r = at < 0 ? -ENOMEM : mgr_rec_put_path(b, o);
@@ -134,8 +131,7 @@ static void note(void *arg, struct mgr_obj *o, enum mgr_note what, const struct 
 			r = mgr_img_put_u64(b, what);
 		if (!r && what != MGR_NOTE_POP_HEAD)
 			r = mgr_img_put_datum(b, d);
-		if (!r)
-			mgr_rec_end(b, at);
+		r = mgr_rec_close(b, at, r);
 	}
 	if (r < 0)
 		p->broken = true;
@@ -236,12 +232,13 @@ static void remove_before(struct mgr_persist *p, uint64_t gen)
 	char name[64];
 	uint64_t g;
 
-	for (g = 0; g < gen; g++) {
+	for (g = p->oldest; g < gen; g++) {
 		snprintf(name, sizeof(name), "snapshot-%" PRIu64, g);
 		unlinkat(p->dirfd, name, 0);
 		snprintf(name, sizeof(name), "journal-%" PRIu64, g);
 		unlinkat(p->dirfd, name, 0);
 	}
+	p->oldest = gen;
 	sync_dir(p);
 }
 
@@ -264,8 +261,6 @@ static void reap(struct mgr_persist *p, bool wait)
 		snprintf(name, sizeof(name), "snapshot-%" PRIu64, p->child_gen);
 		if (fstatat(p->dirfd, name, &st, 0) == 0)
 			p->snap_bytes = (uint64_t)st.st_size;
-		/* Only journals from the first of this run are known to be
-		 * gone before: remove_before walks from 0, cheaply. */
 		remove_before(p, p->child_gen);
 		mgr_log(MGR_LOG_INFO, "%s: compacted into snapshot-%" PRIu64 " (%" PRIu64 " bytes)",
 			p->dir, p->child_gen, p->snap_bytes);
@@ -412,6 +407,12 @@ static int open_dir(const char *dir, bool check, int *dirfd, int *lockfd, char *
 	}
 	if (check)
 		return 0;
+	if (access(dir, W_OK) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "data directory %s is not writable (%s): refusing to start",
+			 dir, strerror(-r));
+		goto fail;
+	}
 	if ((st.st_mode & 0777) != 0700 && fchmod(*dirfd, 0700) < 0) {
 		r = -errno;
 		snprintf(err, errlen, "cannot make data directory %s private (mode 0700): %s", dir, strerror(-r));
@@ -491,6 +492,7 @@ int mgr_persist_open(const struct mgr_persist_opts *o, struct mgr_store *s,
 	r = mgr_load_dir(p->dirfd, o->dir, &rs, &ld, err, errlen);
 	if (r == 0) {
 		p->snap_bytes = ld.snap_bytes;
+		p->oldest = ld.have_snap ? ld.snap_gen : 0;
 		r = open_journal(p, ld.gen, ld.fresh ? 0 : (off_t)ld.end);
 		if (r < 0)
 			snprintf(err, errlen, "data directory %s: cannot write journal-%" PRIu64 ": %s",

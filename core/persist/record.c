@@ -83,6 +83,17 @@ void mgr_rec_end(struct mgr_buf *b, long at)
 	put32(p + 4, mgr_crc32c(crc, p + MGR_REC_HEAD, len));
 }
 
+int mgr_rec_close(struct mgr_buf *b, long at, int r)
+{
+	if (r < 0) {
+		if (at >= 0)
+			b->len = (size_t)at;
+		return r;
+	}
+	mgr_rec_end(b, at);
+	return 0;
+}
+
 int mgr_rec_put_path(struct mgr_buf *b, const struct mgr_obj *o)
 {
 	const struct mgr_obj *chain[MGR_PATH_DEPTH_MAX + 1];

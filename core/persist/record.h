@@ -47,6 +47,9 @@ int mgr_file_head_check(const unsigned char *head, bool snap, uint64_t *gen);
  * offset in b, or -ENOMEM. */
 long mgr_rec_begin(struct mgr_buf *b, enum mgr_rec_kind kind);
 void mgr_rec_end(struct mgr_buf *b, long at);
+/* End the record begun at at when r is 0, else take back what it added
+ * (at < 0: it never began); returns r. */
+int mgr_rec_close(struct mgr_buf *b, long at, int r);
 
 /* Append o's path. */
 int mgr_rec_put_path(struct mgr_buf *b, const struct mgr_obj *o);

@@ -29,13 +29,7 @@ int mgr_rec_image(struct mgr_buf *b, struct mgr_obj *o, bool full)
 		r = mgr_img_put_u64(b, full || !t || !t->replay);
 	if (!r && !(MGR_TYPE_BIT(o->type) & MGR_CONTAINERS))
 		r = t && t->save ? t->save(o, b, full || !t->replay) : -EINVAL;
-	if (r < 0) {
-		if (at >= 0)
-			b->len = (size_t)at;
-		return r;
-	}
-	mgr_rec_end(b, at);
-	return 0;
+	return mgr_rec_close(b, at, r);
 }
 
 int mgr_rec_given(struct mgr_buf *b, uint64_t id, const struct mgr_obj *queue,
@@ -48,13 +42,7 @@ int mgr_rec_given(struct mgr_buf *b, uint64_t id, const struct mgr_obj *queue,
 		r = mgr_rec_put_path(b, queue);
 	if (!r)
 		r = mgr_img_put_datum(b, d);
-	if (r < 0) {
-		if (at >= 0)
-			b->len = (size_t)at;
-		return r;
-	}
-	mgr_rec_end(b, at);
-	return 0;
+	return mgr_rec_close(b, at, r);
 }
 
 static int write_all(int fd, const void *data, size_t n)
@@ -120,16 +108,12 @@ int mgr_snapshot_write(int fd, struct mgr_store *s, const struct mgr_outset *out
 		}
 	if (!r) {
 		at = mgr_rec_begin(&b, MGR_REC_VERSION);
-		r = at < 0 ? -ENOMEM : mgr_img_put_u64(&b, mgr_store_version(s));
-		if (!r)
-			mgr_rec_end(&b, at);
+		r = mgr_rec_close(&b, at, at < 0 ? -ENOMEM : mgr_img_put_u64(&b, mgr_store_version(s)));
 		count++;
 	}
 	if (!r) {
 		at = mgr_rec_begin(&b, MGR_REC_END);
-		r = at < 0 ? -ENOMEM : mgr_img_put_u64(&b, count);
-		if (!r)
-			mgr_rec_end(&b, at);
+		r = mgr_rec_close(&b, at, at < 0 ? -ENOMEM : mgr_img_put_u64(&b, count));
 	}
 	if (!r)
 		r = flush(fd, &b, 0);
