@@ -85,7 +85,7 @@ static void test_snapshot(void **state)
 	fill();
 	mgr_session_end(store, &sess[2]);
 	snprintf(path, sizeof(path), "%s/snapshot-1", dir);
-	assert_int_equal(mgr_snapshot_file(path, store, NULL, 1, err, sizeof(err)), 0);
+	assert_int_equal(mgr_snapshot_file(AT_FDCWD, path, store, NULL, 1, err, sizeof(err)), 0);
 	describe(store, a, sizeof(a));
 	s = load();
 	describe(s, b, sizeof(b));

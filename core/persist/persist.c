@@ -279,7 +279,7 @@ static uint64_t threshold(const struct mgr_persist *p)
 
 static void compact(struct mgr_persist *p)
 {
-	char path[4096], err[256];
+	char path[64], err[256];
 	uint64_t gen = p->gen + 1;
 	pid_t pid;
 	int r;
@@ -299,8 +299,8 @@ static void compact(struct mgr_persist *p)
 	if (pid == 0) {
 		/* The child writes the copy-on-write image and leaves. */
 		signal(SIGTERM, SIG_DFL);
-		snprintf(path, sizeof(path), "%s/snapshot-%" PRIu64, p->dir, gen);
-		r = mgr_snapshot_file(path, p->store, &p->out, gen, err, sizeof(err));
+		snprintf(path, sizeof(path), "snapshot-%" PRIu64, gen);
+		r = mgr_snapshot_file(p->dirfd, path, p->store, &p->out, gen, err, sizeof(err));
 		if (r < 0)
 			mgr_log(MGR_LOG_WARN, "compaction: %s", err);
 		_exit(r < 0 ? 1 : 0);
@@ -474,7 +474,10 @@ int mgr_persist_open(const struct mgr_persist_opts *o, struct mgr_store *s,
 	size_t back;
 	int r;
 
-	if (!p || !(p->dir = strdup(o->dir))) {
+	/* Named in full in the log: mgrd -d changes its directory to /. */
+	if (p && !(p->dir = realpath(o->dir, NULL)))
+		p->dir = strdup(o->dir);
+	if (!p || !p->dir) {
 		free(p);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -547,7 +550,7 @@ int mgr_persist_backup(struct mgr_persist *p, struct mgr_store *s, const char *f
 		snprintf(err, errlen, "the file of a snapshot must be an absolute path");
 		return -EINVAL;
 	}
-	return mgr_snapshot_file(file, s, p ? &p->out : NULL, 1, err, errlen);
+	return mgr_snapshot_file(AT_FDCWD, file, s, p ? &p->out : NULL, 1, err, errlen);
 }
 
 static uint64_t count_tree(struct mgr_obj *o)

@@ -113,7 +113,8 @@ static int apply_image(struct mgr_restore *rs, struct mgr_img *in)
 	    !(t = mgr_types[type]) || mgr_img_get_u64(in, &tc) < 0 || tc > 127 ||
 	    mgr_img_get_u64(in, &version) < 0 || mgr_img_get_u64(in, &full) < 0 || full > 1)
 		return -EINVAL;
-	if (!is_container(type) && (!t->load || !t->save))
+	/* Only a type that reports notes is ever saved in part. */
+	if (!is_container(type) && (!t->load || !t->save || (!full && !t->replay)))
 		return -EINVAL;
 	o = p.obj;
 	if (o && o->type != type) {

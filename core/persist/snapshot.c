@@ -123,8 +123,8 @@ int mgr_snapshot_write(int fd, struct mgr_store *s, const struct mgr_outset *out
 	return r;
 }
 
-int mgr_snapshot_file(const char *path, struct mgr_store *s, const struct mgr_outset *out,
-		      uint64_t gen, char *err, size_t errlen)
+int mgr_snapshot_file(int dirfd, const char *path, struct mgr_store *s,
+		      const struct mgr_outset *out, uint64_t gen, char *err, size_t errlen)
 {
 	char tmp[4096], dir[4096];
 	int fd, dfd, r;
@@ -133,7 +133,7 @@ int mgr_snapshot_file(const char *path, struct mgr_store *s, const struct mgr_ou
 		snprintf(err, errlen, "path too long");
 		return -ENAMETOOLONG;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		r = -errno;
 		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(-r));
@@ -142,12 +142,16 @@ int mgr_snapshot_file(const char *path, struct mgr_store *s, const struct mgr_ou
 	r = mgr_snapshot_write(fd, s, out, gen);
 	if (close(fd) < 0 && !r)
 		r = -errno;
-	if (!r && rename(tmp, path) < 0)
+	if (!r && renameat(dirfd, tmp, dirfd, path) < 0)
 		r = -errno;
 	if (r < 0) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-r));
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 		return r;
+	}
+	if (dirfd != AT_FDCWD) {
+		fsync(dirfd);
+		return 0;
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
 	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -21,9 +21,10 @@ int mgr_rec_given(struct mgr_buf *b, uint64_t id, const struct mgr_obj *queue,
  * be NULL) to fd, which must be empty; fsync'd.  0 or -errno. */
 int mgr_snapshot_write(int fd, struct mgr_store *s, const struct mgr_outset *out, uint64_t gen);
 
-/* Write a snapshot to path, through path.tmp renamed into place; the
- * directory is fsync'd.  0 or -errno, with a message in err. */
-int mgr_snapshot_file(const char *path, struct mgr_store *s, const struct mgr_outset *out,
-		      uint64_t gen, char *err, size_t errlen);
+/* Write a snapshot to path (relative to dirfd, or AT_FDCWD), through
+ * path.tmp renamed into place; the directory is fsync'd.  0 or -errno,
+ * with a message in err. */
+int mgr_snapshot_file(int dirfd, const char *path, struct mgr_store *s,
+		      const struct mgr_outset *out, uint64_t gen, char *err, size_t errlen);
 
 #endif
