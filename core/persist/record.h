@@ -59,15 +59,18 @@ int mgr_rec_put_path(struct mgr_buf *b, const struct mgr_obj *o);
  * or nothing), -EINVAL when it is cut short or fails its CRC. */
 int mgr_rec_next(const unsigned char *data, size_t n, struct mgr_img *payload, size_t *size);
 
-/* Resolve a path in a payload: the object (*out, NULL with -ENOENT when
- * the last name is missing), and its parent and last name for a path
+/* Resolve a path in a payload: the object (p->obj, NULL with -ENOENT
+ * when the last name is missing), and its parent and last name for a path
  * that names something to make.  -EINVAL for a malformed path or one
- * whose parent is missing or no container. */
+ * whose parent is missing or no container.  mgr_rec_get_parent stops
+ * short of looking the last name up (p->obj is then NULL, or the root for
+ * an empty path). */
 struct mgr_rec_path {
 	struct mgr_obj *obj, *parent;
 	const char *name;
 	size_t len;
 };
 int mgr_rec_get_path(struct mgr_store *s, struct mgr_img *in, struct mgr_rec_path *p);
+int mgr_rec_get_parent(struct mgr_store *s, struct mgr_img *in, struct mgr_rec_path *p);
 
 #endif

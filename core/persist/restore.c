@@ -87,7 +87,7 @@ static int load_new(struct mgr_restore *rs, struct mgr_rec_path *p, uint64_t typ
 		return -EINVAL;
 	r = mgr_obj_new(rs->store, p->parent, p->name, p->len, (enum mgr_type_id)type, &o);
 	if (r < 0)
-		return r == -ENOMEM ? r : -EINVAL;
+		return r == -ENOMEM || r == -EEXIST ? r : -EINVAL;
 	o->typecode = (char)tc;
 	if (!is_container(type)) {
 		r = t->load(rs->store, o, in, true);
@@ -107,16 +107,29 @@ static int apply_image(struct mgr_restore *rs, struct mgr_img *in)
 	uint64_t type, tc, version, full;
 	const struct mgr_type *t;
 	struct mgr_obj *o;
-	int r = mgr_rec_get_path(rs->store, in, &p);
+	struct mgr_img state;
+	int r = mgr_rec_get_parent(rs->store, in, &p);
 
-	if (r == -EINVAL || mgr_img_get_u64(in, &type) < 0 || type >= MGR_NTYPES ||
+	if (r < 0 || mgr_img_get_u64(in, &type) < 0 || type >= MGR_NTYPES ||
 	    !(t = mgr_types[type]) || mgr_img_get_u64(in, &tc) < 0 || tc > 127 ||
 	    mgr_img_get_u64(in, &version) < 0 || mgr_img_get_u64(in, &full) < 0 || full > 1)
 		return -EINVAL;
 	/* Only a type that reports notes is ever saved in part. */
 	if (!is_container(type) && (!t->load || !t->save || (!full && !t->replay)))
 		return -EINVAL;
+	/* Most images make an object (a snapshot's all do): one lookup, in
+	 * the making, unless it is there already. */
 	o = p.obj;
+	state = *in;
+	if (!o && full && (r = load_new(rs, &p, type, tc, in, &o)) != -EEXIST) {
+		if (r < 0)
+			return r;
+		goto made;
+	}
+	if (!o && !(o = mgr_obj_child(p.parent, p.name, p.len)) && !full)
+		return -EINVAL;
+	*in = state;
+	r = 0;
 	if (o && o->type != type) {
 		if (!o->parent)
 			return -EINVAL;
@@ -146,6 +159,7 @@ static int apply_image(struct mgr_restore *rs, struct mgr_img *in)
 	}
 	if (r < 0)
 		return r;
+made:
 	if (in->p != in->end)
 		return -EINVAL;
 	o->version = version;
