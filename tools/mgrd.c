@@ -45,8 +45,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: mgrd [-l ADDR]... [--authkey-file FILE] [--stdio] [-d] [-v|-q]\n"
 		"            [--max-frame BYTES] [--max-memory SIZE]\n"
-		"            [--data-dir DIR [--fsync always|everysec|no] [--repair]]\n"
-		"       mgrd --check DIR\n"
+		"            [--data-dir DIR [--fsync always|everysec|no]\n"
+		"                            [--compact-min SIZE] [--repair]]\n"
+		"       mgrd --check DIR [--repair]\n"
 		"       mgrd --relay [ADDR]\n"
 		"\n"
 		"Serve shared objects (dicts, lists, queues, locks, ...) to mgrctl and mgrfs.\n"
@@ -546,6 +547,7 @@ int main(int argc, char **argv)
 	struct mgr_persist_opts data = { .fsync = MGR_FSYNC_ALWAYS };
 	struct mgr_persist *persist = NULL;
 	const char *check = NULL;
+	bool fsync_given = false;
 	struct mgr_addr *addrs = NULL, *grown;
 	const char *keyfile = NULL, *why;
 	bool use_stdio = false, daemonize = false, use_relay = false, other = false;
@@ -624,6 +626,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_FSYNC:
 			other = true;
+			fsync_given = true;
 			if (!strcmp(optarg, "always") || !strcmp(optarg, "everysec") ||
 			    !strcmp(optarg, "no")) {
 				data.fsync = optarg[0] == 'a' ? MGR_FSYNC_ALWAYS :
@@ -671,6 +674,10 @@ int main(int argc, char **argv)
 	}
 	if (check && (other || use_relay)) {
 		status = usage_error("--check takes no other option than --repair");
+		goto out;
+	}
+	if (!check && !data.dir && (fsync_given || data.repair || data.compact_min)) {
+		status = usage_error("--fsync, --compact-min and --repair go with --data-dir");
 		goto out;
 	}
 	if (check) {
