@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -281,7 +282,7 @@ static void compact(struct mgr_persist *p)
 {
 	char path[64], err[256];
 	uint64_t gen = p->gen + 1;
-	pid_t pid;
+	pid_t pid, parent;
 	int r;
 
 	/* Everything so far is in journal-gen and earlier, on disk: the new
@@ -295,10 +296,21 @@ static void compact(struct mgr_persist *p)
 		p->compact_at = (uint64_t)p->pos + threshold(p);
 		return;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
-		/* The child writes the copy-on-write image and leaves. */
+		/* The child writes the copy-on-write image and leaves.  It
+		 * keeps no descriptor but the directory's: not the lock, which
+		 * a manager started after a kill of this one must get at once,
+		 * nor the clients' sockets, which must close when the manager
+		 * closes them; and it dies with the manager. */
 		signal(SIGTERM, SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		if (p->dirfd > 3)
+			close_range(3, (unsigned)p->dirfd - 1, 0);
+		close_range((unsigned)p->dirfd + 1, ~0u, 0);
 		snprintf(path, sizeof(path), "snapshot-%" PRIu64, gen);
 		r = mgr_snapshot_file(p->dirfd, path, p->store, &p->out, gen, err, sizeof(err));
 		if (r < 0)
