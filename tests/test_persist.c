@@ -53,6 +53,16 @@ static void fill(void)
 	RUN(0, "{'op':'create','path':'gone','type':'list'}");
 	RUN(0, "{'op':'delete','path':'gone'}");
 	RUN(0, "{'op':'rename','path':'d/j','to':'d/i'}");
+	/* A container deleted whole: a record for it, then one for each
+	 * object that was below it. */
+	RUN(0, "{'op':'create','path':'ns','type':'namespace'}");
+	RUN(0, "{'op':'create','path':'ns/in','type':'namespace'}");
+	RUN(0, "{'op':'create','path':'ns/in/q','type':'queue'}");
+	RUN(0, "{'op':'put','path':'ns/in/q','value':1}");
+	RUN(3, "{'op':'get','path':'ns/in/q'}");
+	RUN(0, "{'op':'rename','path':'l','to':'ns/l'}");
+	RUN(0, "{'op':'rename','path':'ns/l','to':'l'}");
+	RUN(0, "{'op':'delete','path':'ns','recursive':true}");
 }
 
 static struct mgr_store *load(void)

@@ -160,9 +160,14 @@ static int get_path(struct mgr_store *s, struct mgr_img *in, struct mgr_rec_path
 	if (mgr_img_get_count(in, 1, &count) < 0 || count > MGR_PATH_DEPTH_MAX)
 		return -EINVAL;
 	for (i = 0; i < count; i++) {
-		if (mgr_img_get_bytes(in, &name, &len) < 0 || !o ||
-		    !(MGR_TYPE_BIT(o->type) & MGR_CONTAINERS))
+		if (mgr_img_get_bytes(in, &name, &len) < 0 || (o && !(MGR_TYPE_BIT(o->type) & MGR_CONTAINERS)))
 			return -EINVAL;
+		if (!o) {
+			/* Below a name that is missing: the caller says
+			 * whether that is wrong (it is for most records). */
+			dir = NULL;
+			continue;
+		}
 		dir = o;
 		o = last || i + 1 < count ? mgr_obj_child(dir, name, len) : NULL;
 	}
@@ -170,7 +175,7 @@ static int get_path(struct mgr_store *s, struct mgr_img *in, struct mgr_rec_path
 	p->parent = dir;
 	p->name = name;
 	p->len = len;
-	return o || !last ? 0 : -ENOENT;
+	return o || (!last && dir) ? 0 : -ENOENT;
 }
 
 int mgr_rec_get_path(struct mgr_store *s, struct mgr_img *in, struct mgr_rec_path *p)

@@ -60,9 +60,10 @@ int mgr_rec_put_path(struct mgr_buf *b, const struct mgr_obj *o);
 int mgr_rec_next(const unsigned char *data, size_t n, struct mgr_img *payload, size_t *size);
 
 /* Resolve a path in a payload: the object (p->obj, NULL with -ENOENT
- * when the last name is missing), and its parent and last name for a path
- * that names something to make.  -EINVAL for a malformed path or one
- * whose parent is missing or no container.  mgr_rec_get_parent stops
+ * when it is missing), and its parent and last name for a path that names
+ * something to make (p->parent NULL, with -ENOENT, when a name before the
+ * last is missing).  -EINVAL for a malformed path, or one through
+ * something that is not a container.  mgr_rec_get_parent stops
  * short of looking the last name up (p->obj is then NULL, or the root for
  * an empty path). */
 struct mgr_rec_path {

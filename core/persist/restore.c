@@ -110,7 +110,7 @@ static int apply_image(struct mgr_restore *rs, struct mgr_img *in)
 	struct mgr_img state;
 	int r = mgr_rec_get_parent(rs->store, in, &p);
 
-	if (r < 0 || mgr_img_get_u64(in, &type) < 0 || type >= MGR_NTYPES ||
+	if (r < 0 || (!p.obj && !p.parent) || mgr_img_get_u64(in, &type) < 0 || type >= MGR_NTYPES ||
 	    !(t = mgr_types[type]) || mgr_img_get_u64(in, &tc) < 0 || tc > 127 ||
 	    mgr_img_get_u64(in, &version) < 0 || mgr_img_get_u64(in, &full) < 0 || full > 1)
 		return -EINVAL;

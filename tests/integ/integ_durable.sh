@@ -53,6 +53,8 @@ mc new queue Q 5 && mc put Q 1 && mc put Q '"two"' && mc put Q 3 && mc get Q >/d
 mc new semaphore S 2 && mc new bsemaphore BS 3 && mc new event E && mc event-set E
 mc new barrier B 4 2.5 && mc new lock K && mc new rlock R && mc new condition C
 mc mv ns/deep/x ns/deep/y && mc rm ns/deep/y && mc set ns/deep/z 7
+mc new namespace gone && mc new namespace gone/in && mc new list gone/in/l 1 && mc new queue gone/q
+mc put gone/q 1 && mc mv gone/in/l gone/l2 && mc rm -r gone
 "$MGRCTL" lock S -- sleep 1000 >/dev/null 2>&1 &
 holder=$!
 bg "$holder"
