@@ -66,6 +66,9 @@ def setup(c, n):
         ("create", p + "/mv/k0", {"type": "value", "value": 0}),
         ("create", p + "/bar", {"type": "barrier", "parties": 3}),
         ("create", p + "/lk", {"type": "lock"}),
+        ("create", p + "/tr", {"type": "namespace"}),
+        ("create", p + "/tr/t0", {"type": "namespace"}),
+        ("create", p + "/tr/t0/v", {"type": "value", "value": 0}),
     ]:
         ok(c.call(op, path, **args))
     ok(c.call("put_many", p + "/gq", items=[{"value": i} for i in range(QITEMS)]))
@@ -108,6 +111,13 @@ def writer(kind, n, out):
                 r = c.call("rename", p + "mv/k%d" % (i - 1), to=p + "mv/k%d" % i)
             elif kind == "lk":
                 r = c.call("acquire", p + "lk")
+            elif kind == "tr":
+                # A tree made, filled, and the one before deleted whole.
+                ok(c.call("create", p + "tr/t%d" % i, type="namespace"))
+                ok(c.call("create", p + "tr/t%d/q" % i, type="queue"))
+                ok(c.call("put", p + "tr/t%d/q" % i, value=i))
+                ok(c.call("create", p + "tr/t%d/v" % i, type="value", value=i))
+                r = c.call("delete", p + "tr/t%d" % (i - 1), recursive=True)
             ok(r)
             f.write("%d\n" % i)
             f.flush()
@@ -117,7 +127,7 @@ def writer(kind, n, out):
     os._exit(0)
 
 
-KINDS = ["v", "l", "pq", "d", "gq", "sem", "ev", "arr", "mv", "lk"]
+KINDS = ["v", "l", "pq", "d", "gq", "sem", "ev", "arr", "mv", "lk", "tr"]
 
 
 def acked(out):
@@ -173,6 +183,12 @@ def check(c, n, got, final):
         bad.append("barrier parties %r" % state["bar"]["parties"])
     if state["lk"]["locked"]:
         bad.append("the lock is still held after the restart")
+    tr, t = state["tr"], a["tr"]
+    whole = {k: v for k, v in tr.items() if isinstance(v, dict) and "v" in v}
+    if ("t%d" % t not in whole and "t%d" % (t + 1) not in whole) or \
+            not set(tr) <= {"t%d" % t, "t%d" % (t + 1)} or \
+            any(v["v"] != int(k[1:]) for k, v in whole.items()):
+        bad.append("trees %r after %d acknowledged rounds" % (sorted(tr), t))
     return state, bad
 
 
@@ -224,8 +240,14 @@ def main():
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     rawclient.report(not failures and cycles > 0,
-                     "%d kill -9 cycles under 10 writers: every acknowledged change kept, none half applied, nothing handed out lost"
+                     "%d kill -9 cycles under 11 writers: every acknowledged change kept, none half applied, nothing handed out lost"
                      % cycles, "; ".join(failures[:5]))
 
 
-main()
+try:
+    main()
+except Exception as e:  # a manager that would not start, a writer's error
+    LOG.flush()
+    with open(LOG.name, "rb") as f:
+        tail = f.read()[-600:].decode(errors="replace")
+    rawclient.report(False, "kill -9 cycles under 11 writers", "%r; mgrd said: %s" % (e, tail))
