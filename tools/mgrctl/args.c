@@ -283,6 +283,7 @@ static int add_arg(struct sess *s, const struct cmd *cmd, const struct opts *o, 
 	case 'n': member = "n"; break;
 	case 's': member = "start"; break;
 	case 'e': member = "stop"; break;
+	case 'z': member = "size"; break;
 	case 'S':
 		if (!strchr(arg, ':')) {
 			member = "index";
