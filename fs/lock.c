@@ -17,15 +17,22 @@
  * to its holder by ENOLCK on its next use, never dropped silently.
  *
  * Shared and exclusive requests are both exclusive, and a POSIX lock on
- * any range locks the whole file. */
+ * any range locks the whole file: the manager's lock is held while the
+ * process holds any range, and given back when it has unlocked them all,
+ * so that a program that locks and unlocks bytes (sqlite) never believes
+ * it holds what it does not.  A lock granted is answered after the
+ * invalidations already heard of are done (notify.h): what its last
+ * holder changed, on any mount, is then what this mount reads. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 
 #include "handle.h"
 #include "lock.h"
+#include "notify.h"
 #include "path.h"
 #include "proto.h"
 #include "util.h"
@@ -43,8 +50,86 @@ struct lk {
 	bool block;
 	bool companion;			/* the lock is at FS_LOCKDIR */
 	bool made;			/* the companion was made once */
+	struct fs_range range;		/* POSIX: the range asked for */
+	struct fs_posix_hold *ph;	/* POSIX: the hold recorded */
 	struct mgr_buf path;		/* the lock's manager path */
 };
+
+/* Add r to h's ranges, merging those it touches.  0 or -ENOMEM. */
+static int ranges_add(struct fs_posix_hold *h, struct fs_range r)
+{
+	struct fs_range *v;
+	size_t i, j, k;
+
+	for (i = 0; i < h->nranges && h->ranges[i].end < r.start; i++)
+		;
+	for (j = i; j < h->nranges && h->ranges[j].start <= r.end; j++) {
+		if (h->ranges[j].start < r.start)
+			r.start = h->ranges[j].start;
+		if (h->ranges[j].end > r.end)
+			r.end = h->ranges[j].end;
+	}
+	/* Ranges i to j-1 become r. */
+	if (j == i) {
+		v = realloc(h->ranges, (h->nranges + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		h->ranges = v;
+		memmove(v + i + 1, v + i, (h->nranges - i) * sizeof(*v));
+		h->nranges++;
+		j = i + 1;
+	}
+	h->ranges[i] = r;
+	for (k = j; k < h->nranges; k++)
+		h->ranges[i + 1 + k - j] = h->ranges[k];
+	h->nranges -= j - i - 1;
+	return 0;
+}
+
+/* Take r out of h's ranges.  0 or -ENOMEM (a range split in two). */
+static int ranges_sub(struct fs_posix_hold *h, struct fs_range r)
+{
+	struct fs_range *v, *c;
+	size_t i = 0;
+
+	while (i < h->nranges) {
+		c = &h->ranges[i];
+		if (c->end <= r.start || c->start >= r.end) {
+			i++;
+		} else if (c->start < r.start && c->end > r.end) {
+			v = realloc(h->ranges, (h->nranges + 1) * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			h->ranges = v;
+			memmove(v + i + 1, v + i, (h->nranges - i) * sizeof(*v));
+			h->nranges++;
+			v[i].end = r.start;
+			v[i + 1].start = r.end;
+			return 0;
+		} else if (c->start < r.start) {
+			c->end = r.start;
+			i++;
+		} else if (c->end > r.end) {
+			c->start = r.end;
+			i++;
+		} else {
+			memmove(c, c + 1, (h->nranges - i - 1) * sizeof(*c));
+			h->nranges--;
+		}
+	}
+	return 0;
+}
+
+/* The range a struct flock names, as libfuse gives it (from l_start, for
+ * l_len bytes, 0 for all that follow). */
+static struct fs_range range_of(const struct flock *lock)
+{
+	struct fs_range r = { (uint64_t)lock->l_start, UINT64_MAX };
+
+	if (lock->l_len > 0 && (uint64_t)lock->l_len < UINT64_MAX - r.start)
+		r.end = r.start + lock->l_len;
+	return r;
+}
 
 /* JSON integers are signed: owners are kept to 63 bits. */
 static uint64_t owner_of(uint64_t lock_owner)
@@ -56,6 +141,28 @@ static bool is_lock_type(int type)
 {
 	return type == MGR_LOCK || type == MGR_RLOCK || type == MGR_SEMAPHORE ||
 	       type == MGR_BSEMAPHORE;
+}
+
+/* A companion's key made of a path longer than this: its start, then a
+ * hash of all of it. */
+#define LOCKKEY_MAX 200
+
+static int long_key(struct mgr_buf *path)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i, cut = LOCKKEY_MAX - 20;
+	char hash[20];
+
+	for (i = 0; i < path->len; i++) {
+		h ^= (unsigned char)path->data[i];
+		h *= 0x100000001b3ull;
+	}
+	/* Not in the middle of a character: the key is UTF-8. */
+	while (cut && ((unsigned char)path->data[cut] & 0xc0) == 0x80)
+		cut--;
+	path->len = cut;
+	snprintf(hash, sizeof(hash), "#%016llx", (unsigned long long)h);
+	return mgr_buf_append(path, hash, strlen(hash));
 }
 
 /* The manager path of the lock behind node n, into out (NUL-terminated);
@@ -70,14 +177,15 @@ static int lock_path(struct fs_node *n, struct mgr_buf *out, bool *companion)
 		err = fs_node_path(n, out);
 		return err ? err : mgr_buf_append(out, "", 1);
 	}
-	/* The companion's key is the file's path, so it is one name. */
+	/* The companion's key is the file's path, so it is one name; a path
+	 * too long for a name is cut and told apart by a hash of it. */
 	err = fs_node_path(n, &path);
 	if (!err && !path.len)
 		err = -EINVAL;	/* the root is a directory: no flock */
-	if (!err && path.len > MGR_NAME_MAX)
-		err = -ENAMETOOLONG;
 	if (!err)
 		err = mgr_buf_append(out, FS_LOCKDIR "/", strlen(FS_LOCKDIR) + 1);
+	if (!err && path.len > LOCKKEY_MAX)
+		err = long_key(&path);
 	if (!err)
 		err = mgr_name_escape(path.data, path.len, out);
 	if (!err)
@@ -119,15 +227,52 @@ static void lk_acquire(struct lk *l);
 /* The acquisition is answered.  It is recorded before the kernel hears of
  * it; if the kernel threw the answer away (the caller is gone), it is
  * undone. */
+/* Tell the kernel a lock is granted; if it threw the answer away (the
+ * caller is gone), undo it.  Runs on the loop's thread or the notifier's. */
+static void grant(void *arg)
+{
+	struct lk *l = arg;
+	struct mgrfs *fs = l->park.fs;
+	struct fs_posix_hold **pp;
+	struct fs_node *n;
+	int r = fuse_reply_err(l->park.req, 0);
+
+	if (r < 0) {
+		pthread_mutex_lock(&fs->lock);
+		n = l->posix ? fs_node_get(&fs->nodes, l->ino) : NULL;
+		for (pp = n ? &n->posix : NULL; pp && *pp; pp = &(*pp)->next) {
+			if (*pp == l->ph) {
+				*pp = l->ph->next;
+				free(l->ph->ranges);
+				free(l->ph->path);
+				free(l->ph);
+				break;
+			}
+		}
+		if (!l->posix)
+			l->h->flock_held = false;
+		pthread_mutex_unlock(&fs->lock);
+		release_quietly(fs, l->path.data, l->owner);
+	}
+	lk_free(l);
+}
+
 static void acquired(struct lk *l)
 {
 	struct mgrfs *fs = l->park.fs;
-	struct fs_posix_hold *ph = NULL, **pp;
+	struct fs_posix_hold *ph = NULL;
 	struct fs_node *n = NULL;
-	int r;
 
-	if (l->posix)
+	if (l->posix) {
 		ph = calloc(1, sizeof(*ph));
+		if (ph)
+			ph->path = strdup(l->path.data);
+		if (ph && (!ph->path || ranges_add(ph, l->range) < 0)) {
+			free(ph->path);
+			free(ph);
+			ph = NULL;
+		}
+	}
 	pthread_mutex_lock(&fs->lock);
 	if (l->posix) {
 		n = fs_node_get(&fs->nodes, l->ino);
@@ -136,6 +281,7 @@ static void acquired(struct lk *l)
 			ph->gen = fs->epoch;
 			ph->next = n->posix;
 			n->posix = ph;
+			l->ph = ph;
 		}
 	} else {
 		l->h->flock_held = true;
@@ -150,27 +296,19 @@ static void acquired(struct lk *l)
 		if (!l->posix)
 			l->h->flock_held = false;
 		pthread_mutex_unlock(&fs->lock);
+		if (ph) {
+			free(ph->ranges);
+			free(ph->path);
+		}
 		free(ph);
 		release_quietly(fs, l->path.data, l->owner);
 		fuse_reply_err(l->park.req, ENOMEM);
 		lk_free(l);
 		return;
 	}
-	r = fuse_reply_err(l->park.req, 0);
-	if (r < 0) {
-		if (l->posix) {
-			for (pp = &n->posix; *pp != ph; pp = &(*pp)->next)
-				;
-			*pp = ph->next;
-			free(ph);
-		} else {
-			l->h->flock_held = false;
-		}
-	}
 	pthread_mutex_unlock(&fs->lock);
-	if (r < 0)
-		release_quietly(fs, l->path.data, l->owner);
-	lk_free(l);
+	if (!fs_notify_after(fs, grant, l))
+		grant(l);
 }
 
 static void made_cb(void *arg, struct mgr_reply *rep)
@@ -266,7 +404,7 @@ static void lk_acquire(struct lk *l)
 
 /* Start acquiring the lock behind inode ino for owner. */
 static void start(fuse_req_t req, fuse_ino_t ino, struct fs_handle *h, uint64_t owner,
-		  bool posix, bool block)
+		  bool posix, bool block, struct fs_range range)
 {
 	struct mgrfs *fs = fuse_req_userdata(req);
 	struct lk *l = calloc(1, sizeof(*l));
@@ -281,6 +419,7 @@ static void start(fuse_req_t req, fuse_ino_t ino, struct fs_handle *h, uint64_t 
 		l->owner = owner;
 		l->posix = posix;
 		l->block = block;
+		l->range = range;
 		pthread_mutex_lock(&fs->lock);
 		n = fs_node_get(&fs->nodes, ino);
 		err = n ? lock_path(n, &l->path, &l->companion) : -ENOENT;
@@ -407,7 +546,7 @@ static void ll_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 		fuse_reply_err(req, 0);
 		return;
 	}
-	start(req, ino, h, owner, false, !(op & LOCK_NB));
+	start(req, ino, h, owner, false, !(op & LOCK_NB), (struct fs_range){ 0, UINT64_MAX });
 }
 
 int fs_lock_lost(struct mgrfs *fs, struct fs_handle *h)
@@ -425,72 +564,87 @@ void fs_lock_release_flock(struct mgrfs *fs, struct fs_handle *h, fs_done_fn don
 	flock_unlock(fs, h, NULL, done, arg);
 }
 
-enum hold { NOT_HELD, HELD, LOST };
+enum hold { NOT_HELD, HELD, LOST, STILL_HELD };
 
-/* Take owner's POSIX hold off node n: whether it had one, and whether it
- * was lost with a broken link.  Called with the lock held. */
-static enum hold posix_take(struct mgrfs *fs, struct fs_node *n, uint64_t owner)
+/* Take range r (NULL: all) off owner's POSIX hold on node n: whether it
+ * had one, whether it was lost with a broken link, and whether ranges
+ * are left (STILL_HELD); *path gets the lock's path when it is to be
+ * given back (the caller frees it).  Called with the lock held. */
+static enum hold posix_take(struct mgrfs *fs, struct fs_node *n, uint64_t owner,
+			    const struct fs_range *r, char **path)
 {
 	struct fs_posix_hold **pp, *ph;
 	enum hold was;
 
 	for (pp = &n->posix; (ph = *pp); pp = &ph->next) {
-		if (ph->owner == owner) {
-			was = ph->gen == fs->epoch ? HELD : LOST;
-			*pp = ph->next;
-			free(ph);
-			return was;
-		}
+		if (ph->owner != owner)
+			continue;
+		was = ph->gen == fs->epoch ? HELD : LOST;
+		/* Without memory to split a range, the lock stays held: too
+		 * much locked is safe, too little is not. */
+		if (was == HELD && r && (ranges_sub(ph, *r) < 0 || ph->nranges))
+			return STILL_HELD;
+		*pp = ph->next;
+		*path = ph->path;
+		free(ph->ranges);
+		free(ph);
+		return was;
 	}
 	return NOT_HELD;
 }
 
-/* Give back owner's POSIX hold on inode ino; answer req or call done.  A
- * hold lost with the link is reported by ENOLCK, once. */
-static void posix_unlock(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner, fuse_req_t req,
-			 fs_done_fn done, void *arg)
+/* Give back owner's POSIX hold on range r (NULL: all) of inode ino, to
+ * the manager once no range is left; answer req or call done.  A hold
+ * lost with the link is reported by ENOLCK, once. */
+static void posix_unlock(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner,
+			 const struct fs_range *r, fuse_req_t req, fs_done_fn done, void *arg)
 {
-	struct mgr_buf path = MGR_BUF_INIT;
 	enum hold held = NOT_HELD;
 	struct fs_node *n;
-	bool companion;
-	int err = 0;
+	char *path = NULL;
+	int err;
 
 	pthread_mutex_lock(&fs->lock);
 	n = fs_node_get(&fs->nodes, ino);
-	if (n && n->posix) {
-		err = lock_path(n, &path, &companion);
-		if (!err)
-			held = posix_take(fs, n, owner);
-	}
+	if (n && n->posix)
+		held = posix_take(fs, n, owner, r, &path);
 	pthread_mutex_unlock(&fs->lock);
 	err = held == LOST ? -ENOLCK : 0;
 	if (held == HELD)
-		send_release(fs, path.data, owner, req, done, arg);
+		send_release(fs, path, owner, req, done, arg);
 	else if (req)
 		fuse_reply_err(req, -err);
 	else
 		done(arg, err);
-	mgr_buf_release(&path);
+	free(path);
 }
 
 void fs_lock_release_posix(struct mgrfs *fs, struct fs_node *node, uint64_t owner,
 			   fs_done_fn done, void *arg)
 {
-	posix_unlock(fs, node->ino, owner_of(owner), NULL, done, arg);
+	posix_unlock(fs, node->ino, owner_of(owner), NULL, NULL, done, arg);
 }
 
-static enum hold posix_holds(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner)
+/* Whether owner holds inode ino's lock; when it does and r is not NULL,
+ * r is added to its ranges (-ENOMEM: not). */
+static int posix_holds(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner,
+		       const struct fs_range *r)
 {
 	struct fs_posix_hold *ph;
 	struct fs_node *n;
-	enum hold held = NOT_HELD;
+	int held = NOT_HELD;
 
 	pthread_mutex_lock(&fs->lock);
 	n = fs_node_get(&fs->nodes, ino);
 	for (ph = n ? n->posix : NULL; ph && held == NOT_HELD; ph = ph->next)
 		if (ph->owner == owner)
 			held = ph->gen == fs->epoch ? HELD : LOST;
+	if (held == HELD && r) {
+		for (ph = n->posix; ph->owner != owner; ph = ph->next)
+			;
+		if (ranges_add(ph, *r) < 0)
+			held = -ENOMEM;
+	}
 	pthread_mutex_unlock(&fs->lock);
 	return held;
 }
@@ -500,25 +654,25 @@ static void ll_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 {
 	struct mgrfs *fs = fuse_req_userdata(req);
 	uint64_t owner = owner_of(fi->lock_owner);
-
-	enum hold held;
+	struct fs_range r = range_of(lock);
+	int held;
 
 	if (lock->l_type == F_UNLCK) {
-		posix_unlock(fs, ino, owner, req, NULL, NULL);
+		posix_unlock(fs, ino, owner, &r, req, NULL, NULL);
 		return;
 	}
-	held = posix_holds(fs, ino, owner);
+	held = posix_holds(fs, ino, owner, &r);
 	if (held == LOST) {
 		/* Reported once: the hold is forgotten, and the next
 		 * request takes the lock anew. */
-		posix_unlock(fs, ino, owner, req, NULL, NULL);
+		posix_unlock(fs, ino, owner, NULL, req, NULL, NULL);
 		return;
 	}
-	if (held == HELD) {
-		fuse_reply_err(req, 0);
+	if (held == HELD || held < 0) {
+		fuse_reply_err(req, held < 0 ? -held : 0);
 		return;
 	}
-	start(req, ino, NULL, owner, true, sleep);
+	start(req, ino, NULL, owner, true, sleep, r);
 }
 
 struct getlk {
@@ -570,7 +724,7 @@ static void ll_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	bool companion;
 	int err;
 
-	if (posix_holds(fs, ino, owner_of(fi->lock_owner))) {
+	if (posix_holds(fs, ino, owner_of(fi->lock_owner), NULL)) {
 		lock->l_type = F_UNLCK;
 		fuse_reply_lock(req, lock);
 		return;

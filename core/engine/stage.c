@@ -4,6 +4,7 @@
  *   stage                            → {"stage": ID}
  *   stage_write {"stage","offset","bytes"} → {"size": S}
  *   stage_truncate {"stage","size"}   → {"size": S}
+ *   stage_read {"stage","offset","length"} → {"bytes": B, "size": S}
  *   commit {"stage","path"}          → {"version": V}
  *   stage_drop {"stage"}             → true
  *
@@ -114,6 +115,41 @@ static int op_stage_write(struct mgr_call *c, struct mgr_obj *unused)
 	return r < 0 ? r : reply_size(c, st);
 }
 
+/* A range of what is staged, for a client that shows it (mgrfs shows a
+ * file being rewritten as it is written), at most MGR_IO_MAX bytes. */
+static int op_stage_read(struct mgr_call *c, struct mgr_obj *unused)
+{
+	struct mgr_buf b64 = MGR_BUF_INIT;
+	uint64_t off = 0, len = MGR_IO_MAX;
+	struct mgr_stage *st;
+	int r = find(c, &st);
+
+	if (r < 0)
+		return r;
+	if (mgr_json_get_u64(c->args, "offset", &off) == -EINVAL ||
+	    mgr_json_get_u64(c->args, "length", &len) == -EINVAL)
+		return mgr_call_err(c, -EINVAL, "\"offset\" and \"length\" must be unsigned integers");
+	if (off > st->d->len)
+		off = st->d->len;
+	if (len > MGR_IO_MAX)
+		len = MGR_IO_MAX;
+	if (len > st->d->len - off)
+		len = st->d->len - off;
+	r = mgr_base64_encode(st->d->data + off, len, &b64);
+	if (!r)
+		r = mgr_json_map_open(c->out);
+	if (!r)
+		r = mgr_json_gen_cstr(c->out, "bytes");
+	if (!r)
+		r = mgr_json_gen_strn(c->out, b64.data ? b64.data : "", b64.len);
+	if (!r)
+		r = mgr_json_kv_u64(c->out, "size", st->d->len);
+	if (!r)
+		r = mgr_json_map_close(c->out);
+	mgr_buf_release(&b64);
+	return mgr_call_result(c, r);
+}
+
 static int op_stage_truncate(struct mgr_call *c, struct mgr_obj *unused)
 {
 	struct mgr_stage *st;
@@ -201,6 +237,7 @@ const struct mgr_op mgr_ops_stage[] = {
 	{ "stage", ALL_TYPES, MGR_OP_NOLOOKUP, op_stage },
 	{ "stage_write", ALL_TYPES, MGR_OP_NOLOOKUP, op_stage_write },
 	{ "stage_truncate", ALL_TYPES, MGR_OP_NOLOOKUP, op_stage_truncate },
+	{ "stage_read", ALL_TYPES, MGR_OP_NOLOOKUP, op_stage_read },
 	{ "commit", ALL_TYPES, MGR_OP_NOLOOKUP, op_commit },
 	{ "stage_drop", ALL_TYPES, MGR_OP_NOLOOKUP, op_stage_drop },
 	{ NULL, 0, 0, NULL },

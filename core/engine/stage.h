@@ -12,7 +12,7 @@
 
 struct mgr_session;
 
-/* stage, stage_write, stage_truncate, commit, stage_drop. */
+/* stage, stage_write, stage_truncate, stage_read, commit, stage_drop. */
 extern const struct mgr_op mgr_ops_stage[];
 
 /* A session ended: free its stages (the value type's session_end). */

@@ -1,6 +1,6 @@
 /* A value's content as bytes, in pieces, so that a value of any size goes
  * through without a frame or a buffer holding it whole: cat prints it (or a
- * range), put replaces it at once from a stage, write changes a range in
+ * range), store replaces it at once from a stage, write changes a range in
  * place, touch sets its modification time. */
 #include <errno.h>
 #include <fcntl.h>
@@ -149,11 +149,11 @@ static int open_input(struct sess *s, int argc, char **argv, int i, int *fd)
 	return ST_OK;
 }
 
-/* put PATH [FILE|-]: the value becomes FILE's bytes (standard input's),
+/* store PATH [FILE|-]: the value becomes FILE's bytes (standard input's),
  * made if missing.  They go to a stage in pieces and are committed at
  * once: readers see the old value until the end, never a part. */
-int cmd_put(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
-	    char **argv)
+int cmd_store(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+	      char **argv)
 {
 	struct mgr_buf piece = MGR_BUF_INIT;
 	struct mgr_reply rep;
@@ -194,7 +194,7 @@ out:
 }
 
 /* write PATH OFFSET [FILE|-]: FILE's bytes at OFFSET, a piece at a time,
- * each applied as it comes (not at once: put is for that). */
+ * each applied as it comes (not at once: store is for that). */
 int cmd_write(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
 	      char **argv)
 {

@@ -248,8 +248,8 @@ int cmd_setitem(struct sess *s, const struct cmd *cmd, const struct opts *o, int
 /* cmd_bytes.c: a value's content in pieces. */
 int cmd_cat(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
 	    char **argv);
-int cmd_put(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
-	    char **argv);
+int cmd_store(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+	      char **argv);
 int cmd_write(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
 	      char **argv);
 int cmd_touch(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
