@@ -277,13 +277,17 @@ static bool reply_orphan(struct fs_tctx *t)
 	struct mgrfs *fs = t->fs;
 	struct fs_node *n;
 	struct stat st;
+	uint64_t size;
 	bool orphan;
 
 	pthread_mutex_lock(&fs->lock);
 	n = fs_node_get(&fs->nodes, t->ino);
 	orphan = n && (!n->parent || n->gone) && n->fmt == S_IFREG;
 	if (orphan) {
-		fs_attr_fill_stat(fs, n, n->type, n->size, &st);
+		/* What is kept of it is what it holds, written to since. */
+		size = n->cached ? n->content.len : n->size;
+		fs_rewrite_size(n, &size);
+		fs_attr_fill_stat(fs, n, n->type, size, &st);
 		st.st_nlink = 0;
 	}
 	pthread_mutex_unlock(&fs->lock);

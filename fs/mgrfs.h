@@ -52,6 +52,9 @@
  * clients change the tree too (and their changes also invalidate). */
 #define FS_TIMEOUT 1.0
 
+/* How many of our own writes may await their events (notify.h). */
+#define FS_QUIET 64
+
 struct fs_notify;
 
 struct mgrfs {
@@ -76,6 +79,11 @@ struct mgrfs {
 	 * its entries is given to the kernel only while this stays as it
 	 * was when the listing began.  Atomic. */
 	uint64_t events;
+	/* Our own requests whose changes the kernel's pages already hold
+	 * (writes through the page cache, truncations), by id: their events
+	 * drop the attributes only.  Under the lock. */
+	uint64_t quiet[FS_QUIET];
+	unsigned int nquiet;
 };
 
 /* The end of a step that may take a manager call: runs once, maybe

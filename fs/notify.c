@@ -101,6 +101,31 @@ void fs_notify_inval_entry(struct mgrfs *fs, uint64_t parent, const char *name, 
 	push(fs->notify, EV_ENTRY, parent, name, len);
 }
 
+void fs_notify_quiet(struct mgrfs *fs, uint64_t id)
+{
+	pthread_mutex_lock(&fs->lock);
+	fs->quiet[fs->nquiet++ % FS_QUIET] = id;
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* Whether the event of request id is one of ours that fs_notify_quiet
+ * named; it is forgotten.  Under the lock. */
+static bool quiet(struct mgrfs *fs, yajl_val event)
+{
+	uint64_t id;
+	unsigned int i;
+
+	if (mgr_json_get_u64(event, "request", &id) < 0)
+		return false;
+	for (i = 0; i < FS_QUIET; i++) {
+		if (fs->quiet[i] == id) {
+			fs->quiet[i] = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
 bool fs_notify_after(struct mgrfs *fs, void (*fn)(void *arg), void *arg)
 {
 	struct fs_notify *q = fs->notify;
@@ -167,7 +192,7 @@ static struct fs_node *find(struct mgrfs *fs, const struct mgr_path *p, struct f
 /* Find the nodes of path, drop what is cached for it, and note what the
  * kernel may have cached that the change makes stale. */
 static void resolve(struct mgrfs *fs, const char *path, enum change ch, bool update,
-		    struct target *t)
+		    yajl_val event, struct target *t)
 {
 	struct mgr_buf name = MGR_BUF_INIT;
 	struct fs_node *dir, *n;
@@ -177,6 +202,9 @@ static void resolve(struct mgrfs *fs, const char *path, enum change ch, bool upd
 	if (mgr_path_parse(path, strlen(path), &p, &why) < 0)
 		return;
 	pthread_mutex_lock(&fs->lock);
+	/* What this mount wrote through the page cache is in it. */
+	if (ch == CH_CONTENT && update && quiet(fs, event))
+		ch = CH_META;
 	n = find(fs, &p, &dir, &name);
 	if (dir && p.n && mgr_buf_append(&t->name, name.data, name.len) == 0)
 		t->parent = dir->ino;
@@ -185,7 +213,8 @@ static void resolve(struct mgrfs *fs, const char *path, enum change ch, bool upd
 		t->polls = n->polls;
 		n->polls = NULL;
 		/* What a file open on a deleted object showed, it shows on. */
-		if (ch == CH_CONTENT || (ch == CH_GONE && !n->opens))
+		if (ch == CH_CONTENT || (ch == CH_GONE && !n->opens) ||
+		    (ch == CH_META && update && !YAJL_IS_TRUE(mgr_json_get(event, "meta"))))
 			fs_node_cache_drop(&fs->nodes, n);
 		if (ch == CH_CONTENT && update && (n->attr_shown || n->pages)) {
 			t->inval = EV_PAGES;
@@ -331,7 +360,7 @@ void fs_notify_event(void *arg, yajl_val event)
 		move(fs, fs->notify->moving, path);
 		fs->notify->moving = 0;
 	}
-	resolve(fs, path, ch, update, &t);
+	resolve(fs, path, ch, update, event, &t);
 	if (delete)
 		fs->notify->moving = ch == CH_MOVING ? t.self : 0;
 	/* A file open on it answers fstat from what was last seen. */

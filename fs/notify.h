@@ -15,6 +15,9 @@ void fs_notify_event(void *arg, yajl_val event);
 /* Have the kernel drop inode ino's pages (and attributes), soon and from
  * that thread. */
 void fs_notify_inval_pages(struct mgrfs *fs, uint64_t ino);
+/* Request id, sent, changes what the kernel's pages already show: its
+ * event will not drop them. */
+void fs_notify_quiet(struct mgrfs *fs, uint64_t id);
 /* Have fn(arg) run on that thread once the invalidations queued so far
  * are done: true, or false when none are waiting (nor ENOMEM), and the
  * caller runs it itself.  A lock granted is answered so, so that what

@@ -319,6 +319,7 @@ void fs_value_write(fuse_req_t req, struct fs_handle *h, const char *buf, size_t
 	bool append = h->vmode == FS_V_APPEND;
 	struct fs_vop *v;
 	struct mgr_req r;
+	uint64_t id;
 	int err;
 
 	if (!append && (uint64_t)off + size > MGR_VALUE_MAX) {
@@ -359,8 +360,12 @@ void fs_value_write(fuse_req_t req, struct fs_handle *h, const char *buf, size_t
 	if (!err)
 		err = fs_value_gen_bytes(&r, buf, size);
 	if (!err)
-		err = mgr_client_call_async(fs->client, &r, write_cb, v, NULL);
+		err = mgr_client_call_async(fs->client, &r, write_cb, v, &id);
 	mgr_req_release(&r);
+	/* A write through the page cache is in the kernel's pages already;
+	 * an append is not. */
+	if (!err && !append)
+		fs_notify_quiet(fs, id);
 	if (err)
 		fs_vop_end(v, err);
 }
@@ -390,6 +395,7 @@ void fs_value_truncate(struct mgrfs *fs, struct fs_node *n, const char *path, ui
 {
 	struct fs_vop *v = fs_vop_new(NULL, fs, NULL);
 	struct mgr_req r;
+	uint64_t id;
 	int err = v ? 0 : -ENOMEM;
 
 	if (!err && size > MGR_VALUE_MAX)
@@ -408,8 +414,11 @@ void fs_value_truncate(struct mgrfs *fs, struct fs_node *n, const char *path, ui
 	if (!err)
 		err = mgr_json_kv_u64(r.g, "size", size);
 	if (!err)
-		err = mgr_client_call_async(fs->client, &r, truncate_cb, v, NULL);
+		err = mgr_client_call_async(fs->client, &r, truncate_cb, v, &id);
 	mgr_req_release(&r);
+	/* The kernel cut or extended its pages itself. */
+	if (!err)
+		fs_notify_quiet(fs, id);
 	if (err)
 		fs_vop_end(v, err);
 }

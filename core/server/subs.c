@@ -94,6 +94,10 @@ static int gen_event(yajl_gen g, const struct conn_sub *s, const struct mgr_buf 
 	    (what == MGR_CHANGE_MOVE && mgr_json_kv_bool(g, "moving", true) < 0) ||
 	    (what == MGR_CHANGE_META && mgr_json_kv_bool(g, "meta", true) < 0))
 		return -EINVAL;
+	/* The connection whose request made the change is told which: a
+	 * client that knows what its own request did need not act on it. */
+	if (s->c == s->c->srv->cause && mgr_json_kv_u64(g, "request", s->c->srv->cause_id) < 0)
+		return -EINVAL;
 	return srv_gen_ok(yajl_gen_map_close(g));
 }
 
