@@ -86,8 +86,11 @@ bool fs_value_setup(struct fs_handle *h, struct fuse_file_info *fi)
 	fi->keep_cache = 0;
 	fi->nonseekable = 0;
 	/* A rewrite and appends bypass the page cache, which would take
-	 * what they write at the wrong place or before it is stored; the
-	 * rest go through it, and may be mapped shared. */
+	 * what they write at the wrong place or before it is stored.  So do
+	 * reads of a file opened only to be read: each read() is then one
+	 * read in the manager, of one version, where pages read one after
+	 * the other could mix two.  The rest go through it, and may be
+	 * mapped shared. */
 	if (acc == O_WRONLY && (h->flags & O_TRUNC)) {
 		h->vmode = FS_V_STAGE;
 		h->modified = true;
@@ -95,7 +98,7 @@ bool fs_value_setup(struct fs_handle *h, struct fuse_file_info *fi)
 		return false;
 	}
 	h->vmode = acc != O_RDONLY && (h->flags & O_APPEND) ? FS_V_APPEND : FS_V_PLACE;
-	fi->direct_io = h->vmode == FS_V_APPEND;
+	fi->direct_io = h->vmode == FS_V_APPEND || acc == O_RDONLY;
 	return acc != O_RDONLY && (h->flags & O_TRUNC);
 }
 

@@ -7,7 +7,9 @@
  * a fresh manager; it works on any file system but for the calls mgrfs
  * refuses (chown to another owner, links, devices, extended attributes),
  * which a local disk allows. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

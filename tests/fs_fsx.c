@@ -16,7 +16,9 @@
  * the other reads.
  *
  * On the first difference it prints the last operations and exits 1. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
