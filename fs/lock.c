@@ -1,5 +1,6 @@
-/* Locks: flock and whole-file POSIX locks held in the manager, so that
- * they hold across mounts and hosts.
+/* Locks: flock held in the manager, so that it holds across mounts and
+ * hosts, and the acquisition and release of the manager's locks that
+ * POSIX locks (posix.c) share with it.
  *
  * A file that is a lock, rlock or semaphore is its own lock: flock
  * acquires it (a semaphore gives one unit).  Any other file's lock is a
@@ -9,20 +10,16 @@
  *
  * The owner of an acquisition is the kernel's lock owner: the open file
  * for flock, the process for POSIX locks.  What an open file holds by
- * flock is given back when it is closed for the last time (release), what
- * a process holds by POSIX lock when it closes any descriptor of the file
- * (flush).  If mgrfs or its connection dies, the manager gives back all
- * of it with the session.  When the link breaks and mgrfs connects again
- * (-o reconnect), the holds of the old session are gone: each is reported
- * to its holder by ENOLCK on its next use, never dropped silently.
+ * flock is given back when it is closed for the last time (release).  If
+ * mgrfs or its connection dies, the manager gives back all of it with the
+ * session.  When the link breaks and mgrfs connects again (-o reconnect),
+ * the holds of the old session are gone: each is reported to its holder by
+ * ENOLCK on its next use, never dropped silently.
  *
- * Shared and exclusive requests are both exclusive, and a POSIX lock on
- * any range locks the whole file: the manager's lock is held while the
- * process holds any range, and given back when it has unlocked them all,
- * so that a program that locks and unlocks bytes (sqlite) never believes
- * it holds what it does not.  A lock granted is answered after the
- * invalidations already heard of are done (notify.h): what its last
- * holder changed, on any mount, is then what this mount reads. */
+ * Shared and exclusive requests are both exclusive.  A lock granted is
+ * answered after the invalidations already heard of are done (notify.h):
+ * what its last holder changed, on any mount, is then what this mount
+ * reads. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -55,84 +52,7 @@ struct lk {
 	struct mgr_buf path;		/* the lock's manager path */
 };
 
-/* Add r to h's ranges, merging those it touches.  0 or -ENOMEM. */
-static int ranges_add(struct fs_posix_hold *h, struct fs_range r)
-{
-	struct fs_range *v;
-	size_t i, j, k;
-
-	for (i = 0; i < h->nranges && h->ranges[i].end < r.start; i++)
-		;
-	for (j = i; j < h->nranges && h->ranges[j].start <= r.end; j++) {
-		if (h->ranges[j].start < r.start)
-			r.start = h->ranges[j].start;
-		if (h->ranges[j].end > r.end)
-			r.end = h->ranges[j].end;
-	}
-	/* Ranges i to j-1 become r. */
-	if (j == i) {
-		v = realloc(h->ranges, (h->nranges + 1) * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		h->ranges = v;
-		memmove(v + i + 1, v + i, (h->nranges - i) * sizeof(*v));
-		h->nranges++;
-		j = i + 1;
-	}
-	h->ranges[i] = r;
-	for (k = j; k < h->nranges; k++)
-		h->ranges[i + 1 + k - j] = h->ranges[k];
-	h->nranges -= j - i - 1;
-	return 0;
-}
-
-/* Take r out of h's ranges.  0 or -ENOMEM (a range split in two). */
-static int ranges_sub(struct fs_posix_hold *h, struct fs_range r)
-{
-	struct fs_range *v, *c;
-	size_t i = 0;
-
-	while (i < h->nranges) {
-		c = &h->ranges[i];
-		if (c->end <= r.start || c->start >= r.end) {
-			i++;
-		} else if (c->start < r.start && c->end > r.end) {
-			v = realloc(h->ranges, (h->nranges + 1) * sizeof(*v));
-			if (!v)
-				return -ENOMEM;
-			h->ranges = v;
-			memmove(v + i + 1, v + i, (h->nranges - i) * sizeof(*v));
-			h->nranges++;
-			v[i].end = r.start;
-			v[i + 1].start = r.end;
-			return 0;
-		} else if (c->start < r.start) {
-			c->end = r.start;
-			i++;
-		} else if (c->end > r.end) {
-			c->start = r.end;
-			i++;
-		} else {
-			memmove(c, c + 1, (h->nranges - i - 1) * sizeof(*c));
-			h->nranges--;
-		}
-	}
-	return 0;
-}
-
-/* The range a struct flock names, as libfuse gives it (from l_start, for
- * l_len bytes, 0 for all that follow). */
-static struct fs_range range_of(const struct flock *lock)
-{
-	struct fs_range r = { (uint64_t)lock->l_start, UINT64_MAX };
-
-	if (lock->l_len > 0 && (uint64_t)lock->l_len < UINT64_MAX - r.start)
-		r.end = r.start + lock->l_len;
-	return r;
-}
-
-/* JSON integers are signed: owners are kept to 63 bits. */
-static uint64_t owner_of(uint64_t lock_owner)
+uint64_t fs_lock_owner(uint64_t lock_owner)
 {
 	return lock_owner & INT64_MAX;
 }
@@ -165,9 +85,7 @@ static int long_key(struct mgr_buf *path)
 	return mgr_buf_append(path, hash, strlen(hash));
 }
 
-/* The manager path of the lock behind node n, into out (NUL-terminated);
- * *companion tells whether it is a companion.  Called with the lock held. */
-static int lock_path(struct fs_node *n, struct mgr_buf *out, bool *companion)
+int fs_lock_path(struct fs_node *n, struct mgr_buf *out, bool *companion)
 {
 	struct mgr_buf path = MGR_BUF_INIT;
 	int err;
@@ -267,7 +185,7 @@ static void acquired(struct lk *l)
 		ph = calloc(1, sizeof(*ph));
 		if (ph)
 			ph->path = strdup(l->path.data);
-		if (ph && (!ph->path || ranges_add(ph, l->range) < 0)) {
+		if (ph && (!ph->path || fs_node_hold_add(ph, l->range) < 0)) {
 			free(ph->path);
 			free(ph);
 			ph = NULL;
@@ -402,9 +320,8 @@ static void lk_acquire(struct lk *l)
 	}
 }
 
-/* Start acquiring the lock behind inode ino for owner. */
-static void start(fuse_req_t req, fuse_ino_t ino, struct fs_handle *h, uint64_t owner,
-		  bool posix, bool block, struct fs_range range)
+void fs_lock_acquire(fuse_req_t req, fuse_ino_t ino, struct fs_handle *h, uint64_t owner,
+		     bool posix, bool block, struct fs_range range)
 {
 	struct mgrfs *fs = fuse_req_userdata(req);
 	struct lk *l = calloc(1, sizeof(*l));
@@ -422,7 +339,7 @@ static void start(fuse_req_t req, fuse_ino_t ino, struct fs_handle *h, uint64_t 
 		l->range = range;
 		pthread_mutex_lock(&fs->lock);
 		n = fs_node_get(&fs->nodes, ino);
-		err = n ? lock_path(n, &l->path, &l->companion) : -ENOENT;
+		err = n ? fs_lock_path(n, &l->path, &l->companion) : -ENOENT;
 		pthread_mutex_unlock(&fs->lock);
 	}
 	if (err) {
@@ -453,9 +370,8 @@ static void rel_cb(void *arg, struct mgr_reply *rep)
 	free(x);
 }
 
-/* Send a release of path for owner, then answer req or call done. */
-static void send_release(struct mgrfs *fs, const char *path, uint64_t owner, fuse_req_t req,
-			 fs_done_fn done, void *arg)
+void fs_lock_send_release(struct mgrfs *fs, const char *path, uint64_t owner, fuse_req_t req,
+			  fs_done_fn done, void *arg)
 {
 	struct rel *x = malloc(sizeof(*x));
 	struct mgr_req r;
@@ -512,7 +428,7 @@ static void flock_unlock(struct mgrfs *fs, struct fs_handle *h, fuse_req_t req,
 	}
 	pthread_mutex_unlock(&fs->lock);
 	if (path) {
-		send_release(fs, path, owner, req, done, arg);
+		fs_lock_send_release(fs, path, owner, req, done, arg);
 		free(path);
 	} else if (req) {
 		fuse_reply_err(req, lost ? ENOLCK : 0);
@@ -525,7 +441,7 @@ static void ll_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 {
 	struct mgrfs *fs = fuse_req_userdata(req);
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
-	uint64_t owner = owner_of(fi->lock_owner);
+	uint64_t owner = fs_lock_owner(fi->lock_owner);
 	bool held, lost;
 
 	if (op & LOCK_UN) {
@@ -546,7 +462,7 @@ static void ll_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 		fuse_reply_err(req, 0);
 		return;
 	}
-	start(req, ino, h, owner, false, !(op & LOCK_NB), (struct fs_range){ 0, UINT64_MAX });
+	fs_lock_acquire(req, ino, h, owner, false, !(op & LOCK_NB), (struct fs_range){ 0, UINT64_MAX });
 }
 
 int fs_lock_lost(struct mgrfs *fs, struct fs_handle *h)
@@ -564,195 +480,7 @@ void fs_lock_release_flock(struct mgrfs *fs, struct fs_handle *h, fs_done_fn don
 	flock_unlock(fs, h, NULL, done, arg);
 }
 
-enum hold { NOT_HELD, HELD, LOST, STILL_HELD };
-
-/* Take range r (NULL: all) off owner's POSIX hold on node n: whether it
- * had one, whether it was lost with a broken link, and whether ranges
- * are left (STILL_HELD); *path gets the lock's path when it is to be
- * given back (the caller frees it).  Called with the lock held. */
-static enum hold posix_take(struct mgrfs *fs, struct fs_node *n, uint64_t owner,
-			    const struct fs_range *r, char **path)
-{
-	struct fs_posix_hold **pp, *ph;
-	enum hold was;
-
-	for (pp = &n->posix; (ph = *pp); pp = &ph->next) {
-		if (ph->owner != owner)
-			continue;
-		was = ph->gen == fs->epoch ? HELD : LOST;
-		/* Without memory to split a range, the lock stays held: too
-		 * much locked is safe, too little is not. */
-		if (was == HELD && r && (ranges_sub(ph, *r) < 0 || ph->nranges))
-			return STILL_HELD;
-		*pp = ph->next;
-		*path = ph->path;
-		free(ph->ranges);
-		free(ph);
-		return was;
-	}
-	return NOT_HELD;
-}
-
-/* Give back owner's POSIX hold on range r (NULL: all) of inode ino, to
- * the manager once no range is left; answer req or call done.  A hold
- * lost with the link is reported by ENOLCK, once. */
-static void posix_unlock(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner,
-			 const struct fs_range *r, fuse_req_t req, fs_done_fn done, void *arg)
-{
-	enum hold held = NOT_HELD;
-	struct fs_node *n;
-	char *path = NULL;
-	int err;
-
-	pthread_mutex_lock(&fs->lock);
-	n = fs_node_get(&fs->nodes, ino);
-	if (n && n->posix)
-		held = posix_take(fs, n, owner, r, &path);
-	pthread_mutex_unlock(&fs->lock);
-	err = held == LOST ? -ENOLCK : 0;
-	if (held == HELD)
-		send_release(fs, path, owner, req, done, arg);
-	else if (req)
-		fuse_reply_err(req, -err);
-	else
-		done(arg, err);
-	free(path);
-}
-
-void fs_lock_release_posix(struct mgrfs *fs, struct fs_node *node, uint64_t owner,
-			   fs_done_fn done, void *arg)
-{
-	posix_unlock(fs, node->ino, owner_of(owner), NULL, NULL, done, arg);
-}
-
-/* Whether owner holds inode ino's lock; when it does and r is not NULL,
- * r is added to its ranges (-ENOMEM: not). */
-static int posix_holds(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner,
-		       const struct fs_range *r)
-{
-	struct fs_posix_hold *ph;
-	struct fs_node *n;
-	int held = NOT_HELD;
-
-	pthread_mutex_lock(&fs->lock);
-	n = fs_node_get(&fs->nodes, ino);
-	for (ph = n ? n->posix : NULL; ph && held == NOT_HELD; ph = ph->next)
-		if (ph->owner == owner)
-			held = ph->gen == fs->epoch ? HELD : LOST;
-	if (held == HELD && r) {
-		for (ph = n->posix; ph->owner != owner; ph = ph->next)
-			;
-		if (ranges_add(ph, *r) < 0)
-			held = -ENOMEM;
-	}
-	pthread_mutex_unlock(&fs->lock);
-	return held;
-}
-
-static void ll_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
-		     struct flock *lock, int sleep)
-{
-	struct mgrfs *fs = fuse_req_userdata(req);
-	uint64_t owner = owner_of(fi->lock_owner);
-	struct fs_range r = range_of(lock);
-	int held;
-
-	if (lock->l_type == F_UNLCK) {
-		posix_unlock(fs, ino, owner, &r, req, NULL, NULL);
-		return;
-	}
-	held = posix_holds(fs, ino, owner, &r);
-	if (held == LOST) {
-		/* Reported once: the hold is forgotten, and the next
-		 * request takes the lock anew. */
-		posix_unlock(fs, ino, owner, NULL, req, NULL, NULL);
-		return;
-	}
-	if (held == HELD || held < 0) {
-		fuse_reply_err(req, held < 0 ? -held : 0);
-		return;
-	}
-	start(req, ino, NULL, owner, true, sleep, r);
-}
-
-struct getlk {
-	fuse_req_t req;
-	struct flock lock;
-};
-
-/* Whether a lock object's stat says it would make an acquire wait. */
-static bool stat_locked(yajl_val st)
-{
-	uint64_t value = 1;
-	bool locked = false;
-
-	if (mgr_json_get_bool(st, "locked", &locked) == 0)
-		return locked;
-	return mgr_json_get_u64(st, "value", &value) == 0 && value == 0;
-}
-
-static void getlk_cb(void *arg, struct mgr_reply *rep)
-{
-	struct getlk *g = arg;
-
-	if (rep->err && rep->err != -ENOENT) {
-		fuse_reply_err(g->req, fs_errno(rep->err));
-	} else {
-		if (rep->err || !stat_locked(rep->result)) {
-			g->lock.l_type = F_UNLCK;
-		} else {
-			/* Held by another process, maybe on another host. */
-			g->lock.l_type = F_WRLCK;
-			g->lock.l_whence = SEEK_SET;
-			g->lock.l_start = 0;
-			g->lock.l_len = 0;
-			g->lock.l_pid = 0;
-		}
-		fuse_reply_lock(g->req, &g->lock);
-	}
-	free(g);
-}
-
-static void ll_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
-		     struct flock *lock)
-{
-	struct mgrfs *fs = fuse_req_userdata(req);
-	struct mgr_buf path = MGR_BUF_INIT;
-	struct getlk *g = NULL;
-	struct fs_node *n;
-	struct mgr_req r;
-	bool companion;
-	int err;
-
-	if (posix_holds(fs, ino, owner_of(fi->lock_owner), NULL)) {
-		lock->l_type = F_UNLCK;
-		fuse_reply_lock(req, lock);
-		return;
-	}
-	pthread_mutex_lock(&fs->lock);
-	n = fs_node_get(&fs->nodes, ino);
-	err = n ? lock_path(n, &path, &companion) : -ENOENT;
-	pthread_mutex_unlock(&fs->lock);
-	if (!err) {
-		g = malloc(sizeof(*g));
-		err = g ? mgr_req_init(&r, "stat", path.data) : -ENOMEM;
-	}
-	mgr_buf_release(&path);
-	if (!err) {
-		g->req = req;
-		g->lock = *lock;
-		err = mgr_client_call_async(fs->client, &r, getlk_cb, g, NULL);
-		mgr_req_release(&r);
-		if (!err)
-			return;
-	}
-	free(g);
-	fuse_reply_err(req, fs_errno(err));
-}
-
 void fs_lock_ops(struct fuse_lowlevel_ops *ops)
 {
 	ops->flock = ll_flock;
-	ops->getlk = ll_getlk;
-	ops->setlk = ll_setlk;
 }

@@ -31,6 +31,7 @@
 #include "mgrfs.h"
 #include "names.h"
 #include "notify.h"
+#include "posix.h"
 #include "proto.h"
 #include "queue.h"
 #include "spin.h"
@@ -628,6 +629,7 @@ int main(int argc, char **argv)
 	fs_xattr_ops(&ops);
 	fs_queue_ops(&ops);
 	fs_lock_ops(&ops);
+	fs_posix_ops(&ops);
 	fs.se = fuse_session_new(&args, &ops, sizeof(ops), &fs);
 	if (!fs.se)
 		goto out;

@@ -398,3 +398,66 @@ void fs_node_cache_cut(struct fs_nodes *t, struct fs_node *n, uint64_t size)
 	t->cached_bytes -= n->content.len - size;
 	n->content.len = size;
 }
+
+int fs_node_hold_add(struct fs_posix_hold *h, struct fs_range r)
+{
+	struct fs_range *v;
+	size_t i, j, k;
+
+	for (i = 0; i < h->nranges && h->ranges[i].end < r.start; i++)
+		;
+	for (j = i; j < h->nranges && h->ranges[j].start <= r.end; j++) {
+		if (h->ranges[j].start < r.start)
+			r.start = h->ranges[j].start;
+		if (h->ranges[j].end > r.end)
+			r.end = h->ranges[j].end;
+	}
+	/* Ranges i to j-1 become r. */
+	if (j == i) {
+		v = realloc(h->ranges, (h->nranges + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		h->ranges = v;
+		memmove(v + i + 1, v + i, (h->nranges - i) * sizeof(*v));
+		h->nranges++;
+		j = i + 1;
+	}
+	h->ranges[i] = r;
+	for (k = j; k < h->nranges; k++)
+		h->ranges[i + 1 + k - j] = h->ranges[k];
+	h->nranges -= j - i - 1;
+	return 0;
+}
+
+int fs_node_hold_sub(struct fs_posix_hold *h, struct fs_range r)
+{
+	struct fs_range *v, *c;
+	size_t i = 0;
+
+	while (i < h->nranges) {
+		c = &h->ranges[i];
+		if (c->end <= r.start || c->start >= r.end) {
+			i++;
+		} else if (c->start < r.start && c->end > r.end) {
+			v = realloc(h->ranges, (h->nranges + 1) * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			h->ranges = v;
+			memmove(v + i + 1, v + i, (h->nranges - i) * sizeof(*v));
+			h->nranges++;
+			v[i].end = r.start;
+			v[i + 1].start = r.end;
+			return 0;
+		} else if (c->start < r.start) {
+			c->end = r.start;
+			i++;
+		} else if (c->end > r.end) {
+			c->start = r.end;
+			i++;
+		} else {
+			memmove(c, c + 1, (h->nranges - i - 1) * sizeof(*c));
+			h->nranges--;
+		}
+	}
+	return 0;
+}

@@ -133,6 +133,11 @@ int fs_node_path(const struct fs_node *n, struct mgr_buf *out);
 /* Record version v and the times the manager gave with it. */
 void fs_node_saw(struct fs_node *n, uint64_t v, int64_t mtime, int64_t ctime);
 
+/* Add range r to a POSIX hold's, merging those it touches, or take it out
+ * of them.  0 or -ENOMEM (nothing changed). */
+int fs_node_hold_add(struct fs_posix_hold *h, struct fs_range r);
+int fs_node_hold_sub(struct fs_posix_hold *h, struct fs_range r);
+
 /* Keep len bytes of data as n's content, valid in epoch (nothing is kept
  * when the cache would grow past FS_CACHE_MAX), or drop what n keeps. */
 void fs_node_cache_set(struct fs_nodes *t, struct fs_node *n, const char *data, size_t len,

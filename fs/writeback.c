@@ -14,6 +14,7 @@
 #include "datum.h"
 #include "file.h"
 #include "lock.h"
+#include "posix.h"
 #include "proto.h"
 #include "queue.h"
 #include "rewrite.h"
@@ -215,7 +216,7 @@ static void flush_step(void *arg, int err)
 		fs_queue_flush(t->fs, t->h, flush_step, t);
 		break;
 	case 2:
-		fs_lock_release_posix(t->fs, t->h->node, t->fi.lock_owner, flush_step, t);
+		fs_posix_release(t->fs, t->h->node, t->fi.lock_owner, flush_step, t);
 		break;
 	default:
 		fuse_reply_err(t->req, fs_errno(t->err));

@@ -25,6 +25,11 @@ static void test_commit(void **state)
 	   (unsigned long long)st);
 	OK(0, "{\"size\":3}", "{'op':'stage_truncate','stage':%llu,'size':3}",
 	   (unsigned long long)st);
+	/* What is staged reads back, by range. */
+	OK(0, "{\"bytes\":\"YmM=\",\"size\":3}",
+	   "{'op':'stage_read','stage':%llu,'offset':1,'length':2}", (unsigned long long)st);
+	OK(0, "{\"bytes\":\"\",\"size\":3}", "{'op':'stage_read','stage':%llu,'offset':9}",
+	   (unsigned long long)st);
 	/* Nothing shows until the commit. */
 	OKV(0, "{\"bytes\":\"YWI=\",\"version\":V}", "{'op':'get','path':'f'}");
 	assert_int_equal(version_of("f"), v);
