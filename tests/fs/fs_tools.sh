@@ -12,22 +12,36 @@ M2=$TMP/m2
 mount_fs "$M"
 mount_fs "$M2"
 
-# sqlite3, rollback journal, one writer on each mount, each insert its
-# own process: every row of both stays.
+# sqlite3, rollback journal, a connection on each mount inserting row
+# after row with a busy timeout, and then writers that are a process an
+# insert: every row of each stays.
 if command -v sqlite3 >/dev/null; then
 	sqlite3 "$M/db" 'create table t(w text, i integer)'
+	connection() {
+		local i
+		{
+			echo ".timeout 30000"
+			for ((i = 0; i < 200; i++)); do
+				echo "insert into t values('$2', $i);"
+			done
+		} | sqlite3 -bail "$1/db"
+	}
 	inserter() {
 		local dir=$1 who=$2 i
-		for ((i = 0; i < 60; i++)); do
+		for ((i = 0; i < 20; i++)); do
 			sqlite3 -cmd '.timeout 30000' "$dir/db" \
 				"insert into t values('$who', $i)" || return 1
 		done
 	}
-	spawn inserter "$M" one
-	spawn inserter "$M2" two
+	spawn connection "$M" one
+	spawn connection "$M2" two
 	wait_spawned
-	t_true "two sqlite3 writers on two mounts finish" test "$FAILED" = 0
-	t_out $'one|60\ntwo|60' "and every row of both is there" \
+	t_true "two sqlite3 connections on two mounts finish" test "$FAILED" = 0
+	spawn inserter "$M" three
+	spawn inserter "$M2" four
+	wait_spawned
+	t_true "and so do writers of a process an insert" test "$FAILED" = 0
+	t_out $'four|20\none|200\nthree|20\ntwo|200' "every row of each is there" \
 		sqlite3 "$M2/db" "select w, count(*) from t group by w order by w"
 	t_out "ok" "in a whole database" sqlite3 "$M/db" "pragma integrity_check"
 else
