@@ -46,6 +46,7 @@ struct fs_handle {
 	/* FS_H_VALUE: how it is written; a rewrite's stage in the manager
 	 * once its content outgrew buf (0 before), and its size. */
 	enum fs_value_mode vmode;
+	bool direct;		/* opened past the page cache */
 	uint64_t stage;
 	uint64_t vsize;
 	size_t stored;		/* a list opened to append: bytes of buf stored */

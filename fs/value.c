@@ -94,11 +94,11 @@ bool fs_value_setup(struct fs_handle *h, struct fuse_file_info *fi)
 	if (acc == O_WRONLY && (h->flags & O_TRUNC)) {
 		h->vmode = FS_V_STAGE;
 		h->modified = true;
-		fi->direct_io = 1;
+		fi->direct_io = h->direct = true;
 		return false;
 	}
 	h->vmode = acc != O_RDONLY && (h->flags & O_APPEND) ? FS_V_APPEND : FS_V_PLACE;
-	fi->direct_io = h->vmode == FS_V_APPEND || acc == O_RDONLY;
+	fi->direct_io = h->direct = h->vmode == FS_V_APPEND || acc == O_RDONLY;
 	return acc != O_RDONLY && (h->flags & O_TRUNC);
 }
 
@@ -366,8 +366,8 @@ void fs_value_write(fuse_req_t req, struct fs_handle *h, const char *buf, size_t
 		err = mgr_client_call_async(fs->client, &r, write_cb, v, &id);
 	mgr_req_release(&r);
 	/* A write through the page cache is in the kernel's pages already;
-	 * an append is not. */
-	if (!err && !append)
+	 * an append, or any write past the cache, is not. */
+	if (!err && !h->direct)
 		fs_notify_quiet(fs, id);
 	if (err)
 		fs_vop_end(v, err);
