@@ -2,49 +2,10 @@
 #include "fname.h"
 
 #include <errno.h>
-#include <stdbool.h>
-#include <stdint.h>
 
 #include "path.h"
 #include "proto.h"
-
-/* Length of the valid UTF-8 sequence that starts s (n bytes left), or 0:
- * overlong forms, surrogates and code points past U+10FFFF are not. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len, k;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (k = 1; k < len; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[k] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* The byte that U+DC80 to U+DCFF at s (n bytes left) stands for, or -1. */
-static int escaped_byte(const unsigned char *s, size_t n)
-{
-	if (n < 3 || s[0] != 0xed || (s[1] != 0xb2 && s[1] != 0xb3) || (s[2] & 0xc0) != 0x80)
-		return -1;
-	return (s[1] & 3) << 6 | (s[2] & 0x3f);
-}
+#include "utf8.h"
 
 int fs_fname_to_key(const char *name, size_t len, struct mgr_buf *out)
 {
@@ -59,7 +20,7 @@ int fs_fname_to_key(const char *name, size_t len, struct mgr_buf *out)
 		if (len - i >= 2 && u[i] == 0xc0 && u[i + 1] == 0xaf) {
 			r = mgr_buf_append(out, "/", 1);
 			i += 2;
-		} else if ((k = utf8_seq(u + i, len - i))) {
+		} else if ((k = mgr_utf8_seq(u + i, len - i))) {
 			r = mgr_buf_append(out, name + i, k);
 			i += k;
 		} else {
@@ -101,7 +62,7 @@ int fs_fname_from_key(const char *key, size_t len, struct mgr_buf *out)
 	char c;
 
 	while (i < len && !r) {
-		b = escaped_byte(u + i, len - i);
+		b = mgr_name_escaped_byte(u + i, len - i);
 		if (b >= 0) {
 			/* C0 AF is '/': these two cannot be told from it. */
 			if (prev == 0xc0 && b == 0xaf)

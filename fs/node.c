@@ -399,9 +399,21 @@ void fs_node_cache_cut(struct fs_nodes *t, struct fs_node *n, uint64_t size)
 	n->content.len = size;
 }
 
+/* Make room for a range at h->ranges[i].  0 or -ENOMEM. */
+static int hold_insert(struct fs_posix_hold *h, size_t i)
+{
+	struct fs_range *v = realloc(h->ranges, (h->nranges + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	h->ranges = v;
+	memmove(v + i + 1, v + i, (h->nranges - i) * sizeof(*v));
+	h->nranges++;
+	return 0;
+}
+
 int fs_node_hold_add(struct fs_posix_hold *h, struct fs_range r)
 {
-	struct fs_range *v;
 	size_t i, j, k;
 
 	for (i = 0; i < h->nranges && h->ranges[i].end < r.start; i++)
@@ -414,12 +426,8 @@ int fs_node_hold_add(struct fs_posix_hold *h, struct fs_range r)
 	}
 	/* Ranges i to j-1 become r. */
 	if (j == i) {
-		v = realloc(h->ranges, (h->nranges + 1) * sizeof(*v));
-		if (!v)
+		if (hold_insert(h, i) < 0)
 			return -ENOMEM;
-		h->ranges = v;
-		memmove(v + i + 1, v + i, (h->nranges - i) * sizeof(*v));
-		h->nranges++;
 		j = i + 1;
 	}
 	h->ranges[i] = r;
@@ -431,7 +439,7 @@ int fs_node_hold_add(struct fs_posix_hold *h, struct fs_range r)
 
 int fs_node_hold_sub(struct fs_posix_hold *h, struct fs_range r)
 {
-	struct fs_range *v, *c;
+	struct fs_range *c;
 	size_t i = 0;
 
 	while (i < h->nranges) {
@@ -439,14 +447,10 @@ int fs_node_hold_sub(struct fs_posix_hold *h, struct fs_range r)
 		if (c->end <= r.start || c->start >= r.end) {
 			i++;
 		} else if (c->start < r.start && c->end > r.end) {
-			v = realloc(h->ranges, (h->nranges + 1) * sizeof(*v));
-			if (!v)
+			if (hold_insert(h, i) < 0)
 				return -ENOMEM;
-			h->ranges = v;
-			memmove(v + i + 1, v + i, (h->nranges - i) * sizeof(*v));
-			h->nranges++;
-			v[i].end = r.start;
-			v[i + 1].start = r.end;
+			h->ranges[i].end = r.start;
+			h->ranges[i + 1].start = r.end;
 			return 0;
 		} else if (c->start < r.start) {
 			c->end = r.start;

@@ -372,8 +372,8 @@ void fs_notify_event(void *arg, yajl_val event)
 		pthread_mutex_unlock(&fs->lock);
 	}
 	wake_polls(t.polls);
-	if (t.ino)
-		push(fs->notify, t.inval, t.ino, "", 0);
+	/* A name that goes is dropped first: it is what the next lookup
+	 * meets. */
 	if (ch == CH_GONE && t.parent && t.self) {
 		struct ev *e = ev_new(EV_DELETE, t.parent, t.name.data, t.name.len);
 
@@ -384,6 +384,8 @@ void fs_notify_event(void *arg, yajl_val event)
 	} else if (delete && t.parent) {
 		push(fs->notify, EV_ENTRY, t.parent, t.name.data, t.name.len);
 	}
+	if (t.ino)
+		push(fs->notify, t.inval, t.ino, "", 0);
 	mgr_buf_release(&t.name);
 }
 

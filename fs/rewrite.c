@@ -328,21 +328,12 @@ bool fs_rewrite_size(const struct fs_node *n, uint64_t *size)
 void fs_rewrite_truncate(struct mgrfs *fs, struct fs_handle *h, uint64_t size, fs_done_fn done,
 			 void *arg)
 {
-	struct fs_vop *v = fs_vop_new(NULL, fs, h);
+	struct fs_vop *v = fs_vop_for_size(fs, h, size, done, arg);
 	uint64_t stage;
-	int err = v ? 0 : -ENOMEM;
+	int err = 0;
 
-	if (!err && size > MGR_VALUE_MAX)
-		err = -EFBIG;
-	if (err) {
-		if (v)
-			fs_vop_free(v);
-		done(arg, err);
+	if (!v)
 		return;
-	}
-	v->done = done;
-	v->arg = arg;
-	v->len = size;
 	pthread_mutex_lock(&fs->lock);
 	stage = h->stage;
 	if (!stage && size <= FS_STAGE_BUF)

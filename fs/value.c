@@ -28,6 +28,21 @@ struct fs_vop *fs_vop_new(fuse_req_t req, struct mgrfs *fs, struct fs_handle *h)
 	return v;
 }
 
+struct fs_vop *fs_vop_for_size(struct mgrfs *fs, struct fs_handle *h, uint64_t size,
+			       fs_done_fn done, void *arg)
+{
+	struct fs_vop *v = size > MGR_VALUE_MAX ? NULL : fs_vop_new(NULL, fs, h);
+
+	if (!v) {
+		done(arg, size > MGR_VALUE_MAX ? -EFBIG : -ENOMEM);
+		return NULL;
+	}
+	v->done = done;
+	v->arg = arg;
+	v->len = size;
+	return v;
+}
+
 void fs_vop_free(struct fs_vop *v)
 {
 	mgr_buf_release(&v->data);
@@ -396,23 +411,14 @@ static void truncate_cb(void *arg, struct mgr_reply *rep)
 void fs_value_truncate(struct mgrfs *fs, struct fs_node *n, const char *path, uint64_t size,
 		       fs_done_fn done, void *arg)
 {
-	struct fs_vop *v = fs_vop_new(NULL, fs, NULL);
+	struct fs_vop *v = fs_vop_for_size(fs, NULL, size, done, arg);
 	struct mgr_req r;
 	uint64_t id;
-	int err = v ? 0 : -ENOMEM;
+	int err;
 
-	if (!err && size > MGR_VALUE_MAX)
-		err = -EFBIG;
-	if (err) {
-		if (v)
-			fs_vop_free(v);
-		done(arg, err);
+	if (!v)
 		return;
-	}
-	v->done = done;
-	v->arg = arg;
 	v->n = n;
-	v->len = size;
 	err = mgr_req_init(&r, "truncate", path);
 	if (!err)
 		err = mgr_json_kv_u64(r.g, "size", size);

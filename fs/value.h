@@ -39,6 +39,10 @@ struct fs_vop {
 /* NULL on ENOMEM.  Answer with fs_vop_end: its request (an error), or its
  * done; either way it is freed. */
 struct fs_vop *fs_vop_new(fuse_req_t req, struct mgrfs *fs, struct fs_handle *h);
+/* One to change a value to size bytes, answered by done(arg): NULL when
+ * done was called already (-EFBIG past the largest value, -ENOMEM). */
+struct fs_vop *fs_vop_for_size(struct mgrfs *fs, struct fs_handle *h, uint64_t size,
+			       fs_done_fn done, void *arg);
 void fs_vop_free(struct fs_vop *v);
 void fs_vop_end(struct fs_vop *v, int err);
 /* "bytes": the base64 of len bytes of data, into r. */

@@ -202,6 +202,51 @@ int mgr_content_pos_arg(struct mgr_call *c, const char *member, uint64_t extra,
 	return 0;
 }
 
+int mgr_content_range_arg(struct mgr_call *c, uint64_t size, uint64_t *off, uint64_t *len)
+{
+	*off = 0;
+	*len = MGR_IO_MAX;
+	if (mgr_json_get_u64(c->args, "offset", off) == -EINVAL ||
+	    mgr_json_get_u64(c->args, "length", len) == -EINVAL)
+		return mgr_call_err(c, -EINVAL, "\"offset\" and \"length\" must be unsigned integers");
+	if (*off > size)
+		*off = size;
+	if (*len > MGR_IO_MAX)
+		*len = MGR_IO_MAX;
+	if (*len > size - *off)
+		*len = size - *off;
+	return 0;
+}
+
+int mgr_content_gen_bytes(yajl_gen g, const char *data, size_t len, uint64_t size)
+{
+	struct mgr_buf b64 = MGR_BUF_INIT;
+	int r = mgr_base64_encode(data, len, &b64);
+
+	if (!r)
+		r = mgr_json_map_open(g);
+	if (!r)
+		r = mgr_json_gen_cstr(g, "bytes");
+	if (!r)
+		r = mgr_json_gen_strn(g, b64.data ? b64.data : "", b64.len);
+	if (!r)
+		r = mgr_json_kv_u64(g, "size", size);
+	mgr_buf_release(&b64);
+	return r;
+}
+
+int mgr_content_piece_arg(struct mgr_call *c, struct mgr_buf *data, uint64_t *off)
+{
+	int r = mgr_content_bytes_arg(c, data);
+
+	if (!r) {
+		r = mgr_content_pos_arg(c, "offset", data->len, off);
+		if (r == -ENOENT)
+			r = mgr_call_err(c, -EINVAL, "missing \"offset\"");
+	}
+	return r;
+}
+
 /* The content of value o to change: o's own datum when it holds raw bytes
  * (changed in place), else a copy of its text in *copy.  NULL on ENOMEM. */
 static struct mgr_datum **editable(struct mgr_obj *o, struct mgr_datum **copy)
@@ -256,20 +301,13 @@ static int change(struct mgr_call *c, struct mgr_obj *o, uint64_t off, const voi
 static int op_read(struct mgr_call *c, struct mgr_obj *o)
 {
 	const struct mgr_datum *d = o->u.value;
-	struct mgr_buf b64 = MGR_BUF_INIT, text = MGR_BUF_INIT;
-	uint64_t size = content_len(d), off = 0, len = MGR_IO_MAX;
+	struct mgr_buf text = MGR_BUF_INIT;
+	uint64_t size = content_len(d), off, len;
 	const char *from;
-	int r;
+	int r = mgr_content_range_arg(c, size, &off, &len);
 
-	if (mgr_json_get_u64(c->args, "offset", &off) == -EINVAL ||
-	    mgr_json_get_u64(c->args, "length", &len) == -EINVAL)
-		return mgr_call_err(c, -EINVAL, "\"offset\" and \"length\" must be unsigned integers");
-	if (off > size)
-		off = size;
-	if (len > MGR_IO_MAX)
-		len = MGR_IO_MAX;
-	if (len > size - off)
-		len = size - off;
+	if (r < 0)
+		return r;
 	from = d->data + off;
 	/* The newline a JSON value is shown with is not in its datum. */
 	if (d->kind == MGR_DATUM_JSON && len && off + len > d->len) {
@@ -280,20 +318,11 @@ static int op_read(struct mgr_call *c, struct mgr_obj *o)
 			return mgr_call_err(c, r, "out of memory");
 		from = text.data;
 	}
-	r = mgr_base64_encode(from, len, &b64);
-	if (!r)
-		r = mgr_json_map_open(c->out);
-	if (!r)
-		r = mgr_json_gen_cstr(c->out, "bytes");
-	if (!r)
-		r = mgr_json_gen_strn(c->out, b64.data ? b64.data : "", b64.len);
-	if (!r)
-		r = mgr_json_kv_u64(c->out, "size", size);
+	r = mgr_content_gen_bytes(c->out, from, len, size);
 	if (!r)
 		r = mgr_json_kv_u64(c->out, "version", o->version);
 	if (!r)
 		r = mgr_json_map_close(c->out);
-	mgr_buf_release(&b64);
 	mgr_buf_release(&text);
 	return mgr_call_result(c, r);
 }
@@ -303,13 +332,8 @@ static int op_write(struct mgr_call *c, struct mgr_obj *o)
 {
 	struct mgr_buf data = MGR_BUF_INIT;
 	uint64_t off;
-	int r = mgr_content_bytes_arg(c, &data);
+	int r = mgr_content_piece_arg(c, &data, &off);
 
-	if (!r) {
-		r = mgr_content_pos_arg(c, "offset", data.len, &off);
-		if (r == -ENOENT)
-			r = mgr_call_err(c, -EINVAL, "missing \"offset\"");
-	}
 	if (!r)
 		r = change(c, o, off, data.data ? data.data : "", data.len);
 	mgr_buf_release(&data);

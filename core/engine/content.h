@@ -39,6 +39,16 @@ int mgr_content_truncate(struct mgr_datum **d, uint64_t size);
 /* The data of a request's "bytes" member (base64) into out, at most
  * MGR_IO_MAX bytes.  0, or -errno after mgr_call_err. */
 int mgr_content_bytes_arg(struct mgr_call *c, struct mgr_buf *out);
+/* The range a read asks for ("offset", 0 by default, and "length") of
+ * size bytes: at most MGR_IO_MAX bytes, none past the end.  0, or -EINVAL
+ * after mgr_call_err. */
+int mgr_content_range_arg(struct mgr_call *c, uint64_t size, uint64_t *off, uint64_t *len);
+/* Open a result object with "bytes" (len bytes of data in base64) and
+ * "size"; the caller adds its members and closes it. */
+int mgr_content_gen_bytes(yajl_gen g, const char *data, size_t len, uint64_t size);
+/* A piece to write: "bytes" into data, and "offset", where it must fit
+ * within MGR_VALUE_MAX.  0, or -errno after mgr_call_err. */
+int mgr_content_piece_arg(struct mgr_call *c, struct mgr_buf *data, uint64_t *off);
 /* An offset or size member ("offset", "size"), which must name a place
  * within MGR_VALUE_MAX when added to extra bytes: -EFBIG otherwise, -EINVAL
  * when it is not an unsigned integer, -ENOENT (no message) when absent. */

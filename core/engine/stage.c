@@ -103,12 +103,7 @@ static int op_stage_write(struct mgr_call *c, struct mgr_obj *unused)
 	int r = find(c, &st);
 
 	if (!r)
-		r = mgr_content_bytes_arg(c, &data);
-	if (!r) {
-		r = mgr_content_pos_arg(c, "offset", data.len, &off);
-		if (r == -ENOENT)
-			r = mgr_call_err(c, -EINVAL, "missing \"offset\"");
-	}
+		r = mgr_content_piece_arg(c, &data, &off);
 	if (!r && mgr_content_write(&st->d, off, data.data, data.len) < 0)
 		r = mgr_call_err(c, -ENOMEM, "out of memory");
 	mgr_buf_release(&data);
@@ -119,34 +114,17 @@ static int op_stage_write(struct mgr_call *c, struct mgr_obj *unused)
  * file being rewritten as it is written), at most MGR_IO_MAX bytes. */
 static int op_stage_read(struct mgr_call *c, struct mgr_obj *unused)
 {
-	struct mgr_buf b64 = MGR_BUF_INIT;
-	uint64_t off = 0, len = MGR_IO_MAX;
 	struct mgr_stage *st;
+	uint64_t off, len;
 	int r = find(c, &st);
 
+	if (!r)
+		r = mgr_content_range_arg(c, st->d->len, &off, &len);
 	if (r < 0)
 		return r;
-	if (mgr_json_get_u64(c->args, "offset", &off) == -EINVAL ||
-	    mgr_json_get_u64(c->args, "length", &len) == -EINVAL)
-		return mgr_call_err(c, -EINVAL, "\"offset\" and \"length\" must be unsigned integers");
-	if (off > st->d->len)
-		off = st->d->len;
-	if (len > MGR_IO_MAX)
-		len = MGR_IO_MAX;
-	if (len > st->d->len - off)
-		len = st->d->len - off;
-	r = mgr_base64_encode(st->d->data + off, len, &b64);
-	if (!r)
-		r = mgr_json_map_open(c->out);
-	if (!r)
-		r = mgr_json_gen_cstr(c->out, "bytes");
-	if (!r)
-		r = mgr_json_gen_strn(c->out, b64.data ? b64.data : "", b64.len);
-	if (!r)
-		r = mgr_json_kv_u64(c->out, "size", st->d->len);
+	r = mgr_content_gen_bytes(c->out, st->d->data + off, len, st->d->len);
 	if (!r)
 		r = mgr_json_map_close(c->out);
-	mgr_buf_release(&b64);
 	return mgr_call_result(c, r);
 }
 

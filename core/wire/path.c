@@ -10,11 +10,11 @@
 #include "json.h"
 #include "utf8.h"
 
-/* Whether s starts with U+DC80 to U+DCFF, as UTF-8 would encode them. */
-static bool escaped_byte(const unsigned char *s, size_t n)
+int mgr_name_escaped_byte(const unsigned char *s, size_t n)
 {
-	return n >= 3 && s[0] == 0xed && (s[1] == 0xb2 || s[1] == 0xb3) &&
-	       (s[2] & 0xc0) == 0x80;
+	if (n < 3 || s[0] != 0xed || (s[1] != 0xb2 && s[1] != 0xb3) || (s[2] & 0xc0) != 0x80)
+		return -1;
+	return (s[1] & 3) << 6 | (s[2] & 0x3f);
 }
 
 /* Names travel as JSON strings, so a name is valid UTF-8, with one
@@ -29,7 +29,7 @@ static bool name_valid(const unsigned char *s, size_t len, size_t *flen)
 
 	*flen = 0;
 	while (i < len) {
-		if (escaped_byte(s + i, len - i))
+		if (mgr_name_escaped_byte(s + i, len - i) >= 0)
 			k = 3;
 		else if (!(k = mgr_utf8_seq(s + i, len - i)))
 			return false;
@@ -177,7 +177,7 @@ int mgr_name_escape(const char *name, size_t len, struct mgr_buf *out)
 	for (i = 0; i < len && !r; i += k) {
 		/* An escaped byte is written as the bytes of its UTF-8, so
 		 * that a path is always valid UTF-8 text. */
-		k = escaped_byte(u + i, len - i) ? 3 : 1;
+		k = mgr_name_escaped_byte(u + i, len - i) >= 0 ? 3 : 1;
 		if (k == 1 && name[i] != '/' && name[i] != '%')
 			continue;
 		r = mgr_buf_append(out, name + start, i - start);
@@ -208,7 +208,7 @@ int mgr_name_gen(yajl_gen g, const char *name, size_t len)
 	 * UTF-8: the string is written here, and inserted whole. */
 	r = mgr_buf_append(&text, "\"", 1);
 	for (i = 0; i < len && !r; i++) {
-		if (escaped_byte(u + i, len - i)) {
+		if (mgr_name_escaped_byte(u + i, len - i) >= 0) {
 			snprintf(esc, sizeof(esc), "\\udc%c%c",
 				 hex[(u[i + 1] & 3) << 2 | (u[i + 2] >> 4 & 3)], hex[u[i + 2] & 15]);
 			r = mgr_buf_append(&text, esc, 6);

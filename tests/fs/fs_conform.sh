@@ -7,11 +7,7 @@
 # Environment (set by meson): FS_CONFORM, FS_FSX, and lib.sh's.
 . "$(dirname "$0")/lib.sh"
 
-start_mgrd
-M=$TMP/m
-M2=$TMP/m2
-mount_fs "$M"
-mount_fs "$M2"
+two_mounts
 
 mkdir "$M/conform"
 "$FS_CONFORM" "$M/conform" >"$TMP/conform.tap"

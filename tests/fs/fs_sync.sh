@@ -5,11 +5,7 @@
 # runs, and a manager that goes away.
 . "$(dirname "$0")/lib.sh"
 
-start_mgrd
-M=$TMP/m
-M2=$TMP/m2
-mount_fs "$M"
-mount_fs "$M2"
+two_mounts
 
 echo 1 >"$M/v"
 t_out "1" "cat reads a value" cat "$M/v"

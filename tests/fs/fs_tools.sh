@@ -6,11 +6,7 @@
 # gigabyte through the tree and mgrctl, and what inotify hears.
 . "$(dirname "$0")/lib.sh"
 
-start_mgrd
-M=$TMP/m
-M2=$TMP/m2
-mount_fs "$M"
-mount_fs "$M2"
+two_mounts
 
 # sqlite3, rollback journal, a connection on each mount inserting row
 # after row with a busy timeout, and then writers that are a process an

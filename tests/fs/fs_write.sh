@@ -6,11 +6,7 @@
 # and the details of POSIX that tools trip over.
 . "$(dirname "$0")/lib.sh"
 
-start_mgrd
-M=$TMP/m
-M2=$TMP/m2
-mount_fs "$M"
-mount_fs "$M2"
+two_mounts
 
 # Appends: each write() of >> is one append in the manager.
 appender() {
