@@ -235,8 +235,18 @@ static void read_cb(void *arg, struct mgr_reply *rep)
 	struct fs_vop *v = arg;
 	struct mgrfs *fs = v->fs;
 	uint64_t size = 0;
+	fuse_req_t req;
 	int err = take_bytes(rep, &data, &size);
 
+	/* The rewrite was put in place meanwhile: the value holds it. */
+	if (err == -ENOENT && v->staged) {
+		req = v->req;
+		v->req = NULL;
+		fs_value_read(req, v->h, v->ask, v->off);
+		mgr_buf_release(&data);
+		fs_vop_free(v);
+		return;
+	}
 	if (err == -ENOENT && fs_value_orphan(v->n))
 		err = -ESTALE;	/* gone, and not kept here */
 	if (err) {
@@ -286,6 +296,7 @@ void fs_value_read(fuse_req_t req, struct fs_handle *h, size_t size, off_t off)
 	}
 	v->off = off;
 	v->len = v->ask = size;
+	v->staged = stage != 0;
 	/* The first read of a small value takes all of it. */
 	v->whole = off == 0 && !stage;
 	if (v->whole && v->len < FS_WHOLE)

@@ -30,6 +30,7 @@ struct fs_vop {
 	size_t ask;			/* bytes the kernel asked for */
 	uint64_t epoch;			/* the cache's epoch at the read */
 	bool whole;			/* the read may take all of it */
+	bool staged;			/* the read is of a rewrite's stage */
 	struct mgr_buf data;		/* bytes to write */
 	void (*then)(struct fs_vop *v);	/* the next step of a chain */
 	fs_done_fn done;
