@@ -10,6 +10,7 @@
 
 #include "file.h"
 #include "lock.h"
+#include "notify.h"
 #include "proto.h"
 #include "queue.h"
 #include "rewrite.h"
@@ -44,28 +45,38 @@ void fs_file_open_flags(struct fuse_file_info *fi, enum fs_handle_kind kind)
 	fi->nonseekable = kind == FS_H_QUEUE;
 }
 
+/* Tell the kernel of the open file; if it threw the answer away, the file
+ * was never open.  Runs on the loop's thread or the notifier's. */
+static void answer_open(void *arg)
+{
+	struct fs_tctx *t = arg;
+
+	if (fuse_reply_open(t->req, &t->fi) < 0) {
+		pthread_mutex_lock(&t->fs->lock);
+		fs_handle_closed(t->h);
+		pthread_mutex_unlock(&t->fs->lock);
+		fs_handle_free(t->h);
+	}
+	fs_tctx_free(t);
+}
+
 void fs_file_reply_open(struct fs_tctx *t)
 {
 	struct fs_handle *h = t->h;
 
+	pthread_mutex_lock(&t->fs->lock);
 	/* What the file holds now is its size, also for an fstat once the
 	 * object is gone (attr.c's reply_orphan). */
-	if (h->kind == FS_H_DATA || h->kind == FS_H_STATE) {
-		pthread_mutex_lock(&t->fs->lock);
+	if (h->kind == FS_H_DATA || h->kind == FS_H_STATE)
 		h->node->size = h->buf.len;
-		pthread_mutex_unlock(&t->fs->lock);
-	}
-	t->fi.fh = (uintptr_t)t->h;
-	pthread_mutex_lock(&t->fs->lock);
 	fs_handle_opened(h);
 	pthread_mutex_unlock(&t->fs->lock);
-	if (fuse_reply_open(t->req, &t->fi) < 0) {
-		pthread_mutex_lock(&t->fs->lock);
-		fs_handle_closed(h);
-		pthread_mutex_unlock(&t->fs->lock);
-		fs_handle_free(h);
-	}
-	fs_tctx_free(t);
+	t->fi.fh = (uintptr_t)h;
+	/* An open comes after the invalidations of changes already heard
+	 * of: what the kernel then shows of the file (its size, its pages)
+	 * is what any client closed before it. */
+	if (!fs_notify_after(t->fs, answer_open, t))
+		answer_open(t);
 }
 
 static void value_opened(void *arg, int err)

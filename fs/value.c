@@ -273,6 +273,10 @@ void fs_value_read(fuse_req_t req, struct fs_handle *h, size_t size, off_t off)
 	struct fs_vop *v;
 	int err;
 
+	/* Events already in the socket come first: a change anyone was told
+	 * of drops what is kept (see file.c's open). */
+	if (fs->cache)
+		mgr_client_dispatch(fs->client);
 	pthread_mutex_lock(&fs->lock);
 	st = n->stager;
 	/* A rewrite here is what the file holds here. */
