@@ -336,6 +336,9 @@ static void write_cb(void *arg, struct mgr_reply *rep)
 		}
 		pthread_mutex_unlock(&fs->lock);
 	}
+	/* The kernel put what failed in its pages already: they go. */
+	if (err && v->h && !v->h->direct)
+		fs_notify_inval_pages(fs, v->n->ino);
 	if (err)
 		fs_vop_end(v, err);
 	else {
