@@ -62,7 +62,7 @@ int fs_fname_from_key(const char *key, size_t len, struct mgr_buf *out)
 	char c;
 
 	while (i < len && !r) {
-		b = mgr_name_escaped_byte(u + i, len - i);
+		b = mgr_utf8_escaped_byte(u + i, len - i);
 		if (b >= 0) {
 			/* C0 AF is '/': these two cannot be told from it. */
 			if (prev == 0xc0 && b == 0xaf)

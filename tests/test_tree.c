@@ -178,6 +178,10 @@ static void test_dump(void **state)
 	   "\"arr\":[1.0,2.5],\"x/y\":\"s\"}", "{'op':'dump','path':''}");
 	OKV(0, "{\"v\":1,\"b\":{\"$bytes\":\"aGk=\"},\"n\":{}}", "{'op':'dump','path':'a'}");
 	OKV(0, "1", "{'op':'dump','path':'a/v'}");
+	/* A name with a byte that is not UTF-8 is listed, but is no key. */
+	RUN(0, "{'op':'set','path':'a/n/caf%%ED%%B3%%A9','value':'x'}");
+	OKV(0, "\"x\"", "{'op':'dump','path':'a/n/caf%%ED%%B3%%A9'}");
+	FAILS(0, EINVAL, "{'op':'dump','path':'a'}");
 }
 
 static void test_pop(void **state)

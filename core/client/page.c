@@ -23,9 +23,9 @@ int mgr_pager_add(const struct mgr_pager *p, struct mgr_req *r)
 	if (!p->after.len)
 		return 0;
 	/* A name is written as the manager writes names, bytes that are not
-	 * UTF-8 included (path.h). */
+	 * UTF-8 included (utf8.h). */
 	if (mgr_json_gen_cstr(r->g, "after") < 0 ||
-	    mgr_name_gen(r->g, p->after.data, p->after.len - 1) < 0)
+	    mgr_json_gen_strn(r->g, p->after.data, p->after.len - 1) < 0)
 		return -ENOMEM;
 	return 0;
 }

@@ -115,7 +115,7 @@ static int op_popitem(struct mgr_call *c, struct mgr_obj *dir)
 	if (!r)
 		r = mgr_json_gen_cstr(c->out, "name");
 	if (!r)
-		r = mgr_name_gen(c->out, o->name, o->namelen);
+		r = mgr_json_gen_strn(c->out, o->name, o->namelen);
 	if (!r)
 		r = mgr_datum_gen_members(c->out, o->u.value);
 	if (!r)
@@ -146,7 +146,7 @@ static int op_items(struct mgr_call *c, struct mgr_obj *dir)
 		if (!r)
 			r = mgr_json_gen_cstr(c->out, "name");
 		if (!r)
-			r = mgr_name_gen(c->out, o->name, o->namelen);
+			r = mgr_json_gen_strn(c->out, o->name, o->namelen);
 		if (!r)
 			r = mgr_json_kv_str(c->out, "type", mgr_type_name(o->type));
 		/* A value too large for a reply is named with its size; it is

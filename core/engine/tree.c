@@ -80,7 +80,7 @@ static int op_ls(struct mgr_call *c, struct mgr_obj *dir)
 		if (!r)
 			r = mgr_json_gen_cstr(c->out, "name");
 		if (!r)
-			r = mgr_name_gen(c->out, o->name, o->namelen);
+			r = mgr_json_gen_strn(c->out, o->name, o->namelen);
 		if (!r)
 			r = gen_common_members(c->out, o);
 		/* What a value's text is shown as depends on it (mgrfs). */
@@ -299,7 +299,10 @@ static int dump_obj(yajl_gen g, struct mgr_obj *o)
 	if (is_container(o)) {
 		r = mgr_json_map_open(g);
 		for (child = mgr_obj_first_child(o); child && !r; child = child->next) {
+			/* A key cannot hold U+DC80 to U+DCFF (utf8.h). */
 			r = mgr_json_gen_strn(g, child->name, child->namelen);
+			if (r == -EINVAL)
+				r = -EILSEQ;
 			if (!r)
 				r = dump_obj(g, child);
 		}
@@ -319,6 +322,10 @@ static int op_dump(struct mgr_call *c, struct mgr_obj *o)
 {
 	int r = dump_obj(c->out, o);
 
+	if (r == -EILSEQ)
+		return mgr_call_err(c, -EINVAL, "cannot dump %.200s: a name below it holds "
+				    "bytes that are not UTF-8, which no JSON key can",
+				    mgr_call_path_text(c, "path"));
 	/* yajl_gen stops at YAJL_MAX_DEPTH levels. */
 	return r < 0 ? mgr_call_err(c, r, "cannot dump %.200s (nested too deeply?)",
 				    mgr_call_path_text(c, "path")) : 0;

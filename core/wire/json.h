@@ -39,8 +39,9 @@ int mgr_json_gen_tree(yajl_gen g, yajl_val v);
  * argument verbatim after the separator, which is exactly an insertion of a
  * pre-generated value. */
 int mgr_json_gen_raw(yajl_gen g, const char *json, size_t len);
-/* A string; -EINVAL unless it is strictly valid UTF-8.  strn writes NUL
- * bytes as \u0000. */
+/* A string; -EINVAL unless it is strictly valid UTF-8 but for U+DC80 to
+ * U+DCFF (utf8.h), which are written as \udc80 to \udcff, at a value's
+ * place only.  strn writes NUL bytes as \u0000. */
 int mgr_json_gen_cstr(yajl_gen g, const char *s);
 int mgr_json_gen_strn(yajl_gen g, const char *s, size_t len);
 int mgr_json_gen_u64(yajl_gen g, uint64_t v);

@@ -10,13 +10,6 @@
 #include "json.h"
 #include "utf8.h"
 
-int mgr_name_escaped_byte(const unsigned char *s, size_t n)
-{
-	if (n < 3 || s[0] != 0xed || (s[1] != 0xb2 && s[1] != 0xb3) || (s[2] & 0xc0) != 0x80)
-		return -1;
-	return (s[1] & 3) << 6 | (s[2] & 0x3f);
-}
-
 /* Names travel as JSON strings, so a name is valid UTF-8, with one
  * exception: U+DC80 to U+DCFF, the lone surrogates that Python's
  * surrogateescape (os.fsdecode) makes of the bytes of a file name that are
@@ -29,7 +22,7 @@ static bool name_valid(const unsigned char *s, size_t len, size_t *flen)
 
 	*flen = 0;
 	while (i < len) {
-		if (mgr_name_escaped_byte(s + i, len - i) >= 0)
+		if (mgr_utf8_escaped_byte(s + i, len - i) >= 0)
 			k = 3;
 		else if (!(k = mgr_utf8_seq(s + i, len - i)))
 			return false;
@@ -177,7 +170,7 @@ int mgr_name_escape(const char *name, size_t len, struct mgr_buf *out)
 	for (i = 0; i < len && !r; i += k) {
 		/* An escaped byte is written as the bytes of its UTF-8, so
 		 * that a path is always valid UTF-8 text. */
-		k = mgr_name_escaped_byte(u + i, len - i) >= 0 ? 3 : 1;
+		k = mgr_utf8_escaped_byte(u + i, len - i) >= 0 ? 3 : 1;
 		if (k == 1 && name[i] != '/' && name[i] != '%')
 			continue;
 		r = mgr_buf_append(out, name + start, i - start);
@@ -191,39 +184,4 @@ int mgr_name_escape(const char *name, size_t len, struct mgr_buf *out)
 		start = i + k;
 	}
 	return r ? r : mgr_buf_append(out, name + start, len - start);
-}
-
-int mgr_name_gen(yajl_gen g, const char *name, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *u = (const unsigned char *)name;
-	struct mgr_buf text = MGR_BUF_INIT;
-	char esc[7];
-	size_t i;
-	int r = 0;
-
-	if (!memchr(name, 0xed, len))
-		return mgr_json_gen_strn(g, name, len);
-	/* yajl_gen would write the escaped bytes as they are, which is not
-	 * UTF-8: the string is written here, and inserted whole. */
-	r = mgr_buf_append(&text, "\"", 1);
-	for (i = 0; i < len && !r; i++) {
-		if (mgr_name_escaped_byte(u + i, len - i) >= 0) {
-			snprintf(esc, sizeof(esc), "\\udc%c%c",
-				 hex[(u[i + 1] & 3) << 2 | (u[i + 2] >> 4 & 3)], hex[u[i + 2] & 15]);
-			r = mgr_buf_append(&text, esc, 6);
-			i += 2;
-		} else if (u[i] < 0x20 || u[i] == '"' || u[i] == '\\') {
-			snprintf(esc, sizeof(esc), "\\u%04x", u[i]);
-			r = mgr_buf_append(&text, esc, 6);
-		} else {
-			r = mgr_buf_append(&text, name + i, 1);
-		}
-	}
-	if (!r)
-		r = mgr_buf_append(&text, "\"", 1);
-	if (!r)
-		r = mgr_json_gen_raw(g, text.data, text.len);
-	mgr_buf_release(&text);
-	return r;
 }

@@ -9,7 +9,6 @@
 #define MGR_PATH_H
 
 #include <stddef.h>
-#include <yajl/yajl_gen.h>
 
 #include "buf.h"
 #include "proto.h"
@@ -39,16 +38,8 @@ void mgr_path_release(struct mgr_path *p);
  * counted as one. */
 int mgr_name_check(const char *name, size_t len, const char **err);
 
-/* The byte that U+DC80 to U+DCFF, UTF-8 encoded at s, stands for, or -1
- * when s does not start with one of them. */
-int mgr_name_escaped_byte(const unsigned char *s, size_t n);
-
 /* Append name to out in path syntax: '/', '%' and the bytes of U+DC80 to
  * U+DCFF escaped, so that a path is always valid UTF-8. */
 int mgr_name_escape(const char *name, size_t len, struct mgr_buf *out);
-/* Write name into g as a JSON string, U+DC80 to U+DCFF as the escapes
- * \udc80 to \udcff (as Python's json module writes them), in a value's
- * place, not a key's. */
-int mgr_name_gen(yajl_gen g, const char *name, size_t len);
 
 #endif
