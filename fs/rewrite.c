@@ -84,7 +84,7 @@ static void stage_put(struct fs_vop *v)
 	if (!err)
 		err = mgr_json_kv_u64(r.g, "offset", v->off);
 	if (!err)
-		err = fs_value_gen_bytes(&r, v->data.data ? v->data.data : "", v->data.len);
+		err = mgr_json_kv_base64(r.g, "bytes", v->data.data, v->data.len);
 	if (!err)
 		err = mgr_client_call_async(v->fs->client, &r, stage_size_cb, v, NULL);
 	mgr_req_release(&r);
@@ -144,7 +144,7 @@ static void spill_cb(void *arg, struct mgr_reply *rep)
 	if (!err)
 		err = mgr_json_kv_u64(r.g, "offset", 0);
 	if (!err)
-		err = fs_value_gen_bytes(&r, h->buf.data ? h->buf.data : "", h->buf.len);
+		err = mgr_json_kv_base64(r.g, "bytes", h->buf.data, h->buf.len);
 	mgr_buf_release(&h->buf);
 	pthread_mutex_unlock(&fs->lock);
 	if (!err)

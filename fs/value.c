@@ -58,19 +58,6 @@ void fs_vop_end(struct fs_vop *v, int err)
 	fs_vop_free(v);
 }
 
-int fs_value_gen_bytes(struct mgr_req *r, const char *data, size_t len)
-{
-	struct mgr_buf b64 = MGR_BUF_INIT;
-	int err = mgr_base64_encode(data, len, &b64);
-
-	if (!err)
-		err = mgr_json_gen_cstr(r->g, "bytes");
-	if (!err)
-		err = mgr_json_gen_strn(r->g, b64.data ? b64.data : "", b64.len);
-	mgr_buf_release(&b64);
-	return err;
-}
-
 int fs_value_path(struct fs_node *n, struct mgr_buf *out)
 {
 	int err = fs_node_path(n, out);
@@ -394,7 +381,7 @@ void fs_value_write(fuse_req_t req, struct fs_handle *h, const char *buf, size_t
 	if (!append)
 		err = mgr_json_kv_u64(r.g, "offset", off);
 	if (!err)
-		err = fs_value_gen_bytes(&r, buf, size);
+		err = mgr_json_kv_base64(r.g, "bytes", buf, size);
 	if (!err)
 		err = mgr_client_call_async(fs->client, &r, write_cb, v, &id);
 	mgr_req_release(&r);

@@ -46,8 +46,6 @@ struct fs_vop *fs_vop_for_size(struct mgrfs *fs, struct fs_handle *h, uint64_t s
 			       fs_done_fn done, void *arg);
 void fs_vop_free(struct fs_vop *v);
 void fs_vop_end(struct fs_vop *v, int err);
-/* "bytes": the base64 of len bytes of data, into r. */
-int fs_value_gen_bytes(struct mgr_req *r, const char *data, size_t len);
 /* The manager path of n, NUL-terminated, into out.  Under the lock. */
 int fs_value_path(struct fs_node *n, struct mgr_buf *out);
 /* Whether n's object is known to be gone.  Under the lock. */

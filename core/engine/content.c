@@ -220,19 +220,11 @@ int mgr_content_range_arg(struct mgr_call *c, uint64_t size, uint64_t *off, uint
 
 int mgr_content_gen_bytes(yajl_gen g, const char *data, size_t len, uint64_t size)
 {
-	struct mgr_buf b64 = MGR_BUF_INIT;
-	int r = mgr_base64_encode(data, len, &b64);
+	int r = mgr_json_map_open(g);
 
 	if (!r)
-		r = mgr_json_map_open(g);
-	if (!r)
-		r = mgr_json_gen_cstr(g, "bytes");
-	if (!r)
-		r = mgr_json_gen_strn(g, b64.data ? b64.data : "", b64.len);
-	if (!r)
-		r = mgr_json_kv_u64(g, "size", size);
-	mgr_buf_release(&b64);
-	return r;
+		r = mgr_json_kv_base64(g, "bytes", data, len);
+	return r ? r : mgr_json_kv_u64(g, "size", size);
 }
 
 int mgr_content_piece_arg(struct mgr_call *c, struct mgr_buf *data, uint64_t *off)

@@ -261,6 +261,22 @@ int mgr_json_kv_i64(yajl_gen g, const char *key, int64_t val)
 	return r ? r : gen_status(yajl_gen_integer(g, val));
 }
 
+int mgr_json_kv_base64(yajl_gen g, const char *key, const void *data, size_t len)
+{
+	struct mgr_buf b64 = MGR_BUF_INIT;
+	int r = mgr_base64_encode(len ? data : "", len, &b64);
+
+	if (!r)
+		r = mgr_json_gen_cstr(g, key);
+	/* Base64 is ASCII: no need to check it as UTF-8, a megabyte a
+	 * piece. */
+	if (!r)
+		r = gen_status(yajl_gen_string(g, b64.data ? (const unsigned char *)b64.data :
+						   (const unsigned char *)"", b64.len));
+	mgr_buf_release(&b64);
+	return r;
+}
+
 int mgr_json_kv_bool(yajl_gen g, const char *key, bool val)
 {
 	int r = mgr_json_gen_cstr(g, key);

@@ -59,6 +59,8 @@ int mgr_json_kv_u64(yajl_gen g, const char *key, uint64_t val);
 int mgr_json_kv_i64(yajl_gen g, const char *key, int64_t val);
 int mgr_json_kv_bool(yajl_gen g, const char *key, bool val);
 int mgr_json_kv_double(yajl_gen g, const char *key, double val);
+/* key and the base64 of the len bytes at data (raw bytes on the wire). */
+int mgr_json_kv_base64(yajl_gen g, const char *key, const void *data, size_t len);
 
 /* Base64 (RFC 4648, with padding) through libcrypto's EVP codec.  Appends to
  * out; decode returns -EINVAL on malformed input. */

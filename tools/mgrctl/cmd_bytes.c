@@ -112,7 +112,6 @@ static int read_piece(struct sess *s, int fd, struct mgr_buf *b)
 static int send_piece(struct sess *s, const struct opts *o, const char *op, const char *path,
 		      uint64_t stage, uint64_t off, const struct mgr_buf *piece)
 {
-	struct mgr_buf b64 = MGR_BUF_INIT;
 	struct mgr_reply rep;
 	struct mgr_req r;
 	int st = sess_req_begin(s, o, &r, op, stage ? NULL : path);
@@ -121,16 +120,13 @@ static int send_piece(struct sess *s, const struct opts *o, const char *op, cons
 		return st;
 	if ((stage && mgr_json_kv_u64(r.g, "stage", stage) < 0) ||
 	    mgr_json_kv_u64(r.g, "offset", off) < 0 ||
-	    mgr_base64_encode(piece->data, piece->len, &b64) < 0 ||
-	    mgr_json_gen_cstr(r.g, "bytes") < 0 ||
-	    mgr_json_gen_strn(r.g, b64.data ? b64.data : "", b64.len) < 0)
+	    mgr_json_kv_base64(r.g, "bytes", piece->data, piece->len) < 0)
 		st = sess_fail(s, ENOMEM, "out of memory");
 	if (!st)
 		st = sess_call(s, &r, &rep);
 	if (!st)
 		mgr_reply_release(&rep);
 	mgr_req_release(&r);
-	mgr_buf_release(&b64);
 	return st;
 }
 
