@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "array.h"
+#include "content.h"
 #include "elem.h"
 #include "json.h"
 #include "list.h"
+#include "stage.h"
 
 /* Values. */
 static int value_init(struct mgr_call *c, struct mgr_obj *o)
@@ -69,10 +71,15 @@ const struct mgr_type mgr_type_value = {
 	.stat = value_stat,
 	.dump = value_dump,
 	.size = value_size,
+	.session_end = mgr_stage_session_end,
 };
 
 static int value_get(struct mgr_call *c, struct mgr_obj *o)
 {
+	int r = mgr_content_check_whole(c, o);
+
+	if (r < 0)
+		return r;
 	return mgr_reply_datum(c, o->u.value, o);
 }
 
@@ -172,6 +179,8 @@ static int op_setdefault(struct mgr_call *c, struct mgr_obj *unused)
 		if (!r)
 			r = new_value(c, dir, &p, d, &o);
 	}
+	if (!r)
+		r = mgr_content_check_whole(c, o);
 	if (!r)
 		r = mgr_reply_datum(c, o->u.value, o);
 	mgr_path_release(&p);

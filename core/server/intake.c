@@ -110,10 +110,14 @@ static void request(struct conn *c, yajl_val msg, size_t size)
 	for (i = 0; i < sizeof(server_ops) / sizeof(server_ops[0]); i++)
 		if (strcmp(op, server_ops[i].name) == 0)
 			break;
-	if (i < sizeof(server_ops) / sizeof(server_ops[0]))
+	if (i < sizeof(server_ops) / sizeof(server_ops[0])) {
 		r = server_ops[i].fn(c, &call);
-	else
+	} else {
+		srv->cause = c;
+		srv->cause_id = id;
 		r = mgr_engine_exec(&call);
+		srv->cause = NULL;
+	}
 	if (r == MGR_PARKED)
 		goto out;
 	if (r < 0) {

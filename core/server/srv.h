@@ -68,6 +68,10 @@ struct mgr_server {
 	/* No keepalive session can have expired before this (ms, 0 for
 	 * none): the loop sweeps them then. */
 	uint64_t ka_next;
+	/* The request being run, whose changes' events tell its own
+	 * connection which request made them. */
+	struct conn *cause;
+	uint64_t cause_id;
 	yajl_gen out;		/* an operation's result */
 	yajl_gen gen;		/* the frame being built */
 	struct mgr_buf path;	/* an event's path */

@@ -129,20 +129,13 @@ out:
 
 int mgr_datum_gen_members(yajl_gen g, const struct mgr_datum *d)
 {
-	struct mgr_buf b64 = MGR_BUF_INIT;
 	int r;
 
 	if (d->kind == MGR_DATUM_JSON) {
 		r = mgr_json_gen_cstr(g, "value");
 		return r ? r : mgr_json_gen_raw(g, d->data, d->len);
 	}
-	r = mgr_base64_encode(d->data, d->len, &b64);
-	if (!r)
-		r = mgr_json_gen_cstr(g, "bytes");
-	if (!r)
-		r = mgr_json_gen_strn(g, b64.data ? b64.data : "", b64.len);
-	mgr_buf_release(&b64);
-	return r;
+	return mgr_json_kv_base64(g, "bytes", d->data, d->len);
 }
 
 int mgr_datum_gen(yajl_gen g, const struct mgr_datum *d)
@@ -509,7 +502,6 @@ int mgr_datum_cmp(const struct mgr_datum *a, const struct mgr_datum *b, int *cmp
 
 int mgr_datum_gen_dump(yajl_gen g, const struct mgr_datum *d)
 {
-	struct mgr_buf b64 = MGR_BUF_INIT;
 	char err[64];
 	yajl_val v;
 	int r;
@@ -528,15 +520,10 @@ int mgr_datum_gen_dump(yajl_gen g, const struct mgr_datum *d)
 	}
 	if (d->kind == MGR_DATUM_JSON)
 		return mgr_json_gen_raw(g, d->data, d->len);
-	r = mgr_base64_encode(d->data, d->len, &b64);
+	r = mgr_json_map_open(g);
 	if (!r)
-		r = mgr_json_map_open(g);
-	if (!r)
-		r = mgr_json_gen_cstr(g, "$bytes");
-	if (!r)
-		r = mgr_json_gen_strn(g, b64.data ? b64.data : "", b64.len);
+		r = mgr_json_kv_base64(g, "$bytes", d->data, d->len);
 	if (!r)
 		r = mgr_json_map_close(g);
-	mgr_buf_release(&b64);
 	return r;
 }
