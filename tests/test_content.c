@@ -145,6 +145,30 @@ static void test_large(void **state)
 	OKV(0, "{\"bytes\":\"AAAA\",\"version\":V}", "{'op':'get','path':'d/big'}");
 }
 
+/* Content grown in the manager counts against its limit, and what a value
+ * gave back when deleted is what it was counted as. */
+static void test_counted(void **state)
+{
+	uint64_t empty = mgr_store_bytes(store), base;
+
+	RUN(0, "{'op':'set','path':'f','bytes':''}");
+	base = mgr_store_bytes(store);
+	RUN(0, "{'op':'write','path':'f','offset':2000,'bytes':'YWI='}");
+	assert_int_equal(mgr_store_bytes(store) - base, 2002);
+	RUN(0, "{'op':'append','path':'f','bytes':'YWI='}");
+	assert_int_equal(mgr_store_bytes(store) - base, 2004);
+	mgr_store_set_limit(store, mgr_store_bytes(store) + 1000);
+	FAILS(0, ENOSPC, "{'op':'write','path':'f','offset':5000,'bytes':'YWI='}");
+	FAILS(0, ENOSPC, "{'op':'truncate','path':'f','size':5000}");
+	OKV(0, "{\"version\":V,\"size\":2004}", "{'op':'write','path':'f','offset':0,'bytes':'YWI='}");
+	RUN(0, "{'op':'truncate','path':'f','size':10}");
+	assert_int_equal(mgr_store_bytes(store) - base, 10);
+	RUN(0, "{'op':'truncate','path':'f','size':1500}");
+	RUN(0, "{'op':'delete','path':'f'}");
+	assert_int_equal(mgr_store_bytes(store), empty);
+	mgr_store_set_limit(store, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -156,6 +180,7 @@ int main(void)
 		T(test_typed),
 		T(test_times),
 		T(test_large),
+		T(test_counted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,10 +92,39 @@ static void test_session_end(void **state)
 	FAILS(2, ENOENT, "{'op':'stage_drop','stage':%llu}", (unsigned long long)st);
 }
 
+/* What a stage holds counts against the manager's limit until it is
+ * dropped, committed (then the value's) or its session ends. */
+static void test_counted(void **state)
+{
+	uint64_t empty = mgr_store_bytes(store), st = new_stage(0), st2;
+
+	RUN(0, "{'op':'stage_write','stage':%llu,'offset':3000,'bytes':'YWI='}",
+	    (unsigned long long)st);
+	assert_true(mgr_store_bytes(store) - empty >= 3002);
+	mgr_store_set_limit(store, mgr_store_bytes(store) + 1000);
+	FAILS(0, ENOSPC, "{'op':'stage_truncate','stage':%llu,'size':9000}", (unsigned long long)st);
+	FAILS(0, ENOSPC, "{'op':'stage_write','stage':%llu,'offset':9000,'bytes':'YWI='}",
+	      (unsigned long long)st);
+	mgr_store_set_limit(store, 0);
+	RUN(0, "{'op':'commit','stage':%llu,'path':'f'}", (unsigned long long)st);
+	RUN(0, "{'op':'delete','path':'f'}");
+	assert_int_equal(mgr_store_bytes(store), empty);
+	st = new_stage(0);
+	st2 = new_stage(1);
+	RUN(0, "{'op':'stage_truncate','stage':%llu,'size':5000}", (unsigned long long)st);
+	RUN(1, "{'op':'stage_truncate','stage':%llu,'size':5000}", (unsigned long long)st2);
+	RUN(0, "{'op':'stage_drop','stage':%llu}", (unsigned long long)st);
+	mgr_session_end(store, &sess[1]);
+	mgr_session_init(&sess[1], 101);
+	sess[1].complete = record;
+	assert_int_equal(mgr_store_bytes(store), empty);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		T(test_counted),
 		T(test_commit),
 		T(test_make_and_json),
 		T(test_typed_and_errors),

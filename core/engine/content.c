@@ -135,7 +135,7 @@ static int typed(struct mgr_call *c, char tc, const struct mgr_datum *d,
 	return r;
 }
 
-int mgr_content_store(struct mgr_call *c, struct mgr_obj *o, struct mgr_datum *d)
+int mgr_content_store(struct mgr_call *c, struct mgr_obj *o, struct mgr_datum *d, uint64_t was)
 {
 	struct mgr_datum *old = o->u.value, *j = NULL;
 	int r;
@@ -158,6 +158,7 @@ int mgr_content_store(struct mgr_call *c, struct mgr_obj *o, struct mgr_datum *d
 		mgr_datum_free(old);
 	if (d != j)
 		mgr_datum_free(d);
+	mgr_store_account(c->store, (int64_t)mgr_datum_cost(j) - (int64_t)was);
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
 	return 0;
 }
@@ -274,9 +275,13 @@ static int reply_size(struct mgr_call *c, const struct mgr_obj *o)
 static int change(struct mgr_call *c, struct mgr_obj *o, uint64_t off, const void *data,
 		  size_t n)
 {
-	struct mgr_datum *copy = NULL, **d = editable(o, &copy);
-	int r;
+	uint64_t was = mgr_datum_cost(o->u.value), end = data ? off + n : off;
+	struct mgr_datum *copy = NULL, **d;
+	int r = end > o->u.value->len ? mgr_call_fits(c, end - o->u.value->len) : 0;
 
+	if (r < 0)
+		return r;
+	d = editable(o, &copy);
 	if (!d)
 		return mgr_call_err(c, -ENOMEM, "out of memory");
 	r = data ? mgr_content_write(d, off, data, n) : mgr_content_truncate(d, off);
@@ -284,7 +289,7 @@ static int change(struct mgr_call *c, struct mgr_obj *o, uint64_t off, const voi
 		mgr_datum_free(copy);
 		return mgr_call_err(c, r, "out of memory");
 	}
-	r = mgr_content_store(c, o, *d);
+	r = mgr_content_store(c, o, *d, was);
 	return r < 0 ? r : reply_size(c, o);
 }
 

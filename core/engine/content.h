@@ -22,9 +22,11 @@ int mgr_content_check_whole(struct mgr_call *c, const struct mgr_obj *o);
 
 /* Make value o hold content d (raw bytes, taken over whatever happens) and
  * report the change: stored as JSON when d is shown JSON, else as bytes.
- * 0, or -errno after mgr_call_err (o unchanged: a typed Value given what is
- * not of its type is -EINVAL). */
-int mgr_content_store(struct mgr_call *c, struct mgr_obj *o, struct mgr_datum *d);
+ * was is what the store counted o's datum as (mgr_datum_cost) before d was
+ * made, which may have changed it in place; the store then counts what o
+ * holds now.  0, or -errno after mgr_call_err (o unchanged: a typed Value
+ * given what is not of its type is -EINVAL). */
+int mgr_content_store(struct mgr_call *c, struct mgr_obj *o, struct mgr_datum *d, uint64_t was);
 
 /* Make *d, raw bytes, hold at least need bytes, growing its room by half
  * at least, so that pieces written one after the other cost no copy each.

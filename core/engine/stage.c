@@ -10,7 +10,8 @@
  *
  * A stage is raw bytes, grown as a value's content is (content.h); commit
  * makes it the value's datum without a copy, as set would make a value
- * that is missing. */
+ * that is missing.  What stages hold counts as the store's data, against
+ * the manager's limit (mgr_store_fits), from their first byte. */
 #include "stage.h"
 
 #include <errno.h>
@@ -29,8 +30,10 @@ struct mgr_stage {
 /* Stage numbers, never reused while the manager runs. */
 static uint64_t last_id;
 
-static void stage_free(struct mgr_stage *st)
+static void stage_free(struct mgr_store *s, struct mgr_stage *st)
 {
+	if (st->d)
+		mgr_store_account(s, -(int64_t)mgr_datum_cost(st->d));
 	mgr_dlist_remove(&st->link);
 	mgr_datum_free(st->d);
 	free(st);
@@ -41,7 +44,7 @@ void mgr_stage_session_end(struct mgr_store *s, struct mgr_session *sess)
 	struct mgr_stage *st;
 
 	while ((st = mgr_dlist_first(&sess->stages, struct mgr_stage, link)))
-		stage_free(st);
+		stage_free(s, st);
 }
 
 /* The stage named by the request's "stage", which must be the session's
@@ -84,6 +87,7 @@ static int op_stage(struct mgr_call *c, struct mgr_obj *unused)
 		return mgr_call_err(c, -ENOMEM, "out of memory");
 	}
 	st->id = ++last_id;
+	mgr_store_account(c->store, mgr_datum_cost(st->d));
 	mgr_dlist_append(&c->sess->stages, &st->link);
 	r = mgr_json_map_open(c->out);
 	if (!r)
@@ -91,8 +95,25 @@ static int op_stage(struct mgr_call *c, struct mgr_obj *unused)
 	if (!r)
 		r = mgr_json_map_close(c->out);
 	if (r < 0)
-		stage_free(st);
+		stage_free(c->store, st);
 	return mgr_call_result(c, r);
+}
+
+/* Make st's content end at end (data NULL: cut or zero-extend it there;
+ * else write data from end - n), counted in the store.  0 or -errno after
+ * mgr_call_err. */
+static int edit(struct mgr_call *c, struct mgr_stage *st, uint64_t end, const void *data, size_t n)
+{
+	uint64_t was = mgr_datum_cost(st->d);
+	int r = end > st->d->len ? mgr_call_fits(c, end - st->d->len) : 0;
+
+	if (r < 0)
+		return r;
+	r = data ? mgr_content_write(&st->d, end - n, data, n) : mgr_content_truncate(&st->d, end);
+	if (r < 0)
+		return mgr_call_err(c, -ENOMEM, "out of memory");
+	mgr_store_account(c->store, (int64_t)mgr_datum_cost(st->d) - (int64_t)was);
+	return 0;
 }
 
 static int op_stage_write(struct mgr_call *c, struct mgr_obj *unused)
@@ -104,8 +125,8 @@ static int op_stage_write(struct mgr_call *c, struct mgr_obj *unused)
 
 	if (!r)
 		r = mgr_content_piece_arg(c, &data, &off);
-	if (!r && mgr_content_write(&st->d, off, data.data, data.len) < 0)
-		r = mgr_call_err(c, -ENOMEM, "out of memory");
+	if (!r)
+		r = edit(c, st, off + data.len, data.data ? data.data : "", data.len);
 	mgr_buf_release(&data);
 	return r < 0 ? r : reply_size(c, st);
 }
@@ -139,8 +160,8 @@ static int op_stage_truncate(struct mgr_call *c, struct mgr_obj *unused)
 		if (r == -ENOENT)
 			r = mgr_call_err(c, -EINVAL, "missing \"size\"");
 	}
-	if (!r && mgr_content_truncate(&st->d, size) < 0)
-		r = mgr_call_err(c, -ENOMEM, "out of memory");
+	if (!r)
+		r = edit(c, st, size, NULL, 0);
 	return r < 0 ? r : reply_size(c, st);
 }
 
@@ -192,9 +213,10 @@ static int op_commit(struct mgr_call *c, struct mgr_obj *unused)
 		return r;
 	/* The stage's content goes to the value whatever comes of it: a
 	 * typed value that refuses it has it freed. */
-	r = mgr_content_store(c, o, st->d);
+	mgr_store_account(c->store, -(int64_t)mgr_datum_cost(st->d));
+	r = mgr_content_store(c, o, st->d, mgr_datum_cost(o->u.value));
 	st->d = NULL;
-	stage_free(st);
+	stage_free(c->store, st);
 	return r < 0 ? r : mgr_reply_version(c, o);
 }
 
@@ -205,7 +227,7 @@ static int op_stage_drop(struct mgr_call *c, struct mgr_obj *unused)
 
 	if (r < 0)
 		return r;
-	stage_free(st);
+	stage_free(c->store, st);
 	return mgr_reply_bool(c, true);
 }
 
