@@ -104,6 +104,21 @@ def compare(python, target="cpython", transport="unix", ref_python=None, tmp=Non
         pylib.make_key(key_file)
     managers = []
     try:
+        return _compare(python, target, transport, ref_python, tmp, key_file, report,
+                        kind_override, version, managers)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+        report("could not run: %s" % e)
+        return False, "could not run: %s" % pylib.short(e, 200)
+    finally:
+        for m in managers:
+            m.stop()
+        if own_tmp:
+            pylib.rmtree(tmp)
+
+
+def _compare(python, target, transport, ref_python, tmp, key_file, report, kind_override,
+             version, managers):
+    if True:
         ref_mgr = pylib.CPythonManager(tmp, ref_python or python, key_file)
         managers.append(ref_mgr)
         if target == "cpython":
@@ -179,11 +194,6 @@ def compare(python, target="cpython", transport="unix", ref_python=None, tmp=Non
                 if log:
                     report("%s's log: %s" % (m.kind, pylib.short(log, 3000)))
         return ok, summary
-    finally:
-        for m in managers:
-            m.stop()
-        if own_tmp:
-            pylib.rmtree(tmp)
 
 
 def main():

@@ -82,7 +82,13 @@ def do_script(tap, found, target, script, what, extra=()):
         try:
             key_file = os.path.join(tmp, "key")
             pylib.make_key(key_file)
-            with start_target(tmp, py, key_file, target) as mgr:
+            try:
+                mgr = start_target(tmp, py, key_file, target)
+            except (RuntimeError, OSError) as e:
+                tap.ok(False, "%s, Python %s (%s): the %s did not start" % (what, v, label, target),
+                       pylib.short(e, 2000).splitlines())
+                continue
+            with mgr:
                 addr = pylib.format_address(mgr.address(transport))
                 args = [py, os.path.join(HERE, script), "--address", addr, "--authkey-file",
                         key_file, "--kind", mgr.kind] + list(extra)

@@ -205,6 +205,17 @@ def timed(fn, at_least):
     return (r, "waited" if at_least * 0.8 <= dt < 5 else "took %.3f s" % dt)
 
 
+def wait_until(get, want, limit=LONG):
+    """Polls get() until it returns want (another connection's call has
+    reached the server) or the limit passes; returns the last value."""
+    deadline = time.monotonic() + limit
+    v = get()
+    while v != want and time.monotonic() < deadline:
+        time.sleep(0.02)
+        v = get()
+    return v
+
+
 def raises(fn):
     """Calls fn; what it raised, as a value (for steps inside a thread)."""
     try:
@@ -460,6 +471,7 @@ def sec_dict(S, m):
     S.step("dict:iter-changed-size", iter_changed)
     S.step("dict:iter-send", lambda: iter(d).send(None))
     S.step("dict:iter-close", lambda: iter(d).close())
+    S.step("dict:iter-throw", lambda: iter(d).throw(ValueError))
     S.step("dict:callmethod-not-exposed", lambda: d._callmethod("nosuch"))
     S.step("dict:callmethod-kwds", lambda: d._callmethod("get", ("k1",), {}))
     S.step("dict:callmethod-repr", lambda: d._callmethod("__repr__"))
@@ -765,7 +777,7 @@ def sec_queue(S, m, A):
 
     def join_blocked():
         j.put("w")
-        f = A.submit(lambda: timed(lambda: j.join(), 0.2))
+        f = A.submit(lambda: timed(lambda: j.join(), 0))
         time.sleep(0.3)
         done_early = f.done()
         j.get()
@@ -814,10 +826,11 @@ def sec_locks(S, m, A, B):
 
     def waiter():
         lk.acquire()
-        f = A.submit(lambda: timed(lambda: (lk.acquire(True, LONG), lk.release()), 0.2))
+        f = A.submit(lambda: timed(lambda: (lk.acquire(True, LONG), lk.release()), 0))
         time.sleep(0.3)
+        early = f.done()
         lk.release()
-        return f.result(LONG + 10)
+        return (early, f.result(LONG + 10))
     S.step("Lock:waiter-gets-it-on-release", waiter)
 
     r = S.step("RLock:create", lambda: m.RLock(), need=True)
@@ -851,10 +864,11 @@ def sec_locks(S, m, A, B):
 
     def sem_waiter():
         x = m.Semaphore(0)
-        f = A.submit(lambda: timed(lambda: x.acquire(True, LONG), 0.2))
+        f = A.submit(lambda: timed(lambda: x.acquire(True, LONG), 0))
         time.sleep(0.3)
+        early = f.done()
         x.release()
-        return f.result(LONG + 10)
+        return (early, f.result(LONG + 10))
     S.step("Semaphore:waiter-gets-release", sem_waiter)
 
     bs = S.step("BoundedSemaphore:create", lambda: m.BoundedSemaphore(1), need=True)
@@ -982,10 +996,11 @@ def sec_event(S, m, A, B):
     S.step("Event:clear", lambda: (e.clear(), e.is_set(), e.clear()))
 
     def wake_two():
-        fs = [act.submit(lambda: timed(lambda: e.wait(LONG), 0.2)) for act in (A, B)]
+        fs = [act.submit(lambda: timed(lambda: e.wait(LONG), 0)) for act in (A, B)]
         time.sleep(0.3)
+        early = [f.done() for f in fs]
         e.set()
-        return [f.result(LONG + 10) for f in fs]
+        return (early, [f.result(LONG + 10) for f in fs])
     S.step("Event:set-wakes-waiters", wake_two)
     S.step("Event:wait-negative", lambda: e.wait(-1))
     S.step("Event:not-exposed", lambda: e._callmethod("_flag"))
@@ -1019,20 +1034,20 @@ def sec_barrier(S, m, A, B):
     S.step("Barrier:reset-again", lambda: (b.reset(), b.broken, two()))
 
     def abort_wakes():
-        f = A.submit(lambda: timed(lambda: raises(lambda: b.wait(LONG)), 0.2))
-        time.sleep(0.3)
-        n = b.n_waiting
+        f = A.submit(lambda: timed(lambda: raises(lambda: b.wait(LONG)), 0))
+        n = wait_until(lambda: b.n_waiting, 1)
+        early = f.done()
         b.abort()
         r = f.result(LONG + 10)
         b.reset()
-        return (n, r)
+        return (n, early, r)
     S.step("Barrier:abort-wakes-waiter", abort_wakes)
 
     def reset_wakes():
         f = A.submit(lambda: raises(lambda: b.wait(LONG)))
-        time.sleep(0.3)
+        n = wait_until(lambda: b.n_waiting, 1)
         b.reset()
-        return (f.result(LONG + 10), b.broken)
+        return (n, f.result(LONG + 10), b.broken)
     S.step("Barrier:reset-wakes-waiter", reset_wakes)
     S.step("Barrier:default-timeout", lambda: timed(lambda: raises(lambda: m.Barrier(2, timeout=0.1).wait()),
                                                     0.1))
@@ -1074,6 +1089,55 @@ def sec_nested(S, m):
     S.step("server:debug_info-type", lambda: type(m._debug_info()).__name__)
 
 
+def sec_server(S, m):
+    """The one-shot server functions (SPEC §3.3) and the serve_client loop
+    (§3.4) as a client library sends them, through multiprocessing's own
+    dispatch() and Connection."""
+    from multiprocessing.managers import dispatch
+
+    def call(funcname, args=()):
+        c = m._Client(m._address, authkey=m._authkey)
+        try:
+            return dispatch(c, None, funcname, args)
+        finally:
+            c.close()
+    q = S.step("server:queue", lambda: m.Queue(), need=True)
+    basic = {"empty", "full", "get", "get_nowait", "join", "put", "put_nowait", "qsize",
+             "task_done"}
+    # A server may expose more than a version's client knows (SPEC §3.9:
+    # send the superset), so only the basic names are compared.
+    S.step("server:get_methods", lambda: basic <= set(call("get_methods", (q._token,))))
+    S.step("server:exposed-in-create", lambda: basic <= set(type(q)._exposed_))
+    S.step("server:dummy", lambda: call("dummy"))
+    S.step("server:incref-decref", lambda: (call("incref", (q._token.id,)),
+                                            call("decref", (q._token.id,)), q.qsize()))
+    S.step("server:incref-unknown", lambda: call("incref", ("no-such-id",)))
+    S.step("server:unknown-function", lambda: call("bogus"))
+    S.step("server:create-unknown-typeid", lambda: call("create", ("NoSuchType",)))
+    S.step("server:number_of_objects-type", lambda: type(call("number_of_objects")).__name__)
+
+    def serve_client_goes_on():
+        d = m.dict({"k": 1})
+        c = m._Client(m._address, authkey=m._authkey)
+        try:
+            dispatch(c, None, "accept_connection", ("suite",))
+            c.send(("no-such-id", "__len__", (), {}))
+            bad = c.recv()[0]
+            c.send((d._token.id, "__len__", (), {}))
+            good = c.recv()
+            c.send((d._token.id, "__getitem__", ("missing",), {}))
+            kind, exc = c.recv()
+            c.send((d._token.id, "nosuch", (), {}))
+            not_exposed = c.recv()[0]
+            c.send((d._token.id, "__getitem__", ("k",), {}))
+            again = c.recv()
+            return (bad, good, kind, type(exc).__name__, exc.args, not_exposed, again)
+        finally:
+            c.close()
+    S.step("server:serve_client-goes-on-after-errors", serve_client_goes_on)
+    S.step("server:repr-local", lambda: mask(repr(q)))
+
+
 def sec_pool(S, m):
     # SyncManager registers Pool; only a Python server can run one.  mgrd
     # refuses it with a RemoteError (allowlisted; compare.py also checks
@@ -1098,6 +1162,7 @@ SECTIONS = [
     ("Event", sec_event),
     ("Barrier", sec_barrier),
     ("nested", lambda S, m, A, B: sec_nested(S, m)),
+    ("server", lambda S, m, A, B: sec_server(S, m)),
     ("Pool", lambda S, m, A, B: sec_pool(S, m)),
 ]
 
