@@ -30,17 +30,15 @@ import decimal
 import fractions
 import gc
 import json
-import math
 import multiprocessing
 import os
-import queue
 import re
 import sys
 import threading
 import time
 import uuid
 import warnings
-from multiprocessing.managers import BaseManager, BaseProxy, RemoteError, SyncManager
+from multiprocessing.managers import BaseProxy, RemoteError, SyncManager
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
