@@ -27,6 +27,11 @@ void conn_touch(struct conn *c)
 		mgr_dlist_append(&c->srv->touched, &c->touch_link);
 }
 
+bool conn_takes_output(const struct conn *c)
+{
+	return !c->closing && !c->overflow;
+}
+
 int conn_send(struct conn *c, yajl_gen g)
 {
 	int r;
@@ -38,6 +43,12 @@ int conn_send(struct conn *c, yajl_gen g)
 	r = mgr_frame_append_gen(&c->wbuf, g);
 	if (r == -EMSGSIZE)
 		return r;
+	conn_queued(c, r);
+	return 0;
+}
+
+void conn_queued(struct conn *c, int r)
+{
 	if (r == 0)
 		c->frames_out++;
 	if (r < 0 || c->wbuf.len > WBUF_MAX) {
@@ -52,7 +63,6 @@ int conn_send(struct conn *c, yajl_gen g)
 		mgr_buf_release(&c->wbuf);
 	}
 	conn_touch(c);
-	return 0;
 }
 
 static int gen_reply_head(yajl_gen g, const uint64_t *id)
@@ -185,6 +195,8 @@ void conn_free(struct conn *c)
 		close(c->out.fd);
 	if (c->last)
 		c->srv->done = true;
+	if (c->py)
+		c->py_free(c->py);
 	conn_subs_drop(c);
 	mgr_dlist_remove(&c->touch_link);
 	mgr_dlist_remove(&c->link);

@@ -1,0 +1,308 @@
+/* Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event and Barrier:
+ * the engine's, whose waits are parked calls.  A lock is held by the
+ * connection that took it (one per client thread, as CPython's server
+ * threads are), and goes back when that connection ends. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "pyops.h"
+
+/* Engine errors as threading raises them; x->state names the class. */
+static int s_error(struct pycall *x, int err, const char *msg)
+{
+	if (err == -EPIPE)
+		return pycall_raise_args(x, "threading", "BrokenBarrierError", NULL);
+	if (err == -EOVERFLOW)
+		return pycall_value_error(x, "Semaphore released too many times");
+	if (err == -EPERM && x->o && x->o->type == MGR_LOCK)
+		return pycall_runtime_error(x, "release unlocked lock");
+	if (err == -EPERM)
+		return pycall_runtime_error(x, "%s", msg);
+	if (err == -EINVAL)
+		return pycall_value_error(x, "%s", msg);
+	return pycall_traceback(x, err == -ENOENT ? "ReferenceError" : "RuntimeError", "%s", msg);
+}
+
+static int done_bool(struct pycall *x, int err, const char *msg, yajl_val result)
+{
+	return err ? s_error(x, err, msg) : pycall_return_bool(x, YAJL_IS_TRUE(result));
+}
+
+static int done_none(struct pycall *x, int err, const char *msg, yajl_val result)
+{
+	return err ? s_error(x, err, msg) : pycall_return_none(x);
+}
+
+static int done_int(struct pycall *x, int err, const char *msg, yajl_val result)
+{
+	if (err)
+		return s_error(x, err, msg);
+	return pycall_return_int(x, YAJL_IS_INTEGER(result) ? YAJL_GET_INTEGER(result) : 0);
+}
+
+/* The engine's op on the object, with a wait when block. */
+static int run(struct pycall *x, const char *op, bool wait, bool block, bool has, double secs,
+	       pycall_done_fn done)
+{
+	int r = pycall_req(x, op, NULL);
+
+	if (!r && wait)
+		r = pyops_gen_wait(x, block, has, secs);
+	return r < 0 ? pycall_fail(x, r) : pycall_exec(x, done);
+}
+
+/* ---- the acquirers ---- */
+
+/* acquire(blocking=True, timeout=-1) of a Lock or RLock. */
+static int lock_acquire(struct pycall *x)
+{
+	static const char *const names[] = { "blocking", "timeout" };
+	struct mgr_pyval *a[2];
+	bool block, has;
+	double secs;
+
+	if (!pycall_args(x, "acquire", names, 0, 2, a))
+		return 0;
+	block = pyops_truth(a[0], true);
+	if (!pyops_timeout(x, a[1], &has, &secs))
+		return 0;
+	if (has && secs == -1)
+		has = false;
+	if (!block && has)
+		return pycall_value_error(x, "can't specify a timeout for a non-blocking call");
+	if (has && (secs < 0 || isnan(secs)))
+		return pycall_value_error(x, "timeout value must be a non-negative number");
+	if (has && secs > 9223372036.0)
+		return pycall_raise(x, "builtins", "OverflowError", "timeout value is too large");
+	return run(x, "acquire", true, block, has, secs, done_bool);
+}
+
+/* acquire(blocking=True, timeout=None) of a Semaphore. */
+static int sem_acquire(struct pycall *x)
+{
+	static const char *const names[] = { "blocking", "timeout" };
+	struct mgr_pyval *a[2];
+	bool block, has;
+	double secs;
+
+	if (!pycall_args(x, "acquire", names, 0, 2, a))
+		return 0;
+	block = pyops_truth(a[0], true);
+	if (!pyops_timeout(x, a[1], &has, &secs))
+		return 0;
+	if (!block && has)
+		return pycall_value_error(x, "can't specify timeout for non-blocking acquire");
+	if (has && secs < 0)
+		secs = 0;
+	return run(x, "acquire", true, block, has, secs, done_bool);
+}
+
+static int release(struct pycall *x)
+{
+	static const char *const names[] = { "n" };
+	struct mgr_pyval *a[1];
+	int64_t n = 1;
+	int r;
+
+	if (x->o->type != MGR_SEMAPHORE && x->o->type != MGR_BSEMAPHORE)
+		return pycall_no_args(x) ? run(x, "release", false, 0, 0, 0, done_none) : 0;
+	if (!pycall_args(x, "release", names, 0, 1, a))
+		return 0;
+	if (a[0] && mgr_pyval_get_int(a[0], &n) < 0)
+		return pycall_type_error(x, "'%s' object cannot be interpreted as an integer",
+					 mgr_pyval_type_name(a[0]));
+	if (n < 1)
+		return pycall_value_error(x, "n must be one or more");
+	r = pycall_req(x, "release", NULL);
+	if (!r)
+		r = mgr_json_kv_i64(pycall_gen(x), "n", n);
+	return r < 0 ? pycall_fail(x, r) : pycall_exec(x, done_none);
+}
+
+static int locked(struct pycall *x)
+{
+	return pycall_no_args(x) ? run(x, "locked", false, 0, 0, 0, done_bool) : 0;
+}
+
+static int enter(struct pycall *x)
+{
+	return x->o->type == MGR_SEMAPHORE || x->o->type == MGR_BSEMAPHORE ? sem_acquire(x) :
+	       lock_acquire(x);
+}
+
+static int s_repr(struct pycall *x, struct mgr_buf *out)
+{
+	static const char *const cls[] = {
+		[MGR_LOCK] = "_thread.lock", [MGR_RLOCK] = "_thread.RLock",
+		[MGR_SEMAPHORE] = "threading.Semaphore", [MGR_BSEMAPHORE] = "threading.BoundedSemaphore",
+		[MGR_EVENT] = "threading.Event", [MGR_CONDITION] = "threading.Condition",
+		[MGR_BARRIER] = "threading.Barrier",
+	};
+
+	return pyops_default_repr(x, x->o->type < sizeof(cls) / sizeof(cls[0]) &&
+				  cls[x->o->type] ? cls[x->o->type] : "object", out);
+}
+
+static const struct pymethod lock_methods[] = {
+	{ "acquire", lock_acquire }, { "release", release }, { "locked", locked },
+	{ "__enter__", enter }, { "__exit__", release },
+	{ NULL, NULL },
+};
+
+static const struct pymethod sem_methods[] = {
+	{ "acquire", sem_acquire }, { "release", release },
+	{ "__enter__", enter }, { "__exit__", release },
+	{ NULL, NULL },
+};
+
+const struct pytype pyops_lock = {
+	.name = "_thread.lock", .proxy = "AcquirerProxy", .typeid = "Lock",
+	.methods = lock_methods, .repr = s_repr,
+};
+
+const struct pytype pyops_rlock = {
+	.name = "_thread.RLock", .proxy = "AcquirerProxy", .typeid = "RLock",
+	.methods = lock_methods, .repr = s_repr,
+};
+
+const struct pytype pyops_sem = {
+	.name = "threading.Semaphore", .proxy = "AcquirerProxy", .typeid = "Semaphore",
+	.methods = sem_methods, .repr = s_repr,
+};
+
+const struct pytype pyops_bsem = {
+	.name = "threading.BoundedSemaphore", .proxy = "AcquirerProxy",
+	.typeid = "BoundedSemaphore", .methods = sem_methods, .repr = s_repr,
+};
+
+/* ---- Condition ---- */
+
+/* wait(timeout=None) of a Condition or an Event. */
+static int wait(struct pycall *x)
+{
+	static const char *const names[] = { "timeout" };
+	struct mgr_pyval *a[1];
+	bool has;
+	double secs;
+
+	if (!pycall_args(x, "wait", names, 0, 1, a) || !pyops_timeout(x, a[0], &has, &secs))
+		return 0;
+	if (has && (secs < 0 || isnan(secs)))
+		secs = 0;
+	return run(x, "wait", true, true, has, secs,
+		   x->o->type == MGR_BARRIER ? done_int : done_bool);
+}
+
+static int notify(struct pycall *x)
+{
+	static const char *const names[] = { "n" };
+	struct mgr_pyval *a[1];
+	int64_t n = 1;
+	int r;
+
+	if (!pycall_args(x, "notify", names, 0, 1, a))
+		return 0;
+	if (a[0] && mgr_pyval_get_int(a[0], &n) < 0)
+		return pycall_type_error(x, "'%s' object cannot be interpreted as an integer",
+					 mgr_pyval_type_name(a[0]));
+	r = pycall_req(x, "notify", NULL);
+	if (!r)
+		r = mgr_json_kv_i64(pycall_gen(x), "n", n < 0 ? 0 : n);
+	return r < 0 ? pycall_fail(x, r) : pycall_exec(x, done_none);
+}
+
+static int notify_all(struct pycall *x)
+{
+	return pycall_no_args(x) ? run(x, "notify_all", false, 0, 0, 0, done_none) : 0;
+}
+
+static const struct pymethod cond_methods[] = {
+	{ "acquire", lock_acquire }, { "release", release }, { "wait", wait },
+	{ "notify", notify }, { "notify_all", notify_all }, { "locked", locked },
+	{ "__enter__", enter }, { "__exit__", release },
+	{ NULL, NULL },
+};
+
+const struct pytype pyops_cond = {
+	.name = "threading.Condition", .proxy = "ConditionProxy", .typeid = "Condition",
+	.methods = cond_methods, .repr = s_repr,
+};
+
+/* ---- Event ---- */
+
+static int ev_simple(struct pycall *x, const char *op, pycall_done_fn done)
+{
+	return pycall_no_args(x) ? run(x, op, false, 0, 0, 0, done) : 0;
+}
+
+static int ev_is_set(struct pycall *x)
+{
+	return ev_simple(x, "is_set", done_bool);
+}
+
+static int ev_set(struct pycall *x)
+{
+	return ev_simple(x, "set", done_none);
+}
+
+static int ev_clear(struct pycall *x)
+{
+	return ev_simple(x, "clear", done_none);
+}
+
+static const struct pymethod event_methods[] = {
+	{ "is_set", ev_is_set }, { "set", ev_set }, { "clear", ev_clear }, { "wait", wait },
+	{ NULL, NULL },
+};
+
+const struct pytype pyops_event = {
+	.name = "threading.Event", .proxy = "EventProxy", .typeid = "Event",
+	.methods = event_methods, .repr = s_repr,
+};
+
+/* ---- Barrier ---- */
+
+static int b_abort(struct pycall *x)
+{
+	return ev_simple(x, "abort", done_none);
+}
+
+static int b_reset(struct pycall *x)
+{
+	return ev_simple(x, "reset", done_none);
+}
+
+/* The properties, as BarrierProxy reads them. */
+static int b_getattr(struct pycall *x)
+{
+	static const char *const names[] = { "name" };
+	static const char *const props[] = { "parties", "n_waiting", "broken" };
+	struct mgr_pyval *a[1];
+	size_t i;
+
+	if (!pycall_args(x, "__getattribute__", names, 1, 1, a))
+		return 0;
+	for (i = 0; i < 3; i++)
+		if (mgr_pyval_is_str(a[0], props[i]))
+			return run(x, props[i], false, 0, 0, 0, i == 2 ? done_bool : done_int);
+	if (a[0]->kind != MGR_PYVAL_STR)
+		return pycall_type_error(x, "attribute name must be string, not '%s'",
+					 mgr_pyval_type_name(a[0]));
+	return pycall_raise(x, "builtins", "AttributeError",
+			    "'Barrier' object has no attribute '%.*s'", (int)a[0]->u.s.len,
+			    (const char *)a[0]->u.s.data);
+}
+
+static const struct pymethod barrier_methods[] = {
+	{ "__getattribute__", b_getattr }, { "abort", b_abort }, { "reset", b_reset },
+	{ "wait", wait },
+	{ NULL, NULL },
+};
+
+const struct pytype pyops_barrier = {
+	.name = "threading.Barrier", .proxy = "BarrierProxy", .typeid = "Barrier",
+	.methods = barrier_methods, .repr = s_repr,
+};
