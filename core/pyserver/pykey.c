@@ -181,6 +181,18 @@ static void variants_of(struct mgr_pyarena *a, const struct mgr_pyval *v, struct
 		tuple_variants(a, v, vs, depth);
 		return;
 	default:
+		/* complex(x, 0) is the number x as a key. */
+		if (v->kind == MGR_PYVAL_OBJECT && mgr_pyval_is_object_of(v, "builtins", "complex") &&
+		    v->u.obj.args && v->u.obj.args->kind == MGR_PYVAL_TUPLE &&
+		    v->u.obj.args->u.seq.len == 2 &&
+		    v->u.obj.args->u.seq.items[0]->kind == MGR_PYVAL_FLOAT &&
+		    v->u.obj.args->u.seq.items[1]->kind == MGR_PYVAL_FLOAT &&
+		    v->u.obj.args->u.seq.items[1]->u.f == 0) {
+			struct mgr_pyval *re = v->u.obj.args->u.seq.items[0];
+
+			number_variants(a, re, vs);
+			return;
+		}
 		vs->over = true;
 		return;
 	}

@@ -28,15 +28,14 @@ static const struct tcinfo tcs[] = {
 	  "signed short integer is greater than maximum" },
 	{ 'H', 2, false, "unsigned short is less than minimum", "unsigned short is greater than maximum" },
 	{ 'i', 4, true, "signed integer is less than minimum", "signed integer is greater than maximum" },
-	{ 'I', 4, false, "unsigned int is less than minimum", "unsigned int is greater than maximum" },
+	{ 'I', 4, false, "can't convert negative value to unsigned int",
+	  "unsigned int is greater than maximum" },
 	{ 'l', 8, true, "Python int too large to convert to C long",
 	  "Python int too large to convert to C long" },
 	{ 'L', 8, false, "can't convert negative value to unsigned int",
 	  "Python int too large to convert to C unsigned long" },
-	{ 'q', 8, true, "Python int too large to convert to C long",
-	  "Python int too large to convert to C long" },
-	{ 'Q', 8, false, "can't convert negative value to unsigned int",
-	  "Python int too large to convert to C unsigned long" },
+	{ 'q', 8, true, "int too big to convert", "int too big to convert" },
+	{ 'Q', 8, false, "can't convert negative int to unsigned", "int too big to convert" },
 	{ 'f', 4, true, NULL, NULL },
 	{ 'd', 8, true, NULL, NULL },
 	{ 'u', 4, false, NULL, NULL },
@@ -87,7 +86,13 @@ static int elem(struct pycall *x, const struct tcinfo *t, const struct mgr_pyval
 	}
 	if (mgr_pyval_get_int(v, &i) < 0) {
 		bool neg = v->u.i.nbig && (v->u.i.big[v->u.i.nbig - 1] & 0x80);
+		uint64_t u;
 
+		/* 2**63 to 2**64 - 1: nine bytes, the last 0. */
+		if (!t->is_signed && t->size == 8 && v->u.i.nbig == 9 && !v->u.i.big[8]) {
+			memcpy(&u, v->u.i.big, 8);
+			return mgr_json_gen_u64(g, u);
+		}
 		pycall_raise(x, "builtins", "OverflowError", "%s", neg ? t->lo : t->hi);
 		return -1;
 	}
@@ -234,8 +239,20 @@ static int a_repr(struct pycall *x, struct mgr_buf *out)
 	r = mgr_buf_append(out, head, (size_t)n);
 	if (!r && l->u.seq.len)
 		r = mgr_buf_append(out, ", ", 2);
-	if (!r && l->u.seq.len)
+	if (!r && l->u.seq.len && x->o->typecode == 'u') {
+		struct mgr_buf text = MGR_BUF_INIT;
+		struct mgr_pyval *str;
+		size_t i;
+
+		for (i = 0; !r && i < l->u.seq.len; i++)
+			r = mgr_buf_append(&text, l->u.seq.items[i]->u.s.data,
+					   l->u.seq.items[i]->u.s.len);
+		str = r ? NULL : mgr_pyval_str(x->a, text.data ? text.data : "", text.len);
+		r = str ? mgr_pyrepr(out, str) : -ENOMEM;
+		mgr_buf_release(&text);
+	} else if (!r && l->u.seq.len) {
 		r = mgr_pyrepr(out, l);
+	}
 	return r ? r : mgr_buf_append(out, ")", 1);
 }
 
@@ -248,16 +265,21 @@ static struct mgr_pyval *array_items(struct pycall *x, const struct mgr_pyval *v
 
 	if (v->kind != MGR_PYVAL_OBJECT || !args || args->kind != MGR_PYVAL_TUPLE)
 		return NULL;
-	if (mgr_pyval_is_object_of(v, "array", "array") && args->u.seq.len == 2 &&
-	    args->u.seq.items[0]->kind == MGR_PYVAL_STR && args->u.seq.items[0]->u.s.len == 1 &&
-	    args->u.seq.items[1]->kind == MGR_PYVAL_LIST) {
-		*tc = (char)args->u.seq.items[0]->u.s.data[0];
-		return args->u.seq.items[1];
-	}
-	if (!mgr_pyval_is_object_of(v, "array", "_array_reconstructor") || args->u.seq.len != 4)
+	if (mgr_pyval_is_object_of(v, "array", "array") && args->u.seq.len == 2) {
+		/* array.array(tc, list) or array.array(tc, raw bytes). */
+		code = args->u.seq.items[0];
+		raw = args->u.seq.items[1];
+		if (code->kind == MGR_PYVAL_STR && code->u.s.len == 1 && raw->kind == MGR_PYVAL_LIST) {
+			*tc = (char)code->u.s.data[0];
+			return args->u.seq.items[1];
+		}
+	} else if (mgr_pyval_is_object_of(v, "array", "_array_reconstructor") &&
+		   args->u.seq.len == 4) {
+		code = args->u.seq.items[1];
+		raw = args->u.seq.items[3];
+	} else {
 		return NULL;
-	code = args->u.seq.items[1];
-	raw = args->u.seq.items[3];
+	}
 	if (code->kind != MGR_PYVAL_STR || code->u.s.len != 1 || raw->kind != MGR_PYVAL_BYTES ||
 	    !(t = tcinfo((char)code->u.s.data[0])))
 		return NULL;
@@ -405,7 +427,8 @@ static int slice_of(struct pycall *x, const struct mgr_pyval *v, int64_t len, in
 	if (!mgr_pyval_is_object_of(v, "builtins", "slice"))
 		return 0;
 	a = v->u.obj.args;
-	for (i = 0; a && a->kind == MGR_PYVAL_TUPLE && a->u.seq.len == 3 && i < 3; i++) {
+	/* The step first: the defaults of the others depend on it. */
+	for (i = 3; a && a->kind == MGR_PYVAL_TUPLE && a->u.seq.len == 3 && i-- > 0;) {
 		const struct mgr_pyval *p = a->u.seq.items[i];
 
 		if (p->kind != MGR_PYVAL_NONE && mgr_pyval_get_int(p, &val[i]) < 0) {
@@ -416,6 +439,7 @@ static int slice_of(struct pycall *x, const struct mgr_pyval *v, int64_t len, in
 			val[i] = i == 2 ? 1 : i == 0 ? (val[2] < 0 ? INT64_MAX : 0) :
 				 (val[2] < 0 ? INT64_MIN : INT64_MAX);
 	}
+	i = a && a->kind == MGR_PYVAL_TUPLE && a->u.seq.len == 3 ? 3 : 0;
 	if (i != 3 || val[2] == 0) {
 		pycall_value_error(x, "slice step cannot be zero");
 		return -1;

@@ -83,6 +83,18 @@ int pyops_list_fill(struct pycall *x, struct mgr_obj *o, const struct mgr_pyval 
 	return splice(x, o, n, n, items->u.seq.items, items->u.seq.len);
 }
 
+static void reverse(struct mgr_pyval **v, size_t n)
+{
+	struct mgr_pyval *t;
+	size_t i;
+
+	for (i = 0; i < n / 2; i++) {
+		t = v[i];
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = t;
+	}
+}
+
 /* A failure to store: a reply. */
 static int failed(struct pycall *x, int r)
 {
@@ -269,6 +281,7 @@ static int l_delitem(struct pycall *x)
 	if (r < 0)
 		return 0;
 	if (r) {
+		r = 0;
 		/* From the highest index down, so that the others stay. */
 		if (s.step < 0) {
 			s.start = s.start + (s.len - 1) * s.step;
@@ -333,8 +346,13 @@ static int l_insert(struct pycall *x)
 
 	if (!pycall_args(x, "insert", names, 2, 2, a))
 		return 0;
-	if (!index_of(x, a[0], &i, "'%s' object cannot be interpreted as an integer"))
-		return 0;
+	if (a[0]->kind == MGR_PYVAL_INT && mgr_pyval_get_int(a[0], &i) < 0)
+		return pycall_raise(x, "builtins", "OverflowError",
+				    "Python int too large to convert to C ssize_t");
+	if (a[0]->kind != MGR_PYVAL_INT && a[0]->kind != MGR_PYVAL_BOOL)
+		return pycall_type_error(x, "'%s' object cannot be interpreted as an integer",
+					 mgr_pyval_type_name(a[0]));
+	mgr_pyval_get_int(a[0], &i);
 	if (i < 0)
 		i = i + len < 0 ? 0 : i + len;
 	if (i > len)
@@ -471,8 +489,8 @@ static int l_index(struct pycall *x)
 
 static int l_reverse(struct pycall *x)
 {
-	struct mgr_pyval *l, *t;
-	size_t i, n;
+	struct mgr_pyval *l;
+	size_t n;
 	int r;
 
 	if (!pycall_no_args(x))
@@ -481,35 +499,45 @@ static int l_reverse(struct pycall *x)
 	if (r < 0)
 		return pycall_fail(x, r);
 	n = l->u.seq.len;
-	for (i = 0; i < n / 2; i++) {
-		t = l->u.seq.items[i];
-		l->u.seq.items[i] = l->u.seq.items[n - 1 - i];
-		l->u.seq.items[n - 1 - i] = t;
-	}
+	reverse(l->u.seq.items, n);
 	r = splice(x, x->o, 0, n, l->u.seq.items, n);
 	return r < 0 ? failed(x, r) : pycall_return_none(x);
 }
 
-/* A stable merge sort by Python's <, as list.sort: 0, or the first
- * comparison's error (-EINVAL: the types do not order). */
-static int merge_sort(struct mgr_pyval **v, struct mgr_pyval **tmp, size_t n, bool rev)
+/* Python's a < b for sort: 1, 0, or -1 with the pair that failed kept
+ * for the message. */
+struct sorter {
+	const struct mgr_pyval *bad[2];
+	int err;
+};
+
+static int lt(struct sorter *st, const struct mgr_pyval *a, const struct mgr_pyval *b)
+{
+	int r = mgr_pycmp_lt(a, b);
+
+	if (r < 0 && !st->err) {
+		st->err = r;
+		st->bad[0] = a;
+		st->bad[1] = b;
+	}
+	return r;
+}
+
+/* A stable merge sort for long lists. */
+static int merge_sort(struct sorter *st, struct mgr_pyval **v, struct mgr_pyval **tmp, size_t n)
 {
 	size_t mid = n / 2, i = 0, j = mid, k = 0;
-	int r, lt;
+	int r;
 
 	if (n < 2)
 		return 0;
-	r = merge_sort(v, tmp, mid, rev);
-	if (!r)
-		r = merge_sort(v + mid, tmp, n - mid, rev);
-	if (r)
-		return r;
+	if (merge_sort(st, v, tmp, mid) || merge_sort(st, v + mid, tmp, n - mid))
+		return -1;
 	while (i < mid && j < n) {
-		/* Reversed, as Python does it: stable on the reversed order. */
-		lt = rev ? mgr_pycmp_lt(v[i], v[j]) : mgr_pycmp_lt(v[j], v[i]);
-		if (lt < 0)
-			return lt;
-		tmp[k++] = lt ? v[j++] : v[i++];
+		r = lt(st, v[j], v[i]);
+		if (r < 0)
+			return -1;
+		tmp[k++] = r ? v[j++] : v[i++];
 	}
 	while (i < mid)
 		tmp[k++] = v[i++];
@@ -519,10 +547,65 @@ static int merge_sort(struct mgr_pyval **v, struct mgr_pyval **tmp, size_t n, bo
 	return 0;
 }
 
+/* As CPython's timsort begins (count_run, then binary insertion), so
+ * that the first comparison to fail, which names the types in the
+ * message, is the one CPython would make. */
+static int sort(struct sorter *st, struct mgr_pyval **v, struct mgr_pyval **tmp, size_t n)
+{
+	struct mgr_pyval *t;
+	size_t run = 1, i, lo, hi, mid;
+	int r;
+
+	if (n < 2)
+		return 0;
+	if (n > 64)
+		return merge_sort(st, v, tmp, n);
+	r = lt(st, v[1], v[0]);
+	if (r < 0)
+		return -1;
+	run = 2;
+	if (r) {
+		while (run < n && (r = lt(st, v[run], v[run - 1])) == 1)
+			run++;
+		if (r < 0)
+			return -1;
+		for (i = 0; i < run / 2; i++) {
+			t = v[i];
+			v[i] = v[run - 1 - i];
+			v[run - 1 - i] = t;
+		}
+	} else {
+		while (run < n && (r = lt(st, v[run], v[run - 1])) == 0)
+			run++;
+		if (r < 0)
+			return -1;
+	}
+	for (i = run; i < n; i++) {
+		t = v[i];
+		lo = 0;
+		hi = i;
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			r = lt(st, t, v[mid]);
+			if (r < 0)
+				return -1;
+			if (r)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		memmove(v + lo + 1, v + lo, (i - lo) * sizeof(*v));
+		v[lo] = t;
+	}
+	return 0;
+}
+
 static int l_sort(struct pycall *x)
 {
 	static const char *const names[] = { "key", "reverse" };
 	struct mgr_pyval *a[2], *l, **tmp;
+	struct sorter st = { { NULL, NULL }, 0 };
+	bool rev;
 	size_t n;
 	int r;
 
@@ -540,12 +623,20 @@ static int l_sort(struct pycall *x)
 	tmp = malloc((n ? n : 1) * sizeof(*tmp));
 	if (!tmp)
 		return pycall_fail(x, -ENOMEM);
-	r = merge_sort(l->u.seq.items, tmp, n, pyops_truth(a[1], false));
+	/* reverse=True as CPython: reversed, sorted, reversed back. */
+	rev = pyops_truth(a[1], false);
+	if (rev)
+		reverse(l->u.seq.items, n);
+	r = sort(&st, l->u.seq.items, tmp, n);
 	free(tmp);
-	if (r == -EINVAL)
-		return pycall_type_error(x, "'<' not supported between instances of the list's items");
+	if (r < 0 && st.err == -EINVAL)
+		return pycall_type_error(x, "'<' not supported between instances of '%s' and '%s'",
+					 mgr_pyval_type_name(st.bad[0]),
+					 mgr_pyval_type_name(st.bad[1]));
 	if (r < 0)
-		return pycall_fail(x, r);
+		return pycall_fail(x, st.err ? st.err : -ENOMEM);
+	if (rev)
+		reverse(l->u.seq.items, n);
 	r = splice(x, x->o, 0, n, l->u.seq.items, n);
 	return r < 0 ? failed(x, r) : pycall_return_none(x);
 }
@@ -562,7 +653,7 @@ static struct mgr_pyval *repeated(struct pycall *x, const char *fname)
 	if (!pycall_args(x, fname, names, 1, 1, a))
 		return NULL;
 	if (a[0]->kind != MGR_PYVAL_INT && a[0]->kind != MGR_PYVAL_BOOL) {
-		pycall_type_error(x, "can't multiply sequence by non-int of type '%s'",
+		pycall_type_error(x, "'%s' object cannot be interpreted as an integer",
 				  mgr_pyval_type_name(a[0]));
 		return NULL;
 	}
@@ -629,8 +720,7 @@ static int l_add(struct pycall *x)
 
 static int l_reversed(struct pycall *x)
 {
-	struct mgr_pyval *l, *t;
-	size_t i, n;
+	struct mgr_pyval *l;
 	int r;
 
 	if (!pycall_no_args(x))
@@ -638,12 +728,7 @@ static int l_reversed(struct pycall *x)
 	r = pyops_list_value(x, x->o, &l);
 	if (r < 0)
 		return pycall_fail(x, r);
-	n = l->u.seq.len;
-	for (i = 0; i < n / 2; i++) {
-		t = l->u.seq.items[i];
-		l->u.seq.items[i] = l->u.seq.items[n - 1 - i];
-		l->u.seq.items[n - 1 - i] = t;
-	}
+	reverse(l->u.seq.items, l->u.seq.len);
 	return pycall_return(x, mgr_pyreply_call(x->a, "iter", l));
 }
 
@@ -692,88 +777,3 @@ const struct pytype pyops_list = {
 	.repr = l_repr, .getvalue = l_copy,
 };
 
-/* ---- Iterator: a dict's keys, taken one at a time ---- */
-
-int pyops_make_iter(struct pycall *x, struct mgr_obj *dict, struct pyent **out)
-{
-	struct mgr_pyval *keys, *k;
-	struct pyent *src = pyops_hold(x, dict);
-	struct mgr_obj *c, *o;
-	yajl_val res;
-	char *path;
-	int r;
-
-	keys = mgr_pyval_new(x->a, MGR_PYVAL_LIST, mgr_obj_nchildren(dict));
-	if (!keys || !src)
-		return -ENOMEM;
-	for (c = mgr_obj_first_child(dict), r = 0; c && !r; c = c->next) {
-		r = pykey_key(x->a, c, &k);
-		if (!r)
-			r = mgr_pyval_append(x->a, keys, k);
-	}
-	if (!r)
-		r = pyops_new_path(x, "Iterator");
-	path = r ? NULL : strdup(x->ps->path.data);
-	if (!path)
-		return r ? r : -ENOMEM;
-	r = pycall_req(x, "create", path);
-	if (!r)
-		r = mgr_json_kv_str(pycall_gen(x), "type", "list");
-	if (!r)
-		r = pycall_run(x, &res);
-	if (!r) {
-		yajl_tree_free(res);
-		r = pyops_adopt(x, path, "Iterator", out);
-	}
-	free(path);
-	if (r < 0)
-		return r;
-	o = (*out)->obj;
-	(*out)->kind = PYENT_ITER;
-	(*out)->src_ident = strdup(src->ident);
-	(*out)->src_size = mgr_obj_nchildren(dict);
-	r = (*out)->src_ident ? pyops_list_fill(x, o, keys) : -ENOMEM;
-	return r;
-}
-
-static int it_next(struct pycall *x)
-{
-	struct pyent *src;
-	struct mgr_pyval *v;
-	int r;
-
-	if (!pycall_no_args(x))
-		return 0;
-	src = x->ent->src_ident ? pyreg_get(x->ps->reg, x->ent->src_ident,
-					    strlen(x->ent->src_ident)) : NULL;
-	if (!x->ent->exhausted && src && src->obj && mgr_obj_nchildren(src->obj) != x->ent->src_size) {
-		x->ent->exhausted = true;
-		return pycall_runtime_error(x, "dictionary changed size during iteration");
-	}
-	if (x->ent->exhausted || !mgr_list_len(x->o)) {
-		x->ent->exhausted = true;
-		return pycall_raise_args(x, "builtins", "StopIteration", NULL);
-	}
-	r = item(x, x->o, 0, &v);
-	if (!r)
-		r = mgr_list_splice(x->ps->srv->store, x->o, 0, 1, NULL, 0);
-	return r < 0 ? pycall_fail(x, r) : pycall_return(x, v);
-}
-
-/* send, throw and close: a dict's key iterator has none of them, which
- * CPython's server answers with a traceback. */
-static int it_none(struct pycall *x)
-{
-	return pycall_traceback(x, "AttributeError",
-				"'dict_keyiterator' object has no attribute '%s'", x->method);
-}
-
-static const struct pymethod iter_methods[] = {
-	{ "__next__", it_next }, { "send", it_none }, { "throw", it_none }, { "close", it_none },
-	{ NULL, NULL },
-};
-
-const struct pytype pyops_iter = {
-	.name = "dict_keyiterator", .proxy = "IteratorProxy", .typeid = "Iterator",
-	.methods = iter_methods,
-};

@@ -19,6 +19,8 @@ static int s_error(struct pycall *x, int err, const char *msg)
 		return pycall_value_error(x, "Semaphore released too many times");
 	if (err == -EPERM && x->o && x->o->type == MGR_LOCK)
 		return pycall_runtime_error(x, "release unlocked lock");
+	if (err == -EPERM && x->o && !strcmp(x->method, "release"))
+		return pycall_runtime_error(x, "cannot release un-acquired lock");
 	if (err == -EPERM)
 		return pycall_runtime_error(x, "%s", msg);
 	if (err == -EINVAL)
@@ -76,7 +78,8 @@ static int lock_acquire(struct pycall *x)
 	if (has && (secs < 0 || isnan(secs)))
 		return pycall_value_error(x, "timeout value must be a non-negative number");
 	if (has && secs > 9223372036.0)
-		return pycall_raise(x, "builtins", "OverflowError", "timeout value is too large");
+		return pycall_raise(x, "builtins", "OverflowError",
+				    "timestamp too large to convert to C _PyTime_t");
 	return run(x, "acquire", true, block, has, secs, done_bool);
 }
 
@@ -127,10 +130,42 @@ static int locked(struct pycall *x)
 	return pycall_no_args(x) ? run(x, "locked", false, 0, 0, 0, done_bool) : 0;
 }
 
-static int enter(struct pycall *x)
+static long long stat_int(yajl_val st, const char *key)
 {
-	return x->o->type == MGR_SEMAPHORE || x->o->type == MGR_BSEMAPHORE ? sem_acquire(x) :
-	       lock_acquire(x);
+	yajl_val v = mgr_json_get(st, key);
+
+	return v && YAJL_IS_INTEGER(v) ? (long long)YAJL_GET_INTEGER(v) : 0;
+}
+
+/* "<locked _thread.RLock object owner=N count=1 at 0x...>", as _thread's
+ * locks show themselves (the owner is the holding connection), inside
+ * "<Condition(..., waiters)>" for a Condition. */
+static int lock_repr(struct pycall *x, struct mgr_buf *out)
+{
+	char text[200], owner[40] = "";
+	int r = pycall_req(x, "stat", NULL), n;
+	const char *state;
+	yajl_val st, v;
+
+	if (!r)
+		r = pycall_run(x, &st);
+	if (r < 0)
+		return r;
+	v = mgr_json_get(st, "locked");
+	state = v && YAJL_IS_TRUE(v) ? "locked" : "unlocked";
+	v = mgr_json_get(st, "owner");
+	if (x->o->type != MGR_LOCK)
+		snprintf(owner, sizeof(owner), " owner=%llu count=%lld",
+			 v && YAJL_IS_OBJECT(v) ? (unsigned long long)x->pc->c->sess.id : 0ull,
+			 stat_int(st, "count"));
+	if (x->o->type == MGR_CONDITION)
+		n = snprintf(text, sizeof(text), "<Condition(<%s _thread.RLock object%s at %p>, %lld)>",
+			     state, owner, (void *)x->o, stat_int(st, "n_waiting"));
+	else
+		n = snprintf(text, sizeof(text), "<%s _thread.%s object%s at %p>", state,
+			     x->o->type == MGR_LOCK ? "lock" : "RLock", owner, (void *)x->o);
+	yajl_tree_free(st);
+	return mgr_buf_append(out, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
 }
 
 static int s_repr(struct pycall *x, struct mgr_buf *out)
@@ -142,19 +177,19 @@ static int s_repr(struct pycall *x, struct mgr_buf *out)
 		[MGR_BARRIER] = "threading.Barrier",
 	};
 
+	if (x->o->type == MGR_LOCK || x->o->type == MGR_RLOCK || x->o->type == MGR_CONDITION)
+		return lock_repr(x, out);
 	return pyops_default_repr(x, x->o->type < sizeof(cls) / sizeof(cls[0]) &&
 				  cls[x->o->type] ? cls[x->o->type] : "object", out);
 }
 
 static const struct pymethod lock_methods[] = {
 	{ "acquire", lock_acquire }, { "release", release }, { "locked", locked },
-	{ "__enter__", enter }, { "__exit__", release },
 	{ NULL, NULL },
 };
 
 static const struct pymethod sem_methods[] = {
 	{ "acquire", sem_acquire }, { "release", release },
-	{ "__enter__", enter }, { "__exit__", release },
 	{ NULL, NULL },
 };
 
@@ -222,7 +257,6 @@ static int notify_all(struct pycall *x)
 static const struct pymethod cond_methods[] = {
 	{ "acquire", lock_acquire }, { "release", release }, { "wait", wait },
 	{ "notify", notify }, { "notify_all", notify_all }, { "locked", locked },
-	{ "__enter__", enter }, { "__exit__", release },
 	{ NULL, NULL },
 };
 

@@ -139,8 +139,27 @@ static bool cheap(const struct mgr_pyval *v)
 	       (v->kind == MGR_PYVAL_INT && !v->u.i.big);
 }
 
+/* A complex number (builtins.complex of two floats, as pickles make it):
+ * true with its parts.  Python's complex equals a real number when its
+ * imaginary part is 0, and hashes alike. */
+static bool complex_parts(const struct mgr_pyval *v, double *re, double *im)
+{
+	const struct mgr_pyval *a;
+
+	if (!mgr_pyval_is_object_of(v, "builtins", "complex") || !(a = v->u.obj.args) ||
+	    a->kind != MGR_PYVAL_TUPLE || a->u.seq.len != 2 ||
+	    a->u.seq.items[0]->kind != MGR_PYVAL_FLOAT || a->u.seq.items[1]->kind != MGR_PYVAL_FLOAT ||
+	    v->u.obj.listitems || v->u.obj.dictitems || v->u.obj.state)
+		return false;
+	*re = a->u.seq.items[0]->u.f;
+	*im = a->u.seq.items[1]->u.f;
+	return true;
+}
+
 static int hash_uncached(struct cmp *c, const struct mgr_pyval *v, int64_t *out, int depth)
 {
+	double re, im;
+
 	struct span s;
 	int r;
 
@@ -169,6 +188,13 @@ static int hash_uncached(struct cmp *c, const struct mgr_pyval *v, int64_t *out,
 		*out = hash_global(v);
 		return 0;
 	case MGR_PYVAL_OBJECT:
+		if (complex_parts(v, &re, &im)) {
+			uint64_t h = (uint64_t)mgr_pyhash_double(re) +
+				     1000003u * (uint64_t)mgr_pyhash_double(im);
+
+			*out = (int64_t)h == -1 ? -2 : (int64_t)h;
+			return 0;
+		}
 		/* An opaque object hashes by its canonical pickle, as it
 		 * compares: equal objects hash alike, and unequal ones of one
 		 * class do not all collide. */
@@ -352,6 +378,30 @@ static int object_eq(struct cmp *c, const struct mgr_pyval *a, const struct mgr_
 	return sa.len == sb.len && !memcmp(c->blob.data + sa.off, c->blob.data + sb.off, sa.len);
 }
 
+/* A number and a complex: true with *eq set. */
+static bool complex_eq_number(const struct mgr_pyval *a, const struct mgr_pyval *b, int *eq)
+{
+	struct mgr_pyval f = { .kind = MGR_PYVAL_FLOAT };
+	double re, im;
+
+	if (!complex_parts(is_number(a) ? b : a, &re, &im))
+		return false;
+	f.u.f = re;
+	*eq = im == 0 && num_cmp(is_number(a) ? a : b, &f) == 0;
+	return true;
+}
+
+/* Two complex numbers: by value, not by pickle (0j == -0j). */
+static bool complex_both(const struct mgr_pyval *a, const struct mgr_pyval *b, int *eq)
+{
+	double ar, ai, br, bi;
+
+	if (!complex_parts(a, &ar, &ai) || !complex_parts(b, &br, &bi))
+		return false;
+	*eq = ar == br && ai == bi;
+	return true;
+}
+
 static int eq_node(struct cmp *c, const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
 {
 	size_t i;
@@ -361,6 +411,10 @@ static int eq_node(struct cmp *c, const struct mgr_pyval *a, const struct mgr_py
 		return -ELOOP;
 	if (is_number(a) && is_number(b))
 		return num_cmp(a, b) == 0;
+	if ((is_number(a) || is_number(b)) && complex_eq_number(a, b, &r))
+		return r;
+	if (a->kind == MGR_PYVAL_OBJECT && b->kind == MGR_PYVAL_OBJECT && complex_both(a, b, &r))
+		return r;
 	if (is_bytes(a) && is_bytes(b))
 		return a->u.s.len == b->u.s.len && !memcmp(a->u.s.data, b->u.s.data, a->u.s.len);
 	if (is_set(a) && is_set(b))
