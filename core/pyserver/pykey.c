@@ -166,6 +166,8 @@ static void tuple_variants(struct mgr_pyarena *a, const struct mgr_pyval *v,
 static void variants_of(struct mgr_pyarena *a, const struct mgr_pyval *v, struct variants *vs,
 			int depth)
 {
+	struct mgr_pyval num;
+
 	switch (v->kind) {
 	case MGR_PYVAL_NONE:
 	case MGR_PYVAL_STR:
@@ -181,17 +183,16 @@ static void variants_of(struct mgr_pyarena *a, const struct mgr_pyval *v, struct
 		tuple_variants(a, v, vs, depth);
 		return;
 	default:
-		/* complex(x, 0) is the number x as a key. */
-		if (v->kind == MGR_PYVAL_OBJECT && mgr_pyval_is_object_of(v, "builtins", "complex") &&
-		    v->u.obj.args && v->u.obj.args->kind == MGR_PYVAL_TUPLE &&
-		    v->u.obj.args->u.seq.len == 2 &&
-		    v->u.obj.args->u.seq.items[0]->kind == MGR_PYVAL_FLOAT &&
-		    v->u.obj.args->u.seq.items[1]->kind == MGR_PYVAL_FLOAT &&
-		    v->u.obj.args->u.seq.items[1]->u.f == 0) {
-			struct mgr_pyval *re = v->u.obj.args->u.seq.items[0];
+		/* complex(x, 0) and Decimal(n) are the numbers they equal. */
+		if (mgr_pycmp_number_of(v, &num)) {
+			struct mgr_pyval *copy = num.kind == MGR_PYVAL_FLOAT ?
+						 mgr_pyval_float(a, num.u.f) :
+						 mgr_pyval_int(a, num.u.i.small);
 
-			number_variants(a, re, vs);
-			return;
+			if (copy) {
+				number_variants(a, copy, vs);
+				return;
+			}
 		}
 		vs->over = true;
 		return;
@@ -357,7 +358,8 @@ int pykey_name(const struct mgr_obj *dir, const struct mgr_pyval *key, struct mg
 		return -ENOMEM;
 	variants_of(a, key, &vs, 0);
 	mgr_pyarena_free(a);
-	if (!vs.over && literal_name(key, name))
+	/* A complex equal to a number has its variants, not a literal name. */
+	if (!vs.over && key->kind != MGR_PYVAL_OBJECT && literal_name(key, name))
 		return 0;
 	r = chain_find(dir, key, h, &found, &free_n);
 	if (r < 0)

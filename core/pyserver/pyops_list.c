@@ -600,6 +600,24 @@ static int sort(struct sorter *st, struct mgr_pyval **v, struct mgr_pyval **tmp,
 	return 0;
 }
 
+/* Sequences compare by their first items that differ: the pair that
+ * did not order, as Python's message names it. */
+static void inner_pair(const struct mgr_pyval **a, const struct mgr_pyval **b)
+{
+	size_t i;
+
+	while (((*a)->kind == MGR_PYVAL_TUPLE || (*a)->kind == MGR_PYVAL_LIST) &&
+	       (*a)->kind == (*b)->kind) {
+		for (i = 0; i < (*a)->u.seq.len && i < (*b)->u.seq.len; i++)
+			if (mgr_pycmp_eq((*a)->u.seq.items[i], (*b)->u.seq.items[i]) != 1)
+				break;
+		if (i == (*a)->u.seq.len || i == (*b)->u.seq.len)
+			return;
+		*a = (*a)->u.seq.items[i];
+		*b = (*b)->u.seq.items[i];
+	}
+}
+
 static int l_sort(struct pycall *x)
 {
 	static const char *const names[] = { "key", "reverse" };
@@ -629,10 +647,12 @@ static int l_sort(struct pycall *x)
 		reverse(l->u.seq.items, n);
 	r = sort(&st, l->u.seq.items, tmp, n);
 	free(tmp);
-	if (r < 0 && st.err == -EINVAL)
+	if (r < 0 && st.err == -EINVAL) {
+		inner_pair(&st.bad[0], &st.bad[1]);
 		return pycall_type_error(x, "'<' not supported between instances of '%s' and '%s'",
 					 mgr_pyval_type_name(st.bad[0]),
 					 mgr_pyval_type_name(st.bad[1]));
+	}
 	if (r < 0)
 		return pycall_fail(x, st.err ? st.err : -ENOMEM);
 	if (rev)
