@@ -17,7 +17,7 @@ static int s_error(struct pycall *x, int err, const char *msg)
 		return pycall_raise_args(x, "threading", "BrokenBarrierError", NULL);
 	if (err == -EOVERFLOW)
 		return pycall_value_error(x, "Semaphore released too many times");
-	if (err == -EPERM && x->o && x->o->type == MGR_LOCK)
+	if (err == -EPERM && x->o && (x->o->type == MGR_LOCK || x->state == 1))
 		return pycall_runtime_error(x, "release unlocked lock");
 	if (err == -EPERM && x->o && !strcmp(x->method, "release"))
 		return pycall_runtime_error(x, "cannot release un-acquired lock");
@@ -45,11 +45,33 @@ static int done_int(struct pycall *x, int err, const char *msg, yajl_val result)
 	return pycall_return_int(x, YAJL_IS_INTEGER(result) ? YAJL_GET_INTEGER(result) : 0);
 }
 
-/* The engine's op on the object, with a wait when block. */
+/* The Lock or RLock a Condition was made around (m.Condition(lock)),
+ * whose path is then in ps->path; NULL for any other object. */
+static struct mgr_obj *shared_lock(struct pycall *x)
+{
+	struct pyent *e;
+
+	if (!x->o || x->o->type != MGR_CONDITION || !x->ent || x->ent->kind != PYENT_COND_LOCK ||
+	    !x->ent->lock_ident)
+		return NULL;
+	e = pyreg_get(x->ps->reg, x->ent->lock_ident, strlen(x->ent->lock_ident));
+	if (!e || !e->obj || pycall_path(x->ps, e->obj) < 0)
+		return NULL;
+	return e->obj;
+}
+
+/* The engine's op on the object, with a wait when block; a Condition's
+ * acquire, release and locked go to the lock it shares. */
 static int run(struct pycall *x, const char *op, bool wait, bool block, bool has, double secs,
 	       pycall_done_fn done)
 {
-	int r = pycall_req(x, op, NULL);
+	struct mgr_obj *lock = strcmp(op, "acquire") && strcmp(op, "release") &&
+			       strcmp(op, "locked") ? NULL : shared_lock(x);
+	int r;
+
+	if (lock && lock->type == MGR_LOCK)
+		x->state = 1;
+	r = pycall_req(x, op, lock ? x->ps->path.data : NULL);
 
 	if (!r && wait)
 		r = pyops_gen_wait(x, block, has, secs);
@@ -215,6 +237,128 @@ const struct pytype pyops_bsem = {
 
 /* ---- Condition ---- */
 
+/* ---- a Condition around a Lock of its own (m.Condition(lock)) ----
+ *
+ * The engine's Condition has a lock inside; one made around a Lock proxy
+ * shares that Lock instead, as Python's does: wait releases the Lock,
+ * waits on the Condition (taking and giving back its inner lock around
+ * the engine's wait), then takes the Lock again, each step a parked call
+ * that goes on from the last. */
+
+/* The op on the shared lock (at its path) or on the Condition itself. */
+static int step(struct pycall *x, const char *op, bool on_lock, bool wait, bool has,
+		double secs, pycall_done_fn done)
+{
+	int r;
+
+	if (on_lock && !shared_lock(x))
+		return pycall_traceback(x, "ReferenceError", "the Condition's lock is gone");
+	r = pycall_req(x, op, on_lock ? x->ps->path.data : NULL);
+	if (!r && wait)
+		r = pyops_gen_wait(x, true, has, secs);
+	if (!r && !strcmp(op, "notify"))
+		r = mgr_json_kv_i64(pycall_gen(x), "n", (int64_t)x->state);
+	return r < 0 ? pycall_fail(x, r) : pycall_exec(x, done);
+}
+
+static int sw_done(struct pycall *x, int err, const char *msg, yajl_val result)
+{
+	return err ? s_error(x, err, msg) : pycall_return_bool(x, x->state);
+}
+
+static int sw_relocked(struct pycall *x, int err, const char *msg, yajl_val result)
+{
+	yajl_val res;
+
+	if (err)
+		return s_error(x, err, msg);
+	if (!pycall_req(x, "release", NULL) && !pycall_run(x, &res))
+		yajl_tree_free(res);
+	return step(x, "acquire", true, true, false, 0, sw_done);
+}
+
+static int sw_waited(struct pycall *x, int err, const char *msg, yajl_val result)
+{
+	if (err)
+		return s_error(x, err, msg);
+	x->state = YAJL_IS_TRUE(result);
+	return sw_relocked(x, 0, NULL, NULL);
+}
+
+static int sw_inner(struct pycall *x, int err, const char *msg, yajl_val result)
+{
+	bool has = x->keep != NULL;
+	double secs = has ? x->keep->u.f : 0;
+
+	if (err)
+		return s_error(x, err, msg);
+	return step(x, "wait", false, true, has, secs, sw_waited);
+}
+
+/* The shared lock is held (Python's _is_owned for a Lock): 1, 0, or -1
+ * after replying. */
+static int shared_held(struct pycall *x)
+{
+	yajl_val res;
+	int r = pycall_req(x, "locked", x->ps->path.data), held;
+
+	if (!r)
+		r = pycall_run(x, &res);
+	if (r < 0) {
+		pycall_fail(x, r);
+		return -1;
+	}
+	held = YAJL_IS_TRUE(res);
+	yajl_tree_free(res);
+	return held;
+}
+
+static int shared_wait(struct pycall *x, bool has, double secs)
+{
+	yajl_val res;
+	int r = shared_held(x);
+
+	if (r <= 0)
+		return r < 0 ? 0 : pycall_runtime_error(x, "cannot wait on un-acquired lock");
+	x->keep = has ? mgr_pyval_float(x->a, secs) : NULL;
+	r = pycall_req(x, "release", x->ps->path.data);
+	if (!r)
+		r = pycall_run(x, &res);
+	if (r < 0)
+		return pycall_fail(x, r);
+	yajl_tree_free(res);
+	return step(x, "acquire", false, true, false, 0, sw_inner);
+}
+
+static int sn_notified(struct pycall *x, int err, const char *msg, yajl_val result)
+{
+	yajl_val res;
+
+	if (err)
+		return s_error(x, err, msg);
+	if (!pycall_req(x, "release", NULL) && !pycall_run(x, &res))
+		yajl_tree_free(res);
+	return pycall_return_none(x);
+}
+
+static int sn_inner(struct pycall *x, int err, const char *msg, yajl_val result)
+{
+	if (err)
+		return s_error(x, err, msg);
+	return step(x, x->state == (uintptr_t)-1 ? "notify_all" : "notify", false, false, false, 0,
+		    sn_notified);
+}
+
+static int shared_notify(struct pycall *x, uintptr_t n)
+{
+	int r = shared_held(x);
+
+	if (r <= 0)
+		return r < 0 ? 0 : pycall_runtime_error(x, "cannot notify on un-acquired lock");
+	x->state = n;
+	return step(x, "acquire", false, true, false, 0, sn_inner);
+}
+
 /* wait(timeout=None) of a Condition or an Event. */
 static int wait(struct pycall *x)
 {
@@ -227,6 +371,8 @@ static int wait(struct pycall *x)
 		return 0;
 	if (has && (secs < 0 || isnan(secs)))
 		secs = 0;
+	if (shared_lock(x))
+		return shared_wait(x, has, secs);
 	return run(x, "wait", true, true, has, secs,
 		   x->o->type == MGR_BARRIER ? done_int : done_bool);
 }
@@ -243,6 +389,8 @@ static int notify(struct pycall *x)
 	if (a[0] && mgr_pyval_get_int(a[0], &n) < 0)
 		return pycall_type_error(x, "'%s' object cannot be interpreted as an integer",
 					 mgr_pyval_type_name(a[0]));
+	if (shared_lock(x))
+		return shared_notify(x, (uintptr_t)(n < 0 ? 0 : n));
 	r = pycall_req(x, "notify", NULL);
 	if (!r)
 		r = mgr_json_kv_i64(pycall_gen(x), "n", n < 0 ? 0 : n);
@@ -251,7 +399,11 @@ static int notify(struct pycall *x)
 
 static int notify_all(struct pycall *x)
 {
-	return pycall_no_args(x) ? run(x, "notify_all", false, 0, 0, 0, done_none) : 0;
+	if (!pycall_no_args(x))
+		return 0;
+	if (shared_lock(x))
+		return shared_notify(x, (uintptr_t)-1);
+	return run(x, "notify_all", false, 0, 0, 0, done_none);
 }
 
 static const struct pymethod cond_methods[] = {
