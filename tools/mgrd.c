@@ -110,24 +110,29 @@ static int load_key(const char *file, char **key, size_t *len)
 	return r;
 }
 
-/* Beside the default socket (at sock), Python's: python.sock, with the
- * key its clients need in python.key, made at the first start (32 random
- * bytes as hex, mode 0600) and kept, so that a program reads it with
- * open(path, 'rb').read(). */
+/* Beside the default socket (at sock), Python's: python.sock beside
+ * .../socket, else SOCK.python, with the key its clients need in
+ * python.key in that directory, made at the first start (32 random bytes
+ * as hex, no newline, mode 0600) and kept, so that a program reads it
+ * with open(path, 'rb').read(). */
 static int listen_default_python(struct mgr_server *srv, const char *sock, char *err,
 				 size_t errlen)
 {
 	const char *slash = strrchr(sock, '/');
-	int dirlen = slash ? (int)(slash - sock) : 1;
+	const char *base = slash ? slash + 1 : sock;
+	int dirlen = slash ? (int)(slash - sock) : 1, n;
 	struct mgr_addr a = { .kind = MGR_ADDR_UNIX };
 	char keyfile[PATH_MAX], pysock[PATH_MAX], *key = NULL;
 	size_t nkey = 0;
 	int r;
 
-	if (snprintf(keyfile, sizeof(keyfile), "%.*s/python.key", dirlen, sock) >=
-	    (int)sizeof(keyfile) ||
-	    snprintf(pysock, sizeof(pysock), "%.*s/python.sock", dirlen, sock) >=
-	    (int)sizeof(pysock)) {
+	if (!strcmp(base, "socket"))
+		n = snprintf(pysock, sizeof(pysock), "%.*s/python.sock", dirlen, sock);
+	else
+		n = snprintf(pysock, sizeof(pysock), "%s.python", sock);
+	if (n >= (int)sizeof(pysock) ||
+	    snprintf(keyfile, sizeof(keyfile), "%.*s/python.key", dirlen, slash ? sock : ".") >=
+	    (int)sizeof(keyfile)) {
 		snprintf(err, errlen, "%s: the path is too long", sock);
 		return -ENAMETOOLONG;
 	}
@@ -148,6 +153,7 @@ static int listen_default(struct mgr_server *srv, char *err, size_t errlen)
 	struct mgr_buf path = MGR_BUF_INIT;
 	struct mgr_addr a = { .kind = MGR_ADDR_UNIX };
 	const char *env = getenv("MGRFS_SOCKET");
+	char pyerr[512];
 	int flags = 0, r;
 
 	r = mgr_addr_default_socket(&path);
@@ -161,8 +167,10 @@ static int listen_default(struct mgr_server *srv, char *err, size_t errlen)
 		flags |= MGR_LISTEN_PRIVATE_DIR;
 	a.path = path.data;
 	r = mgr_server_listen(srv, &a, flags, err, errlen);
-	if (!r)
-		r = listen_default_python(srv, path.data, err, errlen);
+	/* Python's listener is a convenience beside the manager: without it
+	 * mgrfs's clients are still served. */
+	if (!r && listen_default_python(srv, path.data, pyerr, sizeof(pyerr)) < 0)
+		mgr_log(MGR_LOG_WARN, "no listener for Python: %s", pyerr);
 	mgr_buf_release(&path);
 	return r;
 }

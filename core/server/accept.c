@@ -101,11 +101,7 @@ int listeners_open(struct mgr_server *srv, const struct mgr_addr *a, bool auth,
 		snprintf(err, errlen, "this server does not speak Python's protocol");
 		return -EINVAL;
 	}
-	if (python && !srv->key) {
-		snprintf(err, errlen, "a python listener needs an authkey (--authkey-file): "
-			 "Python's clients always authenticate");
-		return -EINVAL;
-	}
+
 	if (auth && !srv->key) {
 		snprintf(err, errlen, "a listener that asks for a key needs one (--authkey-file)");
 		return -EINVAL;
