@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include "pydec.h"
 #include "pyframe.h"
@@ -217,6 +220,15 @@ void pyconn_read(struct conn *c)
 		return;
 	}
 	conn_touch(c);
+	/* CPython's client writes its handshake answers and requests in
+	 * small pieces, and Nagle holds back each second piece until the
+	 * first is acknowledged: acknowledge at once (the kernel leaves
+	 * quick-ack mode by itself, so it is asked for after each read). */
+	if (c->py->tcp && n > 0) {
+		int one = 1;
+
+		setsockopt(c->in.fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	}
 	if (n == 0) {
 		mgr_session_ack(&c->sess, UINT64_MAX);
 		c->in_eof = true;
