@@ -71,7 +71,9 @@ int mgr_list_splice(struct mgr_store *s, struct mgr_obj *o, size_t start, size_t
 	if (n > gone && list_reserve(l, n - gone) < 0)
 		return -ENOMEM;
 	list_free_items(l->items + start, gone);
-	memmove(l->items + start + n, l->items + stop, (l->len - stop) * sizeof(*l->items));
+	if (l->len > stop)
+		memmove(l->items + start + n, l->items + stop,
+			(l->len - stop) * sizeof(*l->items));
 	if (n)
 		memcpy(l->items + start, items, n * sizeof(*items));
 	l->len = l->len - gone + n;
