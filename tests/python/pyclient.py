@@ -29,12 +29,9 @@ KEY = pylib.read_key(os.environ["MGR_PY_AUTHKEY_FILE"])
 
 
 def typeid(path):
-    """The typeid a Python program registers to reach the object at path.
-    TODO(lead): the brief has a registered typeid resolve to "the object
-    of that name in the tree"; this assumes a nested one is spelt as its
-    path ("jobs/q"), used with getattr(m, "jobs/q")().  If mgrd's man page
-    spells nested paths otherwise (another separator, a prefix), change it
-    here only."""
+    """The typeid a Python program registers to reach the object at path:
+    the path itself, nested ones included ("jobs/q", used with
+    getattr(m, "jobs/q")()), as mgrfs(7) "PYTHON CLIENTS" says."""
     return path
 
 
