@@ -70,7 +70,8 @@ int mgr_list_splice(struct mgr_store *s, struct mgr_obj *o, size_t start, size_t
 
 	if (n > gone && list_reserve(l, n - gone) < 0)
 		return -ENOMEM;
-	list_free_items(l->items + start, gone);
+	if (gone)
+		list_free_items(l->items + start, gone);
 	if (l->len > stop)
 		memmove(l->items + start + n, l->items + stop,
 			(l->len - stop) * sizeof(*l->items));
