@@ -193,8 +193,6 @@ static void frames(struct conn *c)
 void pyconn_read(struct conn *c)
 {
 	size_t want = READ_CHUNK, rest, hdr = MGR_PYFRAME_HDR_SMALL;
-	char why[128];
-	ssize_t n;
 
 	/* The rest of a large frame is read in larger steps. */
 	if (!c->closing && c->rbuf.len >= hdr) {
@@ -207,37 +205,17 @@ void pyconn_read(struct conn *c)
 				want = rest < READ_MAX ? rest : READ_MAX;
 		}
 	}
-	if (mgr_buf_reserve(&c->rbuf, want) < 0) {
-		conn_fail(c, MGR_LOG_ERROR, "out of memory for its requests");
+	if (!conn_read(c, want))
 		return;
-	}
-	n = read(c->in.fd, c->rbuf.data + c->rbuf.len, want);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		snprintf(why, sizeof(why), "read failed: %s", strerror(errno));
-		conn_fail(c, conn_link_level(c), why);
-		return;
-	}
-	conn_touch(c);
 	/* CPython's client writes its handshake answers and requests in
 	 * small pieces, and Nagle holds back each second piece until the
 	 * first is acknowledged: acknowledge at once (the kernel leaves
 	 * quick-ack mode by itself, so it is asked for after each read). */
-	if (c->py->tcp && n > 0) {
+	if (c->py->tcp) {
 		int one = 1;
 
 		setsockopt(c->in.fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 	}
-	if (n == 0) {
-		mgr_session_ack(&c->sess, UINT64_MAX);
-		c->in_eof = true;
-		conn_close(c, MGR_LOG_DEBUG, "end of file");
-		return;
-	}
-	if (c->closing)
-		return;
-	c->rbuf.len += n;
 	frames(c);
 }
 

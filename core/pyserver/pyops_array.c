@@ -456,6 +456,28 @@ static int slice_of(struct pycall *x, const struct mgr_pyval *v, int64_t len, in
 	return 1;
 }
 
+/* An element's index v, from the end when negative: true, or false after
+ * replying TypeError or IndexError(range). */
+static bool a_index(struct pycall *x, const struct mgr_pyval *v, int64_t len, const char *range,
+		    int64_t *i)
+{
+	if ((v->kind != MGR_PYVAL_INT && v->kind != MGR_PYVAL_BOOL) ||
+	    mgr_pyval_get_int(v, i) < 0) {
+		if (v->kind == MGR_PYVAL_INT)
+			pycall_index_error(x, "cannot fit 'int' into an index-sized integer");
+		else
+			pycall_type_error(x, "array indices must be integers");
+		return false;
+	}
+	if (*i < 0)
+		*i += len;
+	if (*i < 0 || *i >= len) {
+		pycall_index_error(x, "%s", range);
+		return false;
+	}
+	return true;
+}
+
 static int a_getitem(struct pycall *x)
 {
 	static const char *const names[] = { "index" };
@@ -480,15 +502,8 @@ static int a_getitem(struct pycall *x)
 		out = sel ? packed(x, x->o->typecode, sel->u.seq.items, sel->u.seq.len) : NULL;
 		return out ? pycall_return(x, out) : pycall_fail(x, -ENOMEM);
 	}
-	if ((a[0]->kind != MGR_PYVAL_INT && a[0]->kind != MGR_PYVAL_BOOL) ||
-	    mgr_pyval_get_int(a[0], &i) < 0)
-		return a[0]->kind == MGR_PYVAL_INT ?
-		       pycall_index_error(x, "cannot fit 'int' into an index-sized integer") :
-		       pycall_type_error(x, "array indices must be integers");
-	if (i < 0)
-		i += len;
-	if (i < 0 || i >= len)
-		return pycall_index_error(x, "array index out of range");
+	if (!a_index(x, a[0], len, "array index out of range", &i))
+		return 0;
 	return pycall_return(x, l->u.seq.items[i]);
 }
 
@@ -573,15 +588,8 @@ static int a_setitem(struct pycall *x)
 		if (r)
 			return r < 0 && x->replied ? 0 : pycall_fail(x, r);
 	} else {
-		if ((a[0]->kind != MGR_PYVAL_INT && a[0]->kind != MGR_PYVAL_BOOL) ||
-		    mgr_pyval_get_int(a[0], &i) < 0)
-			return a[0]->kind == MGR_PYVAL_INT ?
-			       pycall_index_error(x, "cannot fit 'int' into an index-sized integer") :
-			       pycall_type_error(x, "array indices must be integers");
-		if (i < 0)
-			i += len;
-		if (i < 0 || i >= len)
-			return pycall_index_error(x, "array assignment index out of range");
+		if (!a_index(x, a[0], len, "array assignment index out of range", &i))
+			return 0;
 		r = pycall_req(x, "setitem", NULL);
 		if (!r)
 			r = mgr_json_kv_i64(pycall_gen(x), "index", i);

@@ -166,18 +166,28 @@ static int d_contains(struct pycall *x)
 	return r < 0 ? 0 : pycall_return_bool(x, r == 1);
 }
 
-static int d_get(struct pycall *x)
+/* The (key[, default]) of get and pop, and the entry for key: 1 and *c,
+ * 0 when missing, -1 after replying. */
+static int key_default(struct pycall *x, const char *fname, struct mgr_pyval **a,
+		       struct mgr_obj **c)
 {
 	static const char *const names[] = { "key", "default" };
+
+	if (x->kwds->u.seq.len) {
+		pycall_type_error(x, "%s() takes no keyword arguments", fname);
+		return -1;
+	}
+	if (!pycall_args(x, fname, names, 1, 2, a))
+		return -1;
+	return find(x, x->o, a[0], c);
+}
+
+static int d_get(struct pycall *x)
+{
 	struct mgr_pyval *a[2], *v;
 	struct mgr_obj *c;
-	int r;
+	int r = key_default(x, "get", a, &c);
 
-	if (x->kwds->u.seq.len)
-		return pycall_type_error(x, "get() takes no keyword arguments");
-	if (!pycall_args(x, "get", names, 1, 2, a))
-		return 0;
-	r = find(x, x->o, a[0], &c);
 	if (r < 0)
 		return 0;
 	if (!r)
@@ -188,16 +198,10 @@ static int d_get(struct pycall *x)
 
 static int d_pop(struct pycall *x)
 {
-	static const char *const names[] = { "key", "default" };
 	struct mgr_pyval *a[2], *v;
 	struct mgr_obj *c;
-	int r;
+	int r = key_default(x, "pop", a, &c);
 
-	if (x->kwds->u.seq.len)
-		return pycall_type_error(x, "pop() takes no keyword arguments");
-	if (!pycall_args(x, "pop", names, 1, 2, a))
-		return 0;
-	r = find(x, x->o, a[0], &c);
 	if (r < 0)
 		return 0;
 	if (!r)

@@ -123,6 +123,27 @@ static bool index_of(struct pycall *x, const struct mgr_pyval *v, int64_t *out, 
 	return true;
 }
 
+/* An item's index v of a list of len items, from the end when negative:
+ * true, or false after replying TypeError or IndexError(range). */
+static bool item_index(struct pycall *x, const struct mgr_pyval *v, int64_t len,
+		       const char *range, int64_t *i)
+{
+	if (v->kind != MGR_PYVAL_INT && v->kind != MGR_PYVAL_BOOL) {
+		pycall_type_error(x, "list indices must be integers or slices, not %s",
+				  mgr_pyval_type_name(v));
+		return false;
+	}
+	if (!index_of(x, v, i, ""))
+		return false;
+	if (*i < 0)
+		*i += len;
+	if (*i < 0 || *i >= len) {
+		pycall_index_error(x, "%s", range);
+		return false;
+	}
+	return true;
+}
+
 /* Python's PySlice_Unpack and PySlice_AdjustIndices for a slice object
  * over len items: 1, 0 when v is no slice, -1 after replying. */
 static int slice_of(struct pycall *x, const struct mgr_pyval *v, int64_t len, struct slice *s)
@@ -207,15 +228,8 @@ static int l_getitem(struct pycall *x)
 		}
 		return r < 0 ? pycall_fail(x, r) : pycall_return(x, out);
 	}
-	if (a[0]->kind != MGR_PYVAL_INT && a[0]->kind != MGR_PYVAL_BOOL)
-		return pycall_type_error(x, "list indices must be integers or slices, not %s",
-					 mgr_pyval_type_name(a[0]));
-	if (!index_of(x, a[0], &i, ""))
+	if (!item_index(x, a[0], len, "list index out of range", &i))
 		return 0;
-	if (i < 0)
-		i += len;
-	if (i < 0 || i >= len)
-		return pycall_index_error(x, "list index out of range");
 	r = item(x, x->o, (size_t)i, &v);
 	return r < 0 ? pycall_fail(x, r) : pycall_return(x, v);
 }
@@ -254,15 +268,8 @@ static int l_setitem(struct pycall *x)
 			r = splice(x, x->o, (size_t)i, (size_t)i + 1, &seq->u.seq.items[k], 1);
 		return r < 0 ? failed(x, r) : pycall_return_none(x);
 	}
-	if (a[0]->kind != MGR_PYVAL_INT && a[0]->kind != MGR_PYVAL_BOOL)
-		return pycall_type_error(x, "list indices must be integers or slices, not %s",
-					 mgr_pyval_type_name(a[0]));
-	if (!index_of(x, a[0], &i, ""))
+	if (!item_index(x, a[0], len, "list assignment index out of range", &i))
 		return 0;
-	if (i < 0)
-		i += len;
-	if (i < 0 || i >= len)
-		return pycall_index_error(x, "list assignment index out of range");
 	r = splice(x, x->o, (size_t)i, (size_t)i + 1, &a[1], 1);
 	return r < 0 ? failed(x, r) : pycall_return_none(x);
 }
@@ -294,15 +301,8 @@ static int l_delitem(struct pycall *x)
 		}
 		return r < 0 ? pycall_fail(x, r) : pycall_return_none(x);
 	}
-	if (a[0]->kind != MGR_PYVAL_INT && a[0]->kind != MGR_PYVAL_BOOL)
-		return pycall_type_error(x, "list indices must be integers or slices, not %s",
-					 mgr_pyval_type_name(a[0]));
-	if (!index_of(x, a[0], &i, ""))
+	if (!item_index(x, a[0], len, "list assignment index out of range", &i))
 		return 0;
-	if (i < 0)
-		i += len;
-	if (i < 0 || i >= len)
-		return pycall_index_error(x, "list assignment index out of range");
 	r = mgr_list_splice(x->ps->srv->store, x->o, (size_t)i, (size_t)i + 1, NULL, 0);
 	return r < 0 ? pycall_fail(x, r) : pycall_return_none(x);
 }

@@ -80,48 +80,57 @@ static int run(struct pycall *x, const char *op, bool wait, bool block, bool has
 
 /* ---- the acquirers ---- */
 
-/* acquire(blocking=True, timeout=-1) of a Lock or RLock. */
-static int lock_acquire(struct pycall *x)
+/* acquire(blocking=True, timeout=...): its arguments, Python's way
+ * (Lock and RLock: timeout -1 for none; a Semaphore: None).  False after
+ * replying. */
+static bool acquire_args(struct pycall *x, bool sem, bool *block, bool *has, double *secs)
 {
 	static const char *const names[] = { "blocking", "timeout" };
 	struct mgr_pyval *a[2];
+
+	if (!pycall_args(x, "acquire", names, 0, 2, a))
+		return false;
+	*block = pyops_truth(a[0], true);
+	if (!pyops_timeout(x, a[1], has, secs))
+		return false;
+	if (!sem && *has && *secs == -1)
+		*has = false;
+	if (!*block && *has) {
+		pycall_value_error(x, sem ? "can't specify timeout for non-blocking acquire" :
+				   "can't specify a timeout for a non-blocking call");
+		return false;
+	}
+	if (sem && *has && *secs < 0)
+		*secs = 0;
+	if (*has && (*secs < 0 || isnan(*secs))) {
+		pycall_value_error(x, "timeout value must be a non-negative number");
+		return false;
+	}
+	if (*has && *secs > 9223372036.0) {
+		pycall_raise(x, "builtins", "OverflowError",
+			     "timestamp too large to convert to C _PyTime_t");
+		return false;
+	}
+	return true;
+}
+
+static int lock_acquire(struct pycall *x)
+{
 	bool block, has;
 	double secs;
 
-	if (!pycall_args(x, "acquire", names, 0, 2, a))
+	if (!acquire_args(x, false, &block, &has, &secs))
 		return 0;
-	block = pyops_truth(a[0], true);
-	if (!pyops_timeout(x, a[1], &has, &secs))
-		return 0;
-	if (has && secs == -1)
-		has = false;
-	if (!block && has)
-		return pycall_value_error(x, "can't specify a timeout for a non-blocking call");
-	if (has && (secs < 0 || isnan(secs)))
-		return pycall_value_error(x, "timeout value must be a non-negative number");
-	if (has && secs > 9223372036.0)
-		return pycall_raise(x, "builtins", "OverflowError",
-				    "timestamp too large to convert to C _PyTime_t");
 	return run(x, "acquire", true, block, has, secs, done_bool);
 }
 
-/* acquire(blocking=True, timeout=None) of a Semaphore. */
 static int sem_acquire(struct pycall *x)
 {
-	static const char *const names[] = { "blocking", "timeout" };
-	struct mgr_pyval *a[2];
 	bool block, has;
 	double secs;
 
-	if (!pycall_args(x, "acquire", names, 0, 2, a))
+	if (!acquire_args(x, true, &block, &has, &secs))
 		return 0;
-	block = pyops_truth(a[0], true);
-	if (!pyops_timeout(x, a[1], &has, &secs))
-		return 0;
-	if (!block && has)
-		return pycall_value_error(x, "can't specify timeout for non-blocking acquire");
-	if (has && secs < 0)
-		secs = 0;
 	return run(x, "acquire", true, block, has, secs, done_bool);
 }
 

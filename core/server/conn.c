@@ -32,6 +32,41 @@ bool conn_takes_output(const struct conn *c)
 	return !c->closing && !c->overflow;
 }
 
+size_t conn_read(struct conn *c, size_t want)
+{
+	char why[128];
+	ssize_t n;
+
+	if (mgr_buf_reserve(&c->rbuf, want) < 0) {
+		conn_fail(c, MGR_LOG_ERROR, "out of memory for its requests");
+		return 0;
+	}
+	n = read(c->in.fd, c->rbuf.data + c->rbuf.len, want);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		snprintf(why, sizeof(why), "read failed: %s", strerror(errno));
+		conn_fail(c, conn_link_level(c), why);
+		return 0;
+	}
+	conn_touch(c);
+	if (c->ka_ms)
+		c->last_recv = mgr_now_ms();
+	if (n == 0) {
+		/* A peer that closed cleanly read what it wanted: what it
+		 * was given stays given. */
+		mgr_session_ack(&c->sess, UINT64_MAX);
+		c->in_eof = true;
+		conn_close(c, MGR_LOG_DEBUG, "end of file");
+		return 0;
+	}
+	/* A closing connection's input is read only to be dropped. */
+	if (c->closing)
+		return 0;
+	c->rbuf.len += (size_t)n;
+	return (size_t)n;
+}
+
 int conn_send(struct conn *c, yajl_gen g)
 {
 	int r;

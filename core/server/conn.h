@@ -87,6 +87,12 @@ void conn_reply_error(struct conn *c, const uint64_t *id, int err, const char *m
 /* {"id":N,"result":<result>} with result already JSON text. */
 void conn_reply_result(struct conn *c, uint64_t id, const char *result, size_t len);
 
+/* Read what c's peer sent, up to want bytes more, into c->rbuf: the
+ * number read, or 0 when there is nothing to serve (nothing came yet, or
+ * the read failed, or the peer closed, or c is closing: c is then closed
+ * or failed as it must be). */
+size_t conn_read(struct conn *c, size_t want);
+
 /* Something happened to c: flush and settle it in this turn of the loop. */
 void conn_touch(struct conn *c);
 /* Stop serving c: end its session, which cancels its parked calls and

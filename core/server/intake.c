@@ -181,8 +181,6 @@ static void intake_frames(struct conn *c)
 void intake_read(struct conn *c)
 {
 	size_t want = READ_CHUNK, rest;
-	char why[128];
-	ssize_t n;
 
 	/* The rest of a large frame is read in larger steps. */
 	if (!c->closing && c->rbuf.len >= MGR_FRAME_HDR) {
@@ -190,32 +188,6 @@ void intake_read(struct conn *c)
 		if (rest > want)
 			want = rest < READ_MAX ? rest : READ_MAX;
 	}
-	if (mgr_buf_reserve(&c->rbuf, want) < 0) {
-		conn_fail(c, MGR_LOG_ERROR, "out of memory for its requests");
-		return;
-	}
-	n = read(c->in.fd, c->rbuf.data + c->rbuf.len, want);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		snprintf(why, sizeof(why), "read failed: %s", strerror(errno));
-		conn_fail(c, conn_link_level(c), why);
-		return;
-	}
-	conn_touch(c);
-	if (c->ka_ms)
-		c->last_recv = mgr_now_ms();
-	if (n == 0) {
-		/* A peer that closed cleanly read what it wanted: what it
-		 * was given stays given. */
-		mgr_session_ack(&c->sess, UINT64_MAX);
-		c->in_eof = true;
-		conn_close(c, MGR_LOG_DEBUG, "end of file");
-		return;
-	}
-	/* A closing connection's input is read only to be dropped. */
-	if (c->closing)
-		return;
-	c->rbuf.len += n;
-	intake_frames(c);
+	if (conn_read(c, want))
+		intake_frames(c);
 }
