@@ -207,6 +207,12 @@ void pyconn_read(struct conn *c)
 	}
 	if (!conn_read(c, want))
 		return;
+	/* A client waits for each answer; one that keeps sending while its
+	 * call waits is not one, and is not buffered without end. */
+	if (c->py->pending && c->rbuf.len > REQUEST_MAX + MGR_PYFRAME_HDR_LARGE) {
+		conn_close(c, MGR_LOG_INFO, "a Python client sent too much while its call waited");
+		return;
+	}
 	/* CPython's client writes its handshake answers and requests in
 	 * small pieces, and Nagle holds back each second piece until the
 	 * first is acknowledged: acknowledge at once (the kernel leaves
