@@ -124,11 +124,6 @@ ALLOW = [
     # answers TypeError (SPEC §3.9).
     dict(step="list:sort-key", kinds=("mgrd",), reason="mgrd cannot run a key function",
          accept=lambda ref, tgt: raised(tgt, "builtins.TypeError")),
-    # Python's equality across types is not known for opaque values:
-    # Decimal(7) == 7 in Python, mgrd compares opaque values by their
-    # pickle (SPEC §4.3).
-    dict(step="dict:keys-Decimal-equals-int", kinds=("mgrd",),
-         reason="opaque values compare by their pickle"),
     # reversed(list_proxy) gives an iterator by value; CPython pickles a
     # list_reverseiterator, a C server may send iter(reversed copy)
     # (SPEC §3.9): the items are compared in list:reversed.
