@@ -98,9 +98,6 @@ wait_until mgrd "$mgrd_pid" test -S "$tmp/sock"
 "$build/fs/mgrfs" -f "unix:$tmp/sock" "$tmp/mgrfs" 2>>"$tmp/log" &
 mgrfs_pid=$!
 wait_until mgrfs "$mgrfs_pid" mountpoint -q "$tmp/mgrfs"
-"$build/fs/mgrfs" -f "unix:$tmp/sock" "$tmp/mgrfs2" 2>>"$tmp/log" &
-mgrfs2_pid=$!
-wait_until mgrfs "$mgrfs2_pid" mountpoint -q "$tmp/mgrfs2"
 "$build/tests/fixture-constfs" -f "$tmp/const" 2>>"$tmp/log" &
 const_pid=$!
 wait_until fixture-constfs "$const_pid" mountpoint -q "$tmp/const"
@@ -145,6 +142,12 @@ for ((r = 1; r <= rounds; r++)); do
 	read -r fill drain < <("$python" "$here/bench_fs_python.py" --fill-drain "$items")
 	echo "fill python $fill" >>"$tmp/rates"
 	echo "drain python $drain" >>"$tmp/rates"
+	# The second mount is there for these rows only: a mount hears of
+	# every change, and on a small machine its work would weigh on the
+	# rows above.
+	"$build/fs/mgrfs" -f "unix:$tmp/sock" "$tmp/mgrfs2" 2>>"$tmp/log" &
+	mgrfs2_pid=$!
+	wait_until mgrfs "$mgrfs2_pid" mountpoint -q "$tmp/mgrfs2"
 	: >"$tmp/mgrfs/log" && : >"$shm/log"
 	measure append mgrfs "$bench" append "$tmp/mgrfs/log,$tmp/mgrfs2/log" "$seconds"
 	measure append tmpfs "$bench" append "$shm/log,$shm/log" "$seconds"
@@ -154,6 +157,9 @@ for ((r = 1; r <= rounds; r++)); do
 	measure copyin tmpfs "$bench" copy "$shm/50m,$shm/50m.in"
 	measure copyout tmpfs "$bench" copy "$shm/50m.in,$shm/50m.out"
 	rm -f "$tmp/mgrfs/50m" "$shm/50m.in" "$shm/50m.out"
+	fusermount3 -u "$tmp/mgrfs2"
+	wait "$mgrfs2_pid" 2>/dev/null || true
+	mgrfs2_pid=''
 done
 
 # The best rate of each, and the ratios.
