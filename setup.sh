@@ -26,7 +26,8 @@ run|test) ;;
 esac
 
 packages=(meson ninja-build gcc pkg-config libyajl-dev libcmocka-dev libssl-dev
-	  libfuse3-dev fuse3 python3 clang attr openssh-server iproute2)
+	  libfuse3-dev fuse3 python3 clang attr openssh-server iproute2
+	  sqlite3 rsync inotify-tools)
 
 step() { echo "setup: $*"; }
 

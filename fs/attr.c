@@ -8,6 +8,7 @@
 #include "file.h"
 #include "notify.h"
 #include "proto.h"
+#include "rewrite.h"
 #include "tctx.h"
 #include "text.h"
 #include "util.h"
@@ -21,8 +22,9 @@ void fs_attr_fill_stat(struct mgrfs *fs, struct fs_node *n, int type, uint64_t s
 	switch (type) {
 	case MGR_NAMESPACE:
 	case MGR_DICT:
+		/* Its own name, its ".", and each subdirectory's "..". */
 		st->st_mode = S_IFDIR | 0755;
-		st->st_nlink = 2;
+		st->st_nlink = 2 + n->subdirs;
 		break;
 	case MGR_VALUE:
 	case MGR_LIST:
@@ -41,7 +43,29 @@ void fs_attr_fill_stat(struct mgrfs *fs, struct fs_node *n, int type, uint64_t s
 	st->st_size = size;
 	st->st_blksize = 4096;
 	st->st_blocks = (size + 511) / 512;
-	st->st_mtim = st->st_ctim = st->st_atim = n->mtime;
+	/* The access time is not kept: it shows the modification time. */
+	st->st_mtim.tv_sec = n->mtime / 1000000000;
+	st->st_mtim.tv_nsec = n->mtime % 1000000000;
+	if (st->st_mtim.tv_nsec < 0) {
+		st->st_mtim.tv_sec--;
+		st->st_mtim.tv_nsec += 1000000000;
+	}
+	st->st_atim = st->st_mtim;
+	st->st_ctim.tv_sec = n->ctime / 1000000000;
+	st->st_ctim.tv_nsec = n->ctime % 1000000000;
+	if (st->st_ctim.tv_nsec < 0) {
+		st->st_ctim.tv_sec--;
+		st->st_ctim.tv_nsec += 1000000000;
+	}
+}
+
+void fs_attr_times(yajl_val stat, int64_t *mtime, int64_t *ctime, uint64_t *subdirs)
+{
+	*mtime = *ctime = 0;
+	*subdirs = 0;
+	mgr_json_get_i64(stat, "mtime_ns", mtime);
+	mgr_json_get_i64(stat, "ctime_ns", ctime);
+	mgr_json_get_u64(stat, "subdirs", subdirs);
 }
 
 static void attr_get_cb(void *arg, struct mgr_reply *rep)
@@ -97,6 +121,7 @@ static void attr_stat_cb(void *arg, struct mgr_reply *rep)
 	}
 	t->version = 0;
 	mgr_json_get_u64(rep->result, "version", &t->version);
+	fs_attr_times(rep->result, &t->mtime, &t->ctime, &t->subdirs);
 	if (!fs_attr_shown_size(t->type, rep->result, &t->size)) {
 		err = fs_tctx_req(t, &r, "get");
 		if (!err) {
@@ -137,15 +162,18 @@ void fs_attr_reply_entry(struct fs_tctx *t)
 				  t->fifo ? S_IFIFO : fs_type_fmt(t->type));
 	if (n) {
 		n->type = t->type;
-		fs_node_saw(n, t->version);
+		fs_node_saw(n, t->version, t->mtime, t->ctime);
+		n->subdirs = t->subdirs;
 		fs_attr_fill_stat(fs, n, t->type, t->size, &e.attr);
 		n->gone = false;
 		n->attr_shown = true;
 		e.ino = n->ino;
 		e.generation = 1;
 		e.attr_timeout = e.entry_timeout = FS_TIMEOUT;
-		if (t->h)
+		if (t->h) {
 			t->h->node = n;
+			fs_handle_opened(t->h);
+		}
 		if (t->fifo) {
 			e.attr.st_mode = (e.attr.st_mode & ~S_IFMT) | S_IFIFO;
 			e.attr_timeout = e.entry_timeout = 0;
@@ -159,8 +187,13 @@ void fs_attr_reply_entry(struct fs_tctx *t)
 	}
 	if (t->h) {
 		t->fi.fh = (uintptr_t)t->h;
-		if (fuse_reply_create(t->req, &e, &t->fi) == 0)
+		if (fuse_reply_create(t->req, &e, &t->fi) == 0) {
 			t->h = NULL, n = NULL;
+		} else {
+			pthread_mutex_lock(&fs->lock);
+			fs_handle_closed(t->h);
+			pthread_mutex_unlock(&fs->lock);
+		}
 	} else if (fuse_reply_entry(t->req, &e) == 0) {
 		n = NULL;
 		/* The FIFO the kernel was told of is only for mknod's sake:
@@ -244,13 +277,17 @@ static bool reply_orphan(struct fs_tctx *t)
 	struct mgrfs *fs = t->fs;
 	struct fs_node *n;
 	struct stat st;
+	uint64_t size;
 	bool orphan;
 
 	pthread_mutex_lock(&fs->lock);
 	n = fs_node_get(&fs->nodes, t->ino);
 	orphan = n && (!n->parent || n->gone) && n->fmt == S_IFREG;
 	if (orphan) {
-		fs_attr_fill_stat(fs, n, n->type, n->size, &st);
+		/* What is kept of it is what it holds, written to since. */
+		size = n->cached ? n->content.len : n->size;
+		fs_rewrite_size(n, &size);
+		fs_attr_fill_stat(fs, n, n->type, size, &st);
 		st.st_nlink = 0;
 	}
 	pthread_mutex_unlock(&fs->lock);
@@ -282,13 +319,17 @@ void fs_attr_reply(struct fs_tctx *t, int err)
 		err = -ESTALE;
 	} else if (n) {
 		n->type = t->type;
-		fs_node_saw(n, t->version);
+		fs_node_saw(n, t->version, t->mtime, t->ctime);
+		n->subdirs = t->subdirs;
+		/* A file being written has the size of what it will hold: a
+		 * list's or array's in its open file, a value's rewrite on
+		 * this mount. */
+		if (t->h && t->h->kind == FS_H_DATA && t->h->modified)
+			t->size = t->h->buf.len;
+		fs_rewrite_size(n, &t->size);
 		fs_attr_fill_stat(fs, n, t->type, t->size, &st);
 		n->gone = false;
 		n->attr_shown = true;
-		/* A file being written has the size of what it will hold. */
-		if (t->h && t->h->kind == FS_H_DATA && t->h->modified)
-			st.st_size = t->h->buf.len;
 	} else {
 		err = -ENOENT;
 	}

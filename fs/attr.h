@@ -11,8 +11,9 @@
 
 struct fs_tctx;
 
-/* st for node n as an object of type with size as shown; the size is kept
- * on the node (for an fstat once the object is gone).  Under the lock. */
+/* st for node n as an object of type with size as shown, with the times
+ * and the link count the node keeps; the size is kept on the node (for an
+ * fstat once the object is gone).  Under the lock. */
 void fs_attr_fill_stat(struct mgrfs *fs, struct fs_node *n, int type, uint64_t size,
 		       struct stat *st);
 /* The size shown in the tree for an object of type whose stat (or ls
@@ -20,7 +21,11 @@ void fs_attr_fill_stat(struct mgrfs *fs, struct fs_node *n, int type, uint64_t s
  * shown needs their items. */
 bool fs_attr_shown_size(int type, yajl_val stat, uint64_t *size);
 
-/* Find type, version and size of t->path, then call t->then. */
+/* The times of a stat result or ls entry (0 when absent), and a
+ * container's count of containers. */
+void fs_attr_times(yajl_val stat, int64_t *mtime, int64_t *ctime, uint64_t *subdirs);
+
+/* Find type, version, size and times of t->path, then call t->then. */
 void fs_attr_fetch(struct fs_tctx *t);
 /* As t->then of fs_attr_fetch: answer t with the attributes of t->ino
  * (with t->h, an open file's, whose size is what it will hold), or with

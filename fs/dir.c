@@ -8,6 +8,7 @@
 #include "attr.h"
 #include "dir.h"
 #include "file.h"
+#include "fname.h"
 #include "page.h"
 #include "path.h"
 #include "proto.h"
@@ -73,9 +74,9 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 		type = fs_result_type(e);
 		if (mgr_json_get_str(e, "name", &key) < 0 || type < 0)
 			continue;
-		/* A key too long once escaped cannot be a name here; it is
+		/* A name with no file name cannot be listed here; it is
 		 * reached through mgrctl. */
-		if (mgr_name_escape(key, strlen(key), &name) < 0 || name.len > MGR_NAME_MAX)
+		if (fs_fname_from_key(key, strlen(key), &name) < 0)
 			continue;
 		d = &h->ents[h->nents];
 		d->name = strndup(name.data, name.len);
@@ -87,6 +88,7 @@ static void opendir_cb(void *arg, struct mgr_reply *rep)
 		d->type = type;
 		d->version = 0;
 		mgr_json_get_u64(e, "version", &d->version);
+		fs_attr_times(e, &d->mtime, &d->ctime, &d->subdirs);
 		d->attrs = fs_attr_shown_size(type, e, &d->size);
 		h->nents++;
 	}
@@ -210,7 +212,8 @@ static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 			if (n) {
 				found[nfound++] = n;
 				n->type = d->type;
-				fs_node_saw(n, d->version);
+				fs_node_saw(n, d->version, d->mtime, d->ctime);
+				n->subdirs = d->subdirs;
 				fs_attr_fill_stat(fs, n, d->type, d->size, &e.attr);
 				n->gone = false;
 				n->attr_shown = true;

@@ -1,7 +1,8 @@
 /* Open files: open, read and write of the files whose content is read at
- * open and written back whole (values, lists, arrays; write-back is in
+ * open and written back whole (lists, arrays; write-back is in
  * writeback.c), or is the state of a synchronisation object (see file.h).
- * A queue's reads and writes go on to queue.c. */
+ * A value's reads and writes go on to value.c and rewrite.c, a queue's to
+ * queue.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,11 +10,14 @@
 
 #include "file.h"
 #include "lock.h"
+#include "notify.h"
 #include "proto.h"
 #include "queue.h"
+#include "rewrite.h"
 #include "tctx.h"
 #include "text.h"
 #include "util.h"
+#include "value.h"
 
 int fs_file_kind(int type, int flags)
 {
@@ -24,6 +28,7 @@ int fs_file_kind(int type, int flags)
 	case MGR_QUEUE:
 		return FS_H_QUEUE;
 	case MGR_VALUE:
+		return FS_H_VALUE;
 	case MGR_LIST:
 	case MGR_ARRAY:
 		return FS_H_DATA;
@@ -40,21 +45,81 @@ void fs_file_open_flags(struct fuse_file_info *fi, enum fs_handle_kind kind)
 	fi->nonseekable = kind == FS_H_QUEUE;
 }
 
+/* Tell the kernel of the open file; if it threw the answer away, the file
+ * was never open.  Runs on the loop's thread or the notifier's. */
+static void answer_open(void *arg)
+{
+	struct fs_tctx *t = arg;
+
+	if (fuse_reply_open(t->req, &t->fi) < 0) {
+		pthread_mutex_lock(&t->fs->lock);
+		fs_handle_closed(t->h);
+		pthread_mutex_unlock(&t->fs->lock);
+		fs_handle_free(t->h);
+	}
+	fs_tctx_free(t);
+}
+
 void fs_file_reply_open(struct fs_tctx *t)
 {
 	struct fs_handle *h = t->h;
 
+	pthread_mutex_lock(&t->fs->lock);
 	/* What the file holds now is its size, also for an fstat once the
 	 * object is gone (attr.c's reply_orphan). */
-	if (h->kind == FS_H_DATA || h->kind == FS_H_STATE) {
-		pthread_mutex_lock(&t->fs->lock);
+	if (h->kind == FS_H_DATA || h->kind == FS_H_STATE)
 		h->node->size = h->buf.len;
-		pthread_mutex_unlock(&t->fs->lock);
-	}
-	t->fi.fh = (uintptr_t)t->h;
-	if (fuse_reply_open(t->req, &t->fi) < 0)
+	fs_handle_opened(h);
+	pthread_mutex_unlock(&t->fs->lock);
+	t->fi.fh = (uintptr_t)h;
+	/* An open comes after the invalidations of changes already heard
+	 * of: what the kernel then shows of the file (its size, its pages)
+	 * is what any client closed before it. */
+	if (!fs_notify_after(t->fs, answer_open, t))
+		answer_open(t);
+}
+
+static void value_opened(void *arg, int err)
+{
+	struct fs_tctx *t = arg;
+
+	if (err) {
 		fs_handle_free(t->h);
-	fs_tctx_free(t);
+		fs_tctx_fail(t, err);
+		return;
+	}
+	fs_file_reply_open(t);
+}
+
+/* A value: how it is to be written, and, read for the first time, its
+ * content if it is small (value.h).  Each change to an object reaches
+ * mgrfs as an event, which drops what the node keeps, and the manager
+ * sends it before it answers the call that made the change: so once the
+ * events already on their way are handled, what is still kept is what the
+ * manager holds. */
+static void open_value(struct fs_tctx *t)
+{
+	struct mgrfs *fs = t->fs;
+	struct fs_node *n = t->h->node;
+	bool kept;
+
+	if (fs_value_setup(t->h, &t->fi)) {
+		fs_value_empty(fs, t->path.data, value_opened, t);
+		return;
+	}
+	if (t->h->vmode == FS_V_STAGE) {
+		fs_file_reply_open(t);
+		return;
+	}
+	if (fs->cache)
+		mgr_client_dispatch(fs->client);
+	pthread_mutex_lock(&fs->lock);
+	kept = n->cached && n->cepoch == fs->epoch;
+	pthread_mutex_unlock(&fs->lock);
+	if (kept)
+		fs_file_reply_open(t);
+	else
+		fs_value_prefetch(fs, t->h, t->path.data, value_opened, t);
 }
 
 static void open_cb(void *arg, struct mgr_reply *rep)
@@ -136,6 +201,10 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	t->fi = *fi;
 	fs_file_open_flags(&t->fi, kind);
+	if (kind == FS_H_VALUE) {
+		open_value(t);
+		return;
+	}
 	if (kind == FS_H_QUEUE) {
 		fs_file_reply_open(t);
 		return;
@@ -146,8 +215,7 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fs_file_reply_open(t);
 		return;
 	}
-	if (kind == FS_H_DATA && t->type != MGR_VALUE && acc == O_WRONLY &&
-	    (fi->flags & O_APPEND)) {
+	if (kind == FS_H_DATA && acc == O_WRONLY && (fi->flags & O_APPEND)) {
 		/* Lines appended to a list need not know what it holds. */
 		fs_file_reply_open(t);
 		return;
@@ -181,6 +249,10 @@ static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	if (h->kind == FS_H_QUEUE) {
 		fs_queue_read(req, h, size, fi->flags);
+		return;
+	}
+	if (h->kind == FS_H_VALUE) {
+		fs_value_read(req, h, size, off);
 		return;
 	}
 	pthread_mutex_lock(&fs->lock);
@@ -221,6 +293,14 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		fs_queue_write(req, h, buf, size, fi->flags);
 		return;
 	}
+	if (h->kind == FS_H_VALUE && h->vmode == FS_V_STAGE) {
+		fs_rewrite_write(req, h, buf, size, off);
+		return;
+	}
+	if (h->kind == FS_H_VALUE) {
+		fs_value_write(req, h, buf, size, off);
+		return;
+	}
 	if (h->kind != FS_H_DATA) {
 		fuse_reply_err(req, EBADF);
 		return;
@@ -251,9 +331,10 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn)
 	 * which would store an empty value before the new one. */
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
-	/* Content is never cached (direct I/O), so nothing to invalidate
-	 * by modification time. */
-	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	/* A value's pages are dropped when the manager reports a change;
+	 * and also when its modification time is seen to move, should an
+	 * event go unheard (a broken link). */
+	conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
 }
 
 void fs_file_ops(struct fuse_lowlevel_ops *ops)

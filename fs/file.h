@@ -18,7 +18,7 @@ int fs_file_kind(int type, int flags);
  * would leave stale. */
 void fs_file_open_flags(struct fuse_file_info *fi, enum fs_handle_kind kind);
 /* Hand t->h to the kernel as the open file (freed if the kernel is gone),
- * and free t. */
+ * once the invalidations already queued are done, and free t. */
 void fs_file_reply_open(struct fs_tctx *t);
 /* Make h->buf len bytes long, zeros filling what is added.  0, -EFBIG or
  * -ENOMEM. */

@@ -18,6 +18,24 @@ void fs_handle_free(struct fs_handle *h)
 	free(h);
 }
 
+void fs_handle_opened(struct fs_handle *h)
+{
+	if (!h->node)
+		return;
+	h->node->opens++;
+	if (h->kind == FS_H_VALUE && h->vmode == FS_V_STAGE)
+		h->node->stager = h;
+}
+
+void fs_handle_closed(struct fs_handle *h)
+{
+	if (!h->node)
+		return;
+	h->node->opens--;
+	if (h->node->stager == h)
+		h->node->stager = NULL;
+}
+
 struct fs_handle *fs_handle_new(enum fs_handle_kind kind, struct fs_node *n, int type,
 				int flags)
 {

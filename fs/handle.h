@@ -8,10 +8,18 @@
 
 /* What an open file is. */
 enum fs_handle_kind {
-	FS_H_DATA,	/* a value, list or array: content buffered in the handle */
+	FS_H_DATA,	/* a list or array: content buffered in the handle */
+	FS_H_VALUE,	/* a value: read and written by range (value.h) */
 	FS_H_STATE,	/* a lock, semaphore, event, condition, barrier: state text */
 	FS_H_QUEUE,	/* read takes items, write puts lines */
 	FS_H_DIR,	/* a directory listing */
+};
+
+/* How an open value is written (value.h). */
+enum fs_value_mode {
+	FS_V_PLACE,	/* each range in place, at once */
+	FS_V_APPEND,	/* each write appended */
+	FS_V_STAGE,	/* a rewrite, stored whole at close */
 };
 
 struct fs_dirent {
@@ -20,6 +28,8 @@ struct fs_dirent {
 	int type;
 	uint64_t version;
 	uint64_t size;		/* as shown */
+	int64_t mtime, ctime;
+	uint64_t subdirs;
 	bool attrs;		/* type, version and size are known */
 };
 
@@ -30,8 +40,15 @@ struct fs_handle {
 	int flags;		/* open flags */
 
 	/* FS_H_DATA and FS_H_STATE: the content as read at open, and for
-	 * data files what is being written. */
+	 * data files what is being written; FS_H_VALUE: a rewrite's content
+	 * while it is kept here. */
 	struct mgr_buf buf;
+	/* FS_H_VALUE: how it is written; a rewrite's stage in the manager
+	 * once its content outgrew buf (0 before), and its size. */
+	enum fs_value_mode vmode;
+	bool direct;		/* opened past the page cache */
+	uint64_t stage;
+	uint64_t vsize;
 	size_t stored;		/* a list opened to append: bytes of buf stored */
 	bool modified;		/* buf is to be stored (a write or O_TRUNC) */
 	bool written;		/* a write came since the last commit */
@@ -66,5 +83,10 @@ struct fs_handle {
 struct fs_handle *fs_handle_new(enum fs_handle_kind kind, struct fs_node *n, int type,
 				int flags);
 void fs_handle_free(struct fs_handle *h);
+/* h is handed to the kernel, or closed for the last time: its node counts
+ * its open files (what a deleted object held is kept while one is open),
+ * and knows the rewrite that is what it shows here.  Under the lock. */
+void fs_handle_opened(struct fs_handle *h);
+void fs_handle_closed(struct fs_handle *h);
 
 #endif

@@ -1,5 +1,6 @@
-/* Locks: flock and whole-file POSIX locks held in the manager, so that
- * they hold across mounts and hosts.
+/* Locks: flock held in the manager, so that it holds across mounts and
+ * hosts, and the acquisition and release of the manager's locks that
+ * POSIX locks (posix.c) share with it.
  *
  * A file that is a lock, rlock or semaphore is its own lock: flock
  * acquires it (a semaphore gives one unit).  Any other file's lock is a
@@ -9,23 +10,26 @@
  *
  * The owner of an acquisition is the kernel's lock owner: the open file
  * for flock, the process for POSIX locks.  What an open file holds by
- * flock is given back when it is closed for the last time (release), what
- * a process holds by POSIX lock when it closes any descriptor of the file
- * (flush).  If mgrfs or its connection dies, the manager gives back all
- * of it with the session.  When the link breaks and mgrfs connects again
- * (-o reconnect), the holds of the old session are gone: each is reported
- * to its holder by ENOLCK on its next use, never dropped silently.
+ * flock is given back when it is closed for the last time (release).  If
+ * mgrfs or its connection dies, the manager gives back all of it with the
+ * session.  When the link breaks and mgrfs connects again (-o reconnect),
+ * the holds of the old session are gone: each is reported to its holder by
+ * ENOLCK on its next use, never dropped silently.
  *
- * Shared and exclusive requests are both exclusive, and a POSIX lock on
- * any range locks the whole file. */
+ * Shared and exclusive requests are both exclusive.  A lock granted is
+ * answered after the invalidations already heard of are done (notify.h):
+ * what its last holder changed, on any mount, is then what this mount
+ * reads. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 
 #include "handle.h"
 #include "lock.h"
+#include "notify.h"
 #include "path.h"
 #include "proto.h"
 #include "util.h"
@@ -43,11 +47,12 @@ struct lk {
 	bool block;
 	bool companion;			/* the lock is at FS_LOCKDIR */
 	bool made;			/* the companion was made once */
+	struct fs_range range;		/* POSIX: the range asked for */
+	struct fs_posix_hold *ph;	/* POSIX: the hold recorded */
 	struct mgr_buf path;		/* the lock's manager path */
 };
 
-/* JSON integers are signed: owners are kept to 63 bits. */
-static uint64_t owner_of(uint64_t lock_owner)
+uint64_t fs_lock_owner(uint64_t lock_owner)
 {
 	return lock_owner & INT64_MAX;
 }
@@ -58,9 +63,29 @@ static bool is_lock_type(int type)
 	       type == MGR_BSEMAPHORE;
 }
 
-/* The manager path of the lock behind node n, into out (NUL-terminated);
- * *companion tells whether it is a companion.  Called with the lock held. */
-static int lock_path(struct fs_node *n, struct mgr_buf *out, bool *companion)
+/* A companion's key made of a path longer than this: its start, then a
+ * hash of all of it. */
+#define LOCKKEY_MAX 200
+
+static int long_key(struct mgr_buf *path)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i, cut = LOCKKEY_MAX - 20;
+	char hash[20];
+
+	for (i = 0; i < path->len; i++) {
+		h ^= (unsigned char)path->data[i];
+		h *= 0x100000001b3ull;
+	}
+	/* Not in the middle of a character: the key is UTF-8. */
+	while (cut && ((unsigned char)path->data[cut] & 0xc0) == 0x80)
+		cut--;
+	path->len = cut;
+	snprintf(hash, sizeof(hash), "#%016llx", (unsigned long long)h);
+	return mgr_buf_append(path, hash, strlen(hash));
+}
+
+int fs_lock_path(struct fs_node *n, struct mgr_buf *out, bool *companion)
 {
 	struct mgr_buf path = MGR_BUF_INIT;
 	int err;
@@ -70,14 +95,15 @@ static int lock_path(struct fs_node *n, struct mgr_buf *out, bool *companion)
 		err = fs_node_path(n, out);
 		return err ? err : mgr_buf_append(out, "", 1);
 	}
-	/* The companion's key is the file's path, so it is one name. */
+	/* The companion's key is the file's path, so it is one name; a path
+	 * too long for a name is cut and told apart by a hash of it. */
 	err = fs_node_path(n, &path);
 	if (!err && !path.len)
 		err = -EINVAL;	/* the root is a directory: no flock */
-	if (!err && path.len > MGR_NAME_MAX)
-		err = -ENAMETOOLONG;
 	if (!err)
 		err = mgr_buf_append(out, FS_LOCKDIR "/", strlen(FS_LOCKDIR) + 1);
+	if (!err && path.len > LOCKKEY_MAX)
+		err = long_key(&path);
 	if (!err)
 		err = mgr_name_escape(path.data, path.len, out);
 	if (!err)
@@ -119,15 +145,52 @@ static void lk_acquire(struct lk *l);
 /* The acquisition is answered.  It is recorded before the kernel hears of
  * it; if the kernel threw the answer away (the caller is gone), it is
  * undone. */
+/* Tell the kernel a lock is granted; if it threw the answer away (the
+ * caller is gone), undo it.  Runs on the loop's thread or the notifier's. */
+static void grant(void *arg)
+{
+	struct lk *l = arg;
+	struct mgrfs *fs = l->park.fs;
+	struct fs_posix_hold **pp;
+	struct fs_node *n;
+	int r = fuse_reply_err(l->park.req, 0);
+
+	if (r < 0) {
+		pthread_mutex_lock(&fs->lock);
+		n = l->posix ? fs_node_get(&fs->nodes, l->ino) : NULL;
+		for (pp = n ? &n->posix : NULL; pp && *pp; pp = &(*pp)->next) {
+			if (*pp == l->ph) {
+				*pp = l->ph->next;
+				free(l->ph->ranges);
+				free(l->ph->path);
+				free(l->ph);
+				break;
+			}
+		}
+		if (!l->posix)
+			l->h->flock_held = false;
+		pthread_mutex_unlock(&fs->lock);
+		release_quietly(fs, l->path.data, l->owner);
+	}
+	lk_free(l);
+}
+
 static void acquired(struct lk *l)
 {
 	struct mgrfs *fs = l->park.fs;
-	struct fs_posix_hold *ph = NULL, **pp;
+	struct fs_posix_hold *ph = NULL;
 	struct fs_node *n = NULL;
-	int r;
 
-	if (l->posix)
+	if (l->posix) {
 		ph = calloc(1, sizeof(*ph));
+		if (ph)
+			ph->path = strdup(l->path.data);
+		if (ph && (!ph->path || fs_node_hold_add(ph, l->range) < 0)) {
+			free(ph->path);
+			free(ph);
+			ph = NULL;
+		}
+	}
 	pthread_mutex_lock(&fs->lock);
 	if (l->posix) {
 		n = fs_node_get(&fs->nodes, l->ino);
@@ -136,6 +199,7 @@ static void acquired(struct lk *l)
 			ph->gen = fs->epoch;
 			ph->next = n->posix;
 			n->posix = ph;
+			l->ph = ph;
 		}
 	} else {
 		l->h->flock_held = true;
@@ -150,27 +214,19 @@ static void acquired(struct lk *l)
 		if (!l->posix)
 			l->h->flock_held = false;
 		pthread_mutex_unlock(&fs->lock);
+		if (ph) {
+			free(ph->ranges);
+			free(ph->path);
+		}
 		free(ph);
 		release_quietly(fs, l->path.data, l->owner);
 		fuse_reply_err(l->park.req, ENOMEM);
 		lk_free(l);
 		return;
 	}
-	r = fuse_reply_err(l->park.req, 0);
-	if (r < 0) {
-		if (l->posix) {
-			for (pp = &n->posix; *pp != ph; pp = &(*pp)->next)
-				;
-			*pp = ph->next;
-			free(ph);
-		} else {
-			l->h->flock_held = false;
-		}
-	}
 	pthread_mutex_unlock(&fs->lock);
-	if (r < 0)
-		release_quietly(fs, l->path.data, l->owner);
-	lk_free(l);
+	if (!fs_notify_after(fs, grant, l))
+		grant(l);
 }
 
 static void made_cb(void *arg, struct mgr_reply *rep)
@@ -264,9 +320,8 @@ static void lk_acquire(struct lk *l)
 	}
 }
 
-/* Start acquiring the lock behind inode ino for owner. */
-static void start(fuse_req_t req, fuse_ino_t ino, struct fs_handle *h, uint64_t owner,
-		  bool posix, bool block)
+void fs_lock_acquire(fuse_req_t req, fuse_ino_t ino, struct fs_handle *h, uint64_t owner,
+		     bool posix, bool block, struct fs_range range)
 {
 	struct mgrfs *fs = fuse_req_userdata(req);
 	struct lk *l = calloc(1, sizeof(*l));
@@ -281,9 +336,10 @@ static void start(fuse_req_t req, fuse_ino_t ino, struct fs_handle *h, uint64_t 
 		l->owner = owner;
 		l->posix = posix;
 		l->block = block;
+		l->range = range;
 		pthread_mutex_lock(&fs->lock);
 		n = fs_node_get(&fs->nodes, ino);
-		err = n ? lock_path(n, &l->path, &l->companion) : -ENOENT;
+		err = n ? fs_lock_path(n, &l->path, &l->companion) : -ENOENT;
 		pthread_mutex_unlock(&fs->lock);
 	}
 	if (err) {
@@ -314,9 +370,8 @@ static void rel_cb(void *arg, struct mgr_reply *rep)
 	free(x);
 }
 
-/* Send a release of path for owner, then answer req or call done. */
-static void send_release(struct mgrfs *fs, const char *path, uint64_t owner, fuse_req_t req,
-			 fs_done_fn done, void *arg)
+void fs_lock_send_release(struct mgrfs *fs, const char *path, uint64_t owner, fuse_req_t req,
+			  fs_done_fn done, void *arg)
 {
 	struct rel *x = malloc(sizeof(*x));
 	struct mgr_req r;
@@ -373,7 +428,7 @@ static void flock_unlock(struct mgrfs *fs, struct fs_handle *h, fuse_req_t req,
 	}
 	pthread_mutex_unlock(&fs->lock);
 	if (path) {
-		send_release(fs, path, owner, req, done, arg);
+		fs_lock_send_release(fs, path, owner, req, done, arg);
 		free(path);
 	} else if (req) {
 		fuse_reply_err(req, lost ? ENOLCK : 0);
@@ -386,7 +441,7 @@ static void ll_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 {
 	struct mgrfs *fs = fuse_req_userdata(req);
 	struct fs_handle *h = (struct fs_handle *)(uintptr_t)fi->fh;
-	uint64_t owner = owner_of(fi->lock_owner);
+	uint64_t owner = fs_lock_owner(fi->lock_owner);
 	bool held, lost;
 
 	if (op & LOCK_UN) {
@@ -407,7 +462,7 @@ static void ll_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 		fuse_reply_err(req, 0);
 		return;
 	}
-	start(req, ino, h, owner, false, !(op & LOCK_NB));
+	fs_lock_acquire(req, ino, h, owner, false, !(op & LOCK_NB), (struct fs_range){ 0, UINT64_MAX });
 }
 
 int fs_lock_lost(struct mgrfs *fs, struct fs_handle *h)
@@ -425,180 +480,7 @@ void fs_lock_release_flock(struct mgrfs *fs, struct fs_handle *h, fs_done_fn don
 	flock_unlock(fs, h, NULL, done, arg);
 }
 
-enum hold { NOT_HELD, HELD, LOST };
-
-/* Take owner's POSIX hold off node n: whether it had one, and whether it
- * was lost with a broken link.  Called with the lock held. */
-static enum hold posix_take(struct mgrfs *fs, struct fs_node *n, uint64_t owner)
-{
-	struct fs_posix_hold **pp, *ph;
-	enum hold was;
-
-	for (pp = &n->posix; (ph = *pp); pp = &ph->next) {
-		if (ph->owner == owner) {
-			was = ph->gen == fs->epoch ? HELD : LOST;
-			*pp = ph->next;
-			free(ph);
-			return was;
-		}
-	}
-	return NOT_HELD;
-}
-
-/* Give back owner's POSIX hold on inode ino; answer req or call done.  A
- * hold lost with the link is reported by ENOLCK, once. */
-static void posix_unlock(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner, fuse_req_t req,
-			 fs_done_fn done, void *arg)
-{
-	struct mgr_buf path = MGR_BUF_INIT;
-	enum hold held = NOT_HELD;
-	struct fs_node *n;
-	bool companion;
-	int err = 0;
-
-	pthread_mutex_lock(&fs->lock);
-	n = fs_node_get(&fs->nodes, ino);
-	if (n && n->posix) {
-		err = lock_path(n, &path, &companion);
-		if (!err)
-			held = posix_take(fs, n, owner);
-	}
-	pthread_mutex_unlock(&fs->lock);
-	err = held == LOST ? -ENOLCK : 0;
-	if (held == HELD)
-		send_release(fs, path.data, owner, req, done, arg);
-	else if (req)
-		fuse_reply_err(req, -err);
-	else
-		done(arg, err);
-	mgr_buf_release(&path);
-}
-
-void fs_lock_release_posix(struct mgrfs *fs, struct fs_node *node, uint64_t owner,
-			   fs_done_fn done, void *arg)
-{
-	posix_unlock(fs, node->ino, owner_of(owner), NULL, done, arg);
-}
-
-static enum hold posix_holds(struct mgrfs *fs, fuse_ino_t ino, uint64_t owner)
-{
-	struct fs_posix_hold *ph;
-	struct fs_node *n;
-	enum hold held = NOT_HELD;
-
-	pthread_mutex_lock(&fs->lock);
-	n = fs_node_get(&fs->nodes, ino);
-	for (ph = n ? n->posix : NULL; ph && held == NOT_HELD; ph = ph->next)
-		if (ph->owner == owner)
-			held = ph->gen == fs->epoch ? HELD : LOST;
-	pthread_mutex_unlock(&fs->lock);
-	return held;
-}
-
-static void ll_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
-		     struct flock *lock, int sleep)
-{
-	struct mgrfs *fs = fuse_req_userdata(req);
-	uint64_t owner = owner_of(fi->lock_owner);
-
-	enum hold held;
-
-	if (lock->l_type == F_UNLCK) {
-		posix_unlock(fs, ino, owner, req, NULL, NULL);
-		return;
-	}
-	held = posix_holds(fs, ino, owner);
-	if (held == LOST) {
-		/* Reported once: the hold is forgotten, and the next
-		 * request takes the lock anew. */
-		posix_unlock(fs, ino, owner, req, NULL, NULL);
-		return;
-	}
-	if (held == HELD) {
-		fuse_reply_err(req, 0);
-		return;
-	}
-	start(req, ino, NULL, owner, true, sleep);
-}
-
-struct getlk {
-	fuse_req_t req;
-	struct flock lock;
-};
-
-/* Whether a lock object's stat says it would make an acquire wait. */
-static bool stat_locked(yajl_val st)
-{
-	uint64_t value = 1;
-	bool locked = false;
-
-	if (mgr_json_get_bool(st, "locked", &locked) == 0)
-		return locked;
-	return mgr_json_get_u64(st, "value", &value) == 0 && value == 0;
-}
-
-static void getlk_cb(void *arg, struct mgr_reply *rep)
-{
-	struct getlk *g = arg;
-
-	if (rep->err && rep->err != -ENOENT) {
-		fuse_reply_err(g->req, fs_errno(rep->err));
-	} else {
-		if (rep->err || !stat_locked(rep->result)) {
-			g->lock.l_type = F_UNLCK;
-		} else {
-			/* Held by another process, maybe on another host. */
-			g->lock.l_type = F_WRLCK;
-			g->lock.l_whence = SEEK_SET;
-			g->lock.l_start = 0;
-			g->lock.l_len = 0;
-			g->lock.l_pid = 0;
-		}
-		fuse_reply_lock(g->req, &g->lock);
-	}
-	free(g);
-}
-
-static void ll_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
-		     struct flock *lock)
-{
-	struct mgrfs *fs = fuse_req_userdata(req);
-	struct mgr_buf path = MGR_BUF_INIT;
-	struct getlk *g = NULL;
-	struct fs_node *n;
-	struct mgr_req r;
-	bool companion;
-	int err;
-
-	if (posix_holds(fs, ino, owner_of(fi->lock_owner))) {
-		lock->l_type = F_UNLCK;
-		fuse_reply_lock(req, lock);
-		return;
-	}
-	pthread_mutex_lock(&fs->lock);
-	n = fs_node_get(&fs->nodes, ino);
-	err = n ? lock_path(n, &path, &companion) : -ENOENT;
-	pthread_mutex_unlock(&fs->lock);
-	if (!err) {
-		g = malloc(sizeof(*g));
-		err = g ? mgr_req_init(&r, "stat", path.data) : -ENOMEM;
-	}
-	mgr_buf_release(&path);
-	if (!err) {
-		g->req = req;
-		g->lock = *lock;
-		err = mgr_client_call_async(fs->client, &r, getlk_cb, g, NULL);
-		mgr_req_release(&r);
-		if (!err)
-			return;
-	}
-	free(g);
-	fuse_reply_err(req, fs_errno(err));
-}
-
 void fs_lock_ops(struct fuse_lowlevel_ops *ops)
 {
 	ops->flock = ll_flock;
-	ops->getlk = ll_getlk;
-	ops->setlk = ll_setlk;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -30,6 +31,7 @@
 #include "mgrfs.h"
 #include "names.h"
 #include "notify.h"
+#include "posix.h"
 #include "proto.h"
 #include "queue.h"
 #include "spin.h"
@@ -550,6 +552,11 @@ int main(int argc, char **argv)
 	bool nodes = false, mounted = false, handlers = false;
 
 	memset(&fs, 0, sizeof(fs));
+	/* A file is moved in pieces of up to a megabyte, each in buffers
+	 * of that size made and freed: kept in the heap, and the heap kept,
+	 * they cost no page faults each (dear in a virtual machine). */
+	mallopt(M_MMAP_THRESHOLD, 16 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	if (fuse_opt_parse(&args, &o, opt_spec, opt_proc) < 0)
 		return 2;
 	if (o.help) {
@@ -622,6 +629,7 @@ int main(int argc, char **argv)
 	fs_xattr_ops(&ops);
 	fs_queue_ops(&ops);
 	fs_lock_ops(&ops);
+	fs_posix_ops(&ops);
 	fs.se = fuse_session_new(&args, &ops, sizeof(ops), &fs);
 	if (!fs.se)
 		goto out;

@@ -12,7 +12,9 @@
  *   tctx carries a kernel request through the manager;
  *   attr tells the kernel what an object is (lookup, getattr, forget);
  *   handle holds what an open file is;
- *   file opens, reads and writes files;
+ *   file opens, reads and writes files, and value how a value's file is
+ *     read and written in place or appended to, rewrite how one opened
+ *     O_WRONLY|O_TRUNC is kept and put in place at once;
  *   writeback stores what an open file holds (flush, fsync, release,
  *     truncate);
  *   names makes, removes and renames objects (mkdir, mknod, create,
@@ -21,12 +23,14 @@
  *   xattr answers for extended attributes;
  *   queue makes a queue a file whose reads take items and whose writes
  *     put lines;
- *   lock holds flock and POSIX locks in the manager;
+ *   lock holds flock in the manager, and acquires and releases what
+ *     posix holds there for POSIX locks (fcntl, lockf);
  *   notify hears the manager's changes and invalidates the kernel's
  *     caches;
  *   text turns the manager's values into a file's text, and back;
- *   util maps errors, types and names between the manager and the
- *     kernel, and parks calls that wait.
+ *   fname maps the kernel's names to the manager's and back, losslessly;
+ *   util maps errors and types between the manager and the kernel, and
+ *     parks calls that wait.
  * main.c is the program: its options, the manager it may start, and the
  * loop.
  *
@@ -52,6 +56,9 @@
  * clients change the tree too (and their changes also invalidate). */
 #define FS_TIMEOUT 1.0
 
+/* How many of our own writes may await their events (notify.h). */
+#define FS_QUIET 64
+
 struct fs_notify;
 
 struct mgrfs {
@@ -76,6 +83,11 @@ struct mgrfs {
 	 * its entries is given to the kernel only while this stays as it
 	 * was when the listing began.  Atomic. */
 	uint64_t events;
+	/* Our own requests whose changes the kernel's pages already hold
+	 * (writes through the page cache, truncations), by id: their events
+	 * drop the attributes only.  Under the lock. */
+	uint64_t quiet[FS_QUIET];
+	unsigned int nquiet;
 };
 
 /* The end of a step that may take a manager call: runs once, maybe

@@ -14,42 +14,76 @@
 #include "proto.h"
 #include "tctx.h"
 #include "util.h"
+#include "value.h"
 
-static void create_cb(void *arg, struct mgr_reply *rep)
+/* The create and the stat that follows it: the stat, answered last,
+ * answers the kernel with the new object's attributes, its times as the
+ * manager keeps them among them; t->step counts the replies still to
+ * come. */
+static void made(struct fs_tctx *t, yajl_val stat, int err)
 {
-	struct fs_tctx *t = arg;
-
-	if (rep->err) {
+	if (!err && stat) {
+		t->type = fs_result_type(stat);
+		t->version = 0;
+		mgr_json_get_u64(stat, "version", &t->version);
+		fs_attr_times(stat, &t->mtime, &t->ctime, &t->subdirs);
+		fs_attr_shown_size(t->type, stat, &t->size);
+		if (t->type < 0)
+			err = -EPROTO;
+	}
+	if (err && !__atomic_load_n(&t->err, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&t->err, err, __ATOMIC_RELEASE);
+	if (__atomic_sub_fetch(&t->step, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (t->err) {
 		fs_handle_free(t->h);
-		fs_tctx_fail(t, rep->err);
+		fs_tctx_fail(t, t->err);
 		return;
 	}
-	t->version = 0;
-	mgr_json_get_u64(rep->result, "version", &t->version);
-	t->size = 0;
 	fs_attr_reply_entry(t);
 }
 
-/* Create t->path as an object of type t->type (of wire name type). */
+static void create_cb(void *arg, struct mgr_reply *rep)
+{
+	made(arg, NULL, rep->err);
+}
+
+static void stat_cb(void *arg, struct mgr_reply *rep)
+{
+	made(arg, rep->err ? NULL : rep->result, rep->err);
+}
+
+/* Create t->path as an object of type t->type (of wire name type).  The
+ * stat is sent at once behind it: requests are served in order. */
 static void make(struct fs_tctx *t, const char *type, bool exist_ok)
 {
 	struct mgr_req r;
 	int err = fs_tctx_req(t, &r, "create");
 
-	if (!err)
+	if (!err) {
 		err = mgr_json_kv_str(r.g, "type", type);
-	if (!err && exist_ok)
-		err = mgr_json_kv_bool(r.g, "exist_ok", true);
-	/* A new file is empty, not JSON null. */
-	if (!err && t->type == MGR_VALUE)
-		err = mgr_json_kv_str(r.g, "bytes", "");
-	if (err) {
+		if (!err && exist_ok)
+			err = mgr_json_kv_bool(r.g, "exist_ok", true);
+		/* A new file is empty, not JSON null. */
+		if (!err && t->type == MGR_VALUE)
+			err = mgr_json_kv_str(r.g, "bytes", "");
+		t->step = 2;
+		if (!err)
+			err = mgr_client_call_async(t->fs->client, &r, create_cb, t, NULL);
 		mgr_req_release(&r);
+	}
+	if (err) {
 		fs_handle_free(t->h);
 		fs_tctx_fail(t, err);
 		return;
 	}
-	fs_tctx_send(t, &r, create_cb);
+	err = fs_tctx_req(t, &r, "stat");
+	if (!err) {
+		err = mgr_client_call_async(t->fs->client, &r, stat_cb, t, NULL);
+		mgr_req_release(&r);
+	}
+	if (err)
+		made(t, NULL, err);
 }
 
 static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
@@ -120,7 +154,7 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		kind = FS_H_STATE;
 	} else {
 		t->type = MGR_VALUE;
-		kind = FS_H_DATA;
+		kind = FS_H_VALUE;
 	}
 	/* Its node comes with the reply. */
 	t->h = fs_handle_new(kind, NULL, t->type, fi->flags);
@@ -128,9 +162,11 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		fs_tctx_fail(t, -ENOMEM);
 		return;
 	}
-	t->h->modified = kind == FS_H_DATA && acc != O_RDONLY && (fi->flags & O_TRUNC);
 	t->fi = *fi;
 	fs_file_open_flags(&t->fi, kind);
+	/* New, it is empty: an O_TRUNC to come to it has nothing to do. */
+	if (kind == FS_H_VALUE)
+		fs_value_setup(t->h, &t->fi);
 	make(t, t->type == MGR_LOCK ? "lock" : "value", !(fi->flags & O_EXCL));
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fname.h"
 #include "proto.h"
 
 #define ROOT_INO 1
@@ -122,7 +123,6 @@ int fs_nodes_init(struct fs_nodes *t)
 	root->fmt = S_IFDIR;
 	root->type = MGR_NAMESPACE;
 	root->nlookup = 1;
-	clock_gettime(CLOCK_REALTIME, &root->mtime);
 	link_ino(t, root);
 	t->root = root;
 	t->count = 1;
@@ -152,6 +152,8 @@ void fs_nodes_release(struct fs_nodes *t)
 			}
 			while ((ph = n->posix)) {
 				n->posix = ph->next;
+				free(ph->ranges);
+				free(ph->path);
 				free(ph);
 			}
 			mgr_buf_release(&n->content);
@@ -235,7 +237,8 @@ void fs_node_detach(struct fs_nodes *t, struct fs_node *n)
 
 	if (n->ino == ROOT_INO || !parent)
 		return;
-	fs_node_cache_drop(t, n);
+	if (!n->opens)
+		fs_node_cache_drop(t, n);
 	unlink_name(t, n);
 	n->parent = NULL;
 	fs_node_unpin(t, parent);
@@ -267,7 +270,6 @@ struct fs_node *fs_node_found(struct fs_nodes *t, struct fs_node *parent,
 		n->type = -1;
 		n->parent = parent;
 		parent->pins++;
-		clock_gettime(CLOCK_REALTIME, &n->mtime);
 		link_ino(t, n);
 		link_name(t, n);
 		t->count++;
@@ -306,37 +308,39 @@ int fs_node_move(struct fs_nodes *t, struct fs_node *n, struct fs_node *newparen
 
 int fs_node_path(const struct fs_node *n, struct mgr_buf *out)
 {
-	const struct fs_node *p;
-	size_t len = 0, pos;
-	int err;
+	const struct fs_node *p, *few[32], **chain = few;
+	size_t depth = 0, i;
+	int err = 0;
 
 	for (p = n; p->ino != ROOT_INO; p = p->parent) {
 		if (!p->linked || !p->parent)
 			return -ENOENT;
-		len += p->namelen + (p->parent->ino != ROOT_INO);
+		depth++;
 	}
-	err = mgr_buf_reserve(out, len + 1);
-	if (err < 0)
-		return err;
-	/* Fill from the end, the names coming leaf first. */
-	pos = out->len + len;
-	out->data[pos] = '\0';
-	for (p = n; p->ino != ROOT_INO; p = p->parent) {
-		pos -= p->namelen;
-		memcpy(out->data + pos, p->name, p->namelen);
-		if (p->parent->ino != ROOT_INO)
-			out->data[--pos] = '/';
+	if (depth > sizeof(few) / sizeof(*few)) {
+		chain = malloc(depth * sizeof(*chain));
+		if (!chain)
+			return -ENOMEM;
 	}
-	out->len += len;
-	return 0;
+	/* The names come leaf first; the path is written root first. */
+	for (p = n, i = depth; i; p = p->parent)
+		chain[--i] = p;
+	for (i = 0; i < depth && !err; i++) {
+		if (i)
+			err = mgr_buf_append(out, "/", 1);
+		if (!err)
+			err = fs_fname_to_path(chain[i]->name, chain[i]->namelen, out);
+	}
+	if (chain != few)
+		free(chain);
+	return err;
 }
 
-void fs_node_saw(struct fs_node *n, uint64_t v)
+void fs_node_saw(struct fs_node *n, uint64_t v, int64_t mtime, int64_t ctime)
 {
-	if (n->version != v) {
-		n->version = v;
-		clock_gettime(CLOCK_REALTIME, &n->mtime);
-	}
+	n->version = v;
+	n->mtime = mtime;
+	n->ctime = ctime;
 }
 
 void fs_node_cache_drop(struct fs_nodes *t, struct fs_node *n)
@@ -359,4 +363,105 @@ void fs_node_cache_set(struct fs_nodes *t, struct fs_node *n, const char *data, 
 	t->cached_bytes += len;
 	n->cached = true;
 	n->cepoch = epoch;
+}
+
+void fs_node_cache_write(struct fs_nodes *t, struct fs_node *n, uint64_t off, const char *data,
+			 size_t len)
+{
+	size_t old = n->content.len;
+
+	if (!n->cached)
+		return;
+	if (off + len > old) {
+		if (off + len - old > FS_CACHE_MAX - t->cached_bytes ||
+		    mgr_buf_reserve(&n->content, off + len - old) < 0) {
+			fs_node_cache_drop(t, n);
+			return;
+		}
+		if (off > old)
+			memset(n->content.data + old, 0, off - old);
+		n->content.len = off + len;
+		t->cached_bytes += n->content.len - old;
+	}
+	if (len)
+		memcpy(n->content.data + off, data, len);
+}
+
+void fs_node_cache_cut(struct fs_nodes *t, struct fs_node *n, uint64_t size)
+{
+	if (!n->cached)
+		return;
+	if (size > n->content.len) {
+		fs_node_cache_write(t, n, size, "", 0);
+		return;
+	}
+	t->cached_bytes -= n->content.len - size;
+	n->content.len = size;
+}
+
+/* Make room for a range at h->ranges[i].  0 or -ENOMEM. */
+static int hold_insert(struct fs_posix_hold *h, size_t i)
+{
+	struct fs_range *v = realloc(h->ranges, (h->nranges + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	h->ranges = v;
+	memmove(v + i + 1, v + i, (h->nranges - i) * sizeof(*v));
+	h->nranges++;
+	return 0;
+}
+
+int fs_node_hold_add(struct fs_posix_hold *h, struct fs_range r)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < h->nranges && h->ranges[i].end < r.start; i++)
+		;
+	for (j = i; j < h->nranges && h->ranges[j].start <= r.end; j++) {
+		if (h->ranges[j].start < r.start)
+			r.start = h->ranges[j].start;
+		if (h->ranges[j].end > r.end)
+			r.end = h->ranges[j].end;
+	}
+	/* Ranges i to j-1 become r. */
+	if (j == i) {
+		if (hold_insert(h, i) < 0)
+			return -ENOMEM;
+		j = i + 1;
+	}
+	h->ranges[i] = r;
+	for (k = j; k < h->nranges; k++)
+		h->ranges[i + 1 + k - j] = h->ranges[k];
+	h->nranges -= j - i - 1;
+	return 0;
+}
+
+int fs_node_hold_sub(struct fs_posix_hold *h, struct fs_range r)
+{
+	struct fs_range *c;
+	size_t i = 0;
+
+	while (i < h->nranges) {
+		c = &h->ranges[i];
+		if (c->end <= r.start || c->start >= r.end) {
+			i++;
+		} else if (c->start < r.start && c->end > r.end) {
+			if (hold_insert(h, i) < 0)
+				return -ENOMEM;
+			h->ranges[i].end = r.start;
+			h->ranges[i + 1].start = r.end;
+			return 0;
+		} else if (c->start < r.start) {
+			c->end = r.start;
+			i++;
+		} else if (c->end > r.end) {
+			c->start = r.end;
+			i++;
+		} else {
+			memmove(c, c + 1, (h->nranges - i - 1) * sizeof(*c));
+			h->nranges--;
+		}
+	}
+	return 0;
 }

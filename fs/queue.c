@@ -76,14 +76,18 @@ static void qread_free(struct qread *q)
 static void unget(struct mgrfs *fs, const char *path, yajl_val result)
 {
 	yajl_val v = mgr_json_get(result, "value"), b = mgr_json_get(result, "bytes");
+	yajl_val p = mgr_json_get(result, "pickle");
 	struct mgr_req r;
 	int err;
 
+	/* A Python client's item is a pickle, which goes back as it came. */
+	if (!v && !b && !p)
+		return;
 	err = mgr_req_init(&r, "unget", path);
 	if (!err)
-		err = mgr_json_gen_cstr(r.g, v ? "value" : "bytes");
+		err = mgr_json_gen_cstr(r.g, v ? "value" : b ? "bytes" : "pickle");
 	if (!err)
-		err = mgr_json_gen_tree(r.g, v ? v : b);
+		err = mgr_json_gen_tree(r.g, v ? v : b ? b : p);
 	if (!err)
 		err = mgr_client_call_async(fs->client, &r, NULL, NULL, NULL);
 	mgr_req_release(&r);

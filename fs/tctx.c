@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fname.h"
 #include "tctx.h"
 #include "util.h"
 
@@ -50,7 +51,7 @@ int fs_path_of(struct mgrfs *fs, fuse_ino_t ino, const char *name, struct mgr_bu
 		if (out->len)
 			err = mgr_buf_append(out, "/", 1);
 		if (!err)
-			err = mgr_buf_append(out, name, strlen(name));
+			err = fs_fname_to_path(name, strlen(name), out);
 	}
 	if (!err)
 		err = mgr_buf_append(out, "", 1);

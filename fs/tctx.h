@@ -31,6 +31,9 @@ struct fs_tctx {
 	uint64_t epoch;			/* open: the cache epoch at the get */
 	uint64_t size;			/* as shown in the tree */
 	off_t newsize;			/* setattr */
+	int to_set;			/* setattr: FUSE_SET_ATTR_* */
+	int64_t mtime, ctime;		/* setattr's; attributes found, in ns */
+	uint64_t subdirs;		/* attributes found: a directory's */
 	size_t xsize;			/* getxattr, listxattr */
 	const char *xname;		/* getxattr: the member asked for */
 	int err;			/* the first error of a chain */
@@ -52,8 +55,8 @@ void fs_tctx_send(struct fs_tctx *t, struct mgr_req *r, mgr_reply_fn cb);
 /* A request for op on t->path. */
 int fs_tctx_req(struct fs_tctx *t, struct mgr_req *r, const char *op);
 
-/* The manager path of inode ino, with /name appended when name is not
- * NULL, into out (NUL-terminated). */
+/* The manager path of inode ino, with /name (a kernel name) appended when
+ * name is not NULL, into out (NUL-terminated). */
 int fs_path_of(struct mgrfs *fs, fuse_ino_t ino, const char *name, struct mgr_buf *out);
 
 #endif

@@ -38,10 +38,17 @@ bytes:
 
 int fs_text_show_datum(yajl_val holder, bool line, struct mgr_buf *out)
 {
+	yajl_val repr = mgr_json_get(holder, "repr");
 	struct mgr_datum *d = NULL;
 	const char *why;
 	int err;
 
+	/* A value a Python client stored as a pickle (a tuple, a set, an
+	 * object of its own class) reads as its repr(), one line. */
+	if (mgr_json_get(holder, "pickle") && repr && YAJL_IS_STRING(repr)) {
+		err = mgr_buf_append(out, repr->u.string, mgr_json_strlen(repr));
+		return err ? err : mgr_buf_append(out, "\n", 1);
+	}
 	err = mgr_datum_from_msg(holder, &d, &why);
 	if (err < 0)
 		return err == -ENOENT ? -EPROTO : err;

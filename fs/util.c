@@ -47,31 +47,15 @@ mode_t fs_type_fmt(int t)
 
 int fs_name_from_kernel(const char *name, struct mgr_buf *out)
 {
-	size_t len = strlen(name), i;
-	char hi, lo;
+	size_t len = strlen(name);
 	int err;
 
 	if (len > MGR_NAME_MAX)
 		return -ENAMETOOLONG;
-	err = mgr_buf_reserve(out, len + 1);
-	if (err < 0)
-		return err;
-	for (i = 0; i < len; i++) {
-		out->data[out->len++] = name[i];
-		if (name[i] != '%')
-			continue;
-		if (i + 2 >= len)
-			return -EINVAL;
-		hi = name[i + 1];
-		lo = name[i + 2];
-		if (hi != '2' || (lo != 'F' && lo != 'f' && lo != '5'))
-			return -EINVAL;
-		out->data[out->len++] = '2';
-		out->data[out->len++] = lo == '5' ? '5' : 'F';
-		i += 2;
-	}
-	out->data[out->len] = '\0';
-	return 0;
+	err = mgr_buf_append(out, name, len + 1);
+	if (!err)
+		out->len--;
+	return err;
 }
 
 static void park_interrupt(fuse_req_t req, void *arg)

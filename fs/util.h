@@ -32,9 +32,9 @@ int fs_park_send(struct fs_park *p, struct mgr_req *r, mgr_reply_fn cb, void *ar
 /* First thing in cb: after it no interrupt callback runs for p. */
 void fs_park_finish(struct fs_park *p);
 
-/* Check a name from the kernel and put its canonical form (escapes in
- * upper case) in out.  0, -EINVAL (a '%' not starting %2F or %25), or
- * -ENAMETOOLONG (over 255 bytes). */
+/* Check a name from the kernel and copy it into out, NUL-terminated (any
+ * bytes are a name: fname.h).  0, -ENAMETOOLONG (over 255 bytes) or
+ * -ENOMEM. */
 int fs_name_from_kernel(const char *name, struct mgr_buf *out);
 
 #endif

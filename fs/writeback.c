@@ -1,6 +1,6 @@
-/* Write-back: what an open data file holds is stored in the manager when
- * it is due, at flush, fsync and release, and a truncation by path is
- * stored as if written through an open file (see writeback.h).
+/* Write-back: what an open list or array holds, and a value's rewrite
+ * (rewrite.h), is stored in the manager when it is due, at flush, fsync
+ * and release; and setattr's changes of size and time (see writeback.h).
  *
  * Each handler turns the kernel's request into manager requests and
  * returns; the reply callback answers the kernel.  flush and release take
@@ -14,11 +14,14 @@
 #include "datum.h"
 #include "file.h"
 #include "lock.h"
+#include "posix.h"
 #include "proto.h"
 #include "queue.h"
+#include "rewrite.h"
 #include "tctx.h"
 #include "text.h"
 #include "util.h"
+#include "value.h"
 #include "writeback.h"
 
 /* Several requests sent at once, answered when the last reply is in. */
@@ -204,13 +207,16 @@ static void flush_step(void *arg, int err)
 		t->err = err;
 	switch (t->step++) {
 	case 0:
-		commit(t->fs, t->h, false, flush_step, t);
+		if (t->h->kind == FS_H_VALUE)
+			fs_rewrite_commit(t->fs, t->h, false, flush_step, t);
+		else
+			commit(t->fs, t->h, false, flush_step, t);
 		break;
 	case 1:
 		fs_queue_flush(t->fs, t->h, flush_step, t);
 		break;
 	case 2:
-		fs_lock_release_posix(t->fs, t->h->node, t->fi.lock_owner, flush_step, t);
+		fs_posix_release(t->fs, t->h->node, t->fi.lock_owner, flush_step, t);
 		break;
 	default:
 		fuse_reply_err(t->req, fs_errno(t->err));
@@ -246,7 +252,11 @@ static void ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 
 	if (!t)
 		return;
-	commit(t->fs, (struct fs_handle *)(uintptr_t)fi->fh, true, fsync_done, t);
+	t->h = (struct fs_handle *)(uintptr_t)fi->fh;
+	if (t->h->kind == FS_H_VALUE)
+		fs_rewrite_commit(t->fs, t->h, true, fsync_done, t);
+	else
+		commit(t->fs, t->h, true, fsync_done, t);
 }
 
 static void release_step(void *arg, int err)
@@ -255,7 +265,10 @@ static void release_step(void *arg, int err)
 
 	switch (t->step++) {
 	case 0:
-		commit(t->fs, t->h, true, release_step, t);
+		if (t->h->kind == FS_H_VALUE)
+			fs_rewrite_commit(t->fs, t->h, true, release_step, t);
+		else
+			commit(t->fs, t->h, true, release_step, t);
 		break;
 	case 1:
 		fs_queue_flush(t->fs, t->h, release_step, t);
@@ -266,6 +279,9 @@ static void release_step(void *arg, int err)
 	default:
 		/* Answered last, so that an open that follows sees what
 		 * was stored here. */
+		pthread_mutex_lock(&t->fs->lock);
+		fs_handle_closed(t->h);
+		pthread_mutex_unlock(&t->fs->lock);
 		fuse_reply_err(t->req, 0);
 		fs_handle_free(t->h);
 		fs_tctx_free(t);
@@ -284,8 +300,13 @@ static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	release_step(t, 0);
 }
 
-/* setattr: only the size means anything; mode, owner and times are taken
- * and not kept, so that cp -p, touch and editors carry on. */
+/* setattr: a new size and a new modification time are the manager's;
+ * an owner can only stay as it is (EPERM), and a mode is taken and not
+ * kept, so that cp -p, rsync and tar carry on.  Each step runs only if
+ * the one before it succeeded, so that a call that fails changes nothing
+ * more. */
+
+static void setattr_step(void *arg, int err);
 
 static void truncate_done(void *arg, int err)
 {
@@ -293,16 +314,11 @@ static void truncate_done(void *arg, int err)
 
 	fs_handle_free(t->h);
 	t->h = NULL;
-	if (err) {
-		fs_tctx_fail(t, err);
-		return;
-	}
-	t->then = fs_attr_reply;
-	fs_attr_fetch(t);
+	setattr_step(t, err);
 }
 
-/* Truncate by path: what the file shows, cut or extended, is stored as if
- * written through an open file. */
+/* Truncate a list or array by path: what the file shows, cut or extended,
+ * is stored as if written through an open file. */
 static void truncate_cb(void *arg, struct mgr_reply *rep)
 {
 	struct fs_tctx *t = arg;
@@ -321,67 +337,133 @@ static void truncate_cb(void *arg, struct mgr_reply *rep)
 	commit(t->fs, h, true, truncate_done, t);
 }
 
-static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
-		       struct fuse_file_info *fi)
+/* The size step: a value in the manager (or its rewrite), a list or an
+ * array as its text. */
+static void set_size(struct fs_tctx *t, struct fs_handle *h)
 {
-	struct fs_tctx *t = fs_tctx_new(req, ino);
-	struct fs_handle *h = fi ? (struct fs_handle *)(uintptr_t)fi->fh : NULL;
-	struct mgrfs *fs;
+	struct mgrfs *fs = t->fs;
 	struct fs_node *n;
 	struct mgr_req r;
 	int err;
 
-	if (!t)
-		return;
-	fs = t->fs;
-	err = fs_path_of(fs, ino, NULL, &t->path);
-	if (err)
-		goto fail;
-	t->h = h;
-	t->then = fs_attr_reply;
-	if (!(to_set & FUSE_SET_ATTR_SIZE) || (h && h->kind == FS_H_QUEUE)) {
-		fs_attr_fetch(t);
-		return;
-	}
-	if (h && h->kind == FS_H_DATA) {
-		pthread_mutex_lock(&fs->lock);
-		err = fs_file_resize(h, attr->st_size);
-		if (!err)
-			h->modified = h->written = true;
-		pthread_mutex_unlock(&fs->lock);
-		if (err)
-			goto fail;
-		fs_attr_fetch(t);
+	if (h && h->kind == FS_H_VALUE && h->vmode == FS_V_STAGE) {
+		fs_rewrite_truncate(fs, h, t->newsize, setattr_step, t);
 		return;
 	}
 	pthread_mutex_lock(&fs->lock);
-	n = fs_node_get(&fs->nodes, ino);
+	n = fs_node_get(&fs->nodes, t->ino);
 	t->type = n ? n->type : -1;
+	err = 0;
+	if (h && h->kind == FS_H_DATA) {
+		err = fs_file_resize(h, t->newsize);
+		if (!err)
+			h->modified = h->written = true;
+		pthread_mutex_unlock(&fs->lock);
+		setattr_step(t, err);
+		return;
+	}
 	pthread_mutex_unlock(&fs->lock);
 	if (t->type == MGR_QUEUE) {
-		fs_attr_fetch(t);
+		setattr_step(t, 0);
+		return;
+	}
+	if (t->type == MGR_VALUE) {
+		fs_value_truncate(fs, n, t->path.data, t->newsize, setattr_step, t);
 		return;
 	}
 	err = fs_file_kind(t->type, O_WRONLY);
 	if (err >= 0 && err != FS_H_DATA)
 		err = -EACCES;
-	if (err < 0)
-		goto fail;
+	if (err < 0) {
+		setattr_step(t, err);
+		return;
+	}
 	/* A handle of our own carries the content to commit. */
 	t->h = fs_handle_new(FS_H_DATA, n, t->type, O_WRONLY);
 	if (!t->h) {
-		err = -ENOMEM;
-		goto fail;
-	}
-	t->newsize = attr->st_size;
-	err = fs_tctx_req(t, &r, "get");
-	if (!err) {
-		fs_tctx_send(t, &r, truncate_cb);
+		setattr_step(t, -ENOMEM);
 		return;
 	}
-	fs_handle_free(t->h);
-fail:
-	fs_tctx_fail(t, err);
+	err = fs_tctx_req(t, &r, "get");
+	if (!err) {
+		err = mgr_client_call_async(fs->client, &r, truncate_cb, t, NULL);
+		mgr_req_release(&r);
+	}
+	if (err)
+		truncate_done(t, err);
+}
+
+static void utime_cb(void *arg, struct mgr_reply *rep)
+{
+	setattr_step(arg, rep->err);
+}
+
+/* The steps of setattr, chained: size, modification time, then the
+ * attributes as they are now. */
+static void setattr_step(void *arg, int err)
+{
+	struct fs_tctx *t = arg;
+	struct mgr_req r;
+
+	if (err) {
+		fs_tctx_fail(t, err);
+		return;
+	}
+	switch (t->step++) {
+	case 0:
+		if ((t->to_set & FUSE_SET_ATTR_SIZE) && !(t->h && t->h->kind == FS_H_QUEUE)) {
+			set_size(t, t->h);
+			return;
+		}
+		setattr_step(t, 0);
+		return;
+	case 1:
+		/* Only the modification time is kept: the access time is
+		 * shown as it, so setting it alone changes nothing. */
+		if (!(t->to_set & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW))) {
+			setattr_step(t, 0);
+			return;
+		}
+		err = fs_tctx_req(t, &r, "utime");
+		if (!err && !(t->to_set & FUSE_SET_ATTR_MTIME_NOW))
+			err = mgr_json_kv_i64(r.g, "mtime_ns", t->mtime);
+		if (!err) {
+			err = mgr_client_call_async(t->fs->client, &r, utime_cb, t, NULL);
+			mgr_req_release(&r);
+		}
+		if (err)
+			setattr_step(t, err);
+		return;
+	default:
+		t->then = fs_attr_reply;
+		fs_attr_fetch(t);
+		return;
+	}
+}
+
+static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	struct fs_tctx *t = fs_tctx_new(req, ino);
+	int err;
+
+	if (!t)
+		return;
+	t->h = fi ? (struct fs_handle *)(uintptr_t)fi->fh : NULL;
+	err = fs_path_of(t->fs, ino, NULL, &t->path);
+	/* Objects have no owners: the one shown is the only one. */
+	if (!err && (((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != t->fs->uid) ||
+		     ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != t->fs->gid)))
+		err = -EPERM;
+	if (err) {
+		t->h = NULL;
+		fs_attr_reply(t, err);
+		return;
+	}
+	t->to_set = to_set;
+	t->newsize = attr->st_size;
+	t->mtime = (int64_t)attr->st_mtim.tv_sec * 1000000000 + attr->st_mtim.tv_nsec;
+	setattr_step(t, 0);
 }
 
 void fs_writeback_ops(struct fuse_lowlevel_ops *ops)

@@ -12,6 +12,9 @@
 #              replies after it
 #   pickle     core/pywire: Python's pickles decoded, encoded and compared,
 #              its frames, and the handshake machine a Python client meets
+#   pyserve    core/pyserver: a Python client's requests on a real server
+#              with an object of every typeid, every method and server
+#              function, parked calls included
 #
 #   tests/fuzz.sh [-t SECONDS] [TARGET...]
 #
@@ -36,7 +39,7 @@ set -eu
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 seconds=${MGR_FUZZ_SECONDS:-12}
-all="decode json path addr hello handshake pickle"
+all="decode json path addr hello handshake pickle pyserve"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -45,7 +48,7 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	-h | --help | -*)
-		sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2
+		sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//' >&2
 		exit 2
 		;;
 	*)
@@ -79,12 +82,12 @@ mkdir "$tmp/obj"
 cflags="-std=gnu11 -D_GNU_SOURCE -DMGR_VERSION=\"fuzz\" -g -O1 -fno-omit-frame-pointer
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 	-I$SRCDIR/core/wire -I$SRCDIR/core/engine -I$SRCDIR/core/server -I$SRCDIR/core/client
-	-I$SRCDIR/core/pywire
+	-I$SRCDIR/core/pywire -I$SRCDIR/core/pyserver
 	$(pkg-config --cflags yajl libcrypto)"
 libs="$(pkg-config --libs yajl libcrypto) -lpthread -lm"
 export cflags tmp
 ls "$SRCDIR"/core/wire/*.c "$SRCDIR"/core/engine/*.c "$SRCDIR"/core/server/*.c \
-	"$SRCDIR"/core/client/*.c "$SRCDIR"/core/pywire/*.c |
+	"$SRCDIR"/core/client/*.c "$SRCDIR"/core/pywire/*.c "$SRCDIR"/core/pyserver/*.c |
 	xargs -P 2 -n 1 sh -c '
 		o=$tmp/obj/$(basename "$(dirname "$1")")_$(basename "$1" .c).o
 		# shellcheck disable=SC2086 # cflags holds several flags
@@ -112,6 +115,7 @@ for t in $targets; do
 	path) max_len=8192 ;;
 	addr) max_len=4096 ;;
 	hello) max_len=8192 ;;
+	pyserve) max_len=65536 ;;
 	*) max_len=1048576 ;;
 	esac
 	# shellcheck disable=SC2086 # cflags and libs hold several flags

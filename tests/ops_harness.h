@@ -93,17 +93,22 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* res with its versions as V, into nres. */
+/* res with its versions as V and its times as T, into nres. */
 static void normalize_versions(void)
 {
-	const char *key = "\"version\":", *p = res;
+	static const char *const keys[] = { "\"version\":", "\"mtime_ns\":", "\"ctime_ns\":" };
+	const char *p = res;
 	char *out = nres;
+	size_t k;
 
 	while (*p) {
-		if (strncmp(p, key, strlen(key)) == 0) {
-			out += sprintf(out, "%sV", key);
-			p += strlen(key);
-			while (*p >= '0' && *p <= '9')
+		for (k = 0; k < 3; k++)
+			if (strncmp(p, keys[k], strlen(keys[k])) == 0)
+				break;
+		if (k < 3) {
+			out += sprintf(out, "%s%c", keys[k], k ? 'T' : 'V');
+			p += strlen(keys[k]);
+			while ((*p >= '0' && *p <= '9') || *p == '-')
 				p++;
 		} else {
 			*out++ = *p++;

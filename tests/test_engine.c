@@ -13,9 +13,11 @@ static void test_exec(void **state)
 	FAILS(0, EINVAL, "{'op':'stat','path':5}");
 	FAILS(0, EINVAL, "{'op':'stat','path':'','owner':-1}");
 	FAILS(0, EINVAL, "{'op':'stat','path':'','owner':'x'}");
-	OKV(0, "{\"type\":\"namespace\",\"version\":V,\"size\":0}", "{'op':'stat','path':'','owner':42}");
+	OKV(0, "{\"type\":\"namespace\",\"version\":V,\"size\":0,\"mtime_ns\":T,\"ctime_ns\":T,\"subdirs\":0}",
+	   "{'op':'stat','path':'','owner':42}");
 	assert_int_equal(last_owner, 42);
-	OKV(0, "{\"type\":\"namespace\",\"version\":V,\"size\":0}", "{'op':'stat','path':'/'}");
+	OKV(0, "{\"type\":\"namespace\",\"version\":V,\"size\":0,\"mtime_ns\":T,\"ctime_ns\":T,\"subdirs\":0}",
+	   "{'op':'stat','path':'/'}");
 	assert_int_equal(last_owner, 0);
 
 	FAILS(0, ENOENT, "{'op':'stat','path':'nope'}");

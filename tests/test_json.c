@@ -169,6 +169,8 @@ static void test_parse_strict(void **state)
 /* Issue 10, finding 6: strings are kept whole, or refused. */
 static void test_parse_strings(void **state)
 {
+	yajl_val v2;
+	yajl_gen g;
 	static const struct {
 		const char *text;
 		int err;
@@ -177,6 +179,10 @@ static void test_parse_strings(void **state)
 		{ "{\"k\\u0000hidden\":1,\"k\":2}", -EILSEQ },
 		{ "\"\\ud800\"", -EILSEQ },
 		{ "\"\\udc00\"", -EILSEQ },
+		{ "\"\\udc7f\"", -EILSEQ },
+		{ "\"\\udd00\"", -EILSEQ },
+		/* Bytes that are not UTF-8 (utf8.h) are no key. */
+		{ "{\"\\udc80\":1}", -EILSEQ },
 		{ "\"\\ud800\\u0041\"", -EILSEQ },
 		{ "\"\\ud800x\"", -EILSEQ },
 		{ "\"\\udbff\\udbff\"", -EILSEQ },
@@ -222,6 +228,26 @@ static void test_parse_strings(void **state)
 	assert_memory_equal(v->u.string, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf"
 			    "\xf4\x8f\xbf\xbf\xc2\x80", 19);
 	yajl_tree_free(v);
+	/* U+DC80 to U+DCFF stand for bytes that are not UTF-8, as names
+	 * hold them, and are written back as they came. */
+	v = parse("[\"caf\\udce9\\\"\\udc80\"]");
+	v2 = v->u.array.values[0];
+	assert_int_equal(mgr_json_strlen(v2), 3 + 3 + 1 + 3);
+	assert_memory_equal(v2->u.string, "caf\xed\xb3\xa9\"\xed\xb2\x80", 10);
+	g = mgr_json_gen_new();
+	assert_int_equal(mgr_json_gen_tree(g, v), 0);
+	assert_gen(g, "[\"caf\\udce9\\\"\\udc80\"]");
+	yajl_gen_free(g);
+	yajl_tree_free(v);
+	/* Not as a key, which yajl_gen could not write. */
+	g = mgr_json_gen_new();
+	assert_int_equal(mgr_json_map_open(g), 0);
+	assert_int_equal(mgr_json_gen_strn(g, "\xed\xb2\x80", 3), -EINVAL);
+	yajl_gen_free(g);
+	/* Any other byte that is not UTF-8 is not written at all. */
+	g = mgr_json_gen_new();
+	assert_int_equal(mgr_json_gen_strn(g, "\xed\xb2\x80\xff", 4), -EINVAL);
+	yajl_gen_free(g);
 }
 
 static void test_parse_numbers(void **state)

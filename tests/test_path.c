@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "json.h"
 #include "path.h"
 
 static int parse(const char *s, struct mgr_path *p, const char **err)
@@ -131,7 +132,7 @@ static void test_limits(void **state)
 	name[MGR_NAME_MAX + 1] = '\0';
 	assert_bad(name, -ENAMETOOLONG);
 
-	/* 256 names deep is the limit. */
+	/* 2048 names deep is the limit: as many as PATH_MAX holds. */
 	s = malloc(2 * MGR_PATH_DEPTH_MAX + 3);
 	for (i = 0; i < MGR_PATH_DEPTH_MAX; i++)
 		memcpy(s + 2 * i, "d/", 2);
@@ -143,7 +144,7 @@ static void test_limits(void **state)
 	assert_bad(s, -ENAMETOOLONG);
 	free(s);
 
-	/* So is a text of 4096 bytes. */
+	/* So is a text of 64 KiB: PATH_MAX's bytes, each escaped. */
 	s = malloc(MGR_PATH_MAX + 2);
 	memset(s, 'x', MGR_PATH_MAX + 1);
 	for (i = 100; i < MGR_PATH_MAX; i += 100)
@@ -195,6 +196,48 @@ static void test_escape_round_trip(void **state)
 	}
 }
 
+/* Bytes that are not UTF-8 stand in a name as U+DC80 to U+DCFF (Python's
+ * surrogateescape), and count one byte each; other surrogates do not. */
+static void test_escaped_bytes(void **state)
+{
+	char name[3 * MGR_NAME_MAX + 4];
+	struct mgr_buf b = MGR_BUF_INIT;
+	const char *why;
+	yajl_gen g;
+	const unsigned char *text;
+	size_t i, len;
+
+	assert_int_equal(mgr_name_check("caf\xed\xb3\xa9", 6, &why), 0);
+	assert_int_equal(mgr_name_check("\xed\xb2\x80", 3, &why), 0);
+	assert_int_equal(mgr_name_check("\xed\xb0\x80", 3, &why), -EINVAL);
+	assert_int_equal(mgr_name_check("\xed\xa0\x80", 3, &why), -EINVAL);
+	assert_int_equal(mgr_name_check("\xed\xb2", 2, &why), -EINVAL);
+	for (i = 0; i < MGR_NAME_MAX; i++)
+		memcpy(name + 3 * i, "\xed\xb3\xbf", 3);
+	assert_int_equal(mgr_name_check(name, 3 * MGR_NAME_MAX, &why), 0);
+	memcpy(name + 3 * MGR_NAME_MAX, "x", 1);
+	assert_int_equal(mgr_name_check(name, 3 * MGR_NAME_MAX + 1, &why), -ENAMETOOLONG);
+
+	/* In a path, their bytes are escaped, so that paths are UTF-8. */
+	assert_int_equal(mgr_name_escape("a\xed\xb3\xa9/", 5, &b), 0);
+	assert_int_equal(b.len, 13);
+	assert_memory_equal(b.data, "a%ED%B3%A9%2F", 13);
+	mgr_buf_release(&b);
+
+	/* In JSON, they are the escapes Python's json module writes. */
+	g = mgr_json_gen_new();
+	assert_int_equal(mgr_json_gen_strn(g, "a\xed\xb3\xa9\"\xed\xb2\x80", 8), 0);
+	yajl_gen_get_buf(g, &text, &len);
+	assert_int_equal(len, 17);
+	assert_memory_equal(text, "\"a\\udce9\\\"\\udc80\"", 17);
+	yajl_gen_free(g);
+	g = mgr_json_gen_new();
+	assert_int_equal(mgr_json_gen_strn(g, "plain", 5), 0);
+	yajl_gen_get_buf(g, &text, &len);
+	assert_int_equal(len, 7);
+	yajl_gen_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_name_check),
 		cmocka_unit_test(test_escape_round_trip),
+		cmocka_unit_test(test_escaped_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

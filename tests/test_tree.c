@@ -42,7 +42,8 @@ static void test_create(void **state)
 	OKV(0, "{\"version\":V}", "{'op':'create','path':'vb','type':'Value','bytes':'AAE='}");
 	OKV(0, "{\"bytes\":\"AAE=\",\"version\":V}", "{'op':'get','path':'vb'}");
 	OKV(0, "{\"version\":V}", "{'op':'create','path':'l','type':'list','items':[1,'a']}");
-	OKV(0, "{\"items\":[{\"value\":1},{\"value\":\"a\"}],\"version\":V}", "{'op':'get','path':'l'}");
+	OKV(0, "{\"items\":[{\"value\":1},{\"value\":\"a\"}],\"version\":V}",
+	   "{'op':'get','path':'l'}");
 	FAILS(0, EINVAL, "{'op':'create','path':'l2','type':'list','items':{'a':1}}");
 	assert_false(exists("l2"));
 
@@ -71,35 +72,38 @@ static void test_stat_ls(void **state)
 	RUN(0, "{'op':'create','path':'d/n','type':'value','typecode':'d'}");
 	RUN(0, "{'op':'create','path':'d/arr','type':'array','typecode':'h','size':4}");
 
-	OKV(0, "{\"type\":\"value\",\"version\":V,\"size\":7}", "{'op':'stat','path':'d/b'}");
-	OKV(0, "{\"type\":\"value\",\"version\":V,\"size\":3,\"bytes\":true}",
+	OKV(0, "{\"type\":\"value\",\"version\":V,\"size\":7,\"mtime_ns\":T,\"ctime_ns\":T}",
+	   "{'op':'stat','path':'d/b'}");
+	OKV(0, "{\"type\":\"value\",\"version\":V,\"size\":3,\"mtime_ns\":T,\"ctime_ns\":T,\"bytes\":true}",
 	   "{'op':'stat','path':'d/a%%2Fslash'}");
-	OKV(0, "{\"type\":\"value\",\"version\":V,\"size\":3,\"typecode\":\"d\"}",
+	OKV(0, "{\"type\":\"value\",\"version\":V,\"size\":3,\"mtime_ns\":T,\"ctime_ns\":T,\"typecode\":\"d\"}",
 	   "{'op':'stat','path':'d/n'}");
-	OKV(0, "{\"type\":\"list\",\"version\":V,\"size\":3}", "{'op':'stat','path':'d/a'}");
-	OKV(0, "{\"type\":\"array\",\"version\":V,\"size\":4,\"typecode\":\"h\"}",
+	OKV(0, "{\"type\":\"list\",\"version\":V,\"size\":3,\"mtime_ns\":T,\"ctime_ns\":T}",
+	   "{'op':'stat','path':'d/a'}");
+	OKV(0, "{\"type\":\"array\",\"version\":V,\"size\":4,\"mtime_ns\":T,\"ctime_ns\":T,\"typecode\":\"h\"}",
 	   "{'op':'stat','path':'d/arr'}");
-	OKV(0, "{\"type\":\"dict\",\"version\":V,\"size\":5}", "{'op':'stat','path':'d'}");
+	OKV(0, "{\"type\":\"dict\",\"version\":V,\"size\":5,\"mtime_ns\":T,\"ctime_ns\":T,\"subdirs\":0}",
+	   "{'op':'stat','path':'d'}");
 	/* Insertion order, names unescaped. */
-	OKV(0, "{\"entries\":[{\"name\":\"b\",\"type\":\"value\",\"version\":V,\"size\":7},"
-	   "{\"name\":\"a\",\"type\":\"list\",\"version\":V,\"size\":3},"
-	   "{\"name\":\"a/slash\",\"type\":\"value\",\"version\":V,\"size\":3,\"bytes\":true},"
-	   "{\"name\":\"n\",\"type\":\"value\",\"version\":V,\"size\":3},"
-	   "{\"name\":\"arr\",\"type\":\"array\",\"version\":V,\"size\":4}]}",
+	OKV(0, "{\"entries\":[{\"name\":\"b\",\"type\":\"value\",\"version\":V,\"size\":7,\"mtime_ns\":T,\"ctime_ns\":T},"
+	   "{\"name\":\"a\",\"type\":\"list\",\"version\":V,\"size\":3,\"mtime_ns\":T,\"ctime_ns\":T},"
+	   "{\"name\":\"a/slash\",\"type\":\"value\",\"version\":V,\"size\":3,\"mtime_ns\":T,\"ctime_ns\":T,\"bytes\":true},"
+	   "{\"name\":\"n\",\"type\":\"value\",\"version\":V,\"size\":3,\"mtime_ns\":T,\"ctime_ns\":T},"
+	   "{\"name\":\"arr\",\"type\":\"array\",\"version\":V,\"size\":4,\"mtime_ns\":T,\"ctime_ns\":T}]}",
 	   "{'op':'ls','path':'d'}");
-	OKV(0, "{\"entries\":[{\"name\":\"d\",\"type\":\"dict\",\"version\":V,\"size\":5}]}",
+	OKV(0, "{\"entries\":[{\"name\":\"d\",\"type\":\"dict\",\"version\":V,\"size\":5,\"mtime_ns\":T,\"ctime_ns\":T,\"subdirs\":0}]}",
 	   "{'op':'ls','path':''}");
 	FAILS(0, ENOTSUP, "{'op':'ls','path':'d/a'}");
 	/* In pages: "limit" names, "more" while others follow, the next
 	 * page after the last name. */
-	OKV(0, "{\"entries\":[{\"name\":\"b\",\"type\":\"value\",\"version\":V,\"size\":7},"
-	   "{\"name\":\"a\",\"type\":\"list\",\"version\":V,\"size\":3}],\"more\":true}",
+	OKV(0, "{\"entries\":[{\"name\":\"b\",\"type\":\"value\",\"version\":V,\"size\":7,\"mtime_ns\":T,\"ctime_ns\":T},"
+	   "{\"name\":\"a\",\"type\":\"list\",\"version\":V,\"size\":3,\"mtime_ns\":T,\"ctime_ns\":T}],\"more\":true}",
 	   "{'op':'ls','path':'d','limit':2}");
-	OKV(0, "{\"entries\":[{\"name\":\"a/slash\",\"type\":\"value\",\"version\":V,\"size\":3,"
+	OKV(0, "{\"entries\":[{\"name\":\"a/slash\",\"type\":\"value\",\"version\":V,\"size\":3,\"mtime_ns\":T,\"ctime_ns\":T,"
 	   "\"bytes\":true},"
-	   "{\"name\":\"n\",\"type\":\"value\",\"version\":V,\"size\":3}],\"more\":true}",
+	   "{\"name\":\"n\",\"type\":\"value\",\"version\":V,\"size\":3,\"mtime_ns\":T,\"ctime_ns\":T}],\"more\":true}",
 	   "{'op':'ls','path':'d','limit':2,'after':'a'}");
-	OKV(0, "{\"entries\":[{\"name\":\"arr\",\"type\":\"array\",\"version\":V,\"size\":4}]}",
+	OKV(0, "{\"entries\":[{\"name\":\"arr\",\"type\":\"array\",\"version\":V,\"size\":4,\"mtime_ns\":T,\"ctime_ns\":T}]}",
 	   "{'op':'ls','path':'d','after':'n'}");
 	OKV(0, "{\"entries\":[]}", "{'op':'ls','path':'d','after':'arr'}");
 	FAILS(0, ESTALE, "{'op':'ls','path':'d','after':'gone'}");
@@ -174,6 +178,10 @@ static void test_dump(void **state)
 	   "\"arr\":[1.0,2.5],\"x/y\":\"s\"}", "{'op':'dump','path':''}");
 	OKV(0, "{\"v\":1,\"b\":{\"$bytes\":\"aGk=\"},\"n\":{}}", "{'op':'dump','path':'a'}");
 	OKV(0, "1", "{'op':'dump','path':'a/v'}");
+	/* A name with a byte that is not UTF-8 is listed, but is no key. */
+	RUN(0, "{'op':'set','path':'a/n/caf%%ED%%B3%%A9','value':'x'}");
+	OKV(0, "\"x\"", "{'op':'dump','path':'a/n/caf%%ED%%B3%%A9'}");
+	FAILS(0, EINVAL, "{'op':'dump','path':'a'}");
 }
 
 static void test_pop(void **state)
@@ -187,6 +195,43 @@ static void test_pop(void **state)
 	FAILS(0, ENOTSUP, "{'op':'pop','path':'d'}");
 }
 
+static int64_t time_of(const char *path, const char *which)
+{
+	return strtoll(stat_member(path, which), NULL, 10);
+}
+
+/* Times: a new object has both; a child made or deleted moves its
+ * container's; a rename moves only the status change time; a failed call
+ * moves nothing.  A container counts its containers (a directory's links). */
+static void test_times_subdirs(void **state)
+{
+	int64_t m, c;
+
+	RUN(0, "{'op':'create','path':'d','type':'dict'}");
+	assert_int_equal(time_of("d", "mtime_ns"), time_of("d", "ctime_ns"));
+	assert_true(time_of("d", "mtime_ns") > 1500000000000000000ll);
+	m = time_of("d", "mtime_ns");
+	RUN(0, "{'op':'create','path':'d/sub','type':'namespace'}");
+	RUN(0, "{'op':'create','path':'d/sub2','type':'dict'}");
+	RUN(0, "{'op':'set','path':'d/v','value':1}");
+	assert_true(time_of("d", "mtime_ns") > m);
+	assert_string_equal(stat_member("d", "subdirs"), "2");
+	assert_string_equal(stat_member("d", "size"), "3");
+	RUN(0, "{'op':'delete','path':'d/sub2'}");
+	assert_string_equal(stat_member("d", "subdirs"), "1");
+	m = time_of("d/v", "mtime_ns");
+	c = time_of("d/v", "ctime_ns");
+	OKV(0, "{\"version\":V}", "{'op':'rename','path':'d/v','to':'d/sub/w'}");
+	assert_int_equal(time_of("d/sub/w", "mtime_ns"), m);
+	assert_true(time_of("d/sub/w", "ctime_ns") > c);
+	RUN(0, "{'op':'rename','path':'d/sub','to':'e'}");
+	assert_string_equal(stat_member("d", "subdirs"), "0");
+	assert_string_equal(stat_member("", "subdirs"), "2");
+	c = time_of("e/w", "ctime_ns");
+	FAILS(0, EISDIR, "{'op':'rename','path':'e/w','to':'d'}");
+	assert_int_equal(time_of("e/w", "ctime_ns"), c);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -197,6 +242,7 @@ int main(void)
 		T(test_rename),
 		T(test_dump),
 		T(test_pop),
+		T(test_times_subdirs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,8 @@
  *   mgr-bench-fs pipe  FILE [SECONDS]    lines through a FIFO, for scale
  *   mgr-bench-fs fill  FILE N            N lines into a queue, as seq writes them
  *   mgr-bench-fs drain FILE N            N items out of a queue, one a read()
+ *   mgr-bench-fs append FILE,FILE2 [SECONDS]  appends from two processes
+ *   mgr-bench-fs copy SRC,DST            a copy, as cp makes it
  *
  * Each prints one rate a second.  For queue and pipe, a producer process
  * writes one line a write() for SECONDS, then the line "end", and a
@@ -16,7 +18,11 @@
  * whole item and the next one end of file, as mgrfs(1) says; a FIFO keeps
  * no items apart, so there lines are counted.  fill writes lines a
  * buffer at a time, as stdio does (seq 1 N > q); drain takes them back
- * with the consumer's system calls, from the queue fill left. */
+ * with the consumer's system calls, from the queue fill left.  append runs
+ * a process on each of two names of one file (the same file through two
+ * mounts) that each write a line a write() with O_APPEND, and prints the
+ * lines a second of both; copy reads SRC and writes DST in cp's pieces of
+ * 128 KiB and prints megabytes (10^6 bytes) a second. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -321,10 +327,99 @@ static int bench_queue(const char *path, bool fifo, double seconds, double *rate
 	return err;
 }
 
+/* Append a line a write() to path for seconds, from the moment go is
+ * readable; write the count to out. */
+static void appender(const char *path, double seconds, int go, int out)
+{
+	double t0;
+	long n = 0;
+	char c;
+	int fd = open(path, O_WRONLY | O_APPEND);
+
+	if (fd < 0)
+		die("open", path);
+	if (read(go, &c, 1) != 1)
+		die("wait for", "the start");
+	t0 = now_s();
+	while (now_s() - t0 < seconds) {
+		write_all(fd, ITEM, strlen(ITEM), path);
+		n++;
+	}
+	close(fd);
+	if (write(out, &n, sizeof(n)) != sizeof(n))
+		die("report", "the count");
+	_exit(0);
+}
+
+/* paths is "FILE,FILE2": a process appending to each at once. */
+static int bench_append(const char *paths, double seconds, double *rate)
+{
+	char *two = strdup(paths), *comma = two ? strchr(two, ',') : NULL;
+	int go[2], out[2], i, status;
+	long n, total = 0;
+	pid_t pid[2];
+
+	if (!comma)
+		return (fputs("mgr-bench-fs: append takes FILE,FILE2\n", stderr), -1);
+	*comma = '\0';
+	if (pipe(go) < 0 || pipe(out) < 0)
+		return fail("pipe", "");
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0)
+			return fail("fork", "");
+		if (pid[i] == 0)
+			appender(i ? comma + 1 : two, seconds, go[0], out[1]);
+	}
+	if (write(go[1], "gg", 2) != 2)
+		return fail("start", "");
+	for (i = 0; i < 2; i++) {
+		if (read(out[0], &n, sizeof(n)) != sizeof(n))
+			return fail("count", "");
+		total += n;
+	}
+	for (i = 0; i < 2; i++)
+		waitpid(pid[i], &status, 0);
+	free(two);
+	*rate = total / seconds;
+	return 0;
+}
+
+/* paths is "SRC,DST": copied as cp copies, megabytes a second. */
+static int bench_copy(const char *paths, double *rate)
+{
+	static char buf[128 << 10];
+	char *two = strdup(paths), *comma = two ? strchr(two, ',') : NULL;
+	long long bytes = 0;
+	double t0;
+	ssize_t n;
+	int in, out;
+
+	if (!comma)
+		return (fputs("mgr-bench-fs: copy takes SRC,DST\n", stderr), -1);
+	*comma = '\0';
+	t0 = now_s();
+	in = open(two, O_RDONLY);
+	out = open(comma + 1, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (in < 0 || out < 0)
+		return fail("open", in < 0 ? two : comma + 1);
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		write_all(out, buf, n, comma + 1);
+		bytes += n;
+	}
+	if (n < 0 || close(out) < 0)
+		return fail(n < 0 ? "read" : "close", n < 0 ? two : comma + 1);
+	close(in);
+	*rate = bytes / 1e6 / (now_s() - t0);
+	free(two);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	double seconds = 1.0, rate = 0;
 	bool counted = argc > 1 && (!strcmp(argv[1], "fill") || !strcmp(argv[1], "drain"));
+	bool copy = argc > 1 && !strcmp(argv[1], "copy");
 	long n = 0;
 	int err;
 
@@ -332,9 +427,12 @@ int main(int argc, char **argv)
 		seconds = atof(argv[3]);
 	if (argc == 4 && counted)
 		n = atol(argv[3]);
-	if (argc < 3 || argc > 4 || seconds <= 0 || (counted && (argc != 4 || n != seconds))) {
+	if (argc < 3 || argc > 4 || seconds <= 0 || (counted && (argc != 4 || n != seconds)) ||
+	    (copy && argc != 3)) {
 		fputs("usage: mgr-bench-fs read|write|queue|pipe FILE [SECONDS]\n"
-		      "       mgr-bench-fs fill|drain FILE N\n", stderr);
+		      "       mgr-bench-fs fill|drain FILE N\n"
+		      "       mgr-bench-fs append FILE,FILE2 [SECONDS]\n"
+		      "       mgr-bench-fs copy SRC,DST\n", stderr);
 		return 2;
 	}
 	if (strcmp(argv[1], "read") == 0)
@@ -349,6 +447,10 @@ int main(int argc, char **argv)
 		err = bench_fill(argv[2], n, &rate);
 	else if (strcmp(argv[1], "drain") == 0)
 		err = bench_drain(argv[2], n, &rate);
+	else if (strcmp(argv[1], "append") == 0)
+		err = bench_append(argv[2], seconds, &rate);
+	else if (copy)
+		err = bench_copy(argv[2], &rate);
 	else
 		err = (fputs("mgr-bench-fs: no such test\n", stderr), -1);
 	if (err)

@@ -17,7 +17,12 @@
 #        at a time as `seq 1 ITEMS > q` writes them; beside it Python
 #        putting as many, one put() at a time;
 # drain: then the same items taken back, one a read() (and the read()
-#        that ends each); beside it Python's get()s.
+#        that ends each); beside it Python's get()s;
+# append: a process on each of two mounts of the manager appending a
+#        line a write() (O_APPEND) to one file, lines a second of both;
+#        beside it two processes appending to one file on tmpfs;
+# copy in, copy out: 50 MiB copied into the tree and back out, 128 KiB a
+#        write() as cp does, in megabytes a second; beside it tmpfs.
 # Each measurement takes SECONDS (1); the runs take turns ROUNDS (3) times
 # and each row keeps the best rate, so that a burst of other work on a
 # shared machine costs one round, not the comparison.  "time" is the time
@@ -38,7 +43,7 @@ while (($#)); do
 	-t) seconds=$2; shift ;;
 	-r) rounds=$2; shift ;;
 	-n) items=$2; shift ;;
-	*) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	*) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -52,17 +57,17 @@ bench=$build/tools/mgr-bench-fs
 
 tmp=$(mktemp -d)
 shm=$(mktemp -d /dev/shm/mgrfs-bench.XXXXXX)
-mgrd_pid='' mgrfs_pid='' const_pid=''
+mgrd_pid='' mgrfs_pid='' mgrfs2_pid='' const_pid=''
 
 cleanup() {
 	local m p
 	# A mount whose daemon died is unmounted too; a busy one lazily.
-	for m in "$tmp/mgrfs" "$tmp/const"; do
+	for m in "$tmp/mgrfs" "$tmp/mgrfs2" "$tmp/const"; do
 		if grep -qs " $m " /proc/self/mounts; then
 			fusermount3 -u "$m" 2>/dev/null || fusermount3 -u -z "$m" || true
 		fi
 	done
-	for p in $mgrfs_pid $const_pid $mgrd_pid; do
+	for p in $mgrfs_pid $mgrfs2_pid $const_pid $mgrd_pid; do
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
@@ -86,7 +91,7 @@ wait_until() {
 	exit 1
 }
 
-mkdir "$tmp/mgrfs" "$tmp/const"
+mkdir "$tmp/mgrfs" "$tmp/mgrfs2" "$tmp/const"
 "$build/tools/mgrd" -q -l "unix:$tmp/sock" 2>>"$tmp/log" &
 mgrd_pid=$!
 wait_until mgrd "$mgrd_pid" test -S "$tmp/sock"
@@ -101,6 +106,7 @@ echo 42 >"$tmp/mgrfs/value"
 mkfifo "$tmp/mgrfs/q"
 echo 42 >"$shm/value"
 mkfifo "$shm/fifo"
+head -c 52428800 /dev/urandom >"$shm/50m"
 
 pyver=$("$python" -c 'import sys; print(sys.version.split()[0])')
 echo "bench_fs: ${seconds} s per measurement, best of $rounds rounds;" \
@@ -136,6 +142,24 @@ for ((r = 1; r <= rounds; r++)); do
 	read -r fill drain < <("$python" "$here/bench_fs_python.py" --fill-drain "$items")
 	echo "fill python $fill" >>"$tmp/rates"
 	echo "drain python $drain" >>"$tmp/rates"
+	# The second mount is there for these rows only: a mount hears of
+	# every change, and on a small machine its work would weigh on the
+	# rows above.
+	"$build/fs/mgrfs" -f "unix:$tmp/sock" "$tmp/mgrfs2" 2>>"$tmp/log" &
+	mgrfs2_pid=$!
+	wait_until mgrfs "$mgrfs2_pid" mountpoint -q "$tmp/mgrfs2"
+	: >"$tmp/mgrfs/log" && : >"$shm/log"
+	measure append mgrfs "$bench" append "$tmp/mgrfs/log,$tmp/mgrfs2/log" "$seconds"
+	measure append tmpfs "$bench" append "$shm/log,$shm/log" "$seconds"
+	rm "$tmp/mgrfs/log" "$shm/log"
+	measure copyin mgrfs "$bench" copy "$shm/50m,$tmp/mgrfs/50m"
+	measure copyout mgrfs "$bench" copy "$tmp/mgrfs2/50m,$shm/50m.out"
+	measure copyin tmpfs "$bench" copy "$shm/50m,$shm/50m.in"
+	measure copyout tmpfs "$bench" copy "$shm/50m.in,$shm/50m.out"
+	rm -f "$tmp/mgrfs/50m" "$shm/50m.in" "$shm/50m.out"
+	fusermount3 -u "$tmp/mgrfs2"
+	wait "$mgrfs2_pid" 2>/dev/null || true
+	mgrfs2_pid=''
 done
 
 # The best rate of each, and the ratios.
@@ -152,13 +176,23 @@ function row(test) {
 		printf " %7.2f", best[test " mgrfs"] / best[test " python"]
 	printf "\n"
 }
+# A row with no minimal file system nor Python beside it: mgrfs and
+# tmpfs, and the rate of mgrfs over the rate of tmpfs.
+function bytes(test) {
+	printf "%-7s %s %10s %s %10s %7s %7s %7.3f\n", test, rate(test, "mgrfs"), "-",
+		rate(test, "tmpfs"), "-", "-", "-", best[test " mgrfs"] / best[test " tmpfs"]
+}
 END {
 	printf "%-7s %10s %10s %10s %10s %7s %7s\n", "per s", "mgrfs", "constfs", "tmpfs",
 		"python", "time", "python"
 	row("read"); row("write"); row("queue"); row("fill"); row("drain")
+	bytes("append"); bytes("copyin"); bytes("copyout")
 	print "# read, write: operations a second; queue: items a second end to end"
 	print "# (its tmpfs column is a FIFO, a kernel pipe); fill, drain: items a"
 	print "# second into a queue as seq writes them, and back one a read().  time:"
 	print "# time on mgrfs over time on constfs (target for read <= 1.5); python:"
 	print "# mgrfs rate over Python SyncManager Queue rate (target for queue >= 2)."
+	print "# append: lines a second from a process on each of two mounts, one"
+	print "# file; copyin, copyout: megabytes a second of 50 MiB copied as cp"
+	print "# does; their last column: the rate of mgrfs over that of tmpfs."
 }' "$tmp/rates"

@@ -26,6 +26,7 @@
 #include "frame.h"
 #include "log.h"
 #include "mgrd_data.h"
+#include "pyserve.h"
 #include "server.h"
 
 #ifndef MGR_VERSION
@@ -53,9 +54,11 @@ static void usage(FILE *f)
 		"Serve shared objects (dicts, lists, queues, locks, ...) to mgrctl and mgrfs.\n"
 		"\n"
 		"  -l, --listen ADDR      listen on unix:PATH or tcp:HOST:PORT (repeatable;\n"
-		"                         replaces the default socket)\n"
+		"                         replaces the default socket), or for Python's\n"
+		"                         multiprocessing managers on python+unix:PATH or\n"
+		"                         python+tcp:HOST:PORT\n"
 		"      --authkey-file FILE  clients of -l listeners must prove they know\n"
-		"                         this key (required for tcp:)\n"
+		"                         this key (required for tcp: and python+)\n"
 		"      --stdio            serve one session on stdin and stdout, then exit\n"
 		"      --relay [ADDR]     join stdin and stdout to the manager at ADDR (default:\n"
 		"                         the default socket, starting a manager if none\n"
@@ -80,7 +83,8 @@ static void usage(FILE *f)
 		"      --version          show the version\n"
 		"\n"
 		"Default socket: $MGRFS_SOCKET, else $XDG_RUNTIME_DIR/mgrfs/socket,\n"
-		"else /tmp/mgrfs-$UID/socket.  See mgrd(8).\n",
+		"else /tmp/mgrfs-$UID/socket; with no -l, Python's beside it (python.sock,\n"
+		"its key in python.key).  See mgrd(8).\n",
 		MAX_FRAME_MIN, MGR_FRAME_MAX);
 }
 
@@ -176,11 +180,50 @@ static int load_key(const char *file, char **key, size_t *len)
 	return r;
 }
 
+/* Beside the default socket (at sock), Python's: python.sock beside
+ * .../socket, else SOCK.python, with the key its clients need in
+ * python.key in that directory, made at the first start (32 random bytes
+ * as hex, no newline, mode 0600) and kept, so that a program reads it
+ * with open(path, 'rb').read(). */
+static int listen_default_python(struct mgr_server *srv, const char *sock, char *err,
+				 size_t errlen)
+{
+	const char *slash = strrchr(sock, '/');
+	const char *base = slash ? slash + 1 : sock;
+	int dirlen = slash ? (int)(slash - sock) : 1, n;
+	struct mgr_addr a = { .kind = MGR_ADDR_UNIX };
+	char keyfile[PATH_MAX], pysock[PATH_MAX], *key = NULL;
+	size_t nkey = 0;
+	int r;
+
+	if (!strcmp(base, "socket"))
+		n = snprintf(pysock, sizeof(pysock), "%.*s/python.sock", dirlen, sock);
+	else
+		n = snprintf(pysock, sizeof(pysock), "%s.python", sock);
+	if (n >= (int)sizeof(pysock) ||
+	    snprintf(keyfile, sizeof(keyfile), "%.*s/python.key", dirlen, slash ? sock : ".") >=
+	    (int)sizeof(keyfile)) {
+		snprintf(err, errlen, "%s: the path is too long", sock);
+		return -ENAMETOOLONG;
+	}
+	r = mgr_pyserve_key_file(keyfile, &key, &nkey, err, errlen);
+	if (r < 0)
+		return r;
+	r = mgr_pyserve_attach(srv, key, nkey, err, errlen);
+	OPENSSL_cleanse(key, nkey);
+	free(key);
+	if (r < 0)
+		return r;
+	a.path = pysock;
+	return mgr_server_listen(srv, &a, MGR_LISTEN_PYTHON, err, errlen);
+}
+
 static int listen_default(struct mgr_server *srv, char *err, size_t errlen)
 {
 	struct mgr_buf path = MGR_BUF_INIT;
 	struct mgr_addr a = { .kind = MGR_ADDR_UNIX };
 	const char *env = getenv("MGRFS_SOCKET");
+	char pyerr[512];
 	int flags = 0, r;
 
 	r = mgr_addr_default_socket(&path);
@@ -194,6 +237,10 @@ static int listen_default(struct mgr_server *srv, char *err, size_t errlen)
 		flags |= MGR_LISTEN_PRIVATE_DIR;
 	a.path = path.data;
 	r = mgr_server_listen(srv, &a, flags, err, errlen);
+	/* Python's listener is a convenience beside the manager: without it
+	 * mgrfs's clients are still served. */
+	if (!r && listen_default_python(srv, path.data, pyerr, sizeof(pyerr)) < 0)
+		mgr_log(MGR_LOG_WARN, "no listener for Python: %s", pyerr);
 	mgr_buf_release(&path);
 	return r;
 }
@@ -549,6 +596,7 @@ int main(int argc, char **argv)
 	const char *check = NULL;
 	bool fsync_given = false;
 	struct mgr_addr *addrs = NULL, *grown;
+	bool *python = NULL, *pgrown, any_python = false;
 	const char *keyfile = NULL, *why;
 	bool use_stdio = false, daemonize = false, use_relay = false, other = false;
 	struct sigaction sa;
@@ -567,15 +615,23 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			addrs = grown;
-			if (mgr_addr_parse(optarg, &addrs[naddrs], &why) < 0) {
+			pgrown = realloc(python, (naddrs + 1) * sizeof(*python));
+			if (!pgrown) {
+				fprintf(stderr, "mgrd: out of memory\n");
+				goto out;
+			}
+			python = pgrown;
+			python[naddrs] = strncmp(optarg, "python+", 7) == 0;
+			any_python |= python[naddrs];
+			if (mgr_addr_parse(optarg + (python[naddrs] ? 7 : 0), &addrs[naddrs], &why) < 0) {
 				status = usage_error("-l %s: %s", optarg, why);
 				goto out;
 			}
 			naddrs++;
 			if (addrs[naddrs - 1].kind != MGR_ADDR_UNIX &&
 			    addrs[naddrs - 1].kind != MGR_ADDR_TCP) {
-				status = usage_error("-l takes unix:PATH or tcp:HOST:PORT, not '%s'",
-						     optarg);
+				status = usage_error("-l takes unix:PATH, tcp:HOST:PORT, python+unix:PATH "
+						     "or python+tcp:HOST:PORT, not '%s'", optarg);
 				goto out;
 			}
 			break;
@@ -716,8 +772,17 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	if (key && naddrs == 0)
 		mgr_log(MGR_LOG_WARN, "the authkey is not used: only listeners given with -l ask for it");
+	if (any_python && !key) {
+		mgr_log(MGR_LOG_ERROR, "python+ listeners need --authkey-file: Python's clients "
+			"always authenticate");
+		goto out;
+	}
+	if (any_python && mgr_pyserve_attach(the_server, key, nkey, err, sizeof(err)) < 0) {
+		mgr_log(MGR_LOG_ERROR, "%s", err);
+		goto out;
+	}
 	for (i = 0; i < naddrs; i++) {
-		int flags = key ? MGR_LISTEN_AUTH : 0;
+		int flags = python[i] ? MGR_LISTEN_PYTHON : key ? MGR_LISTEN_AUTH : 0;
 
 		if (mgr_server_listen(the_server, &addrs[i], flags, err, sizeof(err)) < 0) {
 			mgr_log(MGR_LOG_ERROR, "%s", err);
@@ -755,5 +820,6 @@ out:
 	for (i = 0; i < naddrs; i++)
 		mgr_addr_release(&addrs[i]);
 	free(addrs);
+	free(python);
 	return status;
 }

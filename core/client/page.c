@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "path.h"
 
 void mgr_pager_init(struct mgr_pager *p, const char *op)
 {
@@ -21,7 +22,12 @@ int mgr_pager_add(const struct mgr_pager *p, struct mgr_req *r)
 {
 	if (!p->after.len)
 		return 0;
-	return mgr_json_kv_str(r->g, "after", p->after.data) < 0 ? -ENOMEM : 0;
+	/* A name is written as the manager writes names, bytes that are not
+	 * UTF-8 included (utf8.h). */
+	if (mgr_json_gen_cstr(r->g, "after") < 0 ||
+	    mgr_json_gen_strn(r->g, p->after.data, p->after.len - 1) < 0)
+		return -ENOMEM;
+	return 0;
 }
 
 bool mgr_pager_first(const struct mgr_pager *p)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "content.h"
 #include "elem.h"
 #include "json.h"
 
@@ -107,6 +108,9 @@ static int op_popitem(struct mgr_call *c, struct mgr_obj *dir)
 	if (o->type != MGR_VALUE)
 		return mgr_call_err(c, -ENOTSUP, "popitem: the last item \"%.200s\" is a %s, not a value",
 				    o->name, mgr_type_name(o->type));
+	r = mgr_content_check_whole(c, o);
+	if (r < 0)
+		return r;
 	r = mgr_json_map_open(c->out);
 	if (!r)
 		r = mgr_json_gen_cstr(c->out, "name");
@@ -145,7 +149,11 @@ static int op_items(struct mgr_call *c, struct mgr_obj *dir)
 			r = mgr_json_gen_strn(c->out, o->name, o->namelen);
 		if (!r)
 			r = mgr_json_kv_str(c->out, "type", mgr_type_name(o->type));
-		if (!r && o->type == MGR_VALUE)
+		/* A value too large for a reply is named with its size; it is
+		 * read in pieces. */
+		if (!r && o->type == MGR_VALUE && o->u.value->len > MGR_DATUM_MAX)
+			r = mgr_json_kv_u64(c->out, "size", o->u.value->len);
+		else if (!r && o->type == MGR_VALUE)
 			r = mgr_datum_gen_members(c->out, o->u.value);
 		if (!r)
 			r = mgr_json_map_close(c->out);

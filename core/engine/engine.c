@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "array.h"
+#include "content.h"
 #include "dict.h"
 #include "json.h"
 #include "list.h"
 #include "queue.h"
+#include "stage.h"
 #include "store.h"
 #include "sync.h"
 #include "tree.h"
@@ -32,8 +34,8 @@ const struct mgr_type *const mgr_types[MGR_NTYPES] = {
 
 /* Every module's operations; searched in turn. */
 static const struct mgr_op *const op_tables[] = {
-	mgr_ops_tree, mgr_ops_value, mgr_ops_list, mgr_ops_array, mgr_ops_dict,
-	mgr_ops_queue, mgr_ops_sync,
+	mgr_ops_tree, mgr_ops_value, mgr_ops_content, mgr_ops_stage, mgr_ops_list,
+	mgr_ops_array, mgr_ops_dict, mgr_ops_queue, mgr_ops_sync,
 };
 
 #define N_TABLES (sizeof(op_tables) / sizeof(op_tables[0]))

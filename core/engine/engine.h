@@ -3,9 +3,10 @@
  * This room holds the store (the tree of named objects, store.h), one
  * module per type or family of types (value, list, array, dict and
  * namespace, queue, the synchronisation types in sync, with slice and
- * elem for what sequences and typed values share), the operations valid
- * on every object (tree), the call record they all work on (call.h) and
- * the sessions, parked calls and holds (wait.h).  It includes the wire
+ * elem for what sequences and typed values share, content for a value's
+ * bytes by range and stage for contents put in place at once), the
+ * operations valid on every object (tree), the call record they all work
+ * on (call.h) and the sessions, parked calls and holds (wait.h).  It includes the wire
  * room and nothing else: no sockets, no threads, no printing.  One thread
  * owns it (mgrd's loop); nothing here locks.
  *

@@ -79,6 +79,42 @@ static void items_drop(struct mgr_store *s, struct mgr_datum **items, size_t n)
 	list_free_items(items, n);
 }
 
+size_t mgr_list_len(struct mgr_obj *o)
+{
+	return list_of(o)->len;
+}
+
+const struct mgr_datum *mgr_list_item(struct mgr_obj *o, size_t i)
+{
+	return list_of(o)->items[i];
+}
+
+int mgr_list_splice(struct mgr_store *s, struct mgr_obj *o, size_t start, size_t stop,
+		    struct mgr_datum **items, size_t n)
+{
+	struct list_state *l = list_of(o);
+	size_t gone = stop - start;
+	uint64_t add = items_cost(items, n), drop = gone ? items_cost(l->items + start, gone) : 0;
+
+	if (n > gone && l->len - gone + n > MGR_ITEMS_MAX)
+		return -ENOSPC;
+	if (add > drop && !mgr_store_fits(s, add - drop))
+		return -ENOSPC;
+	if (n > gone && list_reserve(l, n - gone) < 0)
+		return -ENOMEM;
+	if (gone)
+		items_drop(s, l->items + start, gone);
+	mgr_store_account(s, (int64_t)add);
+	if (l->len > stop)
+		memmove(l->items + start + n, l->items + stop,
+			(l->len - stop) * sizeof(*l->items));
+	if (n)
+		memcpy(l->items + start, items, n * sizeof(*items));
+	l->len = l->len - gone + n;
+	mgr_store_changed(s, o, MGR_CHANGE_UPDATE);
+	return 0;
+}
+
 /* Data for each element of the JSON array v, all or none. */
 static int data_from_array(struct mgr_call *c, yajl_val v, struct mgr_datum ***out, size_t *n)
 {

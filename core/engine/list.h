@@ -12,4 +12,15 @@ extern const struct mgr_op mgr_ops_list[];
  * array: set on an existing list.  Replies with the version. */
 int mgr_list_set(struct mgr_call *c, struct mgr_obj *o);
 
+/* For the manager's other protocols (core/pyserver), which hold data
+ * rather than JSON: the length of list o, its item i (borrowed, i <
+ * len), and a splice that replaces items [start, stop) with the n data in
+ * items (taken over on success) and reports the change.  0, -ENOSPC (past
+ * MGR_ITEMS_MAX items or the store's limit) or -ENOMEM, nothing changed on
+ * failure. */
+size_t mgr_list_len(struct mgr_obj *o);
+const struct mgr_datum *mgr_list_item(struct mgr_obj *o, size_t i);
+int mgr_list_splice(struct mgr_store *s, struct mgr_obj *o, size_t start, size_t stop,
+		    struct mgr_datum **items, size_t n);
+
 #endif

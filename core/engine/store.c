@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 
 /* A container's children: a chained hash table over the names, plus the
@@ -15,6 +16,7 @@ struct mgr_dir {
 	struct mgr_obj **buckets;
 	struct mgr_obj *first, *last;
 	uint64_t count;
+	uint64_t ndirs;		/* children that are containers */
 	uint32_t nbuckets;	/* 0 or a power of two */
 };
 
@@ -96,6 +98,7 @@ static int dir_link(struct mgr_dir *d, struct mgr_obj *o)
 		d->first = o;
 	d->last = o;
 	d->count++;
+	d->ndirs += is_container(o);
 	if (d->count > d->nbuckets && d->nbuckets <= UINT32_MAX / 2 &&
 	    dir_resize(d, d->nbuckets * 2) == 0)
 		return 0;
@@ -122,6 +125,7 @@ static void dir_unlink(struct mgr_dir *d, struct mgr_obj *o)
 		d->last = o->prev;
 	o->prev = o->next = o->hnext = NULL;
 	d->count--;
+	d->ndirs -= is_container(o);
 	/* Give memory back when a big container empties.  The table never
 	 * goes away once made, so linking into it cannot fail. */
 	if (d->nbuckets > DIR_MIN_BUCKETS && d->count < d->nbuckets / 8)
@@ -130,7 +134,7 @@ static void dir_unlink(struct mgr_dir *d, struct mgr_obj *o)
 
 static struct mgr_obj *obj_alloc(const char *name, size_t len, enum mgr_type_id t)
 {
-	size_t room = is_movable(t) ? len : MGR_NAME_MAX;
+	size_t room = is_movable(t) ? len : MGR_NAME_BYTES_MAX;
 	struct mgr_obj *o = calloc(1, sizeof(*o) + room + 1);
 
 	if (!o)
@@ -201,13 +205,10 @@ struct mgr_store *mgr_store_new(void)
 		return NULL;
 	}
 	s->root->version = ++s->version;
+	s->root->mtime = s->root->ctime = mgr_store_now();
 	return s;
 }
 
-/* Free o and everything below it.  With report, each descendant is
- * announced as deleted first, while it and its parent are still whole.
- * The caller unlinks o itself; children are not unlinked one by one since
- * their table goes with o. */
 /* Tell the hooks of a change. */
 static void report(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)
 {
@@ -217,6 +218,10 @@ static void report(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)
 		s->journal.changed(s->journal.arg, o, what);
 }
 
+/* Free o and everything below it.  With report, each descendant is
+ * announced as deleted first, while it and its parent are still whole.
+ * The caller unlinks o itself; children are not unlinked one by one since
+ * their table goes with o. */
 static void obj_destroy(struct mgr_store *s, struct mgr_obj *o, bool report_it)
 {
 	const struct mgr_type *t = mgr_types[o->type];
@@ -273,9 +278,37 @@ void mgr_store_set_hook(struct mgr_store *s, mgr_change_fn fn, void *arg)
 	s->hook_arg = arg;
 }
 
+int64_t mgr_store_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static void touch(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)
 {
+	int64_t now = mgr_store_now();
+
 	o->version = ++s->version;
+	switch (what) {
+	case MGR_CHANGE_CREATE:
+		/* A renamed object is created anew at its new path, with the
+		 * content it had. */
+		if (!o->mtime)
+			o->mtime = now;
+		o->ctime = now;
+		break;
+	case MGR_CHANGE_UPDATE:
+		o->mtime = o->ctime = now;
+		break;
+	case MGR_CHANGE_MOVE:
+	case MGR_CHANGE_META:
+		o->ctime = now;
+		break;
+	case MGR_CHANGE_DELETE:
+		break;
+	}
 	report(s, o, what);
 }
 
@@ -323,7 +356,7 @@ void mgr_obj_drop_state(struct mgr_store *s, struct mgr_obj *o)
 static void changed(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)
 {
 	touch(s, o, what);
-	if (what != MGR_CHANGE_UPDATE && o->parent)
+	if (what != MGR_CHANGE_UPDATE && what != MGR_CHANGE_META && o->parent)
 		touch(s, o->parent, MGR_CHANGE_UPDATE);
 }
 
@@ -364,6 +397,11 @@ struct mgr_obj *mgr_obj_last_child(const struct mgr_obj *dir)
 uint64_t mgr_obj_nchildren(const struct mgr_obj *dir)
 {
 	return is_container(dir) ? dir->u.dir->count : 0;
+}
+
+uint64_t mgr_obj_nsubdirs(const struct mgr_obj *dir)
+{
+	return is_container(dir) ? dir->u.dir->ndirs : 0;
 }
 
 static int walk(struct mgr_store *s, const struct mgr_path *p, size_t n, struct mgr_obj **out)

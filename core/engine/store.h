@@ -29,6 +29,10 @@ struct mgr_obj {
 	struct mgr_obj *hnext;		/* chain in the parent's hash table */
 	struct mgr_obj *prev, *next;	/* siblings in insertion order */
 	uint64_t version;
+	/* Nanoseconds since the epoch: when the content last changed, and
+	 * when the content or anything about the object did (a rename, a
+	 * time set).  Kept here so that every client sees the same. */
+	int64_t mtime, ctime;
 	uint32_t hash;
 	uint16_t namelen;
 	uint8_t type;			/* enum mgr_type_id */
@@ -47,6 +51,8 @@ enum mgr_change {
 	MGR_CHANGE_DELETE,	/* it is about to go away (still linked) */
 	MGR_CHANGE_MOVE,	/* it is about to move (still at its old
 				 * path); its create at the new one follows */
+	MGR_CHANGE_META,	/* its times were set; its content is as it
+				 * was (an update marked "meta") */
 };
 
 /* What each type provides; defined by the module that owns the type. */
@@ -143,9 +149,14 @@ void mgr_obj_drop_state(struct mgr_store *s, struct mgr_obj *o);
 
 /* The one place every mutation goes through: gives o a new version (from
  * one store-wide counter, so versions only grow, even across delete and
- * re-create) and tells the hook.  For MGR_CHANGE_DELETE call it before
- * unlinking.  Creating or deleting a child also updates its parent. */
+ * re-create), moves its times, and tells the hook.  An update moves mtime
+ * and ctime to now, a create of a new object sets both, a move or a
+ * MGR_CHANGE_META only ctime (the caller of the latter sets mtime).  For
+ * MGR_CHANGE_DELETE call it before unlinking.  Creating or deleting a
+ * child also updates its parent. */
 void mgr_store_changed(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what);
+/* The time now, in nanoseconds since the epoch, as the store keeps it. */
+int64_t mgr_store_now(void);
 
 /* Resolve a path.  0 and *out, -ENOENT (a name is missing) or -ENOTDIR (an
  * inner name is not a container). */
@@ -160,6 +171,8 @@ struct mgr_obj *mgr_obj_first_child(const struct mgr_obj *dir);
 /* The most recently inserted child (popitem), or NULL. */
 struct mgr_obj *mgr_obj_last_child(const struct mgr_obj *dir);
 uint64_t mgr_obj_nchildren(const struct mgr_obj *dir);
+/* How many of them are containers (a directory's link count is 2 more). */
+uint64_t mgr_obj_nsubdirs(const struct mgr_obj *dir);
 
 /* Make an object of type t named name inside container dir, without type
  * state (the caller runs the type's init, or sets u.value).  -EEXIST,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "content.h"
 #include "dict.h"
 #include "json.h"
 
@@ -16,9 +17,10 @@ static bool is_container(const struct mgr_obj *o)
 	return MGR_TYPE_BIT(o->type) & MGR_CONTAINERS;
 }
 
-/* "type", "version", "size" and the type's own members, into an open
- * object. */
-static int gen_stat_members(yajl_gen g, struct mgr_obj *o)
+/* What stat and an ls entry both say of any object, into an open object:
+ * "type", "version", "size", its times, and a container's "subdirs" (a
+ * directory's link count is 2 more). */
+static int gen_common_members(yajl_gen g, struct mgr_obj *o)
 {
 	const struct mgr_type *t = mgr_types[o->type];
 	int r = mgr_json_kv_str(g, "type", mgr_type_name(o->type));
@@ -27,6 +29,21 @@ static int gen_stat_members(yajl_gen g, struct mgr_obj *o)
 		r = mgr_json_kv_u64(g, "version", o->version);
 	if (!r)
 		r = mgr_json_kv_u64(g, "size", t->size ? t->size(o) : 0);
+	if (!r)
+		r = mgr_json_kv_i64(g, "mtime_ns", o->mtime);
+	if (!r)
+		r = mgr_json_kv_i64(g, "ctime_ns", o->ctime);
+	if (!r && is_container(o))
+		r = mgr_json_kv_u64(g, "subdirs", mgr_obj_nsubdirs(o));
+	return r;
+}
+
+/* The common members and the type's own, into an open object. */
+static int gen_stat_members(yajl_gen g, struct mgr_obj *o)
+{
+	const struct mgr_type *t = mgr_types[o->type];
+	int r = gen_common_members(g, o);
+
 	if (!r && t->stat)
 		r = t->stat(o, g);
 	return r;
@@ -46,7 +63,6 @@ static int op_stat(struct mgr_call *c, struct mgr_obj *o)
 /* A page of the children (see mgr_page_begin). */
 static int op_ls(struct mgr_call *c, struct mgr_obj *dir)
 {
-	const struct mgr_type *t;
 	struct mgr_page page;
 	struct mgr_obj *o;
 	uint64_t n = 0;
@@ -60,18 +76,13 @@ static int op_ls(struct mgr_call *c, struct mgr_obj *dir)
 	if (!r)
 		r = mgr_json_array_open(c->out);
 	for (o = page.first; o && !r && !mgr_page_full(c, &page, n); o = o->next, n++) {
-		t = mgr_types[o->type];
 		r = mgr_json_map_open(c->out);
 		if (!r)
 			r = mgr_json_gen_cstr(c->out, "name");
 		if (!r)
 			r = mgr_json_gen_strn(c->out, o->name, o->namelen);
 		if (!r)
-			r = mgr_json_kv_str(c->out, "type", mgr_type_name(o->type));
-		if (!r)
-			r = mgr_json_kv_u64(c->out, "version", o->version);
-		if (!r)
-			r = mgr_json_kv_u64(c->out, "size", t->size ? t->size(o) : 0);
+			r = gen_common_members(c->out, o);
 		/* What a value's text is shown as depends on it (mgrfs). */
 		if (!r && o->type == MGR_VALUE && o->u.value->kind == MGR_DATUM_BYTES)
 			r = mgr_json_kv_bool(c->out, "bytes", true);
@@ -288,7 +299,10 @@ static int dump_obj(yajl_gen g, struct mgr_obj *o)
 	if (is_container(o)) {
 		r = mgr_json_map_open(g);
 		for (child = mgr_obj_first_child(o); child && !r; child = child->next) {
+			/* A key cannot hold U+DC80 to U+DCFF (utf8.h). */
 			r = mgr_json_gen_strn(g, child->name, child->namelen);
+			if (r == -EINVAL)
+				r = -EILSEQ;
 			if (!r)
 				r = dump_obj(g, child);
 		}
@@ -308,6 +322,10 @@ static int op_dump(struct mgr_call *c, struct mgr_obj *o)
 {
 	int r = dump_obj(c->out, o);
 
+	if (r == -EILSEQ)
+		return mgr_call_err(c, -EINVAL, "cannot dump %.200s: a name below it holds "
+				    "bytes that are not UTF-8, which no JSON key can",
+				    mgr_call_path_text(c, "path"));
 	/* yajl_gen stops at YAJL_MAX_DEPTH levels. */
 	return r < 0 ? mgr_call_err(c, r, "cannot dump %.200s (nested too deeply?)",
 				    mgr_call_path_text(c, "path")) : 0;
@@ -315,12 +333,30 @@ static int op_dump(struct mgr_call *c, struct mgr_obj *o)
 
 static int op_pop(struct mgr_call *c, struct mgr_obj *o)
 {
-	int r = mgr_datum_gen(c->out, o->u.value);
+	int r = mgr_content_check_whole(c, o);
+
+	if (r < 0)
+		return r;
+	r = mgr_datum_gen(c->out, o->u.value);
 
 	if (r < 0)
 		return mgr_call_result(c, r);
 	mgr_obj_delete(c->store, o, false);
 	return 0;
+}
+
+/* utime {"mtime_ns"}: set the time of the last change to the content (now
+ * when absent), as touch and cp -p do; the change of status is now.  The
+ * content is as it was, and the event says so ("meta"). */
+static int op_utime(struct mgr_call *c, struct mgr_obj *o)
+{
+	int64_t mtime = mgr_store_now();
+
+	if (mgr_json_get_i64(c->args, "mtime_ns", &mtime) == -EINVAL)
+		return mgr_call_err(c, -EINVAL, "\"mtime_ns\" must be an integer of nanoseconds");
+	o->mtime = mtime;
+	mgr_store_changed(c->store, o, MGR_CHANGE_META);
+	return mgr_reply_version(c, o);
 }
 
 /* The size of anything that has one: a container's children, a list's or
@@ -341,5 +377,6 @@ const struct mgr_op mgr_ops_tree[] = {
 	{ "rename", ALL_TYPES, MGR_OP_NOLOOKUP, op_rename },
 	{ "dump", ALL_TYPES, 0, op_dump },
 	{ "pop", MGR_TYPE_BIT(MGR_VALUE), 0, op_pop },
+	{ "utime", ALL_TYPES, 0, op_utime },
 	{ NULL, 0, 0, NULL },
 };

@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "array.h"
+#include "content.h"
 #include "elem.h"
 #include "image.h"
 #include "json.h"
 #include "list.h"
+#include "stage.h"
 
 /* Values. */
 static int value_init(struct mgr_call *c, struct mgr_obj *o)
@@ -86,10 +88,15 @@ const struct mgr_type mgr_type_value = {
 	.save = value_save,
 	.load = value_load,
 	.size = value_size,
+	.session_end = mgr_stage_session_end,
 };
 
 static int value_get(struct mgr_call *c, struct mgr_obj *o)
 {
+	int r = mgr_content_check_whole(c, o);
+
+	if (r < 0)
+		return r;
 	return mgr_reply_datum(c, o->u.value, o);
 }
 
@@ -189,6 +196,8 @@ static int op_setdefault(struct mgr_call *c, struct mgr_obj *unused)
 		if (!r)
 			r = new_value(c, dir, &p, d, &o);
 	}
+	if (!r)
+		r = mgr_content_check_whole(c, o);
 	if (!r)
 		r = mgr_reply_datum(c, o->u.value, o);
 	mgr_path_release(&p);

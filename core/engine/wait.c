@@ -147,6 +147,7 @@ void mgr_session_init(struct mgr_session *sess, uint64_t id)
 	sess->data = NULL;
 	mgr_dlist_init(&sess->given);
 	sess->keep_given = false;
+	mgr_dlist_init(&sess->stages);
 }
 
 void mgr_session_end(struct mgr_store *s, struct mgr_session *sess)

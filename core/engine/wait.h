@@ -37,6 +37,9 @@ struct mgr_session {
 	 * keep_given; for the others an item is gone once handed out. */
 	struct mgr_dlist given;
 	bool keep_given;
+	/* Contents being staged to replace values at once (struct
+	 * mgr_stage.link, see stage.h), gone with the session. */
+	struct mgr_dlist stages;
 };
 
 struct mgr_waiter;

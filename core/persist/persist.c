@@ -92,6 +92,9 @@ static void changed(void *arg, struct mgr_obj *o, enum mgr_change what)
 	case MGR_CHANGE_UPDATE:
 		r = mgr_rec_image(b, o, false);
 		break;
+	case MGR_CHANGE_META:
+		/* Times alone: format 1 keeps none. */
+		break;
 	case MGR_CHANGE_DELETE:
 		mgr_outset_forget(&p->out, o);
 		at = mgr_rec_begin(b, MGR_REC_DELETE);

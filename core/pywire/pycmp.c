@@ -139,8 +139,76 @@ static bool cheap(const struct mgr_pyval *v)
 	       (v->kind == MGR_PYVAL_INT && !v->u.i.big);
 }
 
+/* A complex number (builtins.complex of two floats, as pickles make it):
+ * true with its parts.  Python's complex equals a real number when its
+ * imaginary part is 0, and hashes alike. */
+static bool complex_parts(const struct mgr_pyval *v, double *re, double *im)
+{
+	const struct mgr_pyval *a;
+
+	if (!mgr_pyval_is_object_of(v, "builtins", "complex") || !(a = v->u.obj.args) ||
+	    a->kind != MGR_PYVAL_TUPLE || a->u.seq.len != 2 ||
+	    a->u.seq.items[0]->kind != MGR_PYVAL_FLOAT || a->u.seq.items[1]->kind != MGR_PYVAL_FLOAT ||
+	    v->u.obj.listitems || v->u.obj.dictitems || v->u.obj.state)
+		return false;
+	*re = a->u.seq.items[0]->u.f;
+	*im = a->u.seq.items[1]->u.f;
+	return true;
+}
+
+/* A decimal.Decimal whose value is a whole number of int64 range ("7",
+ * "-12.00"): true with it as a small int in *out.  Python's Decimal(7)
+ * equals 7 and hashes alike; other decimals stay opaque. */
+static bool decimal_int(const struct mgr_pyval *v, struct mgr_pyval *out)
+{
+	const struct mgr_pyval *a;
+	const unsigned char *p, *end;
+	uint64_t n = 0;
+	bool neg = false, digits = false;
+
+	if (!mgr_pyval_is_object_of(v, "decimal", "Decimal") || !(a = v->u.obj.args) ||
+	    a->kind != MGR_PYVAL_TUPLE || a->u.seq.len != 1 ||
+	    a->u.seq.items[0]->kind != MGR_PYVAL_STR || v->u.obj.state)
+		return false;
+	p = a->u.seq.items[0]->u.s.data;
+	end = p + a->u.seq.items[0]->u.s.len;
+	if (p < end && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	for (; p < end && *p >= '0' && *p <= '9'; p++, digits = true) {
+		if (n > (UINT64_C(1) << 62) / 10)
+			return false;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (p < end && *p == '.')
+		for (p++; p < end && *p == '0'; p++)
+			;
+	if (p != end || !digits)
+		return false;
+	out->kind = MGR_PYVAL_INT;
+	out->u.i.big = NULL;
+	out->u.i.nbig = 0;
+	out->u.i.small = neg ? -(int64_t)n : (int64_t)n;
+	return true;
+}
+
+bool mgr_pycmp_number_of(const struct mgr_pyval *v, struct mgr_pyval *out)
+{
+	double re, im;
+
+	if (decimal_int(v, out))
+		return true;
+	if (!complex_parts(v, &re, &im) || im != 0)
+		return false;
+	out->kind = MGR_PYVAL_FLOAT;
+	out->u.f = re;
+	return true;
+}
+
 static int hash_uncached(struct cmp *c, const struct mgr_pyval *v, int64_t *out, int depth)
 {
+	struct mgr_pyval whole;
+	double re, im;
+
 	struct span s;
 	int r;
 
@@ -169,6 +237,17 @@ static int hash_uncached(struct cmp *c, const struct mgr_pyval *v, int64_t *out,
 		*out = hash_global(v);
 		return 0;
 	case MGR_PYVAL_OBJECT:
+		if (decimal_int(v, &whole)) {
+			*out = mgr_pylong_hash(&whole);
+			return 0;
+		}
+		if (complex_parts(v, &re, &im)) {
+			uint64_t h = (uint64_t)mgr_pyhash_double(re) +
+				     1000003u * (uint64_t)mgr_pyhash_double(im);
+
+			*out = (int64_t)h == -1 ? -2 : (int64_t)h;
+			return 0;
+		}
 		/* An opaque object hashes by its canonical pickle, as it
 		 * compares: equal objects hash alike, and unequal ones of one
 		 * class do not all collide. */
@@ -352,6 +431,42 @@ static int object_eq(struct cmp *c, const struct mgr_pyval *a, const struct mgr_
 	return sa.len == sb.len && !memcmp(c->blob.data + sa.off, c->blob.data + sb.off, sa.len);
 }
 
+/* A number and a complex: true with *eq set. */
+static bool complex_eq_number(const struct mgr_pyval *a, const struct mgr_pyval *b, int *eq)
+{
+	struct mgr_pyval f = { .kind = MGR_PYVAL_FLOAT };
+	double re, im;
+
+	if (!complex_parts(is_number(a) ? b : a, &re, &im))
+		return false;
+	f.u.f = re;
+	*eq = im == 0 && num_cmp(is_number(a) ? a : b, &f) == 0;
+	return true;
+}
+
+/* A whole Decimal and a number or another whole Decimal: true with *eq. */
+static bool decimal_eq(const struct mgr_pyval *a, const struct mgr_pyval *b, int *eq)
+{
+	struct mgr_pyval wa, wb;
+	bool da = decimal_int(a, &wa), db = decimal_int(b, &wb);
+
+	if ((!da && !db) || (da && !db && !is_number(b)) || (db && !da && !is_number(a)))
+		return false;
+	*eq = num_cmp(da ? &wa : a, db ? &wb : b) == 0;
+	return true;
+}
+
+/* Two complex numbers: by value, not by pickle (0j == -0j). */
+static bool complex_both(const struct mgr_pyval *a, const struct mgr_pyval *b, int *eq)
+{
+	double ar, ai, br, bi;
+
+	if (!complex_parts(a, &ar, &ai) || !complex_parts(b, &br, &bi))
+		return false;
+	*eq = ar == br && ai == bi;
+	return true;
+}
+
 static int eq_node(struct cmp *c, const struct mgr_pyval *a, const struct mgr_pyval *b, int depth)
 {
 	size_t i;
@@ -361,6 +476,12 @@ static int eq_node(struct cmp *c, const struct mgr_pyval *a, const struct mgr_py
 		return -ELOOP;
 	if (is_number(a) && is_number(b))
 		return num_cmp(a, b) == 0;
+	if ((is_number(a) || is_number(b)) && complex_eq_number(a, b, &r))
+		return r;
+	if (decimal_eq(a, b, &r))
+		return r;
+	if (a->kind == MGR_PYVAL_OBJECT && b->kind == MGR_PYVAL_OBJECT && complex_both(a, b, &r))
+		return r;
 	if (is_bytes(a) && is_bytes(b))
 		return a->u.s.len == b->u.s.len && !memcmp(a->u.s.data, b->u.s.data, a->u.s.len);
 	if (is_set(a) && is_set(b))

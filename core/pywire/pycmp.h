@@ -18,6 +18,7 @@
 #ifndef MGR_PYCMP_H
 #define MGR_PYCMP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pyval.h"
@@ -38,5 +39,11 @@ int mgr_pycmp_lt(const struct mgr_pyval *a, const struct mgr_pyval *b);
  * (the n-th key) in *pos, 0 when missing, or an error of mgr_pycmp_eq. */
 int mgr_pycmp_find(const struct mgr_pyval *c, const struct mgr_pyval *key, int64_t h,
 		   size_t *pos);
+
+/* A value that Python's == makes equal to a plain number though pickles
+ * keep it opaque: complex(x, 0) is the float x, a whole decimal.Decimal
+ * of int64 range the int.  True with that number in *out, a node that
+ * points into nothing. */
+bool mgr_pycmp_number_of(const struct mgr_pyval *v, struct mgr_pyval *out);
 
 #endif

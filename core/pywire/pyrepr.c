@@ -249,6 +249,33 @@ static int dotted(struct printer *p, const struct mgr_pyval *g)
 	return put(p, g->u.g.name, g->u.g.name_len);
 }
 
+/* A proxy inside a value, RebuildProxy(Class, Token(typeid, address,
+ * id), serializer, kwds), prints as BaseProxy.__repr__ would once
+ * rebuilt: "<DictProxy object, typeid 'dict' at 0x...>". */
+static int repr_proxy(struct printer *p, const struct mgr_pyval *v)
+{
+	const struct mgr_pyval *a = v->u.obj.args, *cls, *tok, *st;
+	int r;
+
+	if (!a || a->kind != MGR_PYVAL_TUPLE || a->u.seq.len < 2 ||
+	    (cls = a->u.seq.items[0])->kind != MGR_PYVAL_GLOBAL ||
+	    !mgr_pyval_is_object_of((tok = a->u.seq.items[1]), "multiprocessing.managers", "Token") ||
+	    !(st = tok->u.obj.state) || st->kind != MGR_PYVAL_TUPLE || st->u.seq.len != 3 ||
+	    st->u.seq.items[0]->kind != MGR_PYVAL_STR)
+		return puts_(p, "<multiprocessing.managers.RebuildProxy object>");
+	if ((r = put(p, "<", 1)) < 0 || (r = put(p, cls->u.g.name, cls->u.g.name_len)) < 0)
+		return r;
+	if (!strcmp(cls->u.g.name, "AutoProxy") &&
+	    ((r = put(p, "[", 1)) < 0 ||
+	     (r = put(p, (const char *)st->u.seq.items[0]->u.s.data,
+		      st->u.seq.items[0]->u.s.len)) < 0 || (r = put(p, "]", 1)) < 0))
+		return r;
+	if ((r = puts_(p, " object, typeid ")) < 0 ||
+	    (r = repr_str(p, st->u.seq.items[0]->u.s.data, st->u.seq.items[0]->u.s.len)) < 0)
+		return r;
+	return puts_(p, " at 0x0>");
+}
+
 static int repr_object(struct printer *p, const struct mgr_pyval *v)
 {
 	const struct mgr_pyval_obj *o = &v->u.obj;
@@ -257,6 +284,8 @@ static int repr_object(struct printer *p, const struct mgr_pyval *v)
 
 	if (f->kind != MGR_PYVAL_GLOBAL)
 		return puts_(p, "<object>");
+	if (mgr_pyval_is_global(f, "multiprocessing.managers", "RebuildProxy"))
+		return repr_proxy(p, v);
 	if (o->how == MGR_PYVAL_REDUCE && o->args->kind == MGR_PYVAL_TUPLE && prints_as_call(f)) {
 		struct mgr_pyval args = *o->args;
 

@@ -32,7 +32,7 @@ void listeners_close(struct mgr_server *srv)
 
 /* Serve the listening socket s (taken over, closed on failure too). */
 static int listener_add(struct mgr_server *srv, struct mgr_listen_sock *s, bool auth,
-			char *err, size_t errlen)
+			bool python, char *err, size_t errlen)
 {
 	struct listener *l = calloc(1, sizeof(*l));
 	int r;
@@ -45,6 +45,16 @@ static int listener_add(struct mgr_server *srv, struct mgr_listen_sock *s, bool 
 	l->s = *s;
 	l->h = (struct srv_handle){ .kind = SRV_H_LISTENER, .fd = s->fd };
 	l->auth = auth;
+	l->python = python;
+	if (python) {
+		char name[sizeof(l->s.name)];
+		size_t n = strnlen(l->s.name, sizeof(name) - 8);
+
+		memcpy(name, "python+", 7);
+		memcpy(name + 7, l->s.name, n);
+		name[7 + n] = '\0';
+		memcpy(l->s.name, name, sizeof(name));
+	}
 	mgr_dlist_append(&srv->listeners, &l->link);
 	r = srv_watch(srv, &l->h, EPOLLIN);
 	if (r < 0) {
@@ -53,12 +63,12 @@ static int listener_add(struct mgr_server *srv, struct mgr_listen_sock *s, bool 
 		return r;
 	}
 	mgr_log(MGR_LOG_INFO, "listening on %s%s", l->s.name,
-		auth ? " (authkey required)" : "");
+		auth || python ? " (authkey required)" : "");
 	return 0;
 }
 
-static int listen_tcp(struct mgr_server *srv, const struct mgr_addr *a, char *err,
-		      size_t errlen)
+static int listen_tcp(struct mgr_server *srv, const struct mgr_addr *a, bool python,
+		      char *err, size_t errlen)
 {
 	struct mgr_listen_sock *socks;
 	size_t n, i;
@@ -72,7 +82,7 @@ static int listen_tcp(struct mgr_server *srv, const struct mgr_addr *a, char *er
 	if (r < 0)
 		return r;
 	for (i = 0; i < n && r == 0; i++)
-		r = listener_add(srv, &socks[i], true, err, errlen);
+		r = listener_add(srv, &socks[i], true, python, err, errlen);
 	/* On failure the sockets not yet handed over are closed here, and
 	 * those that were stay until mgr_server_free. */
 	while (i < n)
@@ -82,10 +92,15 @@ static int listen_tcp(struct mgr_server *srv, const struct mgr_addr *a, char *er
 }
 
 int listeners_open(struct mgr_server *srv, const struct mgr_addr *a, bool auth,
-		   bool private_dir, char *err, size_t errlen)
+		   bool private_dir, bool python, char *err, size_t errlen)
 {
 	struct mgr_listen_sock s;
 	int r;
+
+	if (python && !srv->py.open) {
+		snprintf(err, errlen, "this server does not speak Python's protocol");
+		return -EINVAL;
+	}
 
 	if (auth && !srv->key) {
 		snprintf(err, errlen, "a listener that asks for a key needs one (--authkey-file)");
@@ -96,9 +111,9 @@ int listeners_open(struct mgr_server *srv, const struct mgr_addr *a, bool auth,
 		r = mgr_listen_unix(a->path, private_dir, &s, err, errlen);
 		if (r < 0)
 			return r;
-		return listener_add(srv, &s, auth, err, errlen);
+		return listener_add(srv, &s, auth, python, err, errlen);
 	case MGR_ADDR_TCP:
-		return listen_tcp(srv, a, err, errlen);
+		return listen_tcp(srv, a, python, err, errlen);
 	default:
 		snprintf(err, errlen, "a manager listens on unix: and tcp: addresses only");
 		return -EINVAL;
@@ -143,6 +158,24 @@ static void preauth_make_room(struct mgr_server *srv)
 	}
 }
 
+/* A connection on a Python listener: no hello, the protocol greets. */
+static void python_open(struct mgr_server *srv, struct listener *l, int fd, const char *peer)
+{
+	struct conn *c;
+	int r = conn_new(srv, fd, fd, true, peer, &c);
+
+	if (r == 0) {
+		r = srv->py.open(srv->py.arg, c, l->s.name + 7);
+		if (r < 0)
+			conn_free(c);
+		else
+			conn_touch(c);
+	}
+	if (r < 0)
+		mgr_log(MGR_LOG_ERROR, "cannot serve a Python connection from %s: %s", peer,
+			strerror(-r));
+}
+
 void listener_accept(struct mgr_server *srv, struct listener *l)
 {
 	static struct mgr_log_limit nofd_limit, accept_limit;
@@ -184,8 +217,12 @@ void listener_accept(struct mgr_server *srv, struct listener *l)
 			mgr_tcp_keepalive(fd);
 		}
 		peer_name(fd, peer, sizeof(peer));
-		if (l->auth)
+		if (l->auth || l->python)
 			preauth_make_room(srv);
+		if (l->python) {
+			python_open(srv, l, fd, peer);
+			continue;
+		}
 		if (hello_open(srv, fd, fd, l->auth, peer, &c) < 0)
 			mgr_log(MGR_LOG_ERROR, "cannot serve a connection from %s", peer);
 	}

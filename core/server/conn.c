@@ -27,6 +27,56 @@ void conn_touch(struct conn *c)
 		mgr_dlist_append(&c->srv->touched, &c->touch_link);
 }
 
+bool conn_takes_output(const struct conn *c)
+{
+	return !c->closing && !c->overflow;
+}
+
+size_t conn_read(struct conn *c, size_t want)
+{
+	char why[128];
+	ssize_t n;
+
+	if (mgr_buf_reserve(&c->rbuf, want) < 0) {
+		conn_fail(c, MGR_LOG_ERROR, "out of memory for its requests");
+		return 0;
+	}
+	n = read(c->in.fd, c->rbuf.data + c->rbuf.len, want);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		snprintf(why, sizeof(why), "read failed: %s", strerror(errno));
+		conn_fail(c, conn_link_level(c), why);
+		return 0;
+	}
+	conn_touch(c);
+	if (c->ka_ms)
+		c->last_recv = mgr_now_ms();
+	if (n == 0) {
+		/* A peer that closed cleanly read what it wanted, unless it
+		 * acknowledges what it reads: then what it did not is back
+		 * in its queue when the session ends. */
+		if (!c->acking)
+			mgr_session_ack(&c->sess, UINT64_MAX);
+		c->in_eof = true;
+		conn_close(c, MGR_LOG_DEBUG, "end of file");
+		return 0;
+	}
+	/* A closing connection's input is read only to be dropped. */
+	if (c->closing)
+		return 0;
+	/* A client that says nothing of what it reads (one that asked for
+	 * neither keepalive nor acknowledgements) is taken to have read
+	 * every reply written before this input of its came: so a client
+	 * that waits for each reply before its next request loses nothing
+	 * and keeps nothing in the manager for long. */
+	if (!c->acking && !c->ka_ms && !c->wbuf.len && !c->overflow &&
+	    !mgr_dlist_empty(&c->sess.given))
+		mgr_session_ack(&c->sess, c->frames_out);
+	c->rbuf.len += (size_t)n;
+	return (size_t)n;
+}
+
 int conn_send(struct conn *c, yajl_gen g)
 {
 	int r;
@@ -38,6 +88,12 @@ int conn_send(struct conn *c, yajl_gen g)
 	r = mgr_frame_append_gen(&c->wbuf, g);
 	if (r == -EMSGSIZE)
 		return r;
+	conn_queued(c, r);
+	return 0;
+}
+
+void conn_queued(struct conn *c, int r)
+{
 	if (r == 0)
 		c->frames_out++;
 	if (r < 0 || c->wbuf.len > WBUF_MAX) {
@@ -52,7 +108,6 @@ int conn_send(struct conn *c, yajl_gen g)
 		mgr_buf_release(&c->wbuf);
 	}
 	conn_touch(c);
-	return 0;
 }
 
 static int gen_reply_head(yajl_gen g, const uint64_t *id)
@@ -211,6 +266,8 @@ void conn_free(struct conn *c)
 		c->srv->done = true;
 	conn_preauth_leave(c);
 	conn_intake_hold(c, 0);
+	if (c->py)
+		c->py_free(c->py);
 	conn_subs_drop(c);
 	mgr_dlist_remove(&c->touch_link);
 	mgr_dlist_remove(&c->link);

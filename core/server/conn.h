@@ -55,6 +55,10 @@ struct conn {
 	size_t intake_held;	/* bytes of srv->intake_used that are its */
 	char challenge[MGR_CHALLENGE_HEX + 1];
 	char peer[128];
+	/* A connection from a Python listener: its own state (pycall.h),
+	 * freed with it by py_free; NULL for mgrfs's protocol. */
+	struct pyconn *py;
+	void (*py_free)(struct pyconn *py);
 };
 
 /* A subscription: changes at path (and below it when recursive) go to
@@ -82,10 +86,21 @@ int conn_new(struct mgr_server *srv, int in_fd, int out_fd, bool auth, const cha
  * marked, and settled later from the loop.  -EMSGSIZE when the message is
  * over the frame limit, so that the caller can answer with an error. */
 int conn_send(struct conn *c, yajl_gen g);
+/* For writers of frames other than JSON ones (Python's): whether c takes
+ * output now, and, after appending a frame to c->wbuf (r 0) or failing
+ * to (r -ENOMEM), the accounting conn_send does for its own. */
+bool conn_takes_output(const struct conn *c);
+void conn_queued(struct conn *c, int r);
 /* {"id":N or null,"error":"ENAME","message":msg} */
 void conn_reply_error(struct conn *c, const uint64_t *id, int err, const char *msg);
 /* {"id":N,"result":<result>} with result already JSON text. */
 void conn_reply_result(struct conn *c, uint64_t id, const char *result, size_t len);
+
+/* Read what c's peer sent, up to want bytes more, into c->rbuf: the
+ * number read, or 0 when there is nothing to serve (nothing came yet, or
+ * the read failed, or the peer closed, or c is closing: c is then closed
+ * or failed as it must be). */
+size_t conn_read(struct conn *c, size_t want);
 
 /* Something happened to c: flush and settle it in this turn of the loop. */
 void conn_touch(struct conn *c);

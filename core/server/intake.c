@@ -131,12 +131,16 @@ static void request(struct conn *c, yajl_val msg, size_t size)
 	for (i = 0; i < sizeof(server_ops) / sizeof(server_ops[0]); i++)
 		if (strcmp(op, server_ops[i].name) == 0)
 			break;
-	if (i < sizeof(server_ops) / sizeof(server_ops[0]))
+	if (i < sizeof(server_ops) / sizeof(server_ops[0])) {
 		r = server_ops[i].fn(c, &call);
-	else if (srv->journal.admit && (r = srv->journal.admit(srv->journal.arg, op, size, &call.err)) < 0)
+	} else if (srv->journal.admit && (r = srv->journal.admit(srv->journal.arg, op, size, &call.err)) < 0) {
 		;
-	else
+	} else {
+		srv->cause = c;
+		srv->cause_id = id;
 		r = mgr_engine_exec(&call);
+		srv->cause = NULL;
+	}
 	if (r == MGR_PARKED)
 		goto out;
 	if (r < 0) {
@@ -237,8 +241,6 @@ static void intake_frames(struct conn *c)
 void intake_read(struct conn *c)
 {
 	size_t want = READ_CHUNK, rest;
-	char why[128];
-	ssize_t n;
 
 	/* The rest of a large frame is read in larger steps. */
 	if (!c->closing && c->rbuf.len >= MGR_FRAME_HDR) {
@@ -246,42 +248,6 @@ void intake_read(struct conn *c)
 		if (rest > want)
 			want = rest < READ_MAX ? rest : READ_MAX;
 	}
-	if (mgr_buf_reserve(&c->rbuf, want) < 0) {
-		conn_fail(c, MGR_LOG_ERROR, "out of memory for its requests");
-		return;
-	}
-	n = read(c->in.fd, c->rbuf.data + c->rbuf.len, want);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		snprintf(why, sizeof(why), "read failed: %s", strerror(errno));
-		conn_fail(c, conn_link_level(c), why);
-		return;
-	}
-	conn_touch(c);
-	if (c->ka_ms)
-		c->last_recv = mgr_now_ms();
-	if (n == 0) {
-		/* A peer that closed cleanly read what it wanted, unless it
-		 * acknowledges what it reads: then what it did not is back
-		 * in its queue when the session ends. */
-		if (!c->acking)
-			mgr_session_ack(&c->sess, UINT64_MAX);
-		c->in_eof = true;
-		conn_close(c, MGR_LOG_DEBUG, "end of file");
-		return;
-	}
-	/* A closing connection's input is read only to be dropped. */
-	if (c->closing)
-		return;
-	/* A client that says nothing of what it reads (one that asked for
-	 * neither keepalive nor acknowledgements) is taken to have read
-	 * every reply written before this input of its came: so a client
-	 * that waits for each reply before its next request loses nothing
-	 * and keeps nothing in the manager for long. */
-	if (!c->acking && !c->ka_ms && !c->wbuf.len && !c->overflow &&
-	    !mgr_dlist_empty(&c->sess.given))
-		mgr_session_ack(&c->sess, c->frames_out);
-	c->rbuf.len += n;
-	intake_frames(c);
+	if (conn_read(c, want))
+		intake_frames(c);
 }

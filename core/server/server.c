@@ -26,6 +26,16 @@
 #define EVENTS_MAX 64
 #define TRIM_STEP ((uint64_t)32 << 20)
 
+/* The store's changes: to subscribers, then to the second protocol. */
+static void store_hook(void *arg, struct mgr_obj *o, enum mgr_change what)
+{
+	struct mgr_server *srv = arg;
+
+	subs_hook(srv, o, what);
+	if (srv->py.change)
+		srv->py.change(srv->py.arg, o, (int)what);
+}
+
 int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
 		   char *err, size_t errlen)
 {
@@ -56,7 +66,7 @@ int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
 	srv->gen = mgr_json_gen_new();
 	if (!srv->store || !srv->out || !srv->gen)
 		goto err_free;
-	mgr_store_set_hook(srv->store, subs_hook, srv);
+	mgr_store_set_hook(srv->store, store_hook, srv);
 	mgr_store_set_limit(srv->store, opts->max_memory);
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	srv->stop = (struct srv_handle){ .kind = SRV_H_STOP };
@@ -102,6 +112,11 @@ void mgr_server_free(struct mgr_server *srv)
 		conn_free(c);
 	conn_free_dead(srv);
 	listeners_close(srv);
+	/* The protocol's objects go before the store, which tells it of
+	 * every object it destroys. */
+	if (srv->py.free)
+		srv->py.free(srv->py.arg);
+	memset(&srv->py, 0, sizeof(srv->py));
 	mgr_engine_free(srv->store);
 	if (srv->out)
 		yajl_gen_free(srv->out);
@@ -186,6 +201,7 @@ int mgr_server_listen(struct mgr_server *srv, const struct mgr_addr *a, int flag
 		      char *err, size_t errlen)
 {
 	return listeners_open(srv, a, flags & MGR_LISTEN_AUTH, flags & MGR_LISTEN_PRIVATE_DIR,
+			      flags & MGR_LISTEN_PYTHON,
 			      err, errlen);
 }
 
@@ -221,7 +237,10 @@ static void dispatch(struct mgr_server *srv, struct epoll_event *ev)
 		if (c->dead)
 			break;
 		if ((ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !c->in_eof) {
-			intake_read(c);
+			if (c->py)
+				srv->py.read(c);
+			else
+				intake_read(c);
 			/* Its replies go out after the events its requests
 			 * caused: a subscriber has an event in its socket
 			 * before anyone is told of the change. */
@@ -378,6 +397,8 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 		}
 		now = mgr_now_ms();
 		mgr_waits_expire(srv->store, now);
+		if (srv->py.turn)
+			srv->py.turn(srv->py.arg);
 		if (srv->ka_next && srv->ka_next <= now)
 			sweep_keepalive(srv, now);
 		sweep_handshakes(srv, now);

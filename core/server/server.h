@@ -50,6 +50,10 @@ enum {
 	 * socket's): it must be owned by this user and closed to others,
 	 * else listening is refused. */
 	MGR_LISTEN_PRIVATE_DIR = 2,
+	/* Python's own manager protocol (python-wire/SPEC.md), served by
+	 * core/pyserver once mgr_pyserve_attach installed it; always with
+	 * the key. */
+	MGR_LISTEN_PYTHON = 4,
 };
 
 /* Listen on a unix or TCP address (other kinds are -EINVAL).

@@ -27,6 +27,30 @@ enum srv_handle_kind {
 	SRV_H_CONN_OUT,
 };
 
+struct conn;
+struct mgr_obj;
+
+/* A second protocol served beside mgrfs's own (Python's, which the room
+ * core/pyserver installs): the server hands it the connections of its
+ * listeners and tells it of its loop and of the store's changes through
+ * these, so that neither room includes the other back. */
+struct srv_proto {
+	void *arg;
+	/* A connection accepted on one of its listeners (named as bound,
+	 * "unix:PATH" or "tcp:HOST:PORT"): set c up and queue its first
+	 * frames.  0, or -errno and the caller frees c. */
+	int (*open)(void *arg, struct conn *c, const char *listener);
+	/* c is readable (or hung up): read and serve what came. */
+	void (*read)(struct conn *c);
+	/* Once per turn of the loop, after the events: finish the calls
+	 * that the engine answered meanwhile. */
+	void (*turn)(void *arg);
+	/* Every change of the store, after the server's own hook. */
+	void (*change)(void *arg, struct mgr_obj *o, int what);
+	/* The server is being freed, its connections already are. */
+	void (*free)(void *arg);
+};
+
 /* What epoll reports on: each registered descriptor has one. */
 struct srv_handle {
 	enum srv_handle_kind kind;
@@ -70,9 +94,14 @@ struct mgr_server {
 	 * none): the loop sweeps them then. */
 	uint64_t ka_next;
 	struct mgr_server_journal journal;
+	/* The request being run, whose changes' events tell its own
+	 * connection which request made them. */
+	struct conn *cause;
+	uint64_t cause_id;
 	yajl_gen out;		/* an operation's result */
 	yajl_gen gen;		/* the frame being built */
 	struct mgr_buf path;	/* an event's path */
+	struct srv_proto py;	/* all NULL when none is installed */
 };
 
 /* Watch h for the events in mask (EPOLLIN, EPOLLOUT).  0 or -errno. */

@@ -68,6 +68,8 @@ static const char *const whats[] = {
 	/* Marked "moving": to a client that does not know the mark, a
 	 * rename is what it always was, a delete and then a create. */
 	[MGR_CHANGE_MOVE] = "delete",
+	/* Marked "meta": the object's times changed, not its content. */
+	[MGR_CHANGE_META] = "update",
 };
 
 static int gen_event(yajl_gen g, const struct conn_sub *s, const struct mgr_buf *path,
@@ -81,7 +83,14 @@ static int gen_event(yajl_gen g, const struct conn_sub *s, const struct mgr_buf 
 	    mgr_json_kv_str(g, "what", whats[what]) < 0 ||
 	    mgr_json_kv_str(g, "type", mgr_type_name(o->type)) < 0 ||
 	    mgr_json_kv_u64(g, "version", o->version) < 0 ||
-	    (what == MGR_CHANGE_MOVE && mgr_json_kv_bool(g, "moving", true) < 0))
+	    mgr_json_kv_i64(g, "mtime_ns", o->mtime) < 0 ||
+	    mgr_json_kv_i64(g, "ctime_ns", o->ctime) < 0 ||
+	    (what == MGR_CHANGE_MOVE && mgr_json_kv_bool(g, "moving", true) < 0) ||
+	    (what == MGR_CHANGE_META && mgr_json_kv_bool(g, "meta", true) < 0))
+		return -EINVAL;
+	/* The connection whose request made the change is told which: a
+	 * client that knows what its own request did need not act on it. */
+	if (s->c == s->c->srv->cause && mgr_json_kv_u64(g, "request", s->c->srv->cause_id) < 0)
 		return -EINVAL;
 	return srv_gen_ok(yajl_gen_map_close(g));
 }

@@ -13,6 +13,13 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
+static const struct mgr_datum_pickle_ops *pickle_ops;
+
+void mgr_datum_set_pickle_ops(const struct mgr_datum_pickle_ops *ops)
+{
+	pickle_ops = ops;
+}
+
 struct mgr_datum *mgr_datum_new(enum mgr_datum_kind kind, const void *data, size_t len)
 {
 	struct mgr_datum *d;
@@ -83,11 +90,12 @@ const char *mgr_datum_why(int err)
 int mgr_datum_from_msg(yajl_val msg, struct mgr_datum **out, const char **err)
 {
 	yajl_val v = mgr_json_get(msg, "value"), b = mgr_json_get(msg, "bytes");
+	yajl_val p = mgr_json_get(msg, "pickle");
 	struct mgr_buf raw = MGR_BUF_INIT;
 	int r;
 
-	if (v && b) {
-		*err = "give \"value\" or \"bytes\", not both";
+	if ((v != NULL) + (b != NULL) + (p != NULL) > 1) {
+		*err = "give one of \"value\", \"bytes\" and \"pickle\"";
 		return -EINVAL;
 	}
 	if (v) {
@@ -96,28 +104,37 @@ int mgr_datum_from_msg(yajl_val msg, struct mgr_datum **out, const char **err)
 			*err = mgr_datum_why(r);
 		return r == -ELOOP ? -EINVAL : r;
 	}
+	if (p)
+		b = p;
 	if (!b)
 		return -ENOENT;
 	if (!YAJL_IS_STRING(b)) {
-		*err = "\"bytes\" must be a base64 string";
+		*err = p ? "\"pickle\" must be a base64 string" : "\"bytes\" must be a base64 string";
 		return -EINVAL;
 	}
 	if (mgr_json_strlen(b) / 4 * 3 > MGR_DATUM_MAX + 2) {
-		*err = "bytes too big";
+		*err = p ? "pickle too big" : "bytes too big";
 		return -EFBIG;
 	}
 	/* With its length: a NUL inside must not end the text early. */
 	r = mgr_base64_decode(b->u.string, mgr_json_strlen(b), &raw);
 	if (r < 0) {
-		*err = r == -ENOMEM ? "out of memory" : "\"bytes\" is not valid base64";
+		*err = r == -ENOMEM ? "out of memory" : p ? "\"pickle\" is not valid base64" :
+		       "\"bytes\" is not valid base64";
+		goto out;
+	}
+	/* A pickle is at least its protocol header and STOP. */
+	if (p && raw.len < 3) {
+		*err = "\"pickle\" is too short to be a pickle";
+		r = -EINVAL;
 		goto out;
 	}
 	if (raw.len > MGR_DATUM_MAX) {
-		*err = "bytes too big";
+		*err = p ? "pickle too big" : "bytes too big";
 		r = -EFBIG;
 		goto out;
 	}
-	*out = mgr_datum_new(MGR_DATUM_BYTES, raw.data, raw.len);
+	*out = mgr_datum_new(p ? MGR_DATUM_PICKLE : MGR_DATUM_BYTES, raw.data, raw.len);
 	if (!*out) {
 		*err = "out of memory";
 		r = -ENOMEM;
@@ -127,21 +144,34 @@ out:
 	return r;
 }
 
+/* "repr": the pickle's text, when the pickle ops can tell it. */
+static int gen_repr(yajl_gen g, const char *key, const struct mgr_datum *d)
+{
+	struct mgr_buf text = MGR_BUF_INIT;
+	int r = 0;
+
+	if (!pickle_ops || !pickle_ops->repr)
+		return 0;
+	if (pickle_ops->repr(d, &text) == 0) {
+		r = mgr_json_gen_cstr(g, key);
+		if (!r)
+			r = mgr_json_gen_strn(g, text.data ? text.data : "", text.len);
+	}
+	mgr_buf_release(&text);
+	return r;
+}
+
 int mgr_datum_gen_members(yajl_gen g, const struct mgr_datum *d)
 {
-	struct mgr_buf b64 = MGR_BUF_INIT;
 	int r;
 
 	if (d->kind == MGR_DATUM_JSON) {
 		r = mgr_json_gen_cstr(g, "value");
 		return r ? r : mgr_json_gen_raw(g, d->data, d->len);
 	}
-	r = mgr_base64_encode(d->data, d->len, &b64);
-	if (!r)
-		r = mgr_json_gen_cstr(g, "bytes");
-	if (!r)
-		r = mgr_json_gen_strn(g, b64.data ? b64.data : "", b64.len);
-	mgr_buf_release(&b64);
+	r = mgr_json_kv_base64(g, d->kind == MGR_DATUM_PICKLE ? "pickle" : "bytes", d->data, d->len);
+	if (!r && d->kind == MGR_DATUM_PICKLE)
+		r = gen_repr(g, "repr", d);
 	return r;
 }
 
@@ -443,14 +473,17 @@ bool mgr_datum_eq(const struct mgr_datum *a, const struct mgr_datum *b)
 	yajl_val ta, tb;
 	bool eq;
 
+	if ((a->kind == MGR_DATUM_PICKLE || b->kind == MGR_DATUM_PICKLE) &&
+	    pickle_ops && pickle_ops->eq)
+		return pickle_ops->eq(a, b) == 1;
 	if (a->kind != b->kind)
 		return false;
 	/* The same text is the same value, unless it holds a NaN (written
 	 * NaN, the only 'N' outside strings). */
 	if (a->len == b->len && memcmp(a->data, b->data, a->len) == 0 &&
-	    (a->kind == MGR_DATUM_BYTES || !memchr(a->data, 'N', a->len)))
+	    (a->kind != MGR_DATUM_JSON || !memchr(a->data, 'N', a->len)))
 		return true;
-	if (a->kind == MGR_DATUM_BYTES)
+	if (a->kind != MGR_DATUM_JSON)
 		return false;
 	ka = text_kind(a->data);
 	kb = text_kind(b->data);
@@ -475,6 +508,8 @@ int mgr_datum_cmp(const struct mgr_datum *a, const struct mgr_datum *b, int *cmp
 	uint32_t n;
 	int r;
 
+	if (a->kind == MGR_DATUM_PICKLE || b->kind == MGR_DATUM_PICKLE)
+		return pickle_ops && pickle_ops->cmp ? pickle_ops->cmp(a, b, cmp) : -EINVAL;
 	if (a->kind != b->kind)
 		return -EINVAL;
 	if (a->kind == MGR_DATUM_BYTES) {
@@ -509,7 +544,6 @@ int mgr_datum_cmp(const struct mgr_datum *a, const struct mgr_datum *b, int *cmp
 
 int mgr_datum_gen_dump(yajl_gen g, const struct mgr_datum *d)
 {
-	struct mgr_buf b64 = MGR_BUF_INIT;
 	char err[64];
 	yajl_val v;
 	int r;
@@ -528,15 +562,13 @@ int mgr_datum_gen_dump(yajl_gen g, const struct mgr_datum *d)
 	}
 	if (d->kind == MGR_DATUM_JSON)
 		return mgr_json_gen_raw(g, d->data, d->len);
-	r = mgr_base64_encode(d->data, d->len, &b64);
+	r = mgr_json_map_open(g);
 	if (!r)
-		r = mgr_json_map_open(g);
-	if (!r)
-		r = mgr_json_gen_cstr(g, "$bytes");
-	if (!r)
-		r = mgr_json_gen_strn(g, b64.data ? b64.data : "", b64.len);
+		r = mgr_json_kv_base64(g, d->kind == MGR_DATUM_PICKLE ? "$pickle" : "$bytes", d->data,
+				       d->len);
+	if (!r && d->kind == MGR_DATUM_PICKLE)
+		r = gen_repr(g, "repr", d);
 	if (!r)
 		r = mgr_json_map_close(g);
-	mgr_buf_release(&b64);
 	return r;
 }

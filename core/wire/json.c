@@ -166,10 +166,69 @@ int mgr_json_gen_cstr(yajl_gen g, const char *s)
 	return mgr_json_gen_strn(g, s, strlen(s));
 }
 
+/* Append the len bytes at s, strictly UTF-8, to text as the inside of a
+ * JSON string, escaped by yajl_gen as it escapes any string. */
+static int append_run(yajl_gen run, const char *s, size_t len, struct mgr_buf *text)
+{
+	const unsigned char *out;
+	size_t outlen;
+
+	if (!mgr_utf8_valid(s, len))
+		return -EINVAL;
+	yajl_gen_reset(run, NULL);
+	yajl_gen_clear(run);
+	if (yajl_gen_string(run, (const unsigned char *)s, len) != yajl_gen_status_ok)
+		return -EINVAL;
+	yajl_gen_get_buf(run, &out, &outlen);
+	return mgr_buf_append(text, out + 1, outlen - 2);
+}
+
+/* A string that holds U+DC80 to U+DCFF (utf8.h): yajl_gen would write
+ * their bytes as they are, which is not UTF-8, so the text is made here,
+ * they as \udc80 to \udcff, and inserted whole; at a value's place only,
+ * for yajl_gen inserts no text as a key. */
+static int gen_escaped(yajl_gen g, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	struct mgr_buf text = MGR_BUF_INIT;
+	yajl_gen run = yajl_gen_alloc(NULL);
+	char esc[6] = "\\udc";
+	size_t i = 0, start = 0;
+	int b, r;
+
+	if (!run)
+		return -ENOMEM;
+	r = mgr_buf_append(&text, "\"", 1);
+	while (!r && i < len) {
+		b = mgr_utf8_escaped_byte(u + i, len - i);
+		if (b < 0) {
+			i++;
+			continue;
+		}
+		esc[4] = hex[b >> 4];
+		esc[5] = hex[b & 15];
+		r = append_run(run, s + start, i - start, &text);
+		if (!r)
+			r = mgr_buf_append(&text, esc, 6);
+		i += 3;
+		start = i;
+	}
+	if (!r)
+		r = append_run(run, s + start, len - start, &text);
+	if (!r)
+		r = mgr_buf_append(&text, "\"", 1);
+	if (!r)
+		r = mgr_json_gen_raw(g, text.data, text.len);
+	yajl_gen_free(run);
+	mgr_buf_release(&text);
+	return r;
+}
+
 int mgr_json_gen_strn(yajl_gen g, const char *s, size_t len)
 {
 	if (!mgr_utf8_valid(s, len))
-		return -EINVAL;
+		return memchr(s, 0xed, len) ? gen_escaped(g, s, len) : -EINVAL;
 	return gen_status(yajl_gen_string(g, (const unsigned char *)s, len));
 }
 
@@ -200,6 +259,22 @@ int mgr_json_kv_i64(yajl_gen g, const char *key, int64_t val)
 	int r = mgr_json_gen_cstr(g, key);
 
 	return r ? r : gen_status(yajl_gen_integer(g, val));
+}
+
+int mgr_json_kv_base64(yajl_gen g, const char *key, const void *data, size_t len)
+{
+	struct mgr_buf b64 = MGR_BUF_INIT;
+	int r = mgr_base64_encode(len ? data : "", len, &b64);
+
+	if (!r)
+		r = mgr_json_gen_cstr(g, key);
+	/* Base64 is ASCII: no need to check it as UTF-8, a megabyte a
+	 * piece. */
+	if (!r)
+		r = gen_status(yajl_gen_string(g, b64.data ? (const unsigned char *)b64.data :
+						   (const unsigned char *)"", b64.len));
+	mgr_buf_release(&b64);
+	return r;
 }
 
 int mgr_json_kv_bool(yajl_gen g, const char *key, bool val)
@@ -277,10 +352,16 @@ int mgr_base64_encode(const void *data, size_t len, struct mgr_buf *out)
 	return 0;
 }
 
+/* Whether c is in base64's alphabet: tested by range, since a value in
+ * pieces of megabytes passes through here a byte at a time. */
+static bool is_base64(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '/';
+}
+
 int mgr_base64_decode(const char *text, size_t len, struct mgr_buf *out)
 {
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t pad = 0, i;
 	int n, r;
 
@@ -291,7 +372,7 @@ int mgr_base64_decode(const char *text, size_t len, struct mgr_buf *out)
 	/* EVP_DecodeBlock skips white space and takes '=' anywhere as zero
 	 * bits, so check the text strictly first. */
 	for (i = 0; i < len - pad; i++)
-		if (!text[i] || !strchr(alphabet, text[i]))
+		if (!is_base64(text[i]))
 			return -EINVAL;
 	r = mgr_buf_reserve(out, len / 4 * 3 + 1);
 	if (r < 0)

@@ -39,8 +39,9 @@ int mgr_json_gen_tree(yajl_gen g, yajl_val v);
  * argument verbatim after the separator, which is exactly an insertion of a
  * pre-generated value. */
 int mgr_json_gen_raw(yajl_gen g, const char *json, size_t len);
-/* A string; -EINVAL unless it is strictly valid UTF-8.  strn writes NUL
- * bytes as \u0000. */
+/* A string; -EINVAL unless it is strictly valid UTF-8 but for U+DC80 to
+ * U+DCFF (utf8.h), which are written as \udc80 to \udcff, at a value's
+ * place only.  strn writes NUL bytes as \u0000. */
 int mgr_json_gen_cstr(yajl_gen g, const char *s);
 int mgr_json_gen_strn(yajl_gen g, const char *s, size_t len);
 int mgr_json_gen_u64(yajl_gen g, uint64_t v);
@@ -58,6 +59,8 @@ int mgr_json_kv_u64(yajl_gen g, const char *key, uint64_t val);
 int mgr_json_kv_i64(yajl_gen g, const char *key, int64_t val);
 int mgr_json_kv_bool(yajl_gen g, const char *key, bool val);
 int mgr_json_kv_double(yajl_gen g, const char *key, double val);
+/* key and the base64 of the len bytes at data (raw bytes on the wire). */
+int mgr_json_kv_base64(yajl_gen g, const char *key, const void *data, size_t len);
 
 /* Base64 (RFC 4648, with padding) through libcrypto's EVP codec.  Appends to
  * out; decode returns -EINVAL on malformed input. */

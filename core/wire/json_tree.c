@@ -184,6 +184,15 @@ static ssize_t decode(struct parser *ps, const unsigned char *s, size_t n, bool 
 		if (cp < 0)
 			return fail(ps, -EINVAL, "\\u needs four hex digits");
 		i += 6;
+		/* U+DC80 to U+DCFF stand for bytes that are not UTF-8
+		 * (utf8.h), kept as UTF-8 would encode them; not in a key,
+		 * which yajl_gen could not write back. */
+		if (cp >= 0xdc80 && cp <= 0xdcff && !key) {
+			*d++ = (char)0xed;
+			*d++ = (char)(0xb2 | (cp >> 6 & 1));
+			*d++ = (char)(0x80 | (cp & 0x3f));
+			continue;
+		}
 		if (cp >= 0xdc00 && cp <= 0xdfff)
 			return fail(ps, -EILSEQ, "lone surrogate in a string");
 		if (cp >= 0xd800 && cp <= 0xdbff) {

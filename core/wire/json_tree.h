@@ -28,7 +28,9 @@
  *   -EINVAL  the text is not JSON, which includes text that is not strictly
  *            UTF-8 (overlong forms, surrogates encoded in UTF-8);
  *   -EILSEQ  it is JSON as far as read, but holds a string that cannot be
- *            kept: a lone surrogate (\ud800), or a NUL in an object key;
+ *            kept: a lone surrogate (\ud800), or a NUL in an object key.
+ *            The escapes \udc80 to \udcff, which stand for bytes that are
+ *            not UTF-8 (utf8.h), are kept in a string but not in a key;
  *   -ELOOP   it is JSON as far as read, but nests deeper than
  *            MGR_FRAME_DEPTH_MAX levels;
  *   -ENOMEM. */

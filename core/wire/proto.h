@@ -48,8 +48,14 @@ int mgr_errno_from_name(const char *name);
 #define MGR_FRAME_HDR 4
 #define MGR_FRAME_MAX (16u << 20)
 #define MGR_PREAUTH_FRAME_MAX 4096
-/* Largest datum, in bytes of JSON text or raw bytes. */
+/* Largest datum carried whole in one frame (set, get, items, queue and
+ * list items), in bytes of JSON text or raw bytes. */
 #define MGR_DATUM_MAX (8u << 20)
+/* Largest value of raw bytes.  A value over MGR_DATUM_MAX is made and read
+ * in pieces (write, append, read, stages) of at most MGR_IO_MAX bytes each,
+ * so that no frame, and no buffer of a client, holds it whole. */
+#define MGR_VALUE_MAX 0xffffffffull
+#define MGR_IO_MAX MGR_DATUM_MAX
 /* Nesting.  A value ([] and {} each a level) may nest MGR_VALUE_DEPTH_MAX
  * levels; a frame, MGR_FRAME_DEPTH_MAX, which leaves room for what a reply
  * wraps around a value (at most four levels: {"result":{"items":[{"value":
@@ -57,10 +63,16 @@ int mgr_errno_from_name(const char *name);
  * frames with yajl_gen never sends one the manager cannot read. */
 #define MGR_VALUE_DEPTH_MAX 100
 #define MGR_FRAME_DEPTH_MAX 128
-/* Names and paths (see path.h). */
+/* Names and paths (see path.h).  A name is at most MGR_NAME_MAX bytes as a
+ * file system shows it; each of U+DC80 to U+DCFF, which stands for one
+ * byte that is not UTF-8, counts as one but is kept as three, hence
+ * MGR_NAME_BYTES_MAX.  A path below a mount point may be as long as
+ * PATH_MAX (4096), and every byte of it may take nine in the path's
+ * syntax ("%ED%B2%80"); half of PATH_MAX is the most names it holds. */
 #define MGR_NAME_MAX 255
-#define MGR_PATH_MAX 4096
-#define MGR_PATH_DEPTH_MAX 256
+#define MGR_NAME_BYTES_MAX (3 * MGR_NAME_MAX)
+#define MGR_PATH_MAX 65536
+#define MGR_PATH_DEPTH_MAX 2048
 
 /* Before authentication: a connection that has not proved that it knows
  * the key MGR_HANDSHAKE_TIMEOUT seconds after it was accepted is closed,

@@ -65,6 +65,13 @@ bool mgr_utf8_valid(const char *s, size_t len)
 	return true;
 }
 
+int mgr_utf8_escaped_byte(const unsigned char *s, size_t n)
+{
+	if (n < 3 || s[0] != 0xed || (s[1] != 0xb2 && s[1] != 0xb3) || (s[2] & 0xc0) != 0x80)
+		return -1;
+	return (s[1] & 3) << 6 | (s[2] & 0x3f);
+}
+
 size_t mgr_utf8_encode(uint32_t cp, char *out)
 {
 	if (cp < 0x80) {

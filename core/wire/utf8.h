@@ -16,6 +16,15 @@ size_t mgr_utf8_seq(const unsigned char *s, size_t n);
 /* Whether all len bytes of s are valid UTF-8. */
 bool mgr_utf8_valid(const char *s, size_t len);
 
+/* U+DC80 to U+DCFF, the lone surrogates that Python's surrogateescape
+ * (os.fsdecode) makes of bytes that are not UTF-8, stand for those bytes:
+ * a name may hold them (path.h), and so may a JSON string, where they are
+ * the escapes \udc80 to \udcff, as Python's json module writes them.
+ * They are kept as UTF-8 would encode them (ED B2 80 to ED B3 BF), which is
+ * not UTF-8 to mgr_utf8_seq.  The byte that the one at s (n bytes left)
+ * stands for, or -1 when s does not start with one. */
+int mgr_utf8_escaped_byte(const unsigned char *s, size_t n);
+
 /* Write code point cp (at most U+10FFFF, not a surrogate) to out, which
  * has room for 4 bytes; returns the number of bytes written. */
 size_t mgr_utf8_encode(uint32_t cp, char *out);

@@ -7,11 +7,7 @@
 # and go with the closing process.
 . "$(dirname "$0")/lib.sh"
 
-start_mgrd
-M=$TMP/m
-M2=$TMP/m2
-mount_fs "$M"
-mount_fs "$M2"
+two_mounts
 
 # The idioms, as written.
 mkdir "$M/locks"

@@ -100,23 +100,40 @@ t_ok "and changes with it" grep -q "^is_set: true" "$M/ev"
 t_fail "Permission denied" "state files take no writes (EACCES)" sh -c "echo 1 > '$M/ev'"
 t_out "-r--r--r--" "and are shown read-only" stat -c %A "$M/ev"
 
-# Names: a key with '/' or '%' is escaped; other '%' are refused.
+# Names: any bytes are a name, and read back as they were written; a
+# key's '/' shows as the bytes C0 AF, and bytes that are not UTF-8 are the
+# manager's U+DC80 to U+DCFF, as Python's os.fsdecode has them (fname.h).
 mc set 'k%2Fwith%25' '"slash"' >/dev/null
-t_out 'k%2Fwith%25' "a key with / and % shows escaped" ls "$M" -I '[!k]*'
-t_out '"slash"' "and reads" cat "$M/k%2Fwith%25"
-t_out '"slash"' "lower-case escapes name it too" cat "$M/k%2fwith%25"
-echo 1 >"$M/new%2Fkey"
-t_out "1" "a name written escaped is the key with /" mc get 'new%2Fkey'
-t_fail "Invalid argument" "a stray % is EINVAL" touch "$M/bad%name"
+t_out "$(printf 'k\xc0\xafwith%%')" "a key with / shows with C0 AF, % as it is" \
+	ls "$M" -I '[!k]*'
+t_out '"slash"' "and reads" cat "$M/$(printf 'k\xc0\xafwith%%')"
+echo 1 >"$M/$(printf 'new\xc0\xafkey')"
+t_out "1" "a name written with C0 AF is the key with /" mc get 'new%2Fkey'
+t_ok "a bare % is a name" touch "$M/bad%name" "$M/%25" "$M/%"
+t_out $'%\n%25\nbad%name' "and so are %25 and %, apart" sh -c "ls '$M' | grep '%'"
+t_true "which the manager has as they are" mc stat 'bad%25name'
+t_ok "bytes that are not UTF-8 are a name" touch "$M/$(printf 'caf\xe9')"
+t_true "kept as U+DCE9 in the manager" mc stat 'caf%ED%B3%A9'
+t_out "$(printf 'caf\xe9')" "and listed back byte for byte" sh -c "ls '$M' | grep -a '^caf'"
 t_fail "File name too long" "a name over 255 bytes is ENAMETOOLONG" \
 	touch "$M/$(printf 'n%.0s' {1..256})"
 t_ok "a name of 255 bytes is fine" touch "$M/$(printf 'n%.0s' {1..255})"
+ff=$(printf '\xff%.0s' {1..255})
+t_ok "so are 255 bytes that are not UTF-8" touch "$M/$ff"
+t_out "1" "and list back so" sh -c "ls '$M' | LC_ALL=C grep -ac '^$ff\$'"
 
 # Bad input keeps what was stored.
 echo keep >"$M/big"
-t_fail "too large" "a value over the limit is EFBIG" \
-	dd if=/dev/zero of="$M/big" bs=1M count=9 status=none
+t_fail "too large" "a rewrite past 4 GiB is EFBIG" python3 -c "
+import os
+fd = os.open('$M/big', os.O_WRONLY | os.O_TRUNC)
+try:
+    os.pwrite(fd, b'x', 4294967295)
+finally:
+    os.close(fd)"
 t_out "keep" "and the old value stays" cat "$M/big"
+t_fail "too large" "so is a truncation past 4 GiB" truncate -s 4294967296 "$M/big"
+t_out "keep" "which changes nothing" cat "$M/big"
 t_fail "Not a directory" "mkdir inside a value is ENOTDIR" mkdir "$M/big/sub"
 mc set arr '[1, 2, 3]' >/dev/null
 t_fail "Invalid argument" "an array of another length is refused" \

@@ -35,6 +35,16 @@ mount_fs() {
 	_mounts+=("$dir")
 }
 
+# two_mounts: a manager of the test's own, mounted twice, at $M and $M2,
+# as two hosts would mount it.
+two_mounts() {
+	start_mgrd
+	M=$TMP/m
+	M2=$TMP/m2
+	mount_fs "$M"
+	mount_fs "$M2"
+}
+
 umount_fs() {
 	fusermount3 -u "$1"
 }

@@ -16,8 +16,17 @@ if [[ -z ${MGR_SQUAT_NS:-} ]]; then
 	fi
 	MGR_SQUAT_NS=1 exec unshare --mount --propagation private "$0" "$@"
 fi
-mount -t tmpfs -o mode=1777 mgrfs-squat /tmp || { echo "Bail out! cannot mount a /tmp"; exit 1; }
-. "$(dirname "$0")/lib.sh"
+# The tree and the build may be under /tmp themselves (a clone there):
+# the real /tmp stays in reach at /mnt, in this namespace only.
+here=$(cd "$(dirname "$0")" && pwd)
+mount --bind /tmp /mnt && mount -t tmpfs -o mode=1777 mgrfs-squat /tmp ||
+	{ echo "Bail out! cannot mount a /tmp"; exit 1; }
+under_tmp() { case $1 in /tmp/*) echo "/mnt/${1#/tmp/}" ;; *) echo "$1" ;; esac; }
+here=$(under_tmp "$here")
+for v in MGRD MGRCTL MGRFS MGR_BENCH SRCDIR PYTHON; do
+	[[ -n ${!v:-} ]] && export "$v=$(under_tmp "${!v}")"
+done
+. "$here/lib.sh"
 
 NOBODY=65534
 dir=/tmp/mgrfs-0

@@ -311,5 +311,21 @@ mc new array sa -t i 0 1 2 3 4 5 >/dev/null
 t_ok "an array's slice is assigned as many items as it has" mc setitem sa ::2 7 8 9
 t_out "$(lines 7 1 8 3 9 5)" "in their places" mc getitem sa :
 t_err 1 "of an array" "and no other number" mc setitem sa 1:3 7
+# Values as bytes: appended, written at an offset, cut, printed by range,
+# stored from a file in pieces at once, and their times.
+mc set log '"a"' >/dev/null
+t_ok "append to a value" mc append log $'line 1\n'
+t_out $'"a"\nline 1' "adds at the end of its text" mc cat log
+printf 'XY' >"$TMP/xy"
+t_ok "write at an offset" mc write log 1 "$TMP/xy"
+t_out "XY" "which cat of a range shows" mc cat log 1 2
+t_ok "truncate" mc truncate log 3
+t_out '"XY' "cuts it" mc cat log
+head -c 20000000 /dev/urandom >"$TMP/big"
+t_ok "store of 20 MB, more than a frame" mc store big "$TMP/big"
+t_ok "cat gives it back" sh -c "'$MGRCTL' cat big | cmp - '$TMP/big'"
+t_err 1 "EFBIG" "get of it is EFBIG" mc get big
+t_ok "touch sets the modification time" mc touch log 1000000000.25
+t_out "1000000000250000000" "to the nanosecond" sh -c "'$MGRCTL' stat log | sed -n 's/^mtime_ns: //p'"
 t_true "mgrd is still running" alive "$MGRD_PID"
 finish

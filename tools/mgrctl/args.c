@@ -95,7 +95,7 @@ static int gen_text(struct sess *s, const struct opts *o, yajl_gen g, const char
  * as bytes. */
 int args_datum(struct sess *s, const struct opts *o, yajl_gen g, const char *arg)
 {
-	struct mgr_buf in = MGR_BUF_INIT, b64 = MGR_BUF_INIT;
+	struct mgr_buf in = MGR_BUF_INIT;
 	const char *data = arg;
 	size_t len = strlen(arg);
 	int st = ST_OK;
@@ -112,9 +112,7 @@ int args_datum(struct sess *s, const struct opts *o, yajl_gen g, const char *arg
 			len--;
 	}
 	if (o->bytes) {
-		if (mgr_base64_encode(data, len, &b64) < 0 ||
-		    mgr_json_gen_cstr(g, "bytes") < 0 ||
-		    mgr_json_gen_strn(g, b64.data ? b64.data : "", b64.len) < 0)
+		if (mgr_json_kv_base64(g, "bytes", data, len) < 0)
 			st = sess_fail(s, ENOMEM, "out of memory");
 	} else if (mgr_json_gen_cstr(g, "value") < 0) {
 		st = sess_fail(s, ENOMEM, "out of memory");
@@ -122,7 +120,6 @@ int args_datum(struct sess *s, const struct opts *o, yajl_gen g, const char *arg
 		st = gen_text(s, o, g, data, len);
 	}
 out:
-	mgr_buf_release(&b64);
 	mgr_buf_release(&in);
 	return st;
 }
@@ -301,6 +298,7 @@ static int add_arg(struct sess *s, const struct cmd *cmd, const struct opts *o, 
 	case 'n': member = "n"; break;
 	case 's': member = "start"; break;
 	case 'e': member = "stop"; break;
+	case 'z': member = "size"; break;
 	case 'S':
 		if (!strchr(arg, ':')) {
 			member = "index";

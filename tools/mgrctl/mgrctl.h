@@ -104,6 +104,7 @@ enum {
  *   i  integer "index"     n  integer "n"
  *   s  integer "start"     e  integer "stop"
  *   S  INDEX or START:STOP t  string "to"
+ *   z  integer "size"
  * and '[' makes the arguments after it optional. */
 struct cmd {
 	const char *name;	/* NULL for a heading in the help */
@@ -243,6 +244,16 @@ int cmd_items_arg(struct sess *s, const struct cmd *cmd, const struct opts *o, i
 		  char **argv);
 int cmd_setitem(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
 		char **argv);
+
+/* cmd_bytes.c: a value's content in pieces. */
+int cmd_cat(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+	    char **argv);
+int cmd_store(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+	      char **argv);
+int cmd_write(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+	      char **argv);
+int cmd_touch(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
+	      char **argv);
 
 /* cmd_sync.c: waits, conditions, and commands run holding something. */
 int cmd_wait(struct sess *s, const struct cmd *cmd, const struct opts *o, int argc,
