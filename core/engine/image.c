@@ -88,14 +88,19 @@ int mgr_img_get_bytes(struct mgr_img *in, const void **data, size_t *n)
 
 int mgr_img_get_datum(struct mgr_img *in, struct mgr_datum **d)
 {
+	return mgr_img_get_datum_max(in, d, MGR_DATUM_MAX);
+}
+
+int mgr_img_get_datum_max(struct mgr_img *in, struct mgr_datum **d, uint64_t max)
+{
 	const void *data;
 	uint64_t kind;
 	size_t n;
 
 	/* The kinds datum.h knows; a new kind is a new case, not a new
 	 * format. */
-	if (mgr_img_get_u64(in, &kind) < 0 || kind > MGR_DATUM_BYTES ||
-	    mgr_img_get_bytes(in, &data, &n) < 0 || n > MGR_DATUM_MAX)
+	if (mgr_img_get_u64(in, &kind) < 0 || kind > MGR_DATUM_PICKLE ||
+	    mgr_img_get_bytes(in, &data, &n) < 0 || n > max)
 		return -EINVAL;
 	*d = mgr_datum_new((enum mgr_datum_kind)kind, data, n);
 	return *d ? 0 : -ENOMEM;

@@ -30,6 +30,8 @@ int mgr_img_get_bytes(struct mgr_img *in, const void **data, size_t *n);
 /* A new datum, the caller's; -EINVAL for an unknown kind or one over
  * MGR_DATUM_MAX, -ENOMEM. */
 int mgr_img_get_datum(struct mgr_img *in, struct mgr_datum **d);
+/* The same up to max bytes: a value's raw bytes go up to MGR_VALUE_MAX. */
+int mgr_img_get_datum_max(struct mgr_img *in, struct mgr_datum **d, uint64_t max);
 /* A count of things each at least min_size bytes long: -EINVAL when the
  * rest of the image cannot hold them (a bound before allocating). */
 int mgr_img_get_count(struct mgr_img *in, size_t min_size, size_t *n);

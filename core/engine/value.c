@@ -72,7 +72,7 @@ static int value_load(struct mgr_store *s, struct mgr_obj *o, struct mgr_img *in
 {
 	(void)s;
 	(void)full;
-	return mgr_img_get_datum(in, &o->u.value);
+	return mgr_img_get_datum_max(in, &o->u.value, MGR_VALUE_MAX);
 }
 
 static uint64_t value_size(struct mgr_obj *o)
