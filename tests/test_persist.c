@@ -18,7 +18,8 @@ static char dir[] = "/tmp/test_persist.XXXXXX";
 /* The whole tree, and the stat of a few objects (with their versions). */
 static void describe(struct mgr_store *s, char *out, size_t n)
 {
-	static const char *const paths[] = { "v", "b", "l", "a", "q", "d/k", "sem", "e", "bar" };
+	static const char *const paths[] = { "v", "b", "l", "a", "q", "d/k", "sem", "e", "bar",
+					     "p", "d/pk" };
 	struct mgr_store *saved = store;
 	size_t i, at;
 
@@ -31,6 +32,9 @@ static void describe(struct mgr_store *s, char *out, size_t n)
 	}
 	store = saved;
 }
+
+/* pickle.dumps((1, 'a', b'\\0'), protocol=4) */
+#define PICKLE "gASVDQAAAAAAAABLAYwBYZRDAQCUh5Qu"
 
 static void fill(void)
 {
@@ -63,6 +67,15 @@ static void fill(void)
 	RUN(0, "{'op':'rename','path':'l','to':'ns/l'}");
 	RUN(0, "{'op':'rename','path':'ns/l','to':'l'}");
 	RUN(0, "{'op':'delete','path':'ns','recursive':true}");
+	/* Pickles (Python's clients' data) as a value, a list's item, a
+	 * queue's item and a dict's value, byte for byte. */
+	RUN(0, "{'op':'set','path':'p','pickle':'" PICKLE "'}");
+	RUN(0, "{'op':'append','path':'l','pickle':'" PICKLE "'}");
+	RUN(0, "{'op':'put','path':'q','pickle':'" PICKLE "'}");
+	RUN(0, "{'op':'set','path':'d/pk','pickle':'" PICKLE "'}");
+	/* Times set alone (touch -d, cp -p): a record of their own. */
+	RUN(0, "{'op':'utime','path':'v','mtime_ns':1234567890123}");
+	RUN(0, "{'op':'utime','path':'d'}");
 }
 
 static struct mgr_store *load(void)
@@ -100,6 +113,8 @@ static void test_snapshot(void **state)
 	s = load();
 	describe(s, b, sizeof(b));
 	assert_string_equal(a, b);
+	/* A load accounts for what it makes as making it did. */
+	assert_int_equal(mgr_store_bytes(s), mgr_store_bytes(store));
 	mgr_engine_free(s);
 	clear_dir();
 }
@@ -123,6 +138,7 @@ static void test_journal(void **state)
 	s = load();
 	describe(s, b, sizeof(b));
 	assert_string_equal(a, b);
+	assert_int_equal(mgr_store_bytes(s), mgr_store_bytes(store));
 	mgr_engine_free(s);
 	clear_dir();
 }
@@ -131,7 +147,7 @@ static void test_journal(void **state)
  * store stays whole. */
 static void test_garbage(void **state)
 {
-	struct mgr_restore rs = { .store = store };
+	struct mgr_restore rs = { .store = store, .format = MGR_FORMAT_VERSION };
 	unsigned char payload[64];
 	struct mgr_img in;
 	uint64_t end;
@@ -143,7 +159,7 @@ static void test_garbage(void **state)
 		n = 1 + rand() % (int)sizeof(payload);
 		for (k = 0; k < n; k++)
 			payload[k] = (unsigned char)(rand() % 4 ? rand() % 16 : rand());
-		payload[0] = (unsigned char)(1 + rand() % 8);
+		payload[0] = (unsigned char)(1 + rand() % MGR_REC_TIMES);
 		in.p = payload;
 		in.end = payload + n;
 		mgr_restore_apply(&rs, &in, &end);
@@ -152,11 +168,75 @@ static void test_garbage(void **state)
 	OK(0, res, "{'op':'dump','path':''}");
 }
 
+/* A directory of format 1, which kept no times, loads, its objects with
+ * the time of the load; a manager goes on in journal-1, of its own
+ * format, and never appends to the old one. */
+static void test_format1(void **state)
+{
+	unsigned char head[MGR_FILE_HEAD];
+	struct mgr_persist_opts o = { .dir = dir, .fsync = MGR_FSYNC_NO };
+	struct mgr_buf b;
+	struct mgr_persist *p;
+	struct mgr_store *s, *orig = store;
+	char path[128], err[256];
+	struct stat st;
+	size_t len;
+	long at;
+	int fd;
+
+	mgr_buf_init(&b);
+	mgr_file_head(head, false, 0);
+	head[8] = 1;	/* the format version */
+	assert_int_equal(mgr_buf_append(&b, head, sizeof(head)), 0);
+	at = mgr_rec_begin(&b, MGR_REC_IMAGE);
+	assert_true(at >= 0);
+	/* path ["x"], a value, no typecode, version 5, whole, the JSON 7 */
+	assert_int_equal(mgr_img_put_u64(&b, 1), 0);
+	assert_int_equal(mgr_img_put_bytes(&b, "x", 1), 0);
+	assert_int_equal(mgr_img_put_u64(&b, MGR_VALUE), 0);
+	assert_int_equal(mgr_img_put_u64(&b, 0), 0);
+	assert_int_equal(mgr_img_put_u64(&b, 5), 0);
+	assert_int_equal(mgr_img_put_u64(&b, 1), 0);
+	assert_int_equal(mgr_img_put_u64(&b, MGR_DATUM_JSON), 0);
+	assert_int_equal(mgr_img_put_bytes(&b, "7", 1), 0);
+	mgr_rec_end(&b, at);
+	snprintf(path, sizeof(path), "%s/journal-0", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, b.data, b.len), (ssize_t)b.len);
+	close(fd);
+	len = b.len;
+	mgr_buf_release(&b);
+
+	s = load();
+	store = s;
+	OK(0, res, "{'op':'get','path':'x'}");
+	assert_string_equal(res, "{\"value\":7,\"version\":5}");
+	OK(0, res, "{'op':'stat','path':'x'}");
+	assert_non_null(strstr(res, "\"mtime_ns\":1"));
+	mgr_engine_free(s);
+	s = mgr_engine_new();
+	store = s;
+	assert_int_equal(mgr_persist_open(&o, s, &p, err, sizeof(err)), 0);
+	RUN(0, "{'op':'set','path':'x','value':8}");
+	mgr_persist_close(p);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, len);
+	mgr_engine_free(s);
+	s = load();
+	store = s;
+	OK(0, res, "{'op':'get','path':'x'}");
+	assert_non_null(strstr(res, "\"value\":8"));
+	mgr_engine_free(orig);
+	clear_dir();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_format1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 	};
 	int r;

@@ -129,7 +129,7 @@ static int load_snapshot(int dirfd, const char *dir, uint64_t gen, struct mgr_re
 		snprintf(err, errlen, "cannot read %s/%s: %s", dir, name, strerror(-r));
 		return r;
 	}
-	r = m.size < MGR_FILE_HEAD ? -EINVAL : mgr_file_head_check(m.data, true, &fgen);
+	r = m.size < MGR_FILE_HEAD ? -EINVAL : mgr_file_head_check(m.data, true, &fgen, &rs->format);
 	if (!r && fgen != gen)
 		r = -EINVAL;
 	while (!r) {
@@ -148,8 +148,8 @@ static int load_snapshot(int dirfd, const char *dir, uint64_t gen, struct mgr_re
 	unmap_file(&m);
 	ld->snap_bytes = m.size;
 	if (r == -EPROTO)
-		snprintf(err, errlen, "%s/%s is in a format this mgrd cannot read (version %u is)",
-			 dir, name, MGR_FORMAT_VERSION);
+		snprintf(err, errlen, "%s/%s is in format version %u, which this mgrd cannot read (it reads %u to %u)",
+			 dir, name, rs->format, MGR_FORMAT_OLDEST, MGR_FORMAT_VERSION);
 	else if (r < 0)
 		snprintf(err, errlen, "%s/%s is corrupt at byte %zu (%s): refusing to load it, nothing was loaded",
 			 dir, name, off, r == -ENOMEM ? "out of memory" : "bad record");
@@ -195,12 +195,15 @@ static int load_journal(int dirfd, const char *dir, uint64_t gen, bool last,
 			unlinkat(dirfd, name, 0);
 		return 0;
 	}
-	r = m.size < MGR_FILE_HEAD ? -EINVAL : mgr_file_head_check(m.data, false, &fgen);
+	r = m.size < MGR_FILE_HEAD ? -EINVAL : mgr_file_head_check(m.data, false, &fgen, &rs->format);
 	if (r == 0 && fgen != gen)
 		r = -EINVAL;
 	if (r < 0) {
-		snprintf(err, errlen, r == -EPROTO ? "%s/%s is in a format this mgrd cannot read" :
-			 "%s/%s has no valid header: refusing to start", dir, name);
+		if (r == -EPROTO)
+			snprintf(err, errlen, "%s/%s is in format version %u, which this mgrd cannot read (it reads %u to %u)",
+				 dir, name, rs->format, MGR_FORMAT_OLDEST, MGR_FORMAT_VERSION);
+		else
+			snprintf(err, errlen, "%s/%s has no valid header: refusing to start", dir, name);
 		unmap_file(&m);
 		return r;
 	}
@@ -246,6 +249,7 @@ static int load_journal(int dirfd, const char *dir, uint64_t gen, bool last,
 		break;
 	}
 	ld->end = off;
+	ld->format = rs->format;
 	unmap_file(&m);
 	return r;
 }

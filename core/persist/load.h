@@ -30,6 +30,7 @@ struct mgr_load {
 	uint64_t gen;		/* the journal to go on appending to */
 	uint64_t end;		/* where its intact records end */
 	bool fresh;		/* it does not exist yet */
+	unsigned format;	/* its format version, when it exists */
 	uint64_t records;	/* records applied */
 	uint64_t dropped;	/* bytes cut off or that would be */
 };

@@ -93,7 +93,7 @@ static void changed(void *arg, struct mgr_obj *o, enum mgr_change what)
 		r = mgr_rec_image(b, o, false);
 		break;
 	case MGR_CHANGE_META:
-		/* Times alone: format 1 keeps none. */
+		r = mgr_rec_times(b, o);
 		break;
 	case MGR_CHANGE_DELETE:
 		mgr_outset_forget(&p->out, o);
@@ -511,6 +511,12 @@ int mgr_persist_open(const struct mgr_persist_opts *o, struct mgr_store *s,
 	if (r == 0) {
 		p->snap_bytes = ld.snap_bytes;
 		p->oldest = ld.have_snap ? ld.snap_gen : 0;
+		/* A journal of an older format is not appended to: the
+		 * records from now on go to the next one, in this format. */
+		if (!ld.fresh && ld.format != MGR_FORMAT_VERSION) {
+			ld.gen++;
+			ld.fresh = true;
+		}
 		r = open_journal(p, ld.gen, ld.fresh ? 0 : (off_t)ld.end);
 		if (r < 0)
 			snprintf(err, errlen, "data directory %s: cannot write journal-%" PRIu64 ": %s",

@@ -77,11 +77,12 @@ void mgr_file_head(unsigned char out[MGR_FILE_HEAD], bool snap, uint64_t gen)
 	put32(out + 20, (uint32_t)(gen >> 32));
 }
 
-int mgr_file_head_check(const unsigned char *head, bool snap, uint64_t *gen)
+int mgr_file_head_check(const unsigned char *head, bool snap, uint64_t *gen, unsigned *format)
 {
 	if (memcmp(head, snap ? magic_snap : magic_journal, 8) != 0)
 		return -EINVAL;
-	if (get32(head + 8) != MGR_FORMAT_VERSION)
+	*format = get32(head + 8);
+	if (*format < MGR_FORMAT_OLDEST || *format > MGR_FORMAT_VERSION)
 		return -EPROTO;
 	*gen = get32(head + 16) | (uint64_t)get32(head + 20) << 32;
 	return 0;

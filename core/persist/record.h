@@ -18,13 +18,17 @@
 #include "image.h"
 #include "store.h"
 
-#define MGR_FORMAT_VERSION 1
+/* 2: images carry their object's times, and MGR_REC_TIMES; a version 1
+ * file is read (its objects' times are those of the load). */
+#define MGR_FORMAT_VERSION 2
+#define MGR_FORMAT_OLDEST 1
 #define MGR_REC_HEAD 8			/* length and CRC */
 #define MGR_REC_MAX ((uint32_t)1 << 30)	/* a payload is never this long */
 #define MGR_FILE_HEAD 24		/* magic, version, reserved, generation */
 
 enum mgr_rec_kind {
-	MGR_REC_IMAGE = 1,	/* path, type, typecode, version, full, state */
+	MGR_REC_IMAGE = 1,	/* path, type, typecode, version, (2:) mtime,
+				 * ctime, full, state */
 	MGR_REC_DELETE = 2,	/* path, version */
 	MGR_REC_RENAME = 3,	/* old path, new path */
 	MGR_REC_NOTE = 4,	/* path, what (enum mgr_note), datum for pushes */
@@ -32,15 +36,17 @@ enum mgr_rec_kind {
 	MGR_REC_GONE = 6,	/* id */
 	MGR_REC_VERSION = 7,	/* the store's last version */
 	MGR_REC_END = 8,	/* a snapshot's last record: how many before */
+	MGR_REC_TIMES = 9,	/* (2:) path, version, mtime, ctime */
 };
 
 uint32_t mgr_crc32c(uint32_t crc, const void *data, size_t n);
 
 /* A file's header for a snapshot (snap) or a journal. */
 void mgr_file_head(unsigned char out[MGR_FILE_HEAD], bool snap, uint64_t gen);
-/* 0 and *gen when head is a good header of that kind; -EINVAL for
- * another file, -EPROTO for a format version this mgrd cannot read. */
-int mgr_file_head_check(const unsigned char *head, bool snap, uint64_t *gen);
+/* 0, *gen and *format when head is a good header of that kind; -EINVAL
+ * for another file, -EPROTO for a format version this mgrd cannot read
+ * (*format says which). */
+int mgr_file_head_check(const unsigned char *head, bool snap, uint64_t *gen, unsigned *format);
 
 /* Open a record in b (its frame's room and the kind); finish it with
  * mgr_rec_end, which fills in length and CRC.  Returns the record's

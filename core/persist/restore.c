@@ -101,10 +101,22 @@ static int load_new(struct mgr_restore *rs, struct mgr_rec_path *p, uint64_t typ
 	return 0;
 }
 
+/* Format 1 kept no times: its objects have the time of the load (the
+ * first record that makes them). */
+static void set_times(struct mgr_restore *rs, struct mgr_obj *o, uint64_t mtime, uint64_t ctime)
+{
+	if (rs->format >= 2) {
+		o->mtime = (int64_t)mtime;
+		o->ctime = (int64_t)ctime;
+	} else if (!o->mtime) {
+		o->mtime = o->ctime = mgr_store_now();
+	}
+}
+
 static int apply_image(struct mgr_restore *rs, struct mgr_img *in)
 {
 	struct mgr_rec_path p;
-	uint64_t type, tc, version, full;
+	uint64_t type, tc, version, full, mtime = 0, ctime = 0;
 	const struct mgr_type *t;
 	struct mgr_obj *o;
 	struct mgr_img state;
@@ -112,7 +124,9 @@ static int apply_image(struct mgr_restore *rs, struct mgr_img *in)
 
 	if (r < 0 || (!p.obj && !p.parent) || mgr_img_get_u64(in, &type) < 0 || type >= MGR_NTYPES ||
 	    !(t = mgr_types[type]) || mgr_img_get_u64(in, &tc) < 0 || tc > 127 ||
-	    mgr_img_get_u64(in, &version) < 0 || mgr_img_get_u64(in, &full) < 0 || full > 1)
+	    mgr_img_get_u64(in, &version) < 0 ||
+	    (rs->format >= 2 && (mgr_img_get_u64(in, &mtime) < 0 || mgr_img_get_u64(in, &ctime) < 0)) ||
+	    mgr_img_get_u64(in, &full) < 0 || full > 1)
 		return -EINVAL;
 	/* Only a type that reports notes is ever saved in part. */
 	if (!is_container(type) && (!t->load || !t->save || (!full && !t->replay)))
@@ -164,6 +178,22 @@ made:
 		return -EINVAL;
 	o->version = version;
 	saw_version(rs, version);
+	set_times(rs, o, mtime, ctime);
+	return 0;
+}
+
+static int apply_times(struct mgr_restore *rs, struct mgr_img *in)
+{
+	struct mgr_rec_path p;
+	uint64_t version, mtime, ctime;
+
+	if (rs->format < 2 || mgr_rec_get_path(rs->store, in, &p) < 0 ||
+	    mgr_img_get_u64(in, &version) < 0 || mgr_img_get_u64(in, &mtime) < 0 ||
+	    mgr_img_get_u64(in, &ctime) < 0 || in->p != in->end)
+		return -EINVAL;
+	p.obj->version = version;
+	saw_version(rs, version);
+	set_times(rs, p.obj, mtime, ctime);
 	return 0;
 }
 
@@ -275,6 +305,8 @@ int mgr_restore_apply(struct mgr_restore *rs, struct mgr_img *in, uint64_t *end)
 			return -EINVAL;
 		saw_version(rs, v);
 		return 0;
+	case MGR_REC_TIMES:
+		return apply_times(rs, in);
 	case MGR_REC_END:
 		if (mgr_img_get_u64(in, end) < 0)
 			return -EINVAL;

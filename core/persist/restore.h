@@ -41,6 +41,7 @@ struct mgr_restore {
 	struct mgr_outset out;
 	uint64_t version;		/* the highest seen */
 	uint64_t records;
+	unsigned format;		/* of the file being applied */
 };
 
 /* Apply one record's payload.  0, -EINVAL (it does not fit) or -ENOMEM.

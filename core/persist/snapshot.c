@@ -26,9 +26,27 @@ int mgr_rec_image(struct mgr_buf *b, struct mgr_obj *o, bool full)
 	if (!r)
 		r = mgr_img_put_u64(b, o->version);
 	if (!r)
+		r = mgr_img_put_u64(b, (uint64_t)o->mtime);
+	if (!r)
+		r = mgr_img_put_u64(b, (uint64_t)o->ctime);
+	if (!r)
 		r = mgr_img_put_u64(b, full || !t || !t->replay);
 	if (!r && !(MGR_TYPE_BIT(o->type) & MGR_CONTAINERS))
 		r = t && t->save ? t->save(o, b, full || !t->replay) : -EINVAL;
+	return mgr_rec_close(b, at, r);
+}
+
+int mgr_rec_times(struct mgr_buf *b, const struct mgr_obj *o)
+{
+	long at = mgr_rec_begin(b, MGR_REC_TIMES);
+	int r = at < 0 ? -ENOMEM : mgr_rec_put_path(b, o);
+
+	if (!r)
+		r = mgr_img_put_u64(b, o->version);
+	if (!r)
+		r = mgr_img_put_u64(b, (uint64_t)o->mtime);
+	if (!r)
+		r = mgr_img_put_u64(b, (uint64_t)o->ctime);
 	return mgr_rec_close(b, at, r);
 }
 

@@ -14,6 +14,8 @@
  * type does not report through notes.  0 or -ENOMEM (-EINVAL from a
  * type that cannot save). */
 int mgr_rec_image(struct mgr_buf *b, struct mgr_obj *o, bool full);
+/* An object's times alone (MGR_CHANGE_META). */
+int mgr_rec_times(struct mgr_buf *b, const struct mgr_obj *o);
 int mgr_rec_given(struct mgr_buf *b, uint64_t id, const struct mgr_obj *queue,
 		  const struct mgr_datum *d);
 
