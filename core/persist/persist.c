@@ -381,6 +381,9 @@ static const char *const readers[] = {
 	"stat", "ls", "dump", "len", "qsize", "empty", "full", "is_set", "locked",
 	"get_value", "keys", "values", "items", "n_waiting", "broken", "parties",
 	"contains", "count", "index", "getitem", "copy", "ping",
+	/* Python's (core/pyserver) */
+	"__getitem__", "__len__", "__contains__", "__repr__", "__str__", "_getvalue",
+	"is_set", "#GETVALUE", "debug_info", "number_of_objects", "dummy",
 };
 
 int mgr_persist_admit(struct mgr_persist *p, const char *op, size_t size, const char **msg)
