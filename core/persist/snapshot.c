@@ -11,6 +11,18 @@
 
 #define FLUSH_AT ((size_t)1 << 20)
 
+/* An object's version, mtime and ctime (format 2). */
+static int put_stamps(struct mgr_buf *b, const struct mgr_obj *o)
+{
+	int r = mgr_img_put_u64(b, o->version);
+
+	if (!r)
+		r = mgr_img_put_u64(b, (uint64_t)o->mtime);
+	if (!r)
+		r = mgr_img_put_u64(b, (uint64_t)o->ctime);
+	return r;
+}
+
 int mgr_rec_image(struct mgr_buf *b, struct mgr_obj *o, bool full)
 {
 	const struct mgr_type *t = mgr_types[o->type];
@@ -24,11 +36,7 @@ int mgr_rec_image(struct mgr_buf *b, struct mgr_obj *o, bool full)
 	if (!r)
 		r = mgr_img_put_u64(b, (unsigned char)o->typecode);
 	if (!r)
-		r = mgr_img_put_u64(b, o->version);
-	if (!r)
-		r = mgr_img_put_u64(b, (uint64_t)o->mtime);
-	if (!r)
-		r = mgr_img_put_u64(b, (uint64_t)o->ctime);
+		r = put_stamps(b, o);
 	if (!r)
 		r = mgr_img_put_u64(b, full || !t || !t->replay);
 	if (!r && !(MGR_TYPE_BIT(o->type) & MGR_CONTAINERS))
@@ -42,11 +50,7 @@ int mgr_rec_times(struct mgr_buf *b, const struct mgr_obj *o)
 	int r = at < 0 ? -ENOMEM : mgr_rec_put_path(b, o);
 
 	if (!r)
-		r = mgr_img_put_u64(b, o->version);
-	if (!r)
-		r = mgr_img_put_u64(b, (uint64_t)o->mtime);
-	if (!r)
-		r = mgr_img_put_u64(b, (uint64_t)o->ctime);
+		r = put_stamps(b, o);
 	return mgr_rec_close(b, at, r);
 }
 
