@@ -327,6 +327,13 @@ void mgr_store_note(struct mgr_store *s, struct mgr_obj *o, enum mgr_note what,
 		s->journal.note(s->journal.arg, o, what, d, id);
 }
 
+void mgr_store_range(struct mgr_store *s, struct mgr_obj *o, uint64_t off, const void *data,
+		     size_t n)
+{
+	if (s->journal.range)
+		s->journal.range(s->journal.arg, o, off, data, n);
+}
+
 uint64_t mgr_store_version(const struct mgr_store *s)
 {
 	return s->version;

@@ -118,6 +118,11 @@ struct mgr_journal_hooks {
 	mgr_change_fn changed;
 	void (*note)(void *arg, struct mgr_obj *o, enum mgr_note what,
 		     const struct mgr_datum *d, uint64_t id);
+	/* A value's content changed by range (content.h), before the
+	 * change's report: n bytes of data written at off, or (data NULL)
+	 * cut or extended with zeros to off.  Without it, or for a typed
+	 * Value, the report alone says what the value holds. */
+	void (*range)(void *arg, struct mgr_obj *o, uint64_t off, const void *data, size_t n);
 	void *arg;
 };
 
@@ -136,6 +141,9 @@ void mgr_store_set_journal(struct mgr_store *s, const struct mgr_journal_hooks *
  * for MGR_NOTE_GONE of an item whose queue was deleted. */
 void mgr_store_note(struct mgr_store *s, struct mgr_obj *o, enum mgr_note what,
 		    const struct mgr_datum *d, uint64_t id);
+/* Tell the journal, if any, of a change by range (mgr_journal_hooks). */
+void mgr_store_range(struct mgr_store *s, struct mgr_obj *o, uint64_t off, const void *data,
+		     size_t n);
 /* The last version handed out, and setting it at restore (never lower). */
 uint64_t mgr_store_version(const struct mgr_store *s);
 void mgr_store_set_version(struct mgr_store *s, uint64_t v);

@@ -164,9 +164,34 @@ static bool intact_after(const unsigned char *data, size_t n)
 
 	for (i = 1; i + MGR_REC_HEAD < n; i++)
 		if (mgr_rec_next(data + i, n - i, &pl, &size) == 0 && pl.p < pl.end &&
-		    pl.p[0] >= MGR_REC_IMAGE && pl.p[0] <= MGR_REC_END)
+		    pl.p[0] >= MGR_REC_IMAGE && pl.p[0] <= MGR_REC_LAST)
 			return true;
 	return false;
+}
+
+/* 0 unless the record pl is a group (MGR_REC_GROUP) that data, what
+ * follows it, does not hold whole: -ENODATA when data ends within it
+ * (written in part), -EINVAL when one of its records is bad. */
+static int group_whole(struct mgr_img pl, const unsigned char *data, size_t n)
+{
+	struct mgr_img next;
+	uint64_t kind, count;
+	size_t size;
+	int r;
+
+	if (mgr_img_get_u64(&pl, &kind) < 0 || kind != MGR_REC_GROUP)
+		return 0;
+	if (mgr_img_get_u64(&pl, &count) < 0)
+		return -EINVAL;
+	for (; count; count--, data += size, n -= size) {
+		r = mgr_rec_next(data, n, &next, &size);
+		/* The last written, in part? */
+		if (r == -EINVAL && !intact_after(data, n))
+			r = -ENODATA;
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 static int load_journal(int dirfd, const char *dir, uint64_t gen, bool last,
@@ -177,7 +202,7 @@ static int load_journal(int dirfd, const char *dir, uint64_t gen, bool last,
 	struct mgr_img pl;
 	uint64_t fgen, count;
 	size_t off = MGR_FILE_HEAD, size;
-	bool torn;
+	bool torn, cut_group;
 	int r;
 
 	snprintf(name, sizeof(name), "journal-%" PRIu64, gen);
@@ -213,6 +238,11 @@ static int load_journal(int dirfd, const char *dir, uint64_t gen, bool last,
 			r = 0;
 			break;
 		}
+		cut_group = false;
+		if (r == 0) {
+			r = group_whole(pl, m.data + off + size, m.size - off - size);
+			cut_group = r == -ENODATA;
+		}
 		if (r == 0) {
 			r = mgr_restore_apply(rs, &pl, &count);
 			if (r == 0) {
@@ -225,8 +255,8 @@ static int load_journal(int dirfd, const char *dir, uint64_t gen, bool last,
 				break;
 			}
 		}
-		/* A bad record at off. */
-		torn = last && !intact_after(m.data + off, m.size - off);
+		/* A bad record at off, or a group the journal ends within. */
+		torn = last && (cut_group || !intact_after(m.data + off, m.size - off));
 		if (!torn && !ld->repair) {
 			snprintf(err, errlen, "%s/%s: the record at byte %zu is corrupt and %s: refusing to start; nothing after it can be applied (mgrd --repair cuts the journal there, losing what follows)",
 				 dir, name, off, last ? "intact records follow it" : "later journals follow it");

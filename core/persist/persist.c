@@ -37,6 +37,7 @@ struct mgr_persist {
 	struct mgr_buf pending;		/* records of this round */
 	struct mgr_buf move_from;	/* the old path of a rename */
 	bool moving;
+	struct mgr_obj *ranged;		/* changed by range, not yet reported */
 	bool broken;			/* a record could not be made */
 	bool unsynced;
 	uint64_t last_sync;		/* ms */
@@ -62,6 +63,8 @@ static void fatal(struct mgr_persist *p, const char *what, int err)
 	_exit(1);
 }
 
+static int write_pending(void *arg, struct mgr_buf *b);
+
 /* ---- the journal's hooks ---- */
 
 static void changed(void *arg, struct mgr_obj *o, enum mgr_change what)
@@ -85,12 +88,20 @@ static void changed(void *arg, struct mgr_obj *o, enum mgr_change what)
 			if (!r)
 				r = mgr_rec_put_path(b, o);
 			r = mgr_rec_close(b, at, r);
+			/* It moved whole: its new version and times. */
+			if (!r)
+				r = mgr_rec_times(b, o);
+		} else {
+			r = (int)mgr_rec_object(b, o, true, write_pending, p);
 		}
-		if (!r)
-			r = mgr_rec_image(b, o, true);
 		break;
 	case MGR_CHANGE_UPDATE:
-		r = mgr_rec_image(b, o, false);
+		if (p->ranged == o) {
+			p->ranged = NULL;
+			r = mgr_rec_times(b, o);
+		} else {
+			r = (int)mgr_rec_object(b, o, false, write_pending, p);
+		}
 		break;
 	case MGR_CHANGE_META:
 		r = mgr_rec_times(b, o);
@@ -139,6 +150,15 @@ static void note(void *arg, struct mgr_obj *o, enum mgr_note what, const struct 
 	}
 	if (r < 0)
 		p->broken = true;
+}
+
+static void range(void *arg, struct mgr_obj *o, uint64_t off, const void *data, size_t n)
+{
+	struct mgr_persist *p = arg;
+
+	if (mgr_rec_range(&p->pending, o, off, data, n) < 0)
+		p->broken = true;
+	p->ranged = o;
 }
 
 /* ---- the journal file ---- */
@@ -332,6 +352,24 @@ static void compact(struct mgr_persist *p)
 
 /* ---- the round ---- */
 
+/* Write the round's records so far (b is p->pending), unsynced; also
+ * before each piece of a large image, so that the round never holds a
+ * large value twice.  Replies still wait for the round's end. */
+static int write_pending(void *arg, struct mgr_buf *b)
+{
+	struct mgr_persist *p = arg;
+	int r = reserve(p, (off_t)b->len);
+
+	if (!r)
+		r = write_at(p->jfd, b->data, b->len, p->pos);
+	if (r < 0)
+		return r;
+	p->pos += (off_t)b->len;
+	b->len = 0;
+	p->unsynced = true;
+	return 0;
+}
+
 void mgr_persist_commit(struct mgr_persist *p)
 {
 	int r;
@@ -339,18 +377,13 @@ void mgr_persist_commit(struct mgr_persist *p)
 	if (p->broken)
 		fatal(p, "a record could not be made", ENOMEM);
 	if (p->pending.len) {
-		r = reserve(p, (off_t)p->pending.len);
-		if (!r)
-			r = write_at(p->jfd, p->pending.data, p->pending.len, p->pos);
+		r = write_pending(p, &p->pending);
 		if (r < 0)
 			fatal(p, "write", -r);
-		p->pos += (off_t)p->pending.len;
-		p->pending.len = 0;
 		if (p->pending.cap > ((size_t)1 << 20)) {
 			mgr_buf_release(&p->pending);
 			mgr_buf_init(&p->pending);
 		}
-		p->unsynced = true;
 		if (p->fsync == MGR_FSYNC_ALWAYS && sync_journal(p) < 0)
 			fatal(p, "fsync", errno);
 	}
@@ -533,6 +566,7 @@ int mgr_persist_open(const struct mgr_persist_opts *o, struct mgr_store *s,
 	p->compact_at = threshold(p);
 	hooks.changed = changed;
 	hooks.note = note;
+	hooks.range = range;
 	hooks.arg = p;
 	mgr_store_set_journal(s, &hooks);
 	back = put_back(p, &rs.out);

@@ -37,6 +37,12 @@ enum mgr_rec_kind {
 	MGR_REC_VERSION = 7,	/* the store's last version */
 	MGR_REC_END = 8,	/* a snapshot's last record: how many before */
 	MGR_REC_TIMES = 9,	/* (2:) path, version, mtime, ctime */
+	MGR_REC_RANGE = 10,	/* (2:) path, offset, whether bytes follow,
+				 * bytes: a value's content changed by range
+				 * (content.h), or cut or extended to offset */
+	MGR_REC_GROUP = 11,	/* (2:) count: the records that follow, one
+				 * change, whole or not at all */
+	MGR_REC_LAST = MGR_REC_GROUP,
 };
 
 uint32_t mgr_crc32c(uint32_t crc, const void *data, size_t n);

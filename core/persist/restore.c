@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "content.h"
 #include "record.h"
 
 int mgr_outset_add(struct mgr_outset *set, uint64_t id, struct mgr_obj *obj,
@@ -232,6 +233,22 @@ static int apply_rename(struct mgr_restore *rs, struct mgr_img *in)
 	return mgr_obj_rename(rs->store, from.obj, to.parent, to.name, to.len) < 0 ? -EINVAL : 0;
 }
 
+static int apply_range(struct mgr_restore *rs, struct mgr_img *in)
+{
+	struct mgr_rec_path p;
+	uint64_t off, more;
+	const void *data = NULL;
+	size_t n = 0;
+	int r;
+
+	if (mgr_rec_get_path(rs->store, in, &p) < 0 || mgr_img_get_u64(in, &off) < 0 ||
+	    mgr_img_get_u64(in, &more) < 0 || more > 1 ||
+	    (more && mgr_img_get_bytes(in, &data, &n) < 0) || in->p != in->end)
+		return -EINVAL;
+	r = mgr_content_replay(rs->store, p.obj, off, more ? data ? data : "" : NULL, n);
+	return r == -ENOMEM ? r : r < 0 ? -EINVAL : 0;
+}
+
 static int apply_note(struct mgr_restore *rs, struct mgr_img *in)
 {
 	struct mgr_datum *d = NULL;
@@ -307,6 +324,11 @@ int mgr_restore_apply(struct mgr_restore *rs, struct mgr_img *in, uint64_t *end)
 		return 0;
 	case MGR_REC_TIMES:
 		return apply_times(rs, in);
+	case MGR_REC_RANGE:
+		return apply_range(rs, in);
+	case MGR_REC_GROUP:
+		/* The journal's reader checks that its records are all there. */
+		return mgr_img_get_u64(in, &v) < 0 ? -EINVAL : 0;
 	case MGR_REC_END:
 		if (mgr_img_get_u64(in, end) < 0)
 			return -EINVAL;

@@ -10,6 +10,8 @@
 #include "record.h"
 
 #define FLUSH_AT ((size_t)1 << 20)
+/* Content past this goes in pieces of it (a record holds under 1 GiB). */
+#define PIECE ((size_t)16 << 20)
 
 /* An object's version, mtime and ctime (format 2). */
 static int put_stamps(struct mgr_buf *b, const struct mgr_obj *o)
@@ -23,14 +25,13 @@ static int put_stamps(struct mgr_buf *b, const struct mgr_obj *o)
 	return r;
 }
 
-int mgr_rec_image(struct mgr_buf *b, struct mgr_obj *o, bool full)
+/* An image record's fields before its state; at is where it began. */
+static int image_head(struct mgr_buf *b, struct mgr_obj *o, bool full, long *at)
 {
-	const struct mgr_type *t = mgr_types[o->type];
-	long at = mgr_rec_begin(b, MGR_REC_IMAGE);
-	int r = at < 0 ? -ENOMEM : 0;
+	int r;
 
-	if (!r)
-		r = mgr_rec_put_path(b, o);
+	*at = mgr_rec_begin(b, MGR_REC_IMAGE);
+	r = *at < 0 ? -ENOMEM : mgr_rec_put_path(b, o);
 	if (!r)
 		r = mgr_img_put_u64(b, o->type);
 	if (!r)
@@ -38,10 +39,74 @@ int mgr_rec_image(struct mgr_buf *b, struct mgr_obj *o, bool full)
 	if (!r)
 		r = put_stamps(b, o);
 	if (!r)
-		r = mgr_img_put_u64(b, full || !t || !t->replay);
+		r = mgr_img_put_u64(b, full);
+	return r;
+}
+
+int mgr_rec_image(struct mgr_buf *b, struct mgr_obj *o, bool full)
+{
+	const struct mgr_type *t = mgr_types[o->type];
+	long at;
+	int r;
+
+	full = full || !t || !t->replay;
+	r = image_head(b, o, full, &at);
 	if (!r && !(MGR_TYPE_BIT(o->type) & MGR_CONTAINERS))
-		r = t && t->save ? t->save(o, b, full || !t->replay) : -EINVAL;
+		r = t && t->save ? t->save(o, b, full) : -EINVAL;
 	return mgr_rec_close(b, at, r);
+}
+
+int mgr_rec_range(struct mgr_buf *b, const struct mgr_obj *o, uint64_t off, const void *data,
+		  size_t n)
+{
+	long at = mgr_rec_begin(b, MGR_REC_RANGE);
+	int r = at < 0 ? -ENOMEM : mgr_rec_put_path(b, o);
+
+	if (!r)
+		r = mgr_img_put_u64(b, off);
+	if (!r)
+		r = mgr_img_put_u64(b, data != NULL);
+	if (!r && data)
+		r = mgr_img_put_bytes(b, data, n);
+	return mgr_rec_close(b, at, r);
+}
+
+long mgr_rec_object(struct mgr_buf *b, struct mgr_obj *o, bool full, mgr_rec_flush_fn flush,
+		    void *arg)
+{
+	const struct mgr_datum *d = o->type == MGR_VALUE ? o->u.value : NULL;
+	struct mgr_datum *empty;
+	size_t off, n, pieces;
+	long at;
+	int r;
+
+	if (!d || d->len <= PIECE) {
+		r = mgr_rec_image(b, o, full);
+		return r < 0 ? r : 1;
+	}
+	/* Only raw bytes are this large (MGR_DATUM_MAX), and they load back
+	 * as bytes: a value this large is never shown as JSON. */
+	pieces = (d->len + PIECE - 1) / PIECE;
+	empty = mgr_datum_new(MGR_DATUM_BYTES, "", 0);
+	if (!empty)
+		return -ENOMEM;
+	at = mgr_rec_begin(b, MGR_REC_GROUP);
+	r = mgr_rec_close(b, at, at < 0 ? -ENOMEM : mgr_img_put_u64(b, 1 + pieces));
+	if (!r) {
+		r = image_head(b, o, true, &at);
+		if (!r)
+			r = mgr_img_put_datum(b, empty);
+		r = mgr_rec_close(b, at, r);
+	}
+	mgr_datum_free(empty);
+	for (off = 0; off < d->len && !r; off += n) {
+		n = d->len - off < PIECE ? d->len - off : PIECE;
+		if (flush)
+			r = flush(arg, b);
+		if (!r)
+			r = mgr_rec_range(b, o, off, d->data + off, n);
+	}
+	return r < 0 ? r : (long)(2 + pieces);
 }
 
 int mgr_rec_times(struct mgr_buf *b, const struct mgr_obj *o)
@@ -95,15 +160,19 @@ static int flush(int fd, struct mgr_buf *b, size_t at)
 	return r;
 }
 
+static int flush_all(void *fd, struct mgr_buf *b)
+{
+	return flush(*(int *)fd, b, 0);
+}
+
 /* Depth first, each container before what it holds. */
 static int write_tree(int fd, struct mgr_buf *b, struct mgr_obj *o, uint64_t *count)
 {
 	struct mgr_obj *c;
-	int r = mgr_rec_image(b, o, true);
+	long n = mgr_rec_object(b, o, true, flush_all, &fd);
+	int r = n < 0 ? (int)n : flush(fd, b, FLUSH_AT);
 
-	if (!r)
-		r = flush(fd, b, FLUSH_AT);
-	(*count)++;
+	*count += n > 0 ? (uint64_t)n : 0;
 	if (MGR_TYPE_BIT(o->type) & MGR_CONTAINERS)
 		for (c = mgr_obj_first_child(o); c && !r; c = c->next)
 			r = write_tree(fd, b, c, count);

@@ -182,6 +182,50 @@ dstart
 t_out 100000 "the last rewrite is there after kill -9" mc get k
 dkill
 
+# Large values.  A value written in pieces journals each piece once, not
+# the whole value again for each; a value larger than one record goes in
+# pieces, in the journal and in a snapshot; a large change that a crash
+# cut short is dropped whole, the value keeping what it held before.
+rm -rf "$D" && mkdir "$D"
+dstart --compact-min 1G
+head -c 64M /dev/urandom >"$TMP/big"
+mc --bytes set big ""
+t_ok "64 MiB written into a value in pieces" mc write big 0 "$TMP/big"
+mc append big '"and a line"'
+cat "$TMP/big" >"$TMP/big.want" && printf 'and a line' >>"$TMP/big.want"
+read -r _ jend < <("${JT[@]}" records "$D"/journal-*)
+t_true "the journal holds each piece once ($jend bytes for 64 MiB)" \
+	test "$jend" -lt $((80 << 20))
+dkill
+dstart --compact-min 1G
+mc cat big >"$TMP/big.got"
+t_true "after kill -9 the 64 MiB value is back byte for byte" cmp -s "$TMP/big.want" "$TMP/big.got"
+t_ok "a value larger than a record goes into a snapshot" mc snapshot "$TMP/big.snap"
+mc store big2 - <<<"before"
+head -c 40M /dev/urandom >"$TMP/big2"
+t_ok "a 40 MiB value replaced at once" mc store big2 "$TMP/big2"
+dkill
+j=$(ls "$D" | grep '^journal-' | tail -1)
+cp "$D/$j" "$TMP/journal-whole"
+"${JT[@]}" cut "$D/$j"
+dstart --compact-min 1G
+t_true "a large change cut short by a crash is a torn tail" grep -q "torn tail" "$TMP/mgrd.log"
+t_out before "... dropped whole: the value holds what it held before" mc cat big2
+mc cat big >"$TMP/big.got"
+t_true "... and what came before it is kept" cmp -s "$TMP/big.want" "$TMP/big.got"
+dkill
+cp "$TMP/journal-whole" "$D/$j"
+dstart --compact-min 1G
+mc cat big2 >"$TMP/big2.got"
+t_true "the same journal whole gives the 40 MiB value" cmp -s "$TMP/big2" "$TMP/big2.got"
+dkill
+rm -rf "$D" && mkdir -m 700 "$D" && cp "$TMP/big.snap" "$D/snapshot-1"
+dstart
+mc cat big >"$TMP/big.got"
+t_true "a snapshot holding a value in pieces loads it whole" cmp -s "$TMP/big.want" "$TMP/big.got"
+dkill
+rm -f "$TMP"/big*
+
 # A full disk: refused with ENOSPC, and nothing acknowledged lost.
 if mkdir "$TMP/small" && mount -t tmpfs -o size=3m tmpfs "$TMP/small" 2>/dev/null; then
 	D=$TMP/small/data

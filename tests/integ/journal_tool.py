@@ -4,6 +4,7 @@ durability tests (the format: mgrfs(7), "Data directory").
     journal_tool.py records FILE        how many intact records, and where they end
     journal_tool.py tear FILE           a record written in part after the last
     journal_tool.py corrupt FILE N      one byte of record N (from 0) flipped
+    journal_tool.py cut FILE            the file ends halfway through its last record
 """
 import struct
 import sys
@@ -34,6 +35,11 @@ def main():
         # Says 100 bytes, holds 10: the rest never reached the disk.
         part = struct.pack("<II", 100, 0x12345678) + b"\x05" * 10
         data[end:end + len(part)] = part
+    elif cmd == "cut":
+        off, n = recs[-1]
+        with open(path, "r+b") as f:
+            f.truncate(off + 8 + n // 2)
+        return
     elif cmd == "corrupt":
         off, n = recs[int(sys.argv[3])]
         data[off + 8 + n // 2] ^= 0x55
