@@ -334,6 +334,11 @@ void mgr_store_range(struct mgr_store *s, struct mgr_obj *o, uint64_t off, const
 		s->journal.range(s->journal.arg, o, off, data, n);
 }
 
+int mgr_store_room(struct mgr_store *s, uint64_t bytes)
+{
+	return s->journal.room ? s->journal.room(s->journal.arg, bytes) : 0;
+}
+
 uint64_t mgr_store_version(const struct mgr_store *s)
 {
 	return s->version;

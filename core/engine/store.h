@@ -123,6 +123,9 @@ struct mgr_journal_hooks {
 	 * cut or extended with zeros to off.  Without it, or for a typed
 	 * Value, the report alone says what the value holds. */
 	void (*range)(void *arg, struct mgr_obj *o, uint64_t off, const void *data, size_t n);
+	/* Whether a change that journals about bytes more than its request
+	 * carried (a stage's commit) may be made: 0, or -ENOSPC. */
+	int (*room)(void *arg, uint64_t bytes);
 	void *arg;
 };
 
@@ -144,6 +147,9 @@ void mgr_store_note(struct mgr_store *s, struct mgr_obj *o, enum mgr_note what,
 /* Tell the journal, if any, of a change by range (mgr_journal_hooks). */
 void mgr_store_range(struct mgr_store *s, struct mgr_obj *o, uint64_t off, const void *data,
 		     size_t n);
+/* The journal's room for a change of about bytes (mgr_journal_hooks):
+ * 0, or -ENOSPC; 0 without a journal. */
+int mgr_store_room(struct mgr_store *s, uint64_t bytes);
 /* The last version handed out, and setting it at restore (never lower). */
 uint64_t mgr_store_version(const struct mgr_store *s);
 void mgr_store_set_version(struct mgr_store *s, uint64_t v);

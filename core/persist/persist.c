@@ -419,6 +419,13 @@ static const char *const readers[] = {
 	"is_set", "#GETVALUE", "debug_info", "number_of_objects", "dummy",
 };
 
+static int room(void *arg, uint64_t bytes)
+{
+	struct mgr_persist *p = arg;
+
+	return reserve(p, (off_t)(p->pending.len + bytes + ADMIT_SLACK));
+}
+
 int mgr_persist_admit(struct mgr_persist *p, const char *op, size_t size, const char **msg)
 {
 	size_t i;
@@ -567,6 +574,7 @@ int mgr_persist_open(const struct mgr_persist_opts *o, struct mgr_store *s,
 	hooks.changed = changed;
 	hooks.note = note;
 	hooks.range = range;
+	hooks.room = room;
 	hooks.arg = p;
 	mgr_store_set_journal(s, &hooks);
 	back = put_back(p, &rs.out);

@@ -10,6 +10,7 @@ land in compactions too.
 
 Prints PASS/FAIL lines (rawclient.report); the budget in seconds bounds
 the run, it is no measure of anything."""
+import base64
 import json
 import os
 import random
@@ -72,6 +73,7 @@ def setup(c, n):
         ("create", p + "/tr", {"type": "namespace"}),
         ("create", p + "/tr/t0", {"type": "namespace"}),
         ("create", p + "/tr/t0/v", {"type": "value", "value": 0}),
+        ("create", p + "/log", {"type": "value", "bytes": ""}),
     ]:
         ok(c.call(op, path, **args))
     ok(c.call("put_many", p + "/gq", items=[{"value": i} for i in range(QITEMS)]))
@@ -112,6 +114,9 @@ def writer(kind, n, out):
                 r = c.call("setitem", p + "arr", index=1, value=i)
             elif kind == "mv":
                 r = c.call("rename", p + "mv/k%d" % (i - 1), to=p + "mv/k%d" % i)
+            elif kind == "ap":
+                # By range: each append journalled as itself.
+                r = c.call("append", p + "log", value="%d\n" % i)
             elif kind == "lk":
                 r = c.call("acquire", p + "lk")
             elif kind == "tr":
@@ -130,7 +135,7 @@ def writer(kind, n, out):
     os._exit(0)
 
 
-KINDS = ["v", "l", "pq", "d", "gq", "sem", "ev", "arr", "mv", "lk", "tr"]
+KINDS = ["v", "l", "pq", "d", "gq", "sem", "ev", "arr", "mv", "lk", "tr", "ap"]
 
 
 def acked(out):
@@ -149,7 +154,9 @@ def check(c, n, got, final):
         st = ok(c.call("stat", p + "/" + name))
         state[name] = {k: st.get(k) for k in ("value", "is_set", "parties", "locked", "version")}
     state["versions"] = {k: ok(c.call("stat", p + "/" + k))["version"]
-                         for k in ("v", "l", "pq", "d", "gq", "arr")}
+                         for k in ("v", "l", "pq", "d", "gq", "arr", "log")}
+    log = ok(c.call("read", p + "/log", offset=0, length=1 << 20))
+    state["log"] = base64.b64decode(log["bytes"]).decode()
     if final is not None:
         return state, ([] if state == final else ["changed since the last restart: %r != %r" % (state, final)])
     bad = []
@@ -186,6 +193,9 @@ def check(c, n, got, final):
         bad.append("barrier parties %r" % state["bar"]["parties"])
     if state["lk"]["locked"]:
         bad.append("the lock is still held after the restart")
+    lines = [str(i) for i in range(1, a["ap"] + 2)]
+    if state["log"] not in ("".join(x + "\n" for x in lines[:-1]), "".join(x + "\n" for x in lines)):
+        bad.append("appended %r..., acknowledged %d appends" % (state["log"][-20:], a["ap"]))
     tr, t = state["tr"], a["tr"]
     whole = {k: v for k, v in tr.items() if isinstance(v, dict) and "v" in v}
     if ("t%d" % t not in whole and "t%d" % (t + 1) not in whole) or \
@@ -243,8 +253,8 @@ def main():
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     rawclient.report(not failures and cycles > 0,
-                     "%d kill -9 cycles under 11 writers: every acknowledged change kept, none half applied, nothing handed out lost"
-                     % cycles, "; ".join(failures[:5]))
+                     "%d kill -9 cycles under %d writers: every acknowledged change kept, none half applied, nothing handed out lost"
+                     % (cycles, len(KINDS)), "; ".join(failures[:5]))
 
 
 try:
@@ -253,4 +263,4 @@ except Exception as e:  # a manager that would not start, a writer's error
     LOG.flush()
     with open(LOG.name, "rb") as f:
         tail = f.read()[-600:].decode(errors="replace")
-    rawclient.report(False, "kill -9 cycles under 11 writers", "%r; mgrd said: %s" % (e, tail))
+    rawclient.report(False, "kill -9 cycles under %d writers" % len(KINDS), "%r; mgrd said: %s" % (e, tail))
