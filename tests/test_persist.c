@@ -19,7 +19,7 @@ static char dir[] = "/tmp/test_persist.XXXXXX";
 static void describe(struct mgr_store *s, char *out, size_t n)
 {
 	static const char *const paths[] = { "v", "b", "l", "a", "q", "d/k", "sem", "e", "bar",
-					     "p", "d/pk" };
+					     "p", "d/pk", "w", "j" };
 	struct mgr_store *saved = store;
 	size_t i, at;
 
@@ -73,6 +73,14 @@ static void fill(void)
 	RUN(0, "{'op':'append','path':'l','pickle':'" PICKLE "'}");
 	RUN(0, "{'op':'put','path':'q','pickle':'" PICKLE "'}");
 	RUN(0, "{'op':'set','path':'d/pk','pickle':'" PICKLE "'}");
+	/* Content changed by range: each change journalled as its range;
+	 * one that leaves shown JSON makes the value JSON again. */
+	RUN(0, "{'op':'set','path':'w','bytes':'YWJj'}");
+	RUN(0, "{'op':'write','path':'w','offset':5,'bytes':'eHk='}");
+	RUN(0, "{'op':'append','path':'w','value':'tail'}");
+	RUN(0, "{'op':'truncate','path':'w','size':6}");
+	RUN(0, "{'op':'set','path':'j','bytes':''}");
+	RUN(0, "{'op':'append','path':'j','value':'[1,2]\\n'}");
 	/* Times set alone (touch -d, cp -p): a record of their own. */
 	RUN(0, "{'op':'utime','path':'v','mtime_ns':1234567890123}");
 	RUN(0, "{'op':'utime','path':'d'}");
