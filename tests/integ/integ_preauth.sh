@@ -134,4 +134,27 @@ t_true "the lines and the counts they give add up to every failure ($nlines + $n
 	test $((nlines + nleft)) = 301
 t_ok "mgrd is still up" alive "$MGRD_PID"
 kill9 "$MGRD_PID"
+
+# A Python client is waited for only until its handshake is done: one
+# that then stays connected, quiet, beyond the handshake's timeout keeps
+# its connection.
+pysock=$TMP/python.sock
+"$MGRD" -l "unix:$MGRFS_SOCKET" -l "python+unix:$pysock" --authkey-file "$TMP/key" \
+	2>>"$TMP/mgrd.log" &
+MGRD_PID=$!
+wait_ping "$MGRD_PID" --authkey-file "$TMP/key" || bail "mgrd with a python listener did not answer"
+"$PYTHON" - "$pysock" "$TMP/key" >"$TMP/pyquiet.out" 2>&1 <<'EOF'
+import sys, time
+from multiprocessing.managers import SyncManager
+m = SyncManager(address=sys.argv[1], authkey=open(sys.argv[2], "rb").read())
+m.connect()
+d = m.dict(a=1)
+len(d)              # the proxy's own connection, made at its first call
+time.sleep(12)
+d["b"] = 2
+print(sorted(d.items()))
+EOF
+t_true "a Python client quiet for longer than the handshake's timeout keeps its connection" \
+	grep -qx "\[('a', 1), ('b', 2)\]" "$TMP/pyquiet.out"
+kill9 "$MGRD_PID"
 finish
