@@ -226,6 +226,21 @@ t_true "a snapshot holding a value in pieces loads it whole" cmp -s "$TMP/big.wa
 dkill
 rm -f "$TMP"/big*
 
+# A directory holding more than --max-memory is loaded whole; additions
+# are refused until something is deleted.
+rm -rf "$D" && mkdir "$D"
+dstart
+head -c 2M /dev/urandom >"$TMP/two"
+mc store m "$TMP/two"
+dkill
+dstart --max-memory 1M
+mc cat m >"$TMP/two.got"
+t_true "more than --max-memory is loaded whole" cmp -s "$TMP/two" "$TMP/two.got"
+t_err 1 "memory for data is full" "... and additions are refused" mc set more 1
+mc rm m
+t_ok "... until something is deleted" mc set more 1
+dkill
+
 # A full disk: refused with ENOSPC, and nothing acknowledged lost.
 if mkdir "$TMP/small" && mount -t tmpfs -o size=3m tmpfs "$TMP/small" 2>/dev/null; then
 	D=$TMP/small/data
