@@ -18,6 +18,11 @@ static void commit(void *arg)
 	mgr_persist_commit(arg);
 }
 
+static bool settled(void *arg)
+{
+	return mgr_persist_settled(arg);
+}
+
 static int timeout(void *arg)
 {
 	return mgr_persist_timeout(arg);
@@ -46,6 +51,7 @@ int mgrd_data_start(struct mgr_server *srv, const struct mgr_persist_opts *o,
 			return r;
 		j.admit = admit;
 		j.commit = commit;
+		j.settled = settled;
 		j.timeout = timeout;
 		j.arg = *out;
 	}

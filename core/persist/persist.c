@@ -395,6 +395,16 @@ void mgr_persist_commit(struct mgr_persist *p)
 		compact(p);
 }
 
+bool mgr_persist_settled(struct mgr_persist *p)
+{
+	if (!p->pending.len && !p->broken)
+		return true;
+	if (p->fsync == MGR_FSYNC_ALWAYS)
+		return false;
+	mgr_persist_commit(p);
+	return true;
+}
+
 int mgr_persist_timeout(struct mgr_persist *p)
 {
 	uint64_t since;

@@ -38,6 +38,11 @@ int mgr_persist_open(const struct mgr_persist_opts *o, struct mgr_store *s,
 /* Write what the last round changed, and fsync as the policy says; reap
  * or start a compaction.  Exits the process when it cannot. */
 void mgr_persist_commit(struct mgr_persist *p);
+/* Whether replies may go out now: nothing changed since the last commit,
+ * or the policy is not MGR_FSYNC_ALWAYS and what changed is written now
+ * (by a commit).  With ALWAYS changes wait for the round's commit, so
+ * that many share one fsync. */
+bool mgr_persist_settled(struct mgr_persist *p);
 /* Whether a request of size bytes may run: 0, or -ENOSPC with a message
  * when there is no disk space to journal what it may change. */
 int mgr_persist_admit(struct mgr_persist *p, const char *op, size_t size, const char **msg);

@@ -3,6 +3,7 @@
 #ifndef MGR_SERVER_JOURNAL_H
 #define MGR_SERVER_JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* What a manager that keeps its data on disk asks of the loop (mgrd
@@ -14,6 +15,10 @@ struct mgr_server_journal {
 	/* After a round of requests and events, before any of its replies
 	 * goes out: what the round changed is to be made durable. */
 	void (*commit)(void *arg);
+	/* Whether the replies made so far may go out before the round's
+	 * end: nothing changed since the last commit, or what changed is
+	 * as durable now as the policy asks (it may commit to make it so). */
+	bool (*settled)(void *arg);
 	/* ms until commit wants calling though nothing happens, -1 never. */
 	int (*timeout)(void *arg);
 	/* The "snapshot" request: write a consistent copy of the store to

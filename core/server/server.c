@@ -388,11 +388,13 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 			snprintf(err, errlen, "epoll_wait: %s", strerror(-r));
 			break;
 		}
-		/* With a journal, the replies of the whole round wait for its
-		 * commit below: one write and one fsync for all of them. */
+		/* With a journal, the replies of the round wait for its commit
+		 * below, one write and one fsync for all of them, from its first
+		 * change on. */
 		for (i = 0; i < n; i++) {
 			dispatch(srv, &evs[i]);
-			if (!srv->journal.commit)
+			if (!srv->journal.commit ||
+			    (srv->journal.settled && srv->journal.settled(srv->journal.arg)))
 				conn_settle_all(srv);
 		}
 		now = mgr_now_ms();
