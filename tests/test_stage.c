@@ -120,11 +120,39 @@ static void test_counted(void **state)
 	assert_int_equal(mgr_store_bytes(store), empty);
 }
 
+static uint64_t room_left;
+
+static int room(void *arg, uint64_t bytes)
+{
+	(void)arg;
+	return bytes <= room_left ? 0 : -ENOSPC;
+}
+
+/* A commit the journal has no room for is refused before it changes
+ * anything, its stage kept for a retry. */
+static void test_room(void **state)
+{
+	struct mgr_journal_hooks j = { .room = room };
+	uint64_t st = new_stage(0);
+
+	RUN(0, "{'op':'stage_write','stage':%llu,'offset':0,'bytes':'YWJjZA=='}",
+	    (unsigned long long)st);
+	mgr_store_set_journal(store, &j);
+	room_left = 3;
+	FAILS(0, ENOSPC, "{'op':'commit','stage':%llu,'path':'f'}", (unsigned long long)st);
+	FAILS(0, ENOENT, "{'op':'get','path':'f'}");
+	room_left = 4;
+	RUN(0, "{'op':'commit','stage':%llu,'path':'f'}", (unsigned long long)st);
+	mgr_store_set_journal(store, NULL);
+	OKV(0, "{\"bytes\":\"YWJjZA==\",\"version\":V}", "{'op':'get','path':'f'}");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_counted),
+		T(test_room),
 		T(test_commit),
 		T(test_make_and_json),
 		T(test_typed_and_errors),

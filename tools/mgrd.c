@@ -3,20 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
-#include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
 
@@ -25,6 +18,8 @@
 #include "buf.h"
 #include "frame.h"
 #include "log.h"
+#include "mgrd_data.h"
+#include "mgrd_relay.h"
 #include "pyserve.h"
 #include "server.h"
 
@@ -33,10 +28,6 @@
 #endif
 
 #define MAX_FRAME_MIN 64
-/* How much one splice may move: a pipe's default capacity. */
-#define RELAY_CHUNK 65536
-/* How much of a failed manager's stderr is kept to show. */
-#define START_LOG_MAX 4096
 
 static struct mgr_server *the_server;
 
@@ -45,6 +36,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: mgrd [-l ADDR]... [--authkey-file FILE] [--stdio] [-d] [-v|-q]\n"
 		"            [--max-frame BYTES] [--max-memory SIZE]\n"
+		"            [--data-dir DIR [--fsync always|everysec|no]\n"
+		"                            [--compact-min SIZE] [--repair]]\n"
+		"       mgrd --check DIR [--repair]\n"
 		"       mgrd --relay [ADDR]\n"
 		"\n"
 		"Serve shared objects (dicts, lists, queues, locks, ...) to mgrctl and mgrfs.\n"
@@ -65,6 +59,16 @@ static void usage(FILE *f)
 		"      --max-frame BYTES  refuse request frames larger than this (%d..%u)\n"
 		"      --max-memory SIZE  refuse to store more data than this (bytes, or with\n"
 		"                         K, M or G; 0 for no limit; default: half the memory)\n"
+		"      --data-dir DIR     keep the objects in DIR (which must exist) across\n"
+		"                         restarts: a snapshot and a journal\n"
+		"      --fsync POLICY     always (default): a change is on disk before its\n"
+		"                         reply; everysec: within a second; no: when the\n"
+		"                         system writes it\n"
+		"      --repair           cut a journal at a corrupt record, losing what\n"
+		"                         follows, instead of refusing to start\n"
+		"      --compact-min SIZE compact the journal once it is this large\n"
+		"                         (default 4M) and twice the snapshot\n"
+		"      --check DIR        check a data directory without serving it\n"
 		"  -h, --help             show this help\n"
 		"      --version          show the version\n"
 		"\n"
@@ -263,299 +267,10 @@ static int detach(void)
 	return 0;
 }
 
-/* The relay: "mgrd --relay [ADDR]", which ssh: addresses run on their
- * host.  It joins its stdin and stdout to a manager there and moves the
- * bytes with splice(2), so that they are never copied into this process;
- * authentication, if the manager asks for it, is between the client and
- * the manager. */
-
-struct pump {
-	int in, out;
-	int pipe[2];	/* between in and out when neither is a pipe */
-	bool copy;	/* splice cannot take one of them */
-};
-
-static bool is_pipe(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
-}
-
-static int pump_init(struct pump *p, int in, int out)
-{
-	p->in = in;
-	p->out = out;
-	p->pipe[0] = p->pipe[1] = -1;
-	/* A terminal (someone trying the relay by hand) or a file opened to
-	 * append cannot be spliced to. */
-	p->copy = isatty(in) || isatty(out) || (fcntl(out, F_GETFL) & O_APPEND);
-	if (p->copy)
-		return 0;
-	/* splice needs a pipe on one side: stdin and stdout often are (sshd
-	 * makes them so), the manager's socket never is. */
-	if (!is_pipe(in) && !is_pipe(out) && pipe2(p->pipe, O_CLOEXEC) < 0)
-		return -errno;
-	return 0;
-}
-
-/* For descriptors splice cannot take: the same, through a buffer. */
-static int pump_copy(struct pump *p)
-{
-	char buf[RELAY_CHUNK];
-	ssize_t n, m, off;
-
-	for (;;) {
-		n = read(p->in, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : 0;
-		for (off = 0; off < n; off += m) {
-			m = write(p->out, buf + off, n - off);
-			if (m < 0 && errno == EINTR)
-				m = 0;
-			else if (m < 0)
-				return -errno;
-		}
-	}
-}
-
-/* Move what p->in gives to p->out until p->in ends (0) or either side
- * fails (-errno). */
-static int pump_run(struct pump *p)
-{
-	struct pollfd pfd = { .fd = p->in, .events = POLLIN };
-	int to = p->pipe[1] >= 0 ? p->pipe[1] : p->out;
-	bool first = true;
-	ssize_t n, m;
-
-	if (p->copy)
-		return pump_copy(p);
-	for (;;) {
-		/* A splice from a socket into a pipe holds the pipe's lock
-		 * while it waits for data, and the pipe's reader (ssh's
-		 * sshd on stdout) cannot take what is already in it until
-		 * more comes.  So it only starts once there is data. */
-		if (poll(&pfd, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		n = splice(p->in, NULL, to, NULL, RELAY_CHUNK, SPLICE_F_MOVE);
-		if (n < 0 && errno == EINTR)
-			continue;
-		/* Nothing has moved yet: the copy can take over. */
-		if (n < 0 && errno == EINVAL && first)
-			return pump_copy(p);
-		if (n <= 0)
-			return n < 0 ? -errno : 0;
-		first = false;
-		/* The pipe is emptied before the next read, so that read
-		 * never waits for room in it. */
-		while (p->pipe[0] >= 0 && n > 0) {
-			m = splice(p->pipe[0], NULL, p->out, NULL, n, SPLICE_F_MOVE);
-			if (m < 0 && errno == EINTR)
-				continue;
-			if (m <= 0)
-				return m < 0 ? -errno : -EPIPE;
-			n -= m;
-		}
-	}
-}
-
-/* The client's requests, stdin to the manager.  When the client is done
- * sending, so is the manager's side: it then answers what it has and
- * closes, which ends the other direction. */
-static void *relay_requests(void *arg)
-{
-	struct pump *p = arg;
-
-	pump_run(p);
-	shutdown(p->out, SHUT_WR);
-	return NULL;
-}
-
-/* Join stdin and stdout to fd until the manager's side ends.  The exit
- * status. */
-static int relay_fds(int fd)
-{
-	struct pump up, down;
-	pthread_t thread;
-	sigset_t all, old;
-	int r;
-
-	r = pump_init(&up, 0, fd);
-	if (r == 0)
-		r = pump_init(&down, fd, 1);
-	if (r == 0) {
-		/* Signals are for the main thread. */
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		r = -pthread_create(&thread, NULL, relay_requests, &up);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
-	if (r < 0) {
-		mgr_log(MGR_LOG_ERROR, "relay: %s", strerror(-r));
-		return 1;
-	}
-	/* The replies.  When the manager's side ends there is nothing more
-	 * to relay either way: exiting closes stdout and ends the other
-	 * thread. */
-	r = pump_run(&down);
-	if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
-		mgr_log(MGR_LOG_ERROR, "relay: %s", strerror(-r));
-		return 1;
-	}
-	return 0;
-}
-
-/* Run "mgrd -d" (this very program) on the default socket and wait until
- * it listens or has failed; what it said goes to *log, shown only if no
- * manager answers after all: the loser of two relays starting managers
- * at once fails to listen and says so, which is no error of ours. */
-static int start_default(struct mgr_buf *log)
-{
-	char self[PATH_MAX], buf[512];
-	int pfd[2], null, status;
-	ssize_t n, len;
-	pid_t pid;
-
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len < 0)
-		return -errno;
-	self[len] = '\0';
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -errno;
-	}
-	if (pid == 0) {
-		/* Not ssh's stdin and stdout: the session must be able to
-		 * end while the manager lives on. */
-		null = open("/dev/null", O_RDWR);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(pfd[1], 2) < 0)
-			_exit(127);
-		execl(self, self, "-d", (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	/* The pipe ends when the manager has detached (it then puts
-	 * /dev/null on its stderr) or failed. */
-	while ((n = read(pfd[0], buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (log->len < START_LOG_MAX)
-			mgr_buf_append(log, buf, n);
-	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return 0;
-}
-
-/* Hold the default socket's directory locked while a manager is looked for
- * and started, so that of two relays starting at once one starts it and
- * the other finds it.  The descriptor to close, or -1 (then unlocked). */
-static int lock_socket_dir(const char *path)
-{
-	char *dir = strdup(path), *slash;
-	int fd = -1;
-
-	if (!dir)
-		return -1;
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		/* mgrd would make it 0700 too; a failure is for it to tell. */
-		mkdir(dir, 0700);
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	free(dir);
-	return fd;
-}
-
-/* Connect to the manager on the default socket, starting one when nobody
- * answers there. */
-static int connect_default(void)
-{
-	struct mgr_buf path = MGR_BUF_INIT, log = MGR_BUF_INIT;
-	struct mgr_addr a = { .kind = MGR_ADDR_UNIX };
-	char *msg = NULL;
-	int fd, lock = -1, r, pid;
-
-	if (mgr_addr_default_socket(&path) < 0) {
-		mgr_log(MGR_LOG_ERROR, "relay: out of memory");
-		return -ENOMEM;
-	}
-	a.path = path.data;
-	fd = mgr_addr_connect(&a, NULL, -1, &pid, &msg);
-	if (fd == -ENOENT || fd == -ECONNREFUSED) {
-		lock = lock_socket_dir(a.path);
-		/* Another relay may have started one while we waited. */
-		free(msg);
-		fd = mgr_addr_connect(&a, NULL, -1, &pid, &msg);
-	}
-	if (fd == -ENOENT || fd == -ECONNREFUSED) {
-		r = start_default(&log);
-		free(msg);
-		fd = r < 0 ? r : mgr_addr_connect(&a, NULL, -1, &pid, &msg);
-		if (fd < 0 && log.len)
-			fprintf(stderr, "%.*s", (int)log.len, log.data);
-		if (r < 0)
-			mgr_log(MGR_LOG_ERROR, "relay: cannot start a manager: %s", strerror(-r));
-	}
-	if (fd < 0 && msg)
-		mgr_log(MGR_LOG_ERROR, "relay: %s", msg);
-	if (lock >= 0)
-		close(lock);
-	free(msg);
-	mgr_buf_release(&log);
-	mgr_buf_release(&path);
-	return fd;
-}
-
-/* The relay's whole life; its exit status. */
-static int relay(const char *addr)
-{
-	struct mgr_addr a;
-	const char *why;
-	char *msg = NULL;
-	int fd, pid;
-
-	if (!addr) {
-		fd = connect_default();
-		return fd < 0 ? 1 : relay_fds(fd);
-	}
-	if (mgr_addr_parse(addr, &a, &why) < 0) {
-		mgr_log(MGR_LOG_ERROR, "relay: %s: %s", addr, why);
-		return 2;
-	}
-	/* A manager that ends with its connection (exec:) is not waited
-	 * for: it has its stdin closed when this process exits. */
-	fd = mgr_addr_connect(&a, NULL, -1, &pid, &msg);
-	mgr_addr_release(&a);
-	if (fd < 0) {
-		mgr_log(MGR_LOG_ERROR, "relay: %s", msg ? msg : strerror(-fd));
-		free(msg);
-		return 1;
-	}
-	return relay_fds(fd);
-}
-
 int main(int argc, char **argv)
 {
 	enum { OPT_AUTHKEY = 256, OPT_STDIO, OPT_RELAY, OPT_MAX_FRAME, OPT_MAX_MEMORY,
-	       OPT_VERSION };
+	       OPT_VERSION, OPT_DATA_DIR, OPT_FSYNC, OPT_REPAIR, OPT_COMPACT_MIN, OPT_CHECK };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "authkey-file", required_argument, NULL, OPT_AUTHKEY },
@@ -566,12 +281,21 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+		{ "data-dir", required_argument, NULL, OPT_DATA_DIR },
+		{ "fsync", required_argument, NULL, OPT_FSYNC },
+		{ "repair", no_argument, NULL, OPT_REPAIR },
+		{ "compact-min", required_argument, NULL, OPT_COMPACT_MIN },
+		{ "check", required_argument, NULL, OPT_CHECK },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum mgr_log_level level = MGR_LOG_INFO;
 	struct mgr_server_opts opts = { 0 };
+	struct mgr_persist_opts data = { .fsync = MGR_FSYNC_ALWAYS };
+	struct mgr_persist *persist = NULL;
+	const char *check = NULL;
+	bool fsync_given = false;
 	struct mgr_addr *addrs = NULL, *grown;
 	bool *python = NULL, *pgrown, any_python = false;
 	const char *keyfile = NULL, *why;
@@ -653,6 +377,36 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case OPT_DATA_DIR:
+			other = true;
+			data.dir = optarg;
+			break;
+		case OPT_FSYNC:
+			other = true;
+			fsync_given = true;
+			if (!strcmp(optarg, "always") || !strcmp(optarg, "everysec") ||
+			    !strcmp(optarg, "no")) {
+				data.fsync = optarg[0] == 'a' ? MGR_FSYNC_ALWAYS :
+					     optarg[0] == 'e' ? MGR_FSYNC_EVERYSEC : MGR_FSYNC_NO;
+				break;
+			}
+			status = usage_error("--fsync takes always, everysec or no, not '%s'", optarg);
+			goto out;
+		case OPT_REPAIR:
+			data.repair = true;
+			break;
+		case OPT_COMPACT_MIN:
+			other = true;
+			if (parse_size(optarg, &n) < 0 || n < 4096) {
+				status = usage_error("--compact-min takes a size of 4096 bytes or more, with K, M or G, not '%s'",
+						     optarg);
+				goto out;
+			}
+			data.compact_min = n;
+			break;
+		case OPT_CHECK:
+			check = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			status = 0;
@@ -675,6 +429,19 @@ int main(int argc, char **argv)
 		status = usage_error("unexpected argument '%s'", argv[optind + (use_relay ? 1 : 0)]);
 		goto out;
 	}
+	if (check && (other || use_relay)) {
+		status = usage_error("--check takes no other option than --repair");
+		goto out;
+	}
+	if (!check && !data.dir && (fsync_given || data.repair || data.compact_min)) {
+		status = usage_error("--fsync, --compact-min and --repair go with --data-dir");
+		goto out;
+	}
+	if (check) {
+		mgr_log_set(log_stderr, level);
+		status = mgrd_data_check(check, data.repair);
+		goto out;
+	}
 	if (daemonize && use_stdio) {
 		status = usage_error("--detach and --stdio exclude each other");
 		goto out;
@@ -683,7 +450,7 @@ int main(int argc, char **argv)
 	mgr_log_set(log_stderr, level);
 	signal(SIGPIPE, SIG_IGN);
 	if (use_relay) {
-		status = relay(optind < argc ? argv[optind] : NULL);
+		status = mgrd_relay(optind < argc ? argv[optind] : NULL);
 		goto out;
 	}
 	if (keyfile && load_key(keyfile, &key, &nkey) < 0)
@@ -692,7 +459,8 @@ int main(int argc, char **argv)
 	opts.authkey = key;
 	opts.authkey_len = nkey;
 	opts.max_memory = max_memory;
-	if (mgr_server_new(&opts, &the_server, err, sizeof(err)) < 0) {
+	if (mgr_server_new(&opts, &the_server, err, sizeof(err)) < 0 ||
+	    mgrd_data_start(the_server, &data, &persist, err, sizeof(err)) < 0) {
 		mgr_log(MGR_LOG_ERROR, "%s", err);
 		goto out;
 	}
@@ -742,6 +510,9 @@ int main(int argc, char **argv)
 	}
 	status = 0;
 out:
+	/* What a round still holds is written before the sessions end: what
+	 * their end gives back is given back again at the next start. */
+	mgr_persist_close(persist);
 	mgr_server_free(the_server);
 	if (key) {
 		OPENSSL_cleanse(key, nkey);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "elem.h"
+#include "image.h"
 #include "json.h"
 #include "slice.h"
 
@@ -100,6 +101,38 @@ static int array_dump(struct mgr_obj *o, yajl_gen g)
 	struct mgr_slice all = { 0, 1, array_of(o)->len };
 
 	return array_gen(o, g, &all);
+}
+
+static int array_save(struct mgr_obj *o, struct mgr_buf *b, bool full)
+{
+	struct array_state *a = array_of(o);
+	size_t i;
+	int r = mgr_img_put_u64(b, a->len);
+
+	(void)full;
+	for (i = 0; i < a->len && !r; i++)
+		r = mgr_img_put_raw64(b, a->items[i].u);
+	return r;
+}
+
+/* The typecode is the object's, restored before. */
+static int array_load(struct mgr_store *s, struct mgr_obj *o, struct mgr_img *in, bool full)
+{
+	struct array_state *a;
+	size_t n, i;
+
+	(void)full;
+	if (mgr_img_get_count(in, 8, &n) < 0 || n > ARRAY_MAX)
+		return -EINVAL;
+	a = calloc(1, sizeof(*a) + n * sizeof(a->items[0]));
+	if (!a)
+		return -ENOMEM;
+	a->len = n;
+	for (i = 0; i < n; i++)
+		mgr_img_get_raw64(in, &a->items[i].u);
+	o->u.state = a;
+	mgr_store_account(s, array_cost(n));
+	return 0;
 }
 
 static uint64_t array_size(struct mgr_obj *o)
@@ -248,6 +281,8 @@ const struct mgr_type mgr_type_array = {
 	.destroy = array_destroy,
 	.stat = array_stat,
 	.dump = array_dump,
+	.save = array_save,
+	.load = array_load,
 	.size = array_size,
 };
 

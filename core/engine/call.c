@@ -44,6 +44,13 @@ int mgr_call_fits(struct mgr_call *c, uint64_t bytes)
 			    (unsigned long long)(mgr_store_limit(c->store) >> 20));
 }
 
+int mgr_call_room(struct mgr_call *c, uint64_t bytes)
+{
+	if (mgr_store_room(c->store, bytes) == 0)
+		return 0;
+	return mgr_call_err(c, -ENOSPC, "no space left on the data directory's disk: nothing was changed");
+}
+
 int mgr_call_items_fit(struct mgr_call *c, const char *what, uint64_t have, uint64_t more)
 {
 	if (have <= MGR_ITEMS_MAX && more <= MGR_ITEMS_MAX - have)

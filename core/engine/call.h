@@ -62,6 +62,9 @@ int mgr_call_err(struct mgr_call *c, int err, const char *fmt, ...)
 /* 0 when bytes more fit under the store's memory limit, else -ENOSPC
  * with a message: the call must then change nothing. */
 int mgr_call_fits(struct mgr_call *c, uint64_t bytes);
+/* 0 when the journal, if any, has room for a change that writes about
+ * bytes more than its request carried, else -ENOSPC with a message. */
+int mgr_call_room(struct mgr_call *c, uint64_t bytes);
 /* 0 when a list or queue of have items may take more, else -ENOSPC with
  * a message naming what (MGR_ITEMS_MAX). */
 int mgr_call_items_fit(struct mgr_call *c, const char *what, uint64_t have, uint64_t more);

@@ -135,30 +135,38 @@ static int typed(struct mgr_call *c, char tc, const struct mgr_datum *d,
 	return r;
 }
 
-int mgr_content_store(struct mgr_call *c, struct mgr_obj *o, struct mgr_datum *d, uint64_t was)
+/* Make o hold j, the datum for content d (which may be j, or o's own
+ * datum changed in place), free what is left over, and count the change
+ * from was. */
+static void hold(struct mgr_store *s, struct mgr_obj *o, struct mgr_datum *d,
+		 struct mgr_datum *j, uint64_t was)
 {
-	struct mgr_datum *old = o->u.value, *j = NULL;
-	int r;
+	struct mgr_datum *old = o->u.value;
 
-	if (o->typecode) {
-		r = typed(c, o->typecode, d, &j);
-		if (r < 0) {
-			if (d != old)
-				mgr_datum_free(d);
-			return r;
-		}
-	} else {
-		j = as_json(d);
-		if (!j)
-			j = d;
-	}
-	/* d may be o's own datum, changed in place. */
 	o->u.value = j;
 	if (old != d)
 		mgr_datum_free(old);
 	if (d != j)
 		mgr_datum_free(d);
-	mgr_store_account(c->store, (int64_t)mgr_datum_cost(j) - (int64_t)was);
+	mgr_store_account(s, (int64_t)mgr_datum_cost(j) - (int64_t)was);
+}
+
+int mgr_content_store(struct mgr_call *c, struct mgr_obj *o, struct mgr_datum *d, uint64_t was)
+{
+	struct mgr_datum *j = NULL;
+	int r;
+
+	if (o->typecode) {
+		r = typed(c, o->typecode, d, &j);
+		if (r < 0) {
+			if (d != o->u.value)
+				mgr_datum_free(d);
+			return r;
+		}
+	} else {
+		j = as_json(d);
+	}
+	hold(c->store, o, d, j ? j : d, was);
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
 	return 0;
 }
@@ -270,8 +278,37 @@ static int reply_size(struct mgr_call *c, const struct mgr_obj *o)
 	return mgr_call_result(c, r);
 }
 
-/* Change o's content with its bytes from off on becoming n bytes of data
- * (data NULL: cut it there, or extend it with zeros, to off). */
+/* Change the content of o, an untyped value, with its bytes from off on
+ * becoming n bytes of data (data NULL: cut it there, or extend it with
+ * zeros, to off), without a report.  0 or -ENOMEM (o unchanged). */
+static int edit(struct mgr_store *s, struct mgr_obj *o, uint64_t off, const void *data, size_t n)
+{
+	uint64_t was = mgr_datum_cost(o->u.value);
+	struct mgr_datum *copy = NULL, *j, **d = editable(o, &copy);
+	int r;
+
+	if (!d)
+		return -ENOMEM;
+	r = data ? mgr_content_write(d, off, data, n) : mgr_content_truncate(d, off);
+	if (r < 0) {
+		mgr_datum_free(copy);
+		return r;
+	}
+	j = as_json(*d);
+	hold(s, o, *d, j ? j : *d, was);
+	return 0;
+}
+
+int mgr_content_replay(struct mgr_store *s, struct mgr_obj *o, uint64_t off, const void *data,
+		       size_t n)
+{
+	if (o->type != MGR_VALUE || o->typecode || (data ? off + n : off) > MGR_VALUE_MAX)
+		return -EINVAL;
+	return edit(s, o, off, data, n);
+}
+
+/* edit, with the request's checks, the journal told and the change
+ * reported; a typed Value is checked whole and reported whole. */
 static int change(struct mgr_call *c, struct mgr_obj *o, uint64_t off, const void *data,
 		  size_t n)
 {
@@ -281,6 +318,14 @@ static int change(struct mgr_call *c, struct mgr_obj *o, uint64_t off, const voi
 
 	if (r < 0)
 		return r;
+	if (!o->typecode) {
+		r = edit(c->store, o, off, data, n);
+		if (r < 0)
+			return mgr_call_err(c, r, "out of memory");
+		mgr_store_range(c->store, o, off, data, n);
+		mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
+		return reply_size(c, o);
+	}
 	d = editable(o, &copy);
 	if (!d)
 		return mgr_call_err(c, -ENOMEM, "out of memory");

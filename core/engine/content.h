@@ -28,6 +28,12 @@ int mgr_content_check_whole(struct mgr_call *c, const struct mgr_obj *o);
  * given what is not of its type is -EINVAL). */
 int mgr_content_store(struct mgr_call *c, struct mgr_obj *o, struct mgr_datum *d, uint64_t was);
 
+/* Do again, at restore, a change by range of value o that the journal
+ * heard (mgr_journal_hooks.range), without a report.  0, -ENOMEM, or
+ * -EINVAL when o is not an untyped value or the range is out of bounds. */
+int mgr_content_replay(struct mgr_store *s, struct mgr_obj *o, uint64_t off, const void *data,
+		       size_t n);
+
 /* Make *d, raw bytes, hold at least need bytes, growing its room by half
  * at least, so that pieces written one after the other cost no copy each.
  * 0 or -ENOMEM (*d unchanged). */

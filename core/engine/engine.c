@@ -35,7 +35,7 @@ const struct mgr_type *const mgr_types[MGR_NTYPES] = {
 /* Every module's operations; searched in turn. */
 static const struct mgr_op *const op_tables[] = {
 	mgr_ops_tree, mgr_ops_value, mgr_ops_content, mgr_ops_stage, mgr_ops_list,
-	mgr_ops_array, mgr_ops_dict, mgr_ops_queue, mgr_ops_sync,
+	mgr_ops_list_query, mgr_ops_array, mgr_ops_dict, mgr_ops_queue, mgr_ops_sync,
 };
 
 #define N_TABLES (sizeof(op_tables) / sizeof(op_tables[0]))

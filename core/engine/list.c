@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "elem.h"
+#include "image.h"
 #include "json.h"
 #include "order.h"
 #include "slice.h"
@@ -190,6 +191,48 @@ static int list_dump(struct mgr_obj *o, yajl_gen g)
 	return r ? r : mgr_json_array_close(g);
 }
 
+static int list_save(struct mgr_obj *o, struct mgr_buf *b, bool full)
+{
+	struct list_state *l = list_of(o);
+	size_t i;
+	int r = mgr_img_put_u64(b, l->len);
+
+	(void)full;
+	for (i = 0; i < l->len && !r; i++)
+		r = mgr_img_put_datum(b, l->items[i]);
+	return r;
+}
+
+static int list_load(struct mgr_store *s, struct mgr_obj *o, struct mgr_img *in, bool full)
+{
+	struct list_state *l = calloc(1, sizeof(*l));
+	size_t n, i;
+	int r = -ENOMEM;
+
+	(void)full;
+	if (!l)
+		return -ENOMEM;
+	/* A datum takes at least two bytes: its kind and its length. */
+	if (mgr_img_get_count(in, 2, &n) < 0) {
+		free(l);
+		return -EINVAL;
+	}
+	l->items = calloc(n ? n : 1, sizeof(*l->items));
+	for (i = 0, r = l->items ? 0 : -ENOMEM; i < n && !r; i++)
+		if ((r = mgr_img_get_datum(in, &l->items[i])) == 0)
+			l->len++;
+	if (r < 0) {
+		list_free_items(l->items, l->len);
+		free(l->items);
+		free(l);
+		return r;
+	}
+	l->cap = n;
+	o->u.state = l;
+	mgr_store_account(s, items_cost(l->items, l->len));
+	return 0;
+}
+
 static uint64_t list_size(struct mgr_obj *o)
 {
 	return list_of(o)->len;
@@ -319,40 +362,9 @@ static int list_pop(struct mgr_call *c, struct mgr_obj *o)
 	return r;
 }
 
-/* Python's slice bounds: missing or null is the whole list, negative
- * counts from the end, and both are clamped to the list. */
-static int get_bound(struct mgr_call *c, const char *key, size_t len, size_t def, size_t *out)
+ssize_t mgr_list_find(struct mgr_obj *o, const struct mgr_datum *d, size_t start, size_t stop)
 {
-	int64_t i;
-	int r = mgr_json_get_i64(c->args, key, &i);
-
-	*out = def;
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return mgr_call_err(c, -EINVAL, "\"%s\" must be an integer", key);
-	if (i < 0)
-		i += (int64_t)len;
-	*out = i < 0 ? 0 : (uint64_t)i > len ? len : (size_t)i;
-	return 0;
-}
-
-/* list.index's range: "start" and "stop", clamped. */
-static int get_range(struct mgr_call *c, size_t len, size_t *start, size_t *stop)
-{
-	int r = get_bound(c, "start", len, 0, start);
-
-	if (!r)
-		r = get_bound(c, "stop", len, len, stop);
-	if (!r && *stop < *start)
-		*stop = *start;
-	return r;
-}
-
-/* First index of d in [start, stop), or -1. */
-static ssize_t list_find(const struct list_state *l, const struct mgr_datum *d,
-			 size_t start, size_t stop)
-{
+	struct list_state *l = list_of(o);
 	size_t i;
 
 	for (i = start; i < stop; i++)
@@ -370,7 +382,7 @@ static int list_remove(struct mgr_call *c, struct mgr_obj *o)
 
 	if (r < 0)
 		return r;
-	i = list_find(l, d, 0, l->len);
+	i = mgr_list_find(o, d, 0, l->len);
 	mgr_datum_free(d);
 	if (i < 0)
 		return mgr_call_err(c, -EINVAL, "list.remove(x): x not in list");
@@ -378,55 +390,6 @@ static int list_remove(struct mgr_call *c, struct mgr_obj *o)
 	items_drop(c->store, &d, 1);
 	list_changed(c, o);
 	return mgr_reply_version(c, o);
-}
-
-static int list_index(struct mgr_call *c, struct mgr_obj *o)
-{
-	struct list_state *l = list_of(o);
-	struct mgr_datum *d;
-	size_t start, stop;
-	ssize_t i;
-	int r = get_range(c, l->len, &start, &stop);
-
-	if (!r)
-		r = mgr_call_datum(c, &d);
-	if (r < 0)
-		return r;
-	i = list_find(l, d, start, stop);
-	mgr_datum_free(d);
-	if (i < 0)
-		return mgr_call_err(c, -EINVAL, "x is not in list");
-	return mgr_reply_u64(c, (uint64_t)i);
-}
-
-static int list_count(struct mgr_call *c, struct mgr_obj *o)
-{
-	struct list_state *l = list_of(o);
-	struct mgr_datum *d;
-	uint64_t n = 0;
-	size_t i;
-	int r = mgr_call_datum(c, &d);
-
-	if (r < 0)
-		return r;
-	for (i = 0; i < l->len; i++)
-		n += mgr_datum_eq(l->items[i], d);
-	mgr_datum_free(d);
-	return mgr_reply_u64(c, n);
-}
-
-static int list_contains(struct mgr_call *c, struct mgr_obj *o)
-{
-	struct list_state *l = list_of(o);
-	struct mgr_datum *d;
-	bool found;
-	int r = mgr_call_datum(c, &d);
-
-	if (r < 0)
-		return r;
-	found = list_find(l, d, 0, l->len) >= 0;
-	mgr_datum_free(d);
-	return mgr_reply_bool(c, found);
 }
 
 static void reverse_items(struct mgr_datum **items, size_t n)
@@ -541,52 +504,6 @@ nomem:
 	list_free_items(l->items + len, l->len - len);
 	l->len = len;
 	return mgr_call_err(c, -ENOMEM, "out of memory");
-}
-
-/* {"items": [the slice's items], "version": N}. */
-static int reply_items(struct mgr_call *c, struct mgr_obj *o, const struct mgr_slice *s)
-{
-	struct list_state *l = list_of(o);
-	size_t k;
-	int r = mgr_json_map_open(c->out);
-
-	if (!r)
-		r = mgr_json_gen_cstr(c->out, "items");
-	if (!r)
-		r = mgr_json_array_open(c->out);
-	for (k = 0; k < s->n && !r; k++)
-		r = mgr_datum_gen(c->out, l->items[mgr_slice_at(s, k)]);
-	if (!r)
-		r = mgr_json_array_close(c->out);
-	if (!r)
-		r = mgr_json_kv_u64(c->out, "version", o->version);
-	if (!r)
-		r = mgr_json_map_close(c->out);
-	return mgr_call_result(c, r);
-}
-
-static int list_get(struct mgr_call *c, struct mgr_obj *o)
-{
-	struct mgr_slice all = { 0, 1, list_of(o)->len };
-
-	return reply_items(c, o, &all);
-}
-
-static int list_getitem(struct mgr_call *c, struct mgr_obj *o)
-{
-	struct list_state *l = list_of(o);
-	struct mgr_slice sl;
-	size_t i;
-	int r = mgr_slice_given(c);
-
-	if (r < 0)
-		return r;
-	if (!r) {
-		r = mgr_call_index(c, l->len, "list", &i);
-		return r < 0 ? r : mgr_reply_datum(c, l->items[i], o);
-	}
-	r = mgr_slice_arg(c, l->len, &sl);
-	return r < 0 ? r : reply_items(c, o, &sl);
 }
 
 /* Slice assignment, as Python's: "items" replace the slice.  A plain
@@ -755,14 +672,14 @@ const struct mgr_type mgr_type_list = {
 	.init = list_init,
 	.destroy = list_destroy,
 	.dump = list_dump,
+	.save = list_save,
+	.load = list_load,
 	.size = list_size,
 };
 
 #define LIST MGR_TYPE_BIT(MGR_LIST)
 
 const struct mgr_op mgr_ops_list[] = {
-	{ "get", LIST, 0, list_get },
-	{ "getitem", LIST, 0, list_getitem },
 	{ "setitem", LIST, 0, list_setitem },
 	{ "delitem", LIST, 0, list_delitem },
 	{ "clear", LIST, 0, list_clear },
@@ -771,11 +688,8 @@ const struct mgr_op mgr_ops_list[] = {
 	{ "insert", LIST, 0, list_insert },
 	{ "pop", LIST, 0, list_pop },
 	{ "remove", LIST, 0, list_remove },
-	{ "index", LIST, 0, list_index },
-	{ "count", LIST, 0, list_count },
 	{ "reverse", LIST, 0, list_reverse },
 	{ "sort", LIST, 0, list_sort },
-	{ "contains", LIST, 0, list_contains },
 	{ "imul", LIST, 0, list_imul },
 	{ NULL, 0, 0, NULL },
 };

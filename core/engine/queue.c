@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image.h"
 #include "json.h"
 #include "log.h"
 #include "wait.h"
@@ -117,8 +118,8 @@ static int answer_bool(struct mgr_store *s, struct mgr_waiter *w, bool v)
 /* d leaves the queue in the reply to req_id of sess.  A session that
  * acknowledges what it reads keeps it until then (see mgr_given); for any
  * other, and when there is no memory to keep it, it is gone now. */
-static void hand_out(struct mgr_session *sess, uint64_t req_id, struct mgr_obj *o,
-		     struct mgr_datum *d)
+static void hand_out(struct mgr_store *s, struct mgr_session *sess, uint64_t req_id,
+		     struct mgr_obj *o, struct mgr_datum *d)
 {
 	struct mgr_given *g;
 
@@ -126,6 +127,9 @@ static void hand_out(struct mgr_session *sess, uint64_t req_id, struct mgr_obj *
 		mgr_datum_free(d);
 		return;
 	}
+	/* A journal keeps it until it is acknowledged, as the session does. */
+	mgr_store_note(s, o, MGR_NOTE_GIVEN, d, (uint64_t)(uintptr_t)g);
+	g->store = s;
 	g->obj = o;
 	g->sess = sess;
 	g->req_id = req_id;
@@ -146,7 +150,7 @@ static int answer_item(struct mgr_store *s, struct mgr_waiter *w, struct mgr_dat
 		return r;
 	}
 	/* Recorded before the reply goes out, which numbers it. */
-	hand_out(w->sess, w->req_id, w->obj, d);
+	hand_out(s, w->sess, w->req_id, w->obj, d);
 	mgr_waiter_done(s, w, g);
 	return 0;
 }
@@ -179,6 +183,7 @@ static void admit_putters(struct mgr_store *s, struct queue *q)
 		d = w->arg.item;
 		w->arg.item = NULL;
 		ring_push_tail(s, q, d);
+		mgr_store_note(s, w->obj, MGR_NOTE_PUSH_TAIL, d, 0);
 		q->unfinished++;
 		answer_bool(s, w, true);
 	}
@@ -293,6 +298,7 @@ static int op_put(struct mgr_call *c, struct mgr_obj *o)
 			goto fail;
 		}
 		ring_push_tail(c->store, q, d);
+		mgr_store_note(c->store, o, MGR_NOTE_PUSH_TAIL, d, 0);
 	}
 	q->unfinished++;
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
@@ -342,6 +348,7 @@ static int op_put_many(struct mgr_call *c, struct mgr_obj *o)
 		    !mgr_store_fits(c->store, mgr_datum_cost(items[put])))
 			break;
 		ring_push_tail(c->store, q, items[put]);
+		mgr_store_note(c->store, o, MGR_NOTE_PUSH_TAIL, items[put], 0);
 	}
 	q->unfinished += put;
 	if (put)
@@ -373,7 +380,8 @@ static int op_get(struct mgr_call *c, struct mgr_obj *o)
 	r = mgr_datum_gen(c->out, *slot(q, 0));
 	if (r < 0)
 		return mgr_call_result(c, r);
-	hand_out(c->sess, c->id, o, ring_pop_head(c->store, q));
+	mgr_store_note(c->store, o, MGR_NOTE_POP_HEAD, NULL, 0);
+	hand_out(c->store, c->sess, c->id, o, ring_pop_head(c->store, q));
 	admit_putters(c->store, q);
 	ring_shrink(q);
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
@@ -399,6 +407,7 @@ static int op_unget(struct mgr_call *c, struct mgr_obj *o)
 			return mgr_call_err(c, r, "out of memory");
 		}
 		ring_push_head(c->store, q, d);
+		mgr_store_note(c->store, o, MGR_NOTE_PUSH_HEAD, d, 0);
 	}
 	mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
 	return mgr_reply_bool(c, true);
@@ -442,6 +451,7 @@ static void queue_session_end(struct mgr_store *s, struct mgr_session *sess)
 			lost++;
 		} else {
 			ring_push_head(s, q, g->item);
+			mgr_store_note(s, g->obj, MGR_NOTE_PUSH_HEAD, g->item, 0);
 			g->item = NULL;
 			back++;
 		}
@@ -595,6 +605,80 @@ static int queue_dump(struct mgr_obj *o, yajl_gen g)
 	return r;
 }
 
+/* Items handed out and not acknowledged are the journal's, from the notes
+ * (MGR_NOTE_GIVEN), not the queue's image. */
+static int queue_save(struct mgr_obj *o, struct mgr_buf *b, bool full)
+{
+	struct queue *q = queue_of(o);
+	size_t i;
+	int r = mgr_img_put_u64(b, q->maxsize);
+
+	if (!r)
+		r = mgr_img_put_u64(b, q->unfinished);
+	if (!r && full)
+		r = mgr_img_put_u64(b, q->len);
+	for (i = 0; full && i < q->len && !r; i++)
+		r = mgr_img_put_datum(b, *slot(q, i));
+	return r;
+}
+
+static int queue_load(struct mgr_store *s, struct mgr_obj *o, struct mgr_img *in, bool full)
+{
+	struct queue *q = full ? calloc(1, sizeof(*q)) : queue_of(o);
+	struct mgr_datum *d;
+	size_t n = 0, i;
+	int r;
+
+	if (!q)
+		return -ENOMEM;
+	r = mgr_img_get_u64(in, &q->maxsize);
+	if (!r)
+		r = mgr_img_get_u64(in, &q->unfinished);
+	if (!full)
+		return r;
+	mgr_dlist_init(&q->getters);
+	mgr_dlist_init(&q->putters);
+	mgr_dlist_init(&q->joiners);
+	mgr_dlist_init(&q->given);
+	o->u.state = q;
+	if (!r)
+		r = mgr_img_get_count(in, 2, &n);
+	for (i = 0; i < n && !r; i++) {
+		r = mgr_img_get_datum(in, &d);
+		if (!r && (r = ring_reserve(q)) < 0)
+			mgr_datum_free(d);
+		if (!r)
+			ring_push_tail(s, q, d);
+	}
+	if (r < 0)
+		queue_destroy(s, o);
+	return r;
+}
+
+static int queue_replay(struct mgr_store *s, struct mgr_obj *o, int what, struct mgr_datum *d)
+{
+	struct queue *q = queue_of(o);
+	int r;
+
+	if (what == MGR_NOTE_POP_HEAD) {
+		if (!q->len)
+			return -EINVAL;
+		mgr_datum_free(ring_pop_head(s, q));
+		ring_shrink(q);
+		return 0;
+	}
+	if (!d || (what != MGR_NOTE_PUSH_TAIL && what != MGR_NOTE_PUSH_HEAD))
+		return -EINVAL;
+	r = ring_reserve(q);
+	if (r < 0)
+		return r;
+	if (what == MGR_NOTE_PUSH_TAIL)
+		ring_push_tail(s, q, d);
+	else
+		ring_push_head(s, q, d);
+	return 0;
+}
+
 static uint64_t queue_size(struct mgr_obj *o)
 {
 	return queue_of(o)->len;
@@ -607,6 +691,9 @@ const struct mgr_type mgr_type_queue = {
 	.dump = queue_dump,
 	.size = queue_size,
 	.session_end = queue_session_end,
+	.save = queue_save,
+	.load = queue_load,
+	.replay = queue_replay,
 };
 
 #define QUEUE MGR_TYPE_BIT(MGR_QUEUE)

@@ -208,6 +208,8 @@ static int op_commit(struct mgr_call *c, struct mgr_obj *unused)
 	int r = find(c, &st);
 
 	if (!r)
+		r = mgr_call_room(c, st->d->len);
+	if (!r)
 		r = target(c, &o);
 	if (r < 0)
 		return r;

@@ -28,6 +28,7 @@ struct mgr_store {
 	uint64_t bytes, limit;	/* see mgr_store_bytes */
 	mgr_change_fn hook;
 	void *hook_arg;
+	struct mgr_journal_hooks journal;
 	struct mgr_waits *waits;
 };
 
@@ -208,24 +209,33 @@ struct mgr_store *mgr_store_new(void)
 	return s;
 }
 
+/* Tell the hooks of a change. */
+static void report(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)
+{
+	if (s->hook)
+		s->hook(s->hook_arg, o, what);
+	if (s->journal.changed)
+		s->journal.changed(s->journal.arg, o, what);
+}
+
 /* Free o and everything below it.  With report, each descendant is
  * announced as deleted first, while it and its parent are still whole.
  * The caller unlinks o itself; children are not unlinked one by one since
  * their table goes with o. */
-static void obj_destroy(struct mgr_store *s, struct mgr_obj *o, bool report)
+static void obj_destroy(struct mgr_store *s, struct mgr_obj *o, bool report_it)
 {
 	const struct mgr_type *t = mgr_types[o->type];
 	struct mgr_obj *c, *next;
 
 	/* Only what was reported as made was counted (mgr_store_changed). */
-	if (report)
+	if (report_it)
 		s->bytes -= obj_cost(o);
 	if (is_container(o)) {
 		for (c = o->u.dir->first; c; c = next) {
 			next = c->next;
-			if (report && s->hook)
-				s->hook(s->hook_arg, c, MGR_CHANGE_DELETE);
-			obj_destroy(s, c, report);
+			if (report_it)
+				report(s, c, MGR_CHANGE_DELETE);
+			obj_destroy(s, c, report_it);
 		}
 		free(o->u.dir->buckets);
 		free(o->u.dir);
@@ -241,6 +251,7 @@ void mgr_store_free(struct mgr_store *s)
 		return;
 	/* Shutting down is not a change anybody is listening for. */
 	s->hook = NULL;
+	memset(&s->journal, 0, sizeof(s->journal));
 	if (s->root)
 		obj_destroy(s, s->root, false);
 	free(s);
@@ -298,8 +309,60 @@ static void touch(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)
 	case MGR_CHANGE_DELETE:
 		break;
 	}
-	if (s->hook)
-		s->hook(s->hook_arg, o, what);
+	report(s, o, what);
+}
+
+void mgr_store_set_journal(struct mgr_store *s, const struct mgr_journal_hooks *j)
+{
+	if (j)
+		s->journal = *j;
+	else
+		memset(&s->journal, 0, sizeof(s->journal));
+}
+
+void mgr_store_note(struct mgr_store *s, struct mgr_obj *o, enum mgr_note what,
+		    const struct mgr_datum *d, uint64_t id)
+{
+	if (s->journal.note)
+		s->journal.note(s->journal.arg, o, what, d, id);
+}
+
+void mgr_store_range(struct mgr_store *s, struct mgr_obj *o, uint64_t off, const void *data,
+		     size_t n)
+{
+	if (s->journal.range)
+		s->journal.range(s->journal.arg, o, off, data, n);
+}
+
+int mgr_store_room(struct mgr_store *s, uint64_t bytes)
+{
+	return s->journal.room ? s->journal.room(s->journal.arg, bytes) : 0;
+}
+
+uint64_t mgr_store_version(const struct mgr_store *s)
+{
+	return s->version;
+}
+
+void mgr_store_set_version(struct mgr_store *s, uint64_t v)
+{
+	if (v > s->version)
+		s->version = v;
+}
+
+void mgr_store_adopt(struct mgr_store *s, struct mgr_obj *o)
+{
+	s->bytes += obj_cost(o);
+}
+
+void mgr_obj_drop_state(struct mgr_store *s, struct mgr_obj *o)
+{
+	const struct mgr_type *t = mgr_types[o->type];
+
+	s->bytes -= obj_cost(o);
+	if (t && t->destroy)
+		t->destroy(s, o);
+	o->u.state = NULL;
 }
 
 static void changed(struct mgr_store *s, struct mgr_obj *o, enum mgr_change what)

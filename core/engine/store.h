@@ -21,6 +21,7 @@ struct mgr_hold;
 struct mgr_session;
 struct mgr_waits;
 struct mgr_dir;
+struct mgr_img;
 
 /* Kept small: a million keys must fit in well under 200 MB. */
 struct mgr_obj {
@@ -76,6 +77,20 @@ struct mgr_type {
 	 * had (the queue: items handed out and not acknowledged).  NULL for
 	 * types with nothing of the kind. */
 	void (*session_end)(struct mgr_store *s, struct mgr_session *sess);
+	/* The persistence hooks (image.h has the codec).  save writes o's
+	 * state to b as it would be once every session had ended (units held
+	 * free; a queue's items handed out are the journal's, by notes): all when full, else
+	 * only what the type does not report through mgr_store_note.  load
+	 * sets o's state from what save wrote: a new object's when full (o
+	 * has no state yet; it accounts what it holds as init does), else
+	 * over the state o has; -EINVAL when in is malformed.  NULL for
+	 * containers, whose children are objects of their own. */
+	int (*save)(struct mgr_obj *o, struct mgr_buf *b, bool full);
+	int (*load)(struct mgr_store *s, struct mgr_obj *o, struct mgr_img *in, bool full);
+	/* For a type that reports its items through mgr_store_note: do what
+	 * a note said again, at restore (d is then replay's).  NULL for the
+	 * others, whose every change is saved whole. */
+	int (*replay)(struct mgr_store *s, struct mgr_obj *o, int what, struct mgr_datum *d);
 };
 
 /* Every type by its id; the table is the engine's (engine.c), each entry
@@ -83,6 +98,36 @@ struct mgr_type {
 extern const struct mgr_type *const mgr_types[MGR_NTYPES];
 
 typedef void (*mgr_change_fn)(void *arg, struct mgr_obj *o, enum mgr_change what);
+
+/* What a type that reports its items (the queue) says of them, so that a
+ * journal can keep a put or a get as the item alone, not the whole queue:
+ * each comes before the mgr_store_changed of the change it is part of. */
+enum mgr_note {
+	MGR_NOTE_PUSH_TAIL,	/* d went in at the tail */
+	MGR_NOTE_PUSH_HEAD,	/* d went in at the head */
+	MGR_NOTE_POP_HEAD,	/* the head item left */
+	MGR_NOTE_GIVEN,		/* d was handed out to a session that will
+				 * acknowledge it; id names it until then */
+	MGR_NOTE_GONE,		/* the item handed out as id is gone for
+				 * good (acknowledged, taken back, lost) */
+};
+
+/* The hooks of a journal: every change, as the hook of mgr_store_set_hook
+ * hears them, and every note. */
+struct mgr_journal_hooks {
+	mgr_change_fn changed;
+	void (*note)(void *arg, struct mgr_obj *o, enum mgr_note what,
+		     const struct mgr_datum *d, uint64_t id);
+	/* A value's content changed by range (content.h), before the
+	 * change's report: n bytes of data written at off, or (data NULL)
+	 * cut or extended with zeros to off.  Without it, or for a typed
+	 * Value, the report alone says what the value holds. */
+	void (*range)(void *arg, struct mgr_obj *o, uint64_t off, const void *data, size_t n);
+	/* Whether a change that journals about bytes more than its request
+	 * carried (a stage's commit) may be made: 0, or -ENOSPC. */
+	int (*room)(void *arg, uint64_t bytes);
+	void *arg;
+};
 
 /* A store with an empty root namespace; NULL on ENOMEM.  Free with
  * mgr_store_free, which destroys every object. */
@@ -92,6 +137,29 @@ struct mgr_obj *mgr_store_root(struct mgr_store *s);
 
 /* The hook that hears every change (the server's subscriptions). */
 void mgr_store_set_hook(struct mgr_store *s, mgr_change_fn fn, void *arg);
+
+/* The journal's hooks (NULL for none); heard after the other hook. */
+void mgr_store_set_journal(struct mgr_store *s, const struct mgr_journal_hooks *j);
+/* Tell the journal, if any, of a note (see enum mgr_note); o may be NULL
+ * for MGR_NOTE_GONE of an item whose queue was deleted. */
+void mgr_store_note(struct mgr_store *s, struct mgr_obj *o, enum mgr_note what,
+		    const struct mgr_datum *d, uint64_t id);
+/* Tell the journal, if any, of a change by range (mgr_journal_hooks). */
+void mgr_store_range(struct mgr_store *s, struct mgr_obj *o, uint64_t off, const void *data,
+		     size_t n);
+/* The journal's room for a change of about bytes (mgr_journal_hooks):
+ * 0, or -ENOSPC; 0 without a journal. */
+int mgr_store_room(struct mgr_store *s, uint64_t bytes);
+/* The last version handed out, and setting it at restore (never lower). */
+uint64_t mgr_store_version(const struct mgr_store *s);
+void mgr_store_set_version(struct mgr_store *s, uint64_t v);
+/* Count an object a restore made whole (mgr_obj_new, then its type's
+ * load), without a version or a hook: mgr_store_changed's accounting. */
+void mgr_store_adopt(struct mgr_store *s, struct mgr_obj *o);
+/* Undo both for an object a restore is about to load again in place
+ * (keeping its place among its siblings): uncount it and free its type's
+ * state, without reports.  Not for containers. */
+void mgr_obj_drop_state(struct mgr_store *s, struct mgr_obj *o);
 
 /* The one place every mutation goes through: gives o a new version (from
  * one store-wide counter, so versions only grow, even across delete and

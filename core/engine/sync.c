@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "image.h"
 #include "json.h"
 #include "wait.h"
 
@@ -644,12 +645,72 @@ static int sync_stat(struct mgr_obj *o, yajl_gen g)
 	return r;
 }
 
+/* As once every holder is gone: a semaphore's units held count as free,
+ * a lock is free (it has no state to save). */
+static int sync_save(struct mgr_obj *o, struct mgr_buf *b, bool full)
+{
+	struct sync *st = sync_of(o);
+	struct mgr_dlist *pos, *tmp;
+	uint64_t value = st->value;
+	int r;
+
+	(void)full;
+	if (is_type(o, SEM))
+		mgr_dlist_for_each(pos, tmp, &st->holds)
+			value += mgr_container_of(pos, struct mgr_hold, obj_link)->count;
+	r = mgr_img_put_u64(b, value);
+	if (!r)
+		r = mgr_img_put_u64(b, st->initial);
+	if (!r)
+		r = mgr_img_put_u64(b, st->parties);
+	if (!r)
+		r = mgr_img_put_u64(b, st->has_timeout ? st->timeout_ms + 1 : 0);
+	if (!r)
+		r = mgr_img_put_u64(b, st->flag);
+	return r;
+}
+
+static int sync_load(struct mgr_store *s, struct mgr_obj *o, struct mgr_img *in, bool full)
+{
+	struct sync *st = calloc(1, sizeof(*st));
+	uint64_t timeout = 0, flag = 0;
+	int r;
+
+	(void)s;
+	(void)full;
+	if (!st)
+		return -ENOMEM;
+	mgr_dlist_init(&st->holds);
+	mgr_dlist_init(&st->lockq);
+	mgr_dlist_init(&st->waitq);
+	r = mgr_img_get_u64(in, &st->value);
+	if (!r)
+		r = mgr_img_get_u64(in, &st->initial);
+	if (!r)
+		r = mgr_img_get_u64(in, &st->parties);
+	if (!r)
+		r = mgr_img_get_u64(in, &timeout);
+	if (!r)
+		r = mgr_img_get_u64(in, &flag);
+	if (r < 0 || flag > 1 || (is_type(o, BARRIER) && !st->parties)) {
+		free(st);
+		return -EINVAL;
+	}
+	st->has_timeout = timeout != 0;
+	st->timeout_ms = timeout ? timeout - 1 : 0;
+	st->flag = flag;
+	o->u.state = st;
+	return 0;
+}
+
 #define SYNC_TYPE(ident, drop)		\
 	const struct mgr_type ident = {		\
 		.init = sync_init,		\
 		.destroy = sync_destroy,	\
 		.stat = sync_stat,		\
 		.drop_hold = drop,		\
+		.save = sync_save,		\
+		.load = sync_load,		\
 	}
 
 SYNC_TYPE(mgr_type_lock, sync_drop_hold);

@@ -9,6 +9,7 @@
 #include "array.h"
 #include "content.h"
 #include "elem.h"
+#include "image.h"
 #include "json.h"
 #include "list.h"
 #include "stage.h"
@@ -60,6 +61,20 @@ static int value_dump(struct mgr_obj *o, yajl_gen g)
 	return mgr_datum_gen_dump(g, o->u.value);
 }
 
+static int value_save(struct mgr_obj *o, struct mgr_buf *b, bool full)
+{
+	(void)full;
+	return mgr_img_put_datum(b, o->u.value);
+}
+
+/* The store counts the datum (mgr_store_adopt). */
+static int value_load(struct mgr_store *s, struct mgr_obj *o, struct mgr_img *in, bool full)
+{
+	(void)s;
+	(void)full;
+	return mgr_img_get_datum_max(in, &o->u.value, MGR_VALUE_MAX);
+}
+
 static uint64_t value_size(struct mgr_obj *o)
 {
 	return o->u.value->len;
@@ -70,6 +85,8 @@ const struct mgr_type mgr_type_value = {
 	.destroy = value_destroy,
 	.stat = value_stat,
 	.dump = value_dump,
+	.save = value_save,
+	.load = value_load,
 	.size = value_size,
 	.session_end = mgr_stage_session_end,
 };

@@ -206,6 +206,8 @@ void mgr_session_ack(struct mgr_session *sess, uint64_t seq)
 
 void mgr_given_free(struct mgr_given *g)
 {
+	if (g->store)
+		mgr_store_note(g->store, g->obj, MGR_NOTE_GONE, NULL, (uint64_t)(uintptr_t)g);
 	mgr_dlist_remove(&g->obj_link);
 	mgr_dlist_remove(&g->sess_link);
 	mgr_datum_free(g->item);

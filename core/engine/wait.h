@@ -83,6 +83,7 @@ struct mgr_hold {
  * acknowledges the frame that carried it, so that an item whose reply
  * died with the link can go back to its queue. */
 struct mgr_given {
+	struct mgr_store *store;	/* told when it goes (MGR_NOTE_GONE) */
 	struct mgr_obj *obj;		/* the queue; NULL once it is deleted */
 	struct mgr_session *sess;
 	uint64_t req_id;		/* the get it answered */

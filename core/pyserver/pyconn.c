@@ -91,7 +91,9 @@ int pyconn_open(void *arg, struct conn *c, const char *listener)
 static void request(struct pyconn *pc, const unsigned char *payload, size_t len)
 {
 	struct pycall *x = calloc(1, sizeof(*x));
+	struct mgr_server *srv = pc->c->srv;
 	struct mgr_pyval *req = NULL, *ident;
+	const char *msg = NULL;
 	char why[256];
 	bool persistent = false;
 	int r;
@@ -124,6 +126,16 @@ static void request(struct pyconn *pc, const unsigned char *payload, size_t len)
 	x->method = (const char *)req->u.seq.items[1]->u.s.data;
 	x->args = req->u.seq.items[2];
 	x->kwds = req->u.seq.items[3];
+	/* As a native request: a data directory with no room to journal
+	 * what it may change refuses it before it changes anything.  Its
+	 * reply, as every reply, goes out after the round's commit. */
+	if (srv->journal.admit && srv->journal.admit(srv->journal.arg, x->method, len, &msg) < 0) {
+		pycall_traceback(x, "OSError", "[Errno %d] %s", ENOSPC, msg);
+		if (pc->state == PYCONN_FIRST)
+			pc->state = PYCONN_DONE;
+		pycall_free(x);
+		return;
+	}
 	if (pc->state == PYCONN_FIRST) {
 		if (ident->kind != MGR_PYVAL_NONE)
 			pycall_traceback(x, "AssertionError",

@@ -52,6 +52,26 @@ static int op_cancel(struct conn *c, struct mgr_call *call)
 	return srv_gen_ok(yajl_gen_bool(call->out, w != NULL));
 }
 
+/* A consistent copy of the whole store, written by the manager to "file"
+ * (an absolute path on its host). */
+static int op_snapshot(struct conn *c, struct mgr_call *call)
+{
+	struct mgr_server *srv = c->srv;
+	const char *file;
+	int r;
+
+	if (mgr_json_get_str(call->args, "file", &file) < 0)
+		return mgr_call_err(call, -EINVAL, "snapshot needs \"file\", an absolute path");
+	if (!srv->journal.snapshot)
+		return mgr_call_err(call, -ENOTSUP, "this manager cannot write snapshots");
+	r = srv->journal.snapshot(srv->journal.arg, file, call->errbuf, sizeof(call->errbuf));
+	if (r < 0) {
+		call->err = call->errbuf;
+		return r;
+	}
+	return srv_gen_ok(yajl_gen_bool(call->out, 1));
+}
+
 /* Operations on the session rather than on an object. */
 static const struct {
 	const char *name;
@@ -62,6 +82,7 @@ static const struct {
 	{ "cancel", op_cancel },
 	{ "subscribe", subs_subscribe },
 	{ "unsubscribe", subs_unsubscribe },
+	{ "snapshot", op_snapshot },
 };
 
 static void request(struct conn *c, yajl_val msg, size_t size)
@@ -112,6 +133,8 @@ static void request(struct conn *c, yajl_val msg, size_t size)
 			break;
 	if (i < sizeof(server_ops) / sizeof(server_ops[0])) {
 		r = server_ops[i].fn(c, &call);
+	} else if (srv->journal.admit && (r = srv->journal.admit(srv->journal.arg, op, size, &call.err)) < 0) {
+		;
 	} else {
 		srv->cause = c;
 		srv->cause_id = id;

@@ -137,6 +137,14 @@ void mgr_server_free(struct mgr_server *srv)
 	free(srv);
 }
 
+void mgr_server_set_journal(struct mgr_server *srv, const struct mgr_server_journal *j)
+{
+	if (j)
+		srv->journal = *j;
+	else
+		memset(&srv->journal, 0, sizeof(srv->journal));
+}
+
 struct mgr_store *mgr_server_store(struct mgr_server *srv)
 {
 	return srv->store;
@@ -310,6 +318,16 @@ static int loop_timeout(struct mgr_server *srv)
 	return next <= now ? 0 : next - now > INT_MAX ? INT_MAX : (int)(next - now);
 }
 
+static int round_timeout(struct mgr_server *srv)
+{
+	int t = loop_timeout(srv), j;
+
+	if (!srv->journal.timeout)
+		return t;
+	j = srv->journal.timeout(srv->journal.arg);
+	return j < 0 ? t : t < 0 || j < t ? j : t;
+}
+
 /* Give memory back to the system once much has been freed: glibc keeps
  * freed memory for the process, so a list deleted after a burst would
  * otherwise leave the manager that much bigger for good.  A drop of
@@ -361,7 +379,7 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 	conn_settle_all(srv);
 	conn_free_dead(srv);
 	while (!srv->stopping && !srv->done) {
-		n = wait_events(srv, evs, loop_timeout(srv), worked ? &spin : NULL);
+		n = wait_events(srv, evs, round_timeout(srv), worked ? &spin : NULL);
 		worked = n > 0;
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -370,9 +388,14 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 			snprintf(err, errlen, "epoll_wait: %s", strerror(-r));
 			break;
 		}
+		/* With a journal, the replies of the round wait for its commit
+		 * below, one write and one fsync for all of them, from its first
+		 * change on. */
 		for (i = 0; i < n; i++) {
 			dispatch(srv, &evs[i]);
-			conn_settle_all(srv);
+			if (!srv->journal.commit ||
+			    (srv->journal.settled && srv->journal.settled(srv->journal.arg)))
+				conn_settle_all(srv);
 		}
 		now = mgr_now_ms();
 		mgr_waits_expire(srv->store, now);
@@ -382,6 +405,8 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 			sweep_keepalive(srv, now);
 		sweep_handshakes(srv, now);
 		conn_close_overflowed(srv);
+		if (srv->journal.commit)
+			srv->journal.commit(srv->journal.arg);
 		conn_settle_all(srv);
 		conn_free_dead(srv);
 		trim_heap(srv);

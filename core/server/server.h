@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "addr.h"
+#include "journal.h"
 #include "store.h"
 
 struct mgr_server;
@@ -35,6 +36,8 @@ int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
  * will take at once, close every descriptor (removing socket files of
  * listeners still open) and free the store.  NULL is fine. */
 void mgr_server_free(struct mgr_server *srv);
+
+void mgr_server_set_journal(struct mgr_server *srv, const struct mgr_server_journal *j);
 
 /* The store the server serves; owned by the server. */
 struct mgr_store *mgr_server_store(struct mgr_server *srv);

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "dlist.h"
 #include "engine.h"
+#include "journal.h"
 
 enum srv_handle_kind {
 	SRV_H_STOP,
@@ -92,6 +93,7 @@ struct mgr_server {
 	/* No keepalive session can have expired before this (ms, 0 for
 	 * none): the loop sweeps them then. */
 	uint64_t ka_next;
+	struct mgr_server_journal journal;
 	/* The request being run, whose changes' events tell its own
 	 * connection which request made them. */
 	struct conn *cause;

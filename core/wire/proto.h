@@ -10,6 +10,8 @@
 #ifndef MGR_PROTO_H
 #define MGR_PROTO_H
 
+/* The numbers are written in data directories (mgrfs(7)): a new type goes
+ * at the end. */
 enum mgr_type_id {
 	MGR_NAMESPACE,
 	MGR_DICT,

@@ -3,6 +3,8 @@
  * and the generic command, which is one request built from its row's
  * spec of positional arguments. */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -263,6 +265,20 @@ int args_wait(struct sess *s, const struct opts *o, yajl_gen g, double deadline)
 
 /* Generic commands: one request built from the spec. */
 
+/* A file the manager writes on its host: a relative name is taken from
+ * this directory, which is the manager's too when it runs here. */
+static int args_file(struct sess *s, yajl_gen g, const char *arg)
+{
+	char cwd[PATH_MAX], *abs = NULL;
+	int err;
+
+	if (arg[0] != '/' && (!getcwd(cwd, sizeof(cwd)) || asprintf(&abs, "%s/%s", cwd, arg) < 0))
+		return sess_fail(s, errno, "cannot name %s from here", arg);
+	err = mgr_json_kv_str(g, "file", abs ? abs : arg);
+	free(abs);
+	return err < 0 ? sess_fail(s, err, "out of memory") : ST_OK;
+}
+
 static int add_arg(struct sess *s, const struct cmd *cmd, const struct opts *o, yajl_gen g,
 		   char kind, const char *arg)
 {
@@ -276,6 +292,8 @@ static int add_arg(struct sess *s, const struct cmd *cmd, const struct opts *o, 
 	case 't':
 		err = mgr_json_kv_str(g, "to", arg);
 		break;
+	case 'f':
+		return args_file(s, g, arg);
 	case 'i': member = "index"; break;
 	case 'n': member = "n"; break;
 	case 's': member = "start"; break;

@@ -155,6 +155,10 @@ static const struct cmd cmds[] = {
 	GEN("broken", "PATH", "print whether a barrier is broken", "broken", "P",
 	    .out = OUT_PRINT),
 
+	SECTION("The manager"),
+	GEN("snapshot", "FILE", "write a consistent copy of every object to FILE",
+	    "snapshot", "f"),
+
 	SECTION("Sessions"),
 	{ .name = "batch", .args = "",
 	  .help = "run stdin's lines as commands in one session",
