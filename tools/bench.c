@@ -5,9 +5,11 @@
  *
  * Each client is a process of its own with its own connection, as the
  * users of a manager are.  Calls are made one at a time and waited for, as
- * Python's proxies make them, so the figures compare like with like.  The
- * memory test alone pipelines its calls, since there only the end state is
- * measured. */
+ * Python's proxies make them, so the figures compare like with like.  With
+ * --one-process the many clients are instead connections of one process,
+ * each with one call in flight, as redis-benchmark -c runs its clients.
+ * The memory test alone pipelines its calls, since there only the end
+ * state is measured. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -69,6 +71,7 @@ struct opts {
 	long keys;
 	bool memory;
 	bool ops;
+	bool one_process;	/* the many clients: connections of one process */
 };
 
 static char root[64];	/* the namespace the run works in */
@@ -111,6 +114,7 @@ static int call(struct mgr_client *c, const char *op, const char *path,
 static int connect_to(const struct opts *o, const char *addr, struct mgr_client **c)
 {
 	struct mgr_client_opts co = {
+		.flags = o->one_process ? MGR_CLIENT_DEFER : 0,
 		.authkey = o->key,
 		.authkey_len = o->keylen,
 		.ssh = &o->ssh,
@@ -131,32 +135,147 @@ static int connect_to(const struct opts *o, const char *addr, struct mgr_client 
 	return err;
 }
 
+/* The call that step (0, or 1 for a lock's release) of an operation of
+ * kind op by client idx makes: its name, path and value (or NULL). */
+static const char *op_call(enum bench_op op, int step, int idx, char *path, size_t len,
+			   const char **value)
+{
+	*value = op == OP_VALUE_SET || op == OP_QUEUE_PUT ? "0123456789abcdef" : NULL;
+	if (op == OP_VALUE_SET || op == OP_VALUE_GET)
+		snprintf(path, len, "%s/v%d", root, idx);
+	else
+		snprintf(path, len, "%s/%s", root, op == OP_LOCK ? "lock" : "q");
+	switch (op) {
+	case OP_VALUE_SET:
+		return "set";
+	case OP_QUEUE_PUT:
+		return "put";
+	case OP_LOCK:
+		return step ? "release" : "acquire";
+	default:
+		return "get";
+	}
+}
+
 /* One operation of kind op by client idx. */
 static int do_op(struct mgr_client *c, enum bench_op op, int idx)
 {
+	const char *value, *name;
+	char path[128];
+	int step;
+
+	for (step = 0; step < 1 + (op == OP_LOCK); step++) {
+		name = op_call(op, step, idx, path, sizeof(path), &value);
+		if (call(c, name, path, value, NULL) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+/* --one-process: n connections of this process, each with one call in
+ * flight, until the time is up (gets: until all that was put is taken). */
+struct mux_conn {
+	struct mgr_client *c;
+	struct mux *m;
+	int idx, step;
+};
+
+struct mux {
+	enum bench_op op;
+	long done, inflight, limit;	/* limit: operations to make, or -1 */
+	bool stop, failed;
+};
+
+static void mux_send(struct mux_conn *k);
+
+static void mux_done(void *arg, struct mgr_reply *rep)
+{
+	struct mux_conn *k = arg;
+	struct mux *m = k->m;
+
+	m->inflight--;
+	if (rep->err) {
+		m->failed = true;
+		return;
+	}
+	if (m->op == OP_LOCK && k->step == 0) {
+		k->step = 1;
+	} else {
+		k->step = 0;
+		m->done++;
+	}
+	mux_send(k);
+}
+
+static void mux_send(struct mux_conn *k)
+{
+	struct mux *m = k->m;
+	const char *value, *name;
+	struct mgr_req r;
 	char path[128];
 
-	switch (op) {
-	case OP_VALUE_SET:
-		snprintf(path, sizeof(path), "%s/v%d", root, idx);
-		return call(c, "set", path, "0123456789abcdef", NULL);
-	case OP_VALUE_GET:
-		snprintf(path, sizeof(path), "%s/v%d", root, idx);
-		return call(c, "get", path, NULL, NULL);
-	case OP_QUEUE_PUT:
-		snprintf(path, sizeof(path), "%s/q", root);
-		return call(c, "put", path, "0123456789abcdef", NULL);
-	case OP_QUEUE_GET:
-		snprintf(path, sizeof(path), "%s/q", root);
-		return call(c, "get", path, NULL, NULL);
-	case OP_LOCK:
-		snprintf(path, sizeof(path), "%s/lock", root);
-		if (call(c, "acquire", path, NULL, NULL) < 0)
-			return -EIO;
-		return call(c, "release", path, NULL, NULL);
-	default:
-		return -EINVAL;
+	/* A lock taken is always given back. */
+	if (m->failed || (k->step == 0 && (m->stop || (m->limit >= 0 &&
+						      m->done + m->inflight >= m->limit))))
+		return;
+	name = op_call(m->op, k->step, k->idx, path, sizeof(path), &value);
+	if (mgr_req_init(&r, name, path) < 0) {
+		m->failed = true;
+		return;
 	}
+	if (value)
+		mgr_json_kv_str(r.g, "value", value);
+	if (mgr_client_call_async(k->c, &r, mux_done, k, NULL) < 0)
+		m->failed = true;
+	else
+		m->inflight++;
+	mgr_req_release(&r);
+}
+
+static int run_one_process(const struct opts *o, const char *addr, int n, double total[NOPS])
+{
+	struct mux_conn k[MAX_CLIENTS];
+	struct pollfd pfd[MAX_CLIENTS];
+	struct mux m;
+	long puts = 0;
+	double t0, t = 0;
+	bool ready;
+	int i, op, err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		k[i] = (struct mux_conn){ .m = &m, .idx = i };
+		err = connect_to(o, addr, &k[i].c);
+	}
+	for (op = 0; op < NOPS && !err; op++) {
+		m = (struct mux){ .op = op, .limit = op == OP_QUEUE_GET ? puts : -1 };
+		t0 = now_s();
+		for (i = 0; i < n; i++)
+			mux_send(&k[i]);
+		while (m.inflight && !m.failed) {
+			/* A reply read while a request was written waits in
+			 * its client, not in the socket. */
+			for (i = 0, ready = false; i < n; i++) {
+				pfd[i] = (struct pollfd){ .fd = mgr_client_fd(k[i].c), .events = POLLIN };
+				ready = ready || mgr_client_pending(k[i].c);
+			}
+			if (poll(pfd, (nfds_t)n, ready ? 0 : -1) < 0 && errno != EINTR)
+				break;
+			for (i = 0; i < n; i++)
+				if ((pfd[i].revents || mgr_client_pending(k[i].c)) &&
+				    mgr_client_dispatch(k[i].c) < 0)
+					m.failed = true;
+			t = now_s();
+			m.stop = op != OP_QUEUE_GET && t - t0 >= o->seconds;
+		}
+		if (m.failed || m.inflight)
+			err = -EIO;
+		if (op == OP_QUEUE_PUT)
+			puts = m.done;
+		total[op] = t > t0 ? m.done / (t - t0) : 0;
+	}
+	for (i = 0; i < n; i++)
+		mgr_client_free(k[i].c);
+	return err;
 }
 
 /* A client process: every phase starts together with the other clients'.
@@ -439,10 +558,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: mgr-bench [-c ADDR] [--authkey-file FILE] [-o KEY=VALUE,...]\n"
 		"                 [-t SECONDS] [-n CLIENTS] [-k KEYS] [--mgrd PATH]\n"
-		"                 [--no-memory] [--no-ops]\n"
+		"                 [--no-memory] [--no-ops] [--one-process]\n"
 		"\n"
 		"Measures operations a second with 1 and with CLIENTS (16) processes at\n"
-		"once, each with its own connection, on a manager of its own or on ADDR;\n"
+		"once, each with its own connection, on a manager of its own or on ADDR\n"
+		"(with --one-process the CLIENTS connections of one process, each with one\n"
+		"call in flight, as redis-benchmark -c runs its clients);\n"
 		"then the peak resident size of a fresh manager holding KEYS (1000000)\n"
 		"16-byte values under 16-byte names.  -o takes ssh options for an ssh:\n"
 		"ADDR, as mgrctl(1) does (without its '\\,').\n");
@@ -508,6 +629,7 @@ int main(int argc, char **argv)
 		{ "mgrd", required_argument, NULL, 'm' },
 		{ "no-memory", no_argument, NULL, 'M' },
 		{ "no-ops", no_argument, NULL, 'O' },
+		{ "one-process", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -556,6 +678,9 @@ int main(int argc, char **argv)
 		case 'O':
 			o.ops = false;
 			break;
+		case 'P':
+			o.one_process = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -593,7 +718,8 @@ int main(int argc, char **argv)
 		if (setup_objects(&o, addr) < 0)
 			goto out;
 		if (run_clients(&o, addr, sh, 1, one) < 0 ||
-		    run_clients(&o, addr, sh, o.clients, many) < 0) {
+		    (o.one_process ? run_one_process(&o, addr, o.clients, many) :
+		     run_clients(&o, addr, sh, o.clients, many)) < 0) {
 			fprintf(stderr, "mgr-bench: a client failed\n");
 			remove_objects(&o, addr);
 			goto out;

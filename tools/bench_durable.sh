@@ -6,9 +6,10 @@
 #
 #   tools/bench_durable.sh [-t SECONDS] [-n CLIENTS] [-k KEYS] [-d DIR] [-r ROUNDS]
 #
-# Each client makes one call at a time and waits for its reply (mgr-bench's
-# clients are processes of their own, redis-benchmark's connections of one
-# process, unpipelined).  Rates are operations a second, the best of ROUNDS
+# Each client makes one call at a time and waits for its reply.  N clients
+# are measured both ways each side runs them: N processes of one connection
+# (mgr-bench; N redis-benchmark -c 1, rates summed) and N connections of
+# one process (mgr-bench --one-process; redis-benchmark -c N).  Rates are operations a second, the best of ROUNDS
 # (2) taken in turns; start times the best of ROUNDS.  DIR (default
 # build/bench-durable, on the disk that holds the tree) holds both data
 # directories.  Needs redis-server and redis-benchmark (Debian's
@@ -67,9 +68,13 @@ mgr_round() {
 		kill -0 "$pid" 2>/dev/null || { cat "$d/log" >&2; return 1; }
 		sleep 0.05
 	done
+	# 1 client and CLIENTS processes; then CLIENTS connections of one
+	# process, as redis-benchmark -c runs them.
 	"$bench" -c "unix:$d/sock" -t "$seconds" -n "$clients" --no-memory >"$d/out"
+	"$bench" -c "unix:$d/sock" -t "$seconds" -n "$clients" --no-memory --one-process >"$d/out1"
 	kill -TERM "$pid"; wait "$pid" || true
-	awk '/^value-set|^queue-put/ { print $1, $2, $3 }' "$d/out"
+	awk '/^value-set|^queue-put/ { print $1, $2 ($2 > 1 ? "p" : ""), $3 }' "$d/out"
+	awk '/^value-set|^queue-put/ && $2 > 1 { print $1, $2, $3 }' "$d/out1"
 }
 
 # Redis: a fresh server on a fresh directory; SET and RPUSH, unpipelined.
@@ -174,17 +179,19 @@ for ((r = 0; r < rounds; r++)); do
 	redis_start=$(least "$(start_redis)" "$redis_start")
 done
 
-printf '| operation | fsync | clients | mgrfs | Redis | ratio | Redis, %s processes | ratio |\n' "$clients"
-printf '|---|---|---:|---:|---:|---:|---:|---:|\n'
+# Clients: 1; CLIENTS processes of one connection each (mgr-bench's and
+# redis-benchmark -c 1's, rates summed); CLIENTS connections of one process
+# (mgr-bench --one-process, redis-benchmark -c CLIENTS).
+printf '| operation | fsync | clients | mgrfs | Redis | ratio |\n'
+printf '|---|---|---|---:|---:|---:|\n'
 for policy in always everysec; do
 	for op in value-set queue-put; do
-		for c in 1 "$clients"; do
+		for c in 1 "${clients}p" "$clients"; do
 			m=${rate["mgr $policy $op $c"]:-0} rd=${rate["redis $policy $op $c"]:-0}
-			rp=${rate["redis $policy $op ${c}p"]:-0}
-			awk -v op="$op" -v p="$policy" -v c="$c" -v m="$m" -v r="$rd" -v rp="$rp" 'BEGIN {
+			awk -v op="$op" -v p="$policy" -v c="$c" -v m="$m" -v r="$rd" 'BEGIN {
 				name = op == "value-set" ? "value set (SET)" : "queue put (RPUSH)"
-				extra = rp > 0 ? sprintf("%d | %.2f", rp, m / rp) : "- | -"
-				printf "| %s | %s | %d | %d | %d | %.2f | %s |\n", name, p, c, m, r, (r > 0 ? m / r : 0), extra }'
+				who = c == 1 ? "1" : c ~ /p$/ ? int(c) " processes" : c " connections of one process"
+				printf "| %s | %s | %s | %d | %d | %.2f |\n", name, p, who, m, r, (r > 0 ? m / r : 0) }'
 		done
 	done
 done
