@@ -114,8 +114,10 @@ static int elem(struct pycall *x, const struct tcinfo *t, const struct mgr_pyval
 
 /* The values of an array.array pickled by a client: array.array(tc, list)
  * or array._array_reconstructor(cls, tc, mformat, bytes) in this
- * machine's layout; NULL when v is neither. */
-static struct mgr_pyval *array_items(struct pycall *x, const struct mgr_pyval *v, char *tc);
+ * machine's layout; NULL when v is neither, or (with *bad set to it) when
+ * an array of 'u' holds a code point past U+10FFFF. */
+static struct mgr_pyval *array_items(struct pycall *x, const struct mgr_pyval *v, char *tc,
+				     int64_t *bad);
 
 /* Write "items": [...] for the values of seq: 0, -1 after replying. */
 static int gen_items(struct pycall *x, const struct tcinfo *t, const struct mgr_pyval *seq)
@@ -256,7 +258,8 @@ static int a_repr(struct pycall *x, struct mgr_buf *out)
 	return r ? r : mgr_buf_append(out, ")", 1);
 }
 
-static struct mgr_pyval *array_items(struct pycall *x, const struct mgr_pyval *v, char *tc)
+static struct mgr_pyval *array_items(struct pycall *x, const struct mgr_pyval *v, char *tc,
+				     int64_t *bad)
 {
 	const struct mgr_pyval *args = v->u.obj.args, *code, *raw;
 	const struct tcinfo *t;
@@ -305,6 +308,10 @@ static struct mgr_pyval *array_items(struct pycall *x, const struct mgr_pyval *v
 			size_t len = 0;
 
 			memcpy(&cp, p, 4);
+			if (cp > 0x10ffff) {
+				*bad = cp;
+				return NULL;
+			}
 			if (cp < 0x80) {
 				buf[len++] = (char)cp;
 			} else if (cp < 0x800) {
@@ -322,9 +329,10 @@ static struct mgr_pyval *array_items(struct pycall *x, const struct mgr_pyval *v
 			}
 			item = mgr_pyval_str(x->a, buf, len);
 		} else if (t->is_signed) {
-			memcpy(&iv, p, t->size);
-			if (t->size < 8)
-				iv = (iv << (64 - 8 * t->size)) >> (64 - 8 * t->size);
+			memcpy(&uv, p, t->size);
+			if (t->size < 8 && uv >> (8 * t->size - 1))
+				uv |= ~(uint64_t)0 << (8 * t->size);
+			iv = (int64_t)uv;
 			item = mgr_pyval_int(x->a, iv);
 		} else {
 			memcpy(&uv, p, t->size);
@@ -540,7 +548,7 @@ static int a_setitem(struct pycall *x)
 {
 	static const char *const names[] = { "index", "value" };
 	struct mgr_pyval *a[2], *l, *vals, *nl;
-	int64_t len, i, start, step, n, k;
+	int64_t len, i, start, step, n, k, bad;
 	yajl_val res;
 	char tc = 0;
 	int r;
@@ -555,7 +563,11 @@ static int a_setitem(struct pycall *x)
 	if (r < 0)
 		return 0;
 	if (r) {
-		vals = array_items(x, a[1], &tc);
+		bad = -1;
+		vals = array_items(x, a[1], &tc, &bad);
+		if (!vals && bad >= 0)
+			return pycall_value_error(x, "character U+%llx is not in range [U+0000; U+10ffff]",
+						  (unsigned long long)bad);
 		if (!vals)
 			return pycall_type_error(x, "can only assign array (not \"%s\") to array slice",
 						 mgr_pyval_type_name(a[1]));
