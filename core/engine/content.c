@@ -278,22 +278,34 @@ static int reply_size(struct mgr_call *c, const struct mgr_obj *o)
 	return mgr_call_result(c, r);
 }
 
-/* Change the content of o, an untyped value, with its bytes from off on
- * becoming n bytes of data (data NULL: cut it there, or extend it with
- * zeros, to off), without a report.  0 or -ENOMEM (o unchanged). */
+/* o's content with its bytes from off on becoming n bytes of data (data
+ * NULL: cut there, or extended with zeros, to off): in *d, o's own datum
+ * changed in place, or *copy.  0, or -ENOMEM with nothing changed. */
+static int edited(struct mgr_obj *o, uint64_t off, const void *data, size_t n,
+		  struct mgr_datum **copy, struct mgr_datum ***d)
+{
+	int r;
+
+	*copy = NULL;
+	*d = editable(o, copy);
+	if (!*d)
+		return -ENOMEM;
+	r = data ? mgr_content_write(*d, off, data, n) : mgr_content_truncate(*d, off);
+	if (r < 0)
+		mgr_datum_free(*copy);
+	return r;
+}
+
+/* Make o, an untyped value, hold its content so changed, without a
+ * report.  0 or -ENOMEM (o unchanged). */
 static int edit(struct mgr_store *s, struct mgr_obj *o, uint64_t off, const void *data, size_t n)
 {
 	uint64_t was = mgr_datum_cost(o->u.value);
-	struct mgr_datum *copy = NULL, *j, **d = editable(o, &copy);
-	int r;
+	struct mgr_datum *copy, *j, **d;
+	int r = edited(o, off, data, n, &copy, &d);
 
-	if (!d)
-		return -ENOMEM;
-	r = data ? mgr_content_write(d, off, data, n) : mgr_content_truncate(d, off);
-	if (r < 0) {
-		mgr_datum_free(copy);
+	if (r < 0)
 		return r;
-	}
 	j = as_json(*d);
 	hold(s, o, *d, j ? j : *d, was);
 	return 0;
@@ -313,7 +325,7 @@ static int change(struct mgr_call *c, struct mgr_obj *o, uint64_t off, const voi
 		  size_t n)
 {
 	uint64_t was = mgr_datum_cost(o->u.value), end = data ? off + n : off;
-	struct mgr_datum *copy = NULL, **d;
+	struct mgr_datum *copy, **d;
 	int r = end > o->u.value->len ? mgr_call_fits(c, end - o->u.value->len) : 0;
 
 	if (r < 0)
@@ -326,14 +338,9 @@ static int change(struct mgr_call *c, struct mgr_obj *o, uint64_t off, const voi
 		mgr_store_changed(c->store, o, MGR_CHANGE_UPDATE);
 		return reply_size(c, o);
 	}
-	d = editable(o, &copy);
-	if (!d)
-		return mgr_call_err(c, -ENOMEM, "out of memory");
-	r = data ? mgr_content_write(d, off, data, n) : mgr_content_truncate(d, off);
-	if (r < 0) {
-		mgr_datum_free(copy);
+	r = edited(o, off, data, n, &copy, &d);
+	if (r < 0)
 		return mgr_call_err(c, r, "out of memory");
-	}
 	r = mgr_content_store(c, o, *d, was);
 	return r < 0 ? r : reply_size(c, o);
 }
