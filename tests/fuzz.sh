@@ -79,9 +79,12 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/obj"
 
 # The library once, for every target: sanitized, with the fuzzer's
-# coverage, its objects compiled two at a time.
+# coverage, its objects compiled two at a time.  Values up to 64 MiB, not
+# 4 GiB: a record of a few bytes that extends a value to the largest size
+# (a journal's, a truncate's) would otherwise stop the run out of memory.
 # shellcheck disable=SC2046 # pkg-config's output is meant to be split
-cflags="-std=gnu11 -D_GNU_SOURCE -DMGR_VERSION=\"fuzz\" -g -O1 -fno-omit-frame-pointer
+cflags="-std=gnu11 -D_GNU_SOURCE -DMGR_VERSION=\"fuzz\" -DMGR_VALUE_MAX=0x4000000ull
+	-g -O1 -fno-omit-frame-pointer
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 	-I$SRCDIR/core/wire -I$SRCDIR/core/engine -I$SRCDIR/core/server -I$SRCDIR/core/client
 	-I$SRCDIR/core/pywire -I$SRCDIR/core/pyserver -I$SRCDIR/core/persist
