@@ -15,6 +15,8 @@
 #   pyserve    core/pyserver: a Python client's requests on a real server
 #              with an object of every typeid, every method and server
 #              function, parked calls included
+#   restore    core/persist: a data directory's journal and snapshot, as
+#              mgrd reads them at start, and a round trip of what loads
 #
 #   tests/fuzz.sh [-t SECONDS] [TARGET...]
 #
@@ -39,7 +41,7 @@ set -eu
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 seconds=${MGR_FUZZ_SECONDS:-12}
-all="decode json path addr hello handshake pickle pyserve"
+all="decode json path addr hello handshake pickle pyserve restore"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -48,7 +50,7 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	-h | --help | -*)
-		sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//' >&2
+		sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//' >&2
 		exit 2
 		;;
 	*)
@@ -77,17 +79,21 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/obj"
 
 # The library once, for every target: sanitized, with the fuzzer's
-# coverage, its objects compiled two at a time.
+# coverage, its objects compiled two at a time.  Values up to 64 MiB, not
+# 4 GiB: a record of a few bytes that extends a value to the largest size
+# (a journal's, a truncate's) would otherwise stop the run out of memory.
 # shellcheck disable=SC2046 # pkg-config's output is meant to be split
-cflags="-std=gnu11 -D_GNU_SOURCE -DMGR_VERSION=\"fuzz\" -g -O1 -fno-omit-frame-pointer
+cflags="-std=gnu11 -D_GNU_SOURCE -DMGR_VERSION=\"fuzz\" -DMGR_VALUE_MAX=0x4000000ull
+	-g -O1 -fno-omit-frame-pointer
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 	-I$SRCDIR/core/wire -I$SRCDIR/core/engine -I$SRCDIR/core/server -I$SRCDIR/core/client
-	-I$SRCDIR/core/pywire -I$SRCDIR/core/pyserver
+	-I$SRCDIR/core/pywire -I$SRCDIR/core/pyserver -I$SRCDIR/core/persist
 	$(pkg-config --cflags yajl libcrypto)"
 libs="$(pkg-config --libs yajl libcrypto) -lpthread -lm"
 export cflags tmp
 ls "$SRCDIR"/core/wire/*.c "$SRCDIR"/core/engine/*.c "$SRCDIR"/core/server/*.c \
-	"$SRCDIR"/core/client/*.c "$SRCDIR"/core/pywire/*.c "$SRCDIR"/core/pyserver/*.c |
+	"$SRCDIR"/core/client/*.c "$SRCDIR"/core/pywire/*.c "$SRCDIR"/core/pyserver/*.c \
+	"$SRCDIR"/core/persist/*.c |
 	xargs -P 2 -n 1 sh -c '
 		o=$tmp/obj/$(basename "$(dirname "$1")")_$(basename "$1" .c).o
 		# shellcheck disable=SC2086 # cflags holds several flags
@@ -115,7 +121,7 @@ for t in $targets; do
 	path) max_len=8192 ;;
 	addr) max_len=4096 ;;
 	hello) max_len=8192 ;;
-	pyserve) max_len=65536 ;;
+	pyserve | restore) max_len=65536 ;;
 	*) max_len=1048576 ;;
 	esac
 	# shellcheck disable=SC2086 # cflags and libs hold several flags

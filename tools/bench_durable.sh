@@ -9,8 +9,10 @@
 # Each client makes one call at a time and waits for its reply.  N clients
 # are measured both ways each side runs them: N processes of one connection
 # (mgr-bench; N redis-benchmark -c 1, rates summed) and N connections of
-# one process (mgr-bench --one-process; redis-benchmark -c N).  Rates are operations a second, the best of ROUNDS
-# (2) taken in turns; start times the best of ROUNDS.  DIR (default
+# one process (mgr-bench --one-process; redis-benchmark -c N).  Rates are
+# operations a second, the median of ROUNDS (3) taken in turns, as are the
+# start times: on a shared machine the best of a few rounds is the one the
+# noise favoured most, on either side.  DIR (default
 # build/bench-durable, on the disk that holds the tree) holds both data
 # directories.  Needs redis-server and redis-benchmark (Debian's
 # redis-server and redis-tools; installed with apt-get when missing and
@@ -19,7 +21,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-seconds=2 clients=16 keys=1000000 rounds=2 base=$root/build/bench-durable
+seconds=2 clients=16 keys=1000000 rounds=3 base=$root/build/bench-durable
 while (($#)); do
 	case $1 in
 	-t) seconds=$2; shift ;;
@@ -27,7 +29,7 @@ while (($#)); do
 	-k) keys=$2; shift ;;
 	-d) base=$2; shift ;;
 	-r) rounds=$2; shift ;;
-	*) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	*) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -54,8 +56,11 @@ cleanup() {
 trap cleanup EXIT
 
 now() { date +%s.%N; }
-best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
-least() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a < b ? a : b) }'; }
+# The median of the numbers in $1.
+median() {
+	tr ' ' '\n' <<<"$1" | sort -g |
+		awk 'NF { v[++n] = $1 } END { print n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'
+}
 
 # mgrfs: a fresh manager on a fresh data directory; mgr-bench's rows.
 mgr_round() {
@@ -113,13 +118,14 @@ redis_round() {
 declare -A rate
 for policy in always everysec; do
 	for ((r = 0; r < rounds; r++)); do
+		echo "bench_durable: $policy, round $((r + 1)) of $rounds" >&2
 		while read -r op c v; do
 			k="mgr $policy $op $c"
-			rate[$k]=$(best "$v" "${rate[$k]:-0}")
+			rate[$k]+=" $v"
 		done < <(mgr_round "$policy")
 		while read -r op c v; do
 			k="redis $policy $op $c"
-			rate[$k]=$(best "$v" "${rate[$k]:-0}")
+			rate[$k]+=" $v"
 		done < <(redis_round "$policy")
 	done
 done
@@ -147,6 +153,7 @@ start_redis() {
 	wait "$pid" || true
 }
 
+echo "bench_durable: the start with $keys keys" >&2
 d=$work/mgr-start
 mkdir -p -m 700 "$d/data"
 cat >"$d/mgrd" <<EOF
@@ -175,9 +182,10 @@ redis_bytes=$(du -sk "$d" | cut -f1)
 
 mgr_start= redis_start=
 for ((r = 0; r < rounds; r++)); do
-	mgr_start=$(least "$(start_mgr)" "$mgr_start")
-	redis_start=$(least "$(start_redis)" "$redis_start")
+	mgr_start+=" $(start_mgr)"
+	redis_start+=" $(start_redis)"
 done
+mgr_start=$(median "$mgr_start") redis_start=$(median "$redis_start")
 
 # Clients: 1; CLIENTS processes of one connection each (mgr-bench's and
 # redis-benchmark -c 1's, rates summed); CLIENTS connections of one process
@@ -187,7 +195,8 @@ printf '|---|---|---|---:|---:|---:|\n'
 for policy in always everysec; do
 	for op in value-set queue-put; do
 		for c in 1 "${clients}p" "$clients"; do
-			m=${rate["mgr $policy $op $c"]:-0} rd=${rate["redis $policy $op $c"]:-0}
+			m=$(median "${rate["mgr $policy $op $c"]:-0}")
+			rd=$(median "${rate["redis $policy $op $c"]:-0}")
 			awk -v op="$op" -v p="$policy" -v c="$c" -v m="$m" -v r="$rd" 'BEGIN {
 				name = op == "value-set" ? "value set (SET)" : "queue put (RPUSH)"
 				who = c == 1 ? "1" : c ~ /p$/ ? int(c) " processes" : c " connections of one process"

@@ -53,8 +53,12 @@ int mgr_errno_from_name(const char *name);
 #define MGR_DATUM_MAX (8u << 20)
 /* Largest value of raw bytes.  A value over MGR_DATUM_MAX is made and read
  * in pieces (write, append, read, stages) of at most MGR_IO_MAX bytes each,
- * so that no frame, and no buffer of a client, holds it whole. */
+ * so that no frame, and no buffer of a client, holds it whole.  The
+ * fuzzers (tests/fuzz.sh) build with a smaller one, so that a few bytes of
+ * input cannot ask for 4 GiB of memory. */
+#ifndef MGR_VALUE_MAX
 #define MGR_VALUE_MAX 0xffffffffull
+#endif
 #define MGR_IO_MAX MGR_DATUM_MAX
 /* Nesting.  A value ([] and {} each a level) may nest MGR_VALUE_DEPTH_MAX
  * levels; a frame, MGR_FRAME_DEPTH_MAX, which leaves room for what a reply
