@@ -437,6 +437,8 @@ int main(int argc, char **argv)
 		status = usage_error("--fsync, --compact-min and --repair go with --data-dir");
 		goto out;
 	}
+	if (check || data.dir)
+		mgrd_data_huge_pages(argv);
 	if (check) {
 		mgr_log_set(log_stderr, level);
 		status = mgrd_data_check(check, data.repair);

@@ -17,5 +17,9 @@ int mgrd_data_start(struct mgr_server *srv, const struct mgr_persist_opts *o,
 		    struct mgr_persist **out, char *err, size_t errlen);
 /* mgrd --check: report on dir; the exit status. */
 int mgrd_data_check(const char *dir, bool repair);
+/* Before anything is opened: start mgrd again with glibc asking for huge
+ * pages for its heap, where the system gives them on request.  Returns
+ * only when that is not needed or cannot be done. */
+void mgrd_data_huge_pages(char **argv);
 
 #endif
