@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -104,8 +103,8 @@ static void frame(struct mgr_buf *b, bool snap, const uint8_t *in, size_t n)
 	}
 }
 
-/* Load directory i into a fresh store; 0 with it in *s and *rs, or
- * -errno with nothing kept. */
+/* Load directory i into a fresh store: 0 with it and its items out in
+ * *rs, or -errno with nothing kept. */
 static int load(int i, struct mgr_restore *rs)
 {
 	struct mgr_load ld = { .check = true };
@@ -128,7 +127,7 @@ static void snapshot(int i, struct mgr_restore *rs)
 {
 	char err[512];
 
-	unlinkat(dirfd[i], "snapshot-1", 0);
+	/* Written beside and renamed over the last input's. */
 	if (mgr_snapshot_file(dirfd[i], "snapshot-1", rs->store, &rs->out, 1, err,
 			      sizeof(err)) < 0) {
 		fprintf(stderr, "fuzz_restore: a loaded store cannot be written: %s\n", err);
