@@ -33,7 +33,7 @@ static int read_frame_by(struct mgr_client *c, uint64_t deadline, yajl_val *msg)
 			continue;
 		if (pfd[1].revents)
 			return -ECANCELED;
-		n = io_read_some(c, false);
+		n = io_read_some(c);
 		if (n < 0)
 			return n;
 	}

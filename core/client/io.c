@@ -11,7 +11,7 @@
 #include "json.h"
 #include "pending.h"
 
-ssize_t io_read_some(struct mgr_client *c, bool block)
+ssize_t io_read_some(struct mgr_client *c)
 {
 	struct mgr_buf *b = &c->rbuf;
 	ssize_t n;
@@ -27,7 +27,7 @@ ssize_t io_read_some(struct mgr_client *c, bool block)
 	if (r < 0)
 		return r;
 	do
-		n = recv(c->fd, b->data + b->len, b->cap - b->len, block ? 0 : MSG_DONTWAIT);
+		n = recv(c->fd, b->data + b->len, b->cap - b->len, MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
@@ -107,7 +107,7 @@ static int send_all(struct mgr_client *c, const char *p, size_t len)
 		if (silence_left(c) == 0)
 			return -ETIMEDOUT;
 		if (pfd.revents & POLLIN) {
-			n = io_read_some(c, false);
+			n = io_read_some(c);
 			if (n < 0)
 				return n;
 		}

@@ -10,9 +10,9 @@
 
 #include "cli.h"
 
-/* Read what the socket has into rbuf: the number of bytes, 0 when a
- * non-blocking read found nothing, or -errno (-ECONNRESET at the end). */
-ssize_t io_read_some(struct mgr_client *c, bool block);
+/* Read what the socket has into rbuf, without waiting: the number of
+ * bytes, 0 when there was nothing, or -errno (-ECONNRESET at the end). */
+ssize_t io_read_some(struct mgr_client *c);
 /* Take one complete frame off rbuf: 1 and *msg, 0 when none is complete,
  * or -errno when the stream is broken. */
 int io_next_frame(struct mgr_client *c, yajl_val *msg);

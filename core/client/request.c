@@ -26,7 +26,7 @@ static ssize_t read_next(struct mgr_client *c)
 	if (mgr_spin_begin(&c->spin)) {
 		until = mgr_spin_now() + MGR_SPIN_NS;
 		do {
-			n = io_read_some(c, false);
+			n = io_read_some(c);
 			if (n) {
 				mgr_spin_end(&c->spin, true);
 				return n;
@@ -34,18 +34,22 @@ static ssize_t read_next(struct mgr_client *c)
 		} while (mgr_spin_now() < until);
 		mgr_spin_end(&c->spin, false);
 	}
-	if (!c->ka_ms)
-		return io_read_some(c, true);
-	r = ka_duty(c);
-	if (r < 0)
-		return r;
-	/* The ping may have read a reply along with its own send. */
-	if (c->closed || c->rpos < c->rbuf.len)
-		return 0;
-	r = poll(&pfd, 1, cli_ms_until(c->ka_due));
+	if (c->ka_ms) {
+		r = ka_duty(c);
+		if (r < 0)
+			return r;
+		/* The ping may have read a reply along with its own send. */
+		if (c->closed || c->rpos < c->rbuf.len)
+			return 0;
+	}
+	/* poll(), not a blocking recv(): a thread asleep in recv() on a
+	 * local socket is woken each time the peer reads what this end sent
+	 * (room is made in the socket's buffer), one asleep in poll() for
+	 * POLLIN only when something comes. */
+	r = poll(&pfd, 1, c->ka_ms ? cli_ms_until(c->ka_due) : -1);
 	if (r < 0 && errno != EINTR)
 		return -errno;
-	return r > 0 ? io_read_some(c, false) : 0;
+	return r > 0 ? io_read_some(c) : 0;
 }
 
 /* Without the I/O thread: read and handle frames until p is done. */
@@ -148,7 +152,7 @@ int mgr_client_dispatch(struct mgr_client *c)
 		 * keep the caller here forever. */
 		if (drained || reads++ == 16)
 			break;
-		n = io_read_some(c, false);
+		n = io_read_some(c);
 		if (n < 0)
 			pending_lost(c, n);
 		if (n <= 0)

@@ -43,7 +43,7 @@ int thread_serve(struct mgr_client *c)
 		/* Read first: what the manager said may explain a failed
 		 * write. */
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			n = io_read_some(c, false);
+			n = io_read_some(c);
 			if (n < 0)
 				return n;
 		}
