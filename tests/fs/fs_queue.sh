@@ -182,9 +182,9 @@ done
 	printf 'stop\nstop\nstop\nstop\n' >"$M/jobs/take"
 ) &
 producer=$!
-# Until each reader has had its stop (a guard against a hang: about 2
-# minutes),
-# from when each has its handler (a signal before would kill it).
+# From when each reader has its handler (a signal before would kill it)
+# until each has had its stop, with a guard against a hang (about 2
+# minutes).
 running() {
 	local p
 	for p in "$@"; do
@@ -226,6 +226,8 @@ t_out "0" "and the queue is empty" mc qsize jobs/take
 # sending it to itself.
 mkfifo "$M/jobs/work"
 : >"$TMP/interrupted"
+# With job control each worker is a process group, as a job at a terminal
+# is (and SIGINT is not ignored in it, as it is in background jobs).
 set -m
 for ((c = 0; c < 4; c++)); do
 	sh -c 'trap : INT
