@@ -1,6 +1,7 @@
 #include "mgrd_data.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +96,8 @@ int mgrd_data_check(const char *dir, bool repair)
 void mgrd_data_huge_pages(char **argv)
 {
 	const char *was = getenv("GLIBC_TUNABLES");
-	char mode[64] = "", *tunables;
+	char mode[64] = "", self[PATH_MAX], *tunables;
+	ssize_t n;
 	FILE *f;
 
 	if (was && strstr(was, "glibc.malloc.hugetlb="))
@@ -110,8 +112,12 @@ void mgrd_data_huge_pages(char **argv)
 	    asprintf(&tunables, "%s%sglibc.malloc.hugetlb=1", was ? was : "",
 		     was && *was ? ":" : "") < 0)
 		return;
-	if (setenv("GLIBC_TUNABLES", tunables, 1) == 0) {
-		execv("/proc/self/exe", argv);
+	/* By its own name: a process takes its name (what pkill and top
+	 * show) from the file it was started from, "exe" for /proc/self/exe. */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0 && (size_t)n < sizeof(self) - 1 && setenv("GLIBC_TUNABLES", tunables, 1) == 0) {
+		self[n] = 0;
+		execv(self, argv);
 		/* Without: as it was. */
 		if (was)
 			setenv("GLIBC_TUNABLES", was, 1);

@@ -27,6 +27,27 @@ void conn_touch(struct conn *c)
 		mgr_dlist_append(&c->srv->touched, &c->touch_link);
 }
 
+void conn_heard(struct conn *c)
+{
+	struct mgr_server *srv = c->srv;
+
+	if (c->served_by && c->served_by == srv->flushes) {
+		srv->awaited--;
+		c->served_by = 0;
+	}
+	c->heard_by = srv->flushes + 1;
+}
+
+void conn_served(struct conn *c)
+{
+	struct mgr_server *srv = c->srv;
+
+	if (c->heard_by == srv->flushes && !c->closing) {
+		c->served_by = srv->flushes;
+		srv->awaited++;
+	}
+}
+
 bool conn_takes_output(const struct conn *c)
 {
 	return !c->closing && !c->overflow;
@@ -265,6 +286,7 @@ void conn_free(struct conn *c)
 	if (c->last)
 		c->srv->done = true;
 	conn_preauth_leave(c);
+	conn_heard(c);
 	conn_intake_hold(c, 0);
 	if (c->py)
 		c->py_free(c->py);

@@ -48,6 +48,10 @@ struct conn {
 	 * reads, and what it did not acknowledge when its session ends, by
 	 * any end, goes back to its queue (see intake.c). */
 	bool acking;
+	/* Flushes of the journal (srv->flushes) for gather() in server.c:
+	 * the one its last input came before, and the one that answered it
+	 * while it has not been heard from since (else 0). */
+	uint64_t heard_by, served_by;
 	uint64_t frames_out;	/* frames queued so far, hello included */
 	uint64_t ka_ms;		/* keepalive: silence that ends it, or 0 */
 	uint64_t last_recv;	/* keepalive: ms when input last came */
@@ -104,6 +108,10 @@ size_t conn_read(struct conn *c, size_t want);
 
 /* Something happened to c: flush and settle it in this turn of the loop. */
 void conn_touch(struct conn *c);
+/* c sent something (or is gone); its replies waited for the flush
+ * just made: see gather() in server.c. */
+void conn_heard(struct conn *c);
+void conn_served(struct conn *c);
 /* Stop serving c: end its session, which cancels its parked calls and
  * gives what it held to the next waiters.  Never called from inside an
  * operation, where the store is in the middle of a change. */

@@ -25,6 +25,7 @@
 
 #define EVENTS_MAX 64
 #define TRIM_STEP ((uint64_t)32 << 20)
+#define GATHER_MAX_NS 1000000u
 
 /* The store's changes: to subscribers, then to the second protocol. */
 static void store_hook(void *arg, struct mgr_obj *o, enum mgr_change what)
@@ -237,6 +238,7 @@ static void dispatch(struct mgr_server *srv, struct epoll_event *ev)
 		if (c->dead)
 			break;
 		if ((ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !c->in_eof) {
+			conn_heard(c);
 			if (c->py)
 				srv->py.read(c);
 			else
@@ -366,6 +368,67 @@ static int wait_events(struct mgr_server *srv, struct epoll_event *evs, int time
 	return epoll_wait(srv->epfd, evs, EVENTS_MAX, timeout);
 }
 
+/* Wait up to ns for events; polls where the kernel has no epoll_pwait2
+ * (before Linux 5.11). */
+static int wait_ns(struct mgr_server *srv, struct epoll_event *evs, uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000u),
+			       .tv_nsec = (long)(ns % 1000000000u) };
+	int n = epoll_pwait2(srv->epfd, evs, EVENTS_MAX, &ts, NULL);
+
+	if (n < 0 && errno == ENOSYS)
+		n = epoll_wait(srv->epfd, evs, EVENTS_MAX, 0);
+	return n < 0 ? 0 : n;
+}
+
+/* Under --fsync always a round's replies wait for its flush; the clients
+ * the last flush answered are still sending their next requests when the
+ * round begins, and those that miss it wait for this flush and the next.
+ * Left alone, the clients settle into groups, each waiting for the other
+ * groups' flushes too.  So before the flush the loop waits for those
+ * clients to be heard from again, for at most half a flush: the requests
+ * already in wait that much longer, those that come save a whole flush.
+ * One client is never kept waiting, and where the clients keep missing
+ * the wait (more of them than the cores can run at once), the loop skips
+ * it for a while as it does its polling (spin.h). */
+static void gather(struct mgr_server *srv, struct epoll_event *evs)
+{
+	uint64_t until, now;
+	int n, i;
+
+	if (!srv->awaited || !srv->journal.settled || srv->journal.settled(srv->journal.arg) ||
+	    !mgr_spin_begin(&srv->gather))
+		return;
+	now = mgr_spin_now();
+	until = now + (srv->flush_ns / 2 < GATHER_MAX_NS ? srv->flush_ns / 2 : GATHER_MAX_NS);
+	while (srv->awaited && now < until) {
+		n = wait_ns(srv, evs, until - now);
+		for (i = 0; i < n; i++)
+			dispatch(srv, &evs[i]);
+		now = mgr_spin_now();
+	}
+	mgr_spin_end(&srv->gather, !srv->awaited);
+}
+
+/* Write and flush the round's changes; the clients whose replies waited
+ * for the flush are the ones gather() waits for next. */
+static void commit(struct mgr_server *srv)
+{
+	struct mgr_dlist *pos, *tmp;
+	bool held = srv->journal.settled && !srv->journal.settled(srv->journal.arg);
+	uint64_t t0 = held ? mgr_spin_now() : 0, took;
+
+	srv->journal.commit(srv->journal.arg);
+	if (!held)
+		return;
+	took = mgr_spin_now() - t0;
+	srv->flush_ns = srv->flush_ns ? (srv->flush_ns * 7 + took) / 8 : took;
+	srv->flushes++;
+	srv->awaited = 0;
+	mgr_dlist_for_each(pos, tmp, &srv->touched)
+		conn_served(mgr_container_of(pos, struct conn, touch_link));
+}
+
 int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 {
 	struct epoll_event evs[EVENTS_MAX];
@@ -397,6 +460,7 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 			    (srv->journal.settled && srv->journal.settled(srv->journal.arg)))
 				conn_settle_all(srv);
 		}
+		gather(srv, evs);
 		now = mgr_now_ms();
 		mgr_waits_expire(srv->store, now);
 		if (srv->py.turn)
@@ -406,7 +470,7 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 		sweep_handshakes(srv, now);
 		conn_close_overflowed(srv);
 		if (srv->journal.commit)
-			srv->journal.commit(srv->journal.arg);
+			commit(srv);
 		conn_settle_all(srv);
 		conn_free_dead(srv);
 		trim_heap(srv);

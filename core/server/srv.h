@@ -19,6 +19,7 @@
 #include "dlist.h"
 #include "engine.h"
 #include "journal.h"
+#include "spin.h"
 
 enum srv_handle_kind {
 	SRV_H_STOP,
@@ -94,6 +95,12 @@ struct mgr_server {
 	 * none): the loop sweeps them then. */
 	uint64_t ka_next;
 	struct mgr_server_journal journal;
+	/* Under --fsync always (server.c): the flushes that replies waited
+	 * for so far, the time one takes (a moving average), and how many
+	 * connections the last one answered have not been heard from since. */
+	uint64_t flushes, flush_ns;
+	size_t awaited;
+	struct mgr_spin gather;
 	/* The request being run, whose changes' events tell its own
 	 * connection which request made them. */
 	struct conn *cause;

@@ -44,6 +44,8 @@ print(sorted(v.items()))'
 
 dstart
 t_out 700 "the directory is made private (0700)" stat -c %a "$D"
+# It may start itself again (mgrd_data_huge_pages): by its own name.
+t_out mgrd "it goes by its name, for pkill and top" cat "/proc/$MGRD_PID/comm"
 mc new namespace ns && mc new namespace ns/deep && mc set ns/deep/x '"a string"'
 mc new value typed -t d 2.5 && mc --bytes set raw "$(printf 'bytes\001\002')"
 mc new list L 1 '"two"' '[3]' && mc --bytes append L "$(printf 'b\003')"
