@@ -7,6 +7,12 @@ static void test_exec(void **state)
 {
 	FAILS(0, ENOSYS, "{'op':'frobnicate','path':''}");
 	assert_non_null(strstr(msg, "frobnicate"));
+	/* Names are found whole: around the first, the last and a prefix. */
+	FAILS(0, ENOSYS, "{'op':'','path':''}");
+	FAILS(0, ENOSYS, "{'op':'a','path':''}");
+	FAILS(0, ENOSYS, "{'op':'zzz','path':''}");
+	FAILS(0, ENOSYS, "{'op':'se','path':''}");
+	FAILS(0, ENOSYS, "{'op':'sett','path':''}");
 	FAILS(0, EINVAL, "{'path':''}");
 	FAILS(0, EINVAL, "{'op':5,'path':''}");
 	FAILS(0, EINVAL, "{'op':'stat'}");

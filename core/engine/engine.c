@@ -1,6 +1,8 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "array.h"
@@ -32,7 +34,8 @@ const struct mgr_type *const mgr_types[MGR_NTYPES] = {
 	[MGR_BARRIER] = &mgr_type_barrier,
 };
 
-/* Every module's operations; searched in turn. */
+/* Every module's operations, in the order that decides between entries of
+ * one name (see struct op_name). */
 static const struct mgr_op *const op_tables[] = {
 	mgr_ops_tree, mgr_ops_value, mgr_ops_content, mgr_ops_stage, mgr_ops_list,
 	mgr_ops_list_query, mgr_ops_array, mgr_ops_dict, mgr_ops_queue, mgr_ops_sync,
@@ -102,14 +105,70 @@ void mgr_engine_free(struct mgr_store *s)
 	mgr_waits_free(w);
 }
 
+/* An operation's name with what it means on each type: the entry that
+ * runs on an object of type t is the first in table order whose mask
+ * takes t, and nolookup the first entry that resolves "path" itself. */
+struct op_name {
+	const char *name;
+	const struct mgr_op *nolookup;
+	const struct mgr_op *typed[MGR_NTYPES];
+	bool any_typed;
+};
+
+/* Every name once, sorted; built on first use. */
+static struct op_name *op_names;
+static size_t n_op_names;
+static pthread_once_t op_names_once = PTHREAD_ONCE_INIT;
+
+static int op_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct op_name *)a)->name, ((const struct op_name *)b)->name);
+}
+
+static void op_names_build(void)
+{
+	const struct mgr_op *e;
+	struct op_name *names, *n;
+	size_t i, j, cap = 0, count = 0;
+	int t;
+
+	for (i = 0; i < N_TABLES; i++)
+		for (e = op_tables[i]; e->name; e++)
+			cap++;
+	names = calloc(cap, sizeof(*names));
+	if (!names)
+		return;
+	for (i = 0; i < N_TABLES; i++) {
+		for (e = op_tables[i]; e->name; e++) {
+			for (j = 0; j < count; j++)
+				if (strcmp(names[j].name, e->name) == 0)
+					break;
+			n = &names[j];
+			if (j == count)
+				names[count++].name = e->name;
+			if (e->flags & MGR_OP_NOLOOKUP) {
+				if (!n->nolookup)
+					n->nolookup = e;
+				continue;
+			}
+			n->any_typed = true;
+			for (t = 0; t < MGR_NTYPES; t++)
+				if ((e->types & MGR_TYPE_BIT(t)) && !n->typed[t])
+					n->typed[t] = e;
+		}
+	}
+	qsort(names, count, sizeof(*names), op_name_cmp);
+	op_names = names;
+	n_op_names = count;
+}
+
 int mgr_engine_exec(struct mgr_call *c)
 {
-	const struct mgr_op *e, *nolookup = NULL;
-	bool known = false, typed = false;
+	struct op_name key = { 0 };
+	const struct op_name *n;
 	struct mgr_obj *o = NULL;
 	struct mgr_path p;
 	const char *name;
-	size_t i;
 	int r;
 
 	c->err = NULL;
@@ -122,43 +181,33 @@ int mgr_engine_exec(struct mgr_call *c)
 	if (mgr_json_get_u64(c->args, "owner", &c->owner) == -EINVAL)
 		return mgr_call_err(c, -EINVAL, "\"owner\" must be an unsigned integer");
 
-	for (i = 0; i < N_TABLES; i++) {
-		for (e = op_tables[i]; e->name; e++) {
-			if (strcmp(e->name, name) != 0)
-				continue;
-			known = true;
-			if (!(e->flags & MGR_OP_NOLOOKUP))
-				typed = true;
-			else if (!nolookup)
-				nolookup = e;
-		}
-	}
-	if (!known)
+	pthread_once(&op_names_once, op_names_build);
+	if (!op_names)
+		return mgr_call_err(c, -ENOMEM, "out of memory");
+	key.name = name;
+	n = bsearch(&key, op_names, n_op_names, sizeof(*n), op_name_cmp);
+	if (!n)
 		return mgr_call_err(c, -ENOSYS, "unknown operation \"%.64s\"", name);
 	/* An op such as "set" is both a typed op (Event.set) and one that
 	 * makes what it names (a value): a typed entry that fits the object
 	 * wins, and the other resolves the path on its own, errors too. */
-	if (!typed)
-		return run(c, nolookup, NULL);
+	if (!n->any_typed)
+		return run(c, n->nolookup, NULL);
 	r = mgr_call_path(c, "path", &p);
 	if (r < 0)
-		return nolookup ? run(c, nolookup, NULL) : r;
+		return n->nolookup ? run(c, n->nolookup, NULL) : r;
 	r = mgr_store_lookup(c->store, &p, &o);
 	mgr_path_release(&p);
-	if (r < 0 && nolookup)
-		return run(c, nolookup, NULL);
+	if (r < 0 && n->nolookup)
+		return run(c, n->nolookup, NULL);
 	if (r == -ENOENT)
 		return mgr_call_err(c, r, "no such object: %.200s", mgr_call_path_text(c, "path"));
 	if (r < 0)
 		return mgr_call_err(c, r, "not a container on the way to: %.200s", mgr_call_path_text(c, "path"));
-
-	for (i = 0; i < N_TABLES; i++)
-		for (e = op_tables[i]; e->name; e++)
-			if (!(e->flags & MGR_OP_NOLOOKUP) && strcmp(e->name, name) == 0 &&
-			    (e->types & MGR_TYPE_BIT(o->type)))
-				return run(c, e, o);
-	if (nolookup)
-		return run(c, nolookup, NULL);
+	if (n->typed[o->type])
+		return run(c, n->typed[o->type], o);
+	if (n->nolookup)
+		return run(c, n->nolookup, NULL);
 	return mgr_call_err(c, -ENOTSUP, "\"%.64s\" is not an operation of %s %s", name,
 			    strchr("aeiou", mgr_type_name(o->type)[0]) ? "an" : "a",
 			    mgr_type_name(o->type));
