@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +37,9 @@ struct mgr_persist {
 	uint64_t gen;			/* of the journal written */
 	off_t pos, alloc_end;		/* its end, and what is reserved */
 	bool no_prealloc;
+	bool mappable;			/* its reserved tail may be mapped */
+	char *map;			/* [map_off, map_end) of it, or NULL */
+	off_t map_off, map_end;
 	struct mgr_buf pending;		/* records of this round */
 	struct mgr_buf move_from;	/* the old path of a rename */
 	bool moving;
@@ -201,6 +207,67 @@ static int write_at(int fd, const char *data, size_t n, off_t at)
 	return 0;
 }
 
+/* Under everysec and no, records are copied into a mapping of the
+ * journal's reserved tail rather than written: a system call less for
+ * each change, and as safe from a crash of mgrd, since what is stored in
+ * the mapping is in the page cache at once.  Only on file systems that
+ * write fallocate's blocks in place: where a store into the mapping could
+ * still need space (btrfs copies on write), a full disk would kill mgrd
+ * with SIGBUS instead of failing a write.  Not under always: each flush
+ * makes the mapped pages read-only again, and the fault of the next store
+ * into the page costs more than the write. */
+static bool map_journal(const struct mgr_persist *p, int fd)
+{
+	struct statfs fs;
+
+	if (p->fsync == MGR_FSYNC_ALWAYS || fstatfs(fd, &fs) < 0)
+		return false;
+	return fs.f_type == EXT4_SUPER_MAGIC || fs.f_type == XFS_SUPER_MAGIC ||
+	       fs.f_type == TMPFS_MAGIC;
+}
+
+static void unmap_tail(struct mgr_persist *p)
+{
+	if (p->map)
+		munmap(p->map, (size_t)(p->map_end - p->map_off));
+	p->map = NULL;
+	p->map_off = p->map_end = 0;
+}
+
+/* Map the journal from the page that holds its end to what is reserved. */
+static void map_tail(struct mgr_persist *p)
+{
+	off_t off = p->pos & ~(off_t)(sysconf(_SC_PAGESIZE) - 1);
+	void *m;
+
+	unmap_tail(p);
+	if (!p->mappable || p->no_prealloc || p->alloc_end <= p->pos)
+		return;
+	m = mmap(NULL, (size_t)(p->alloc_end - off), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 p->jfd, off);
+	if (m == MAP_FAILED) {
+		mgr_log(MGR_LOG_DEBUG, "%s/journal-%" PRIu64 ": mmap: %s; writing instead",
+			p->dir, p->gen, strerror(errno));
+		p->mappable = false;
+		return;
+	}
+	p->map = m;
+	p->map_off = off;
+	p->map_end = p->alloc_end;
+}
+
+/* Append n bytes at the journal's end, within what reserve() gave. */
+static int append(struct mgr_persist *p, const char *data, size_t n)
+{
+	if (p->mappable && p->pos + (off_t)n > p->map_end)
+		map_tail(p);
+	if (p->map && p->pos + (off_t)n <= p->map_end) {
+		memcpy(p->map + (p->pos - p->map_off), data, n);
+		return 0;
+	}
+	return write_at(p->jfd, data, n, p->pos);
+}
+
 static void sync_dir(struct mgr_persist *p)
 {
 	fsync(p->dirfd);
@@ -211,7 +278,6 @@ static int open_journal(struct mgr_persist *p, uint64_t gen, off_t end)
 {
 	unsigned char head[MGR_FILE_HEAD];
 	char name[64];
-	struct stat st;
 	int fd, r;
 
 	snprintf(name, sizeof(name), "journal-%" PRIu64, gen);
@@ -229,13 +295,17 @@ static int open_journal(struct mgr_persist *p, uint64_t gen, off_t end)
 		sync_dir(p);
 		end = MGR_FILE_HEAD;
 	}
+	unmap_tail(p);
 	if (p->jfd >= 0)
 		close(p->jfd);
 	p->jfd = fd;
 	p->gen = gen;
 	p->pos = end;
-	p->alloc_end = fstat(fd, &st) == 0 ? st.st_size : end;
+	/* Blocks past the end are counted as reserved only once this
+	 * process has allocated them: a copied journal may have holes. */
+	p->alloc_end = end;
 	p->no_prealloc = false;
+	p->mappable = map_journal(p, fd);
 	reserve(p, 0);
 	return 0;
 }
@@ -361,7 +431,7 @@ static int write_pending(void *arg, struct mgr_buf *b)
 	int r = reserve(p, (off_t)b->len);
 
 	if (!r)
-		r = write_at(p->jfd, b->data, b->len, p->pos);
+		r = append(p, b->data, b->len);
 	if (r < 0)
 		return r;
 	p->pos += (off_t)b->len;
@@ -607,6 +677,7 @@ void mgr_persist_close(struct mgr_persist *p)
 		if (p->unsynced)
 			sync_journal(p);
 		mgr_store_set_journal(p->store, NULL);
+		unmap_tail(p);
 		close(p->jfd);
 	}
 	mgr_buf_release(&p->pending);

@@ -243,14 +243,18 @@ mc rm m
 t_ok "... until something is deleted" mc set more 1
 dkill
 
-# A full disk: refused with ENOSPC, and nothing acknowledged lost.
-if mkdir "$TMP/small" && mount -t tmpfs -o size=3m tmpfs "$TMP/small" 2>/dev/null; then
+# A full disk: refused with ENOSPC, and nothing acknowledged lost.  On a
+# tmpfs and on ext4 (a loop device), under always, where the journal is
+# written, and everysec, where its reserved tail is mapped (persist.c).
+full_disk() {
+	local what=$1 fsync=$2 free big n=0 refused=0 miss=0 i
+
 	D=$TMP/small/data
-	mkdir "$D"
-	head -c 1M /dev/zero >"$TMP/small/filler"
-	dstart
+	rm -rf "$D" "$TMP/small/filler" && mkdir "$D"
+	free=$(df -k --output=avail "$TMP/small" | tail -1)
+	head -c "$(((free - 2048) * 1024))" /dev/zero >"$TMP/small/filler"
+	dstart --fsync "$fsync"
 	big=$(head -c 20000 /dev/zero | tr '\0' x)
-	n=0 refused=0
 	for ((i = 0; i < 400; i++)); do
 		if mc set "v$i" "\"$big\"" 2>"$TMP/err"; then
 			n=$((n + 1))
@@ -259,22 +263,34 @@ if mkdir "$TMP/small" && mount -t tmpfs -o size=3m tmpfs "$TMP/small" 2>/dev/nul
 			break
 		fi
 	done
-	t_true "a full disk refuses a change ($n made before)" test "$refused" = 1
+	t_true "$what, $fsync: a full disk refuses a change ($n made before)" test "$refused" = 1
 	t_true "... with a clear error" grep -q "no space left on the data directory's disk" "$TMP/err"
 	t_true "the manager carries on" alive "$MGRD_PID"
 	t_ok "reads still work" mc get v0
 	dkill
 	rm "$TMP/small/filler"
-	dstart
-	miss=0
+	dstart --fsync "$fsync"
 	for ((i = 0; i < n; i++)); do
 		[[ $(mc get "v$i" | wc -c) == 20001 ]] || miss=$((miss + 1))
 	done
 	t_true "every acknowledged change is there after kill -9 ($miss of $n missing)" test "$miss" = 0
 	t_ok "with space again, changes go through" mc set more 1
 	dkill
+}
+mkdir "$TMP/small"
+if mount -t tmpfs -o size=3m tmpfs "$TMP/small" 2>/dev/null; then
+	full_disk tmpfs always
+	full_disk tmpfs everysec
 	umount "$TMP/small"
 else
-	ok "# SKIP a full disk (cannot mount a tmpfs here)"
+	ok "# SKIP a full tmpfs (cannot mount a tmpfs here)"
+fi
+if truncate -s 8M "$TMP/ext4.img" && mkfs.ext4 -q -F "$TMP/ext4.img" 2>/dev/null &&
+   mount -o loop "$TMP/ext4.img" "$TMP/small" 2>/dev/null; then
+	full_disk ext4 always
+	full_disk ext4 everysec
+	umount "$TMP/small"
+else
+	ok "# SKIP a full ext4 (cannot make and mount one on a loop device here)"
 fi
 finish
