@@ -125,6 +125,12 @@ static int op_name_cmp(const void *a, const void *b)
 	return strcmp(((const struct op_name *)a)->name, ((const struct op_name *)b)->name);
 }
 
+/* bsearch's: a name against an entry. */
+static int op_name_find(const void *name, const void *e)
+{
+	return strcmp(name, ((const struct op_name *)e)->name);
+}
+
 static void op_names_build(void)
 {
 	const struct mgr_op *e;
@@ -164,7 +170,6 @@ static void op_names_build(void)
 
 int mgr_engine_exec(struct mgr_call *c)
 {
-	struct op_name key = { 0 };
 	const struct op_name *n;
 	struct mgr_obj *o = NULL;
 	struct mgr_path p;
@@ -184,8 +189,7 @@ int mgr_engine_exec(struct mgr_call *c)
 	pthread_once(&op_names_once, op_names_build);
 	if (!op_names)
 		return mgr_call_err(c, -ENOMEM, "out of memory");
-	key.name = name;
-	n = bsearch(&key, op_names, n_op_names, sizeof(*n), op_name_cmp);
+	n = bsearch(name, op_names, n_op_names, sizeof(*n), op_name_find);
 	if (!n)
 		return mgr_call_err(c, -ENOSYS, "unknown operation \"%.64s\"", name);
 	/* An op such as "set" is both a typed op (Event.set) and one that
