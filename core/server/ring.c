@@ -7,6 +7,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#define RING_LEN_MAX ((size_t)1 << 30)
+
 static int setup(unsigned entries, struct io_uring_params *p)
 {
 	/* One thread submits and reaps, and completions wait for it to ask
@@ -142,6 +144,10 @@ bool ring_queue(struct ring *r, uint8_t op, int fd, void *buf, size_t len, uint6
 
 	if (next - __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE) == r->entries)
 		return false;
+	/* A completion's result is an int: a larger send goes in part, as
+	 * send() may. */
+	if (len > RING_LEN_MAX)
+		len = RING_LEN_MAX;
 	r->sqes[next & *r->sq_mask] = (struct io_uring_sqe){
 		.opcode = op, .fd = fd, .addr = (uintptr_t)buf, .len = (uint32_t)len,
 		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL, .user_data = data,
