@@ -35,7 +35,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: mgrd [-l ADDR]... [--authkey-file FILE] [--stdio] [-d] [-v|-q]\n"
-		"            [--max-frame BYTES] [--max-memory SIZE]\n"
+		"            [--max-frame BYTES] [--max-memory SIZE] [--no-io-uring]\n"
 		"            [--data-dir DIR [--fsync always|everysec|no]\n"
 		"                            [--compact-min SIZE] [--repair]]\n"
 		"       mgrd --check DIR [--repair]\n"
@@ -59,6 +59,8 @@ static void usage(FILE *f)
 		"      --max-frame BYTES  refuse request frames larger than this (%d..%u)\n"
 		"      --max-memory SIZE  refuse to store more data than this (bytes, or with\n"
 		"                         K, M or G; 0 for no limit; default: half the memory)\n"
+		"      --no-io-uring      read and write with a system call each, not in\n"
+		"                         batches through io_uring\n"
 		"      --data-dir DIR     keep the objects in DIR (which must exist) across\n"
 		"                         restarts: a snapshot and a journal\n"
 		"      --fsync POLICY     always (default): a change is on disk before its\n"
@@ -270,7 +272,8 @@ static int detach(void)
 int main(int argc, char **argv)
 {
 	enum { OPT_AUTHKEY = 256, OPT_STDIO, OPT_RELAY, OPT_MAX_FRAME, OPT_MAX_MEMORY,
-	       OPT_VERSION, OPT_DATA_DIR, OPT_FSYNC, OPT_REPAIR, OPT_COMPACT_MIN, OPT_CHECK };
+	       OPT_VERSION, OPT_DATA_DIR, OPT_FSYNC, OPT_REPAIR, OPT_COMPACT_MIN, OPT_CHECK,
+	       OPT_NO_IO_URING };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "authkey-file", required_argument, NULL, OPT_AUTHKEY },
@@ -286,6 +289,7 @@ int main(int argc, char **argv)
 		{ "repair", no_argument, NULL, OPT_REPAIR },
 		{ "compact-min", required_argument, NULL, OPT_COMPACT_MIN },
 		{ "check", required_argument, NULL, OPT_CHECK },
+		{ "no-io-uring", no_argument, NULL, OPT_NO_IO_URING },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -406,6 +410,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CHECK:
 			check = optarg;
+			break;
+		case OPT_NO_IO_URING:
+			other = true;
+			opts.no_io_uring = true;
 			break;
 		case 'h':
 			usage(stdout);

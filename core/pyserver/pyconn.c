@@ -13,8 +13,6 @@
 #include "pyframe.h"
 #include "pysrv.h"
 
-#define READ_CHUNK ((size_t)64 << 10)
-#define READ_MAX ((size_t)4 << 20)
 /* The largest request a Python client may send: the pickle decoder's own
  * bound on its input. */
 #define REQUEST_MAX MGR_PYDEC_INPUT_MAX
@@ -204,13 +202,13 @@ static void frames(struct conn *c)
 	/* A one-shot connection is answered: it ends once that is out. */
 	if (pc->state == PYCONN_DONE && !c->closing)
 		conn_close(c, MGR_LOG_DEBUG, "one-shot request answered");
-	if (c->rbuf.len == 0 && c->rbuf.cap > READ_CHUNK * 4)
+	if (c->rbuf.len == 0 && c->rbuf.cap > CONN_READ_CHUNK * 4)
 		mgr_buf_release(&c->rbuf);
 }
 
 void pyconn_read(struct conn *c)
 {
-	size_t want = READ_CHUNK, rest, hdr = MGR_PYFRAME_HDR_SMALL;
+	size_t want = CONN_READ_CHUNK, rest, hdr = MGR_PYFRAME_HDR_SMALL;
 
 	/* The rest of a large frame is read in larger steps. */
 	if (!c->closing && c->rbuf.len >= hdr) {
@@ -220,7 +218,7 @@ void pyconn_read(struct conn *c)
 		if (flen < REQUEST_MAX && hdr + flen > c->rbuf.len) {
 			rest = hdr + flen - c->rbuf.len;
 			if (rest > want)
-				want = rest < READ_MAX ? rest : READ_MAX;
+				want = rest < CONN_READ_MAX ? rest : CONN_READ_MAX;
 		}
 	}
 	if (!conn_read(c, want))

@@ -62,11 +62,18 @@ size_t conn_read(struct conn *c, size_t want)
 		conn_fail(c, MGR_LOG_ERROR, "out of memory for its requests");
 		return 0;
 	}
-	n = read(c->in.fd, c->rbuf.data + c->rbuf.len, want);
+	if (c->ahead) {
+		c->ahead = false;
+		n = c->ahead_n;
+	} else {
+		n = read(c->in.fd, c->rbuf.data + c->rbuf.len, want);
+		if (n < 0)
+			n = -errno;
+	}
 	if (n < 0) {
-		if (errno == EAGAIN || errno == EINTR)
+		if (n == -EAGAIN || n == -EINTR)
 			return 0;
-		snprintf(why, sizeof(why), "read failed: %s", strerror(errno));
+		snprintf(why, sizeof(why), "read failed: %s", strerror((int)-n));
 		conn_fail(c, conn_link_level(c), why);
 		return 0;
 	}
@@ -298,6 +305,14 @@ void conn_free(struct conn *c)
 	free(c);
 }
 
+static void write_failed(struct conn *c, int err)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "write failed: %s", strerror(-err));
+	conn_fail(c, conn_link_level(c), why);
+}
+
 void conn_flush(struct conn *c)
 {
 	ssize_t n;
@@ -312,17 +327,10 @@ void conn_flush(struct conn *c)
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n < 0) {
-			char why[128];
-
-			snprintf(why, sizeof(why), "write failed: %s", strerror(errno));
-			conn_fail(c, conn_link_level(c), why);
+			write_failed(c, -errno);
 			return;
 		}
 		mgr_buf_consume(&c->wbuf, n);
-	}
-	if (c->wbuf.cap > CONN_BUF_KEEP && c->wbuf.len == 0) {
-		c->srv->buf_freed += c->wbuf.cap;
-		mgr_buf_release(&c->wbuf);
 	}
 }
 
@@ -345,6 +353,10 @@ static void conn_settle(struct conn *c)
 	if (c->closing && c->in_eof && c->out_done) {
 		conn_kill(c);
 		return;
+	}
+	if (c->wbuf.cap > CONN_BUF_KEEP && c->wbuf.len == 0) {
+		c->srv->buf_freed += c->wbuf.cap;
+		mgr_buf_release(&c->wbuf);
 	}
 	if (!c->in_eof && (c->closing || c->wbuf.len < WBUF_HIGH))
 		in = EPOLLIN;
@@ -373,14 +385,71 @@ void conn_close_overflowed(struct mgr_server *srv)
 	}
 }
 
+/* Take in the ring's completed sends: what each wrote is off its buffer,
+ * a failure is noted for conn_settle_all (failing a connection ends its
+ * session, which may queue replies to others: not while reaping). */
+static int reap_sends(struct mgr_server *srv)
+{
+	struct io_uring_cqe cqe;
+	struct conn *c;
+	int err = ring_submit(&srv->ring);
+
+	while (ring_reap(&srv->ring, &cqe)) {
+		c = (struct conn *)(uintptr_t)cqe.user_data;
+		if (cqe.res >= 0)
+			mgr_buf_consume(&c->wbuf, (size_t)cqe.res);
+		else if (cqe.res != -EAGAIN && cqe.res != -EINTR)
+			c->write_err = cqe.res;
+	}
+	return err;
+}
+
+/* Write the touched connections' output through the ring, many sends
+ * to a system call; what a socket did not take waits for EPOLLOUT as
+ * after send().  A single send is made by send() itself. */
+static void send_ring(struct mgr_server *srv)
+{
+	struct mgr_dlist *pos, *tmp;
+	unsigned n = 0;
+	int err = 0;
+
+	mgr_dlist_for_each(pos, tmp, &srv->touched) {
+		struct conn *c = mgr_container_of(pos, struct conn, touch_link);
+
+		if (c->dead || c->out_done || !c->wbuf.len || !c->is_socket)
+			continue;
+		if (!ring_queue(&srv->ring, IORING_OP_SEND, c->out.fd, c->wbuf.data,
+				c->wbuf.len, (uintptr_t)c)) {
+			err = reap_sends(srv);
+			if (err < 0)
+				break;
+			ring_queue(&srv->ring, IORING_OP_SEND, c->out.fd, c->wbuf.data,
+				   c->wbuf.len, (uintptr_t)c);
+		}
+		n++;
+	}
+	if (err == 0 && n < 2)
+		ring_unqueue(&srv->ring);
+	else if (err == 0)
+		err = reap_sends(srv);
+	if (err < 0)
+		srv_ring_lost(srv, err);
+}
+
 void conn_settle_all(struct mgr_server *srv)
 {
 	struct conn *c;
 
+	if (srv->ring.fd >= 0)
+		send_ring(srv);
 	while ((c = mgr_dlist_first(&srv->touched, struct conn, touch_link))) {
 		mgr_dlist_remove(&c->touch_link);
 		if (c->overflow && !c->closing)
 			conn_fail(c, MGR_LOG_DEBUG, "too much output unread");
+		if (c->write_err && !c->dead) {
+			write_failed(c, c->write_err);
+			c->write_err = 0;
+		}
 		if (!c->dead && !c->out_done && c->wbuf.len)
 			conn_flush(c);
 		conn_settle(c);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <yajl/yajl_gen.h>
 
 #include "auth.h"
@@ -18,6 +19,10 @@
 
 /* A buffer that grew for one large message is given back when empty. */
 #define CONN_BUF_KEEP ((size_t)1 << 20)
+/* A read asks for CONN_READ_CHUNK bytes, and for the rest of a large
+ * frame up to CONN_READ_MAX at once. */
+#define CONN_READ_CHUNK ((size_t)64 << 10)
+#define CONN_READ_MAX ((size_t)4 << 20)
 
 /* A connection's life: it serves requests until it is closing (end of
  * file, an error, a protocol violation); then its session has ended and
@@ -44,6 +49,13 @@ struct conn {
 	bool in_eof;
 	bool out_done;
 	bool dead;
+	/* The loop's ring (ring.h) read this connection's input ahead of
+	 * its turn: what the read returned, bytes or -errno, which
+	 * conn_read takes; and a write's failure, which conn_settle_all
+	 * acts on. */
+	bool ahead;
+	ssize_t ahead_n;
+	int write_err;
 	/* The client has sent an acknowledgement: it acknowledges what it
 	 * reads, and what it did not acknowledge when its session ends, by
 	 * any end, goes back to its queue (see intake.c). */

@@ -10,8 +10,6 @@
 #include "json.h"
 #include "subs.h"
 
-#define READ_CHUNK ((size_t)64 << 10)
-#define READ_MAX ((size_t)4 << 20)
 
 static int op_ping(struct conn *c, struct mgr_call *call)
 {
@@ -187,7 +185,7 @@ static void hold_budget(struct conn *c)
 	char why[200];
 
 	if (!c->closing && c->rbuf.len >= MGR_FRAME_HDR &&
-	    mgr_frame_len(c->rbuf.data) > READ_CHUNK)
+	    mgr_frame_len(c->rbuf.data) > CONN_READ_CHUNK)
 		need = MGR_FRAME_HDR + mgr_frame_len(c->rbuf.data);
 	if (conn_intake_hold(c, need) == 0)
 		return;
@@ -240,13 +238,13 @@ static void intake_frames(struct conn *c)
 
 void intake_read(struct conn *c)
 {
-	size_t want = READ_CHUNK, rest;
+	size_t want = CONN_READ_CHUNK, rest;
 
 	/* The rest of a large frame is read in larger steps. */
 	if (!c->closing && c->rbuf.len >= MGR_FRAME_HDR) {
 		rest = MGR_FRAME_HDR + mgr_frame_len(c->rbuf.data) - c->rbuf.len;
 		if (rest > want)
-			want = rest < READ_MAX ? rest : READ_MAX;
+			want = rest < CONN_READ_MAX ? rest : CONN_READ_MAX;
 	}
 	if (conn_read(c, want))
 		intake_frames(c);

@@ -26,6 +26,9 @@
 #define EVENTS_MAX 64
 #define TRIM_STEP ((uint64_t)32 << 20)
 #define GATHER_MAX_NS 1000000u
+#define RING_ENTRIES 256
+/* read_ahead queues at most a turn's events without submitting. */
+_Static_assert(EVENTS_MAX <= RING_ENTRIES, "a turn's reads fit the ring");
 
 /* The store's changes: to subscribers, then to the second protocol. */
 static void store_hook(void *arg, struct mgr_obj *o, enum mgr_change what)
@@ -46,7 +49,8 @@ int mgr_server_new(const struct mgr_server_opts *opts, struct mgr_server **out,
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		goto err_msg;
-	srv->epfd = srv->stop.fd = srv->spare_fd = -1;
+	srv->epfd = srv->stop.fd = srv->spare_fd = srv->ring.fd = -1;
+	srv->no_ring = opts->no_io_uring;
 	mgr_dlist_init(&srv->listeners);
 	mgr_dlist_init(&srv->conns);
 	mgr_dlist_init(&srv->dead);
@@ -119,6 +123,7 @@ void mgr_server_free(struct mgr_server *srv)
 		srv->py.free(srv->py.arg);
 	memset(&srv->py, 0, sizeof(srv->py));
 	mgr_engine_free(srv->store);
+	ring_close(&srv->ring);
 	if (srv->out)
 		yajl_gen_free(srv->out);
 	if (srv->gen)
@@ -260,6 +265,61 @@ static void dispatch(struct mgr_server *srv, struct epoll_event *ev)
 			conn_touch(c);
 		break;
 	}
+}
+
+/* Read the connections among evs that have input through the ring, all
+ * in one system call, before any of them is handled; conn_read takes what
+ * each read returned.  A connection part way through a frame is left to
+ * its own read, which knows how much more to ask for, and a single one to
+ * read() as well. */
+static void read_ahead(struct mgr_server *srv, struct epoll_event *evs, int n)
+{
+	struct io_uring_cqe cqe;
+	struct conn *c;
+	unsigned count = 0;
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		struct srv_handle *h = evs[i].data.ptr;
+
+		if (h->kind != SRV_H_CONN_IN || !(evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+			continue;
+		c = mgr_container_of(h, struct conn, in);
+		if (c->dead || c->in_eof || c->rbuf.len || !c->one_fd || !c->is_socket ||
+		    mgr_buf_reserve(&c->rbuf, CONN_READ_CHUNK) < 0)
+			continue;
+		ring_queue(&srv->ring, IORING_OP_RECV, c->in.fd, c->rbuf.data, CONN_READ_CHUNK,
+			   (uintptr_t)c);
+		count++;
+	}
+	if (count < 2) {
+		ring_unqueue(&srv->ring);
+		return;
+	}
+	err = ring_submit(&srv->ring);
+	while (ring_reap(&srv->ring, &cqe)) {
+		c = (struct conn *)(uintptr_t)cqe.user_data;
+		c->ahead = true;
+		c->ahead_n = cqe.res;
+	}
+	if (err < 0)
+		srv_ring_lost(srv, err);
+}
+
+/* The ring is made by the thread that runs the loop, after mgrd --detach
+ * forked: it serves one thread only. */
+static void ring_start(struct mgr_server *srv)
+{
+	int r;
+
+	if (srv->no_ring || srv->ring.fd >= 0)
+		return;
+	r = ring_open(&srv->ring, RING_ENTRIES);
+	if (r < 0)
+		mgr_log(MGR_LOG_DEBUG, "io_uring: %s; a system call for each read and write",
+			strerror(-r));
+	else
+		mgr_log(MGR_LOG_DEBUG, "io_uring: a turn's reads and writes in batches");
 }
 
 /* End the keepalive sessions that have been silent too long, and work out
@@ -437,6 +497,7 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 	uint64_t now;
 	int n, i, r = 0;
 
+	ring_start(srv);
 	/* Connections made before the loop (the hello to a stdio session)
 	 * get their first output and epoll interest here. */
 	conn_settle_all(srv);
@@ -453,11 +514,15 @@ int mgr_server_run(struct mgr_server *srv, char *err, size_t errlen)
 		}
 		/* With a journal, the replies of the round wait for its commit
 		 * below, one write and one fsync for all of them, from its first
-		 * change on. */
+		 * change on.  With the ring they all wait for the end of the
+		 * round, to go out in one system call; without, the replies of
+		 * each event go out at once. */
+		if (srv->ring.fd >= 0 && n > 1)
+			read_ahead(srv, evs, n);
 		for (i = 0; i < n; i++) {
 			dispatch(srv, &evs[i]);
-			if (!srv->journal.commit ||
-			    (srv->journal.settled && srv->journal.settled(srv->journal.arg)))
+			if (srv->ring.fd < 0 && (!srv->journal.commit ||
+			    (srv->journal.settled && srv->journal.settled(srv->journal.arg))))
 				conn_settle_all(srv);
 		}
 		gather(srv, evs);

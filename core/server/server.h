@@ -26,6 +26,9 @@ struct mgr_server_opts {
 	/* The key listeners with MGR_LISTEN_AUTH ask for (copied), or NULL. */
 	const void *authkey;
 	size_t authkey_len;
+	/* Read and write with a system call each, without trying io_uring
+	 * (ring.h). */
+	bool no_io_uring;
 };
 
 /* A server with an empty store and no listeners.  0 and *out, or -errno

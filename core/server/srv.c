@@ -44,6 +44,13 @@ void srv_watch_or_not(struct mgr_server *srv, struct srv_handle *h, uint32_t mas
 		mgr_log(MGR_LOG_ERROR, "epoll_ctl: %s", strerror(-r));
 }
 
+void srv_ring_lost(struct mgr_server *srv, int err)
+{
+	mgr_log(MGR_LOG_WARN, "io_uring: %s; reading and writing with a system call each from now on",
+		strerror(-err));
+	ring_close(&srv->ring);
+}
+
 void srv_gen_reset(yajl_gen g)
 {
 	yajl_gen_clear(g);

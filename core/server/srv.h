@@ -19,6 +19,7 @@
 #include "dlist.h"
 #include "engine.h"
 #include "journal.h"
+#include "ring.h"
 #include "spin.h"
 
 enum srv_handle_kind {
@@ -109,6 +110,10 @@ struct mgr_server {
 	yajl_gen gen;		/* the frame being built */
 	struct mgr_buf path;	/* an event's path */
 	struct srv_proto py;	/* all NULL when none is installed */
+	/* The loop's reads and writes in batches (ring.h), once the loop
+	 * runs; fd -1 for none, and no_ring when it is not to be tried. */
+	struct ring ring;
+	bool no_ring;
 };
 
 /* Watch h for the events in mask (EPOLLIN, EPOLLOUT).  0 or -errno. */
@@ -117,6 +122,10 @@ void srv_unwatch(struct mgr_server *srv, struct srv_handle *h);
 /* Watch h for mask, or take it out of the set when mask is 0; a failure
  * is logged. */
 void srv_watch_or_not(struct mgr_server *srv, struct srv_handle *h, uint32_t mask);
+
+/* The ring failed (err): the loop goes on with a system call for each
+ * read and write. */
+void srv_ring_lost(struct mgr_server *srv, int err);
 
 /* FNV-1a over a subscription's path a byte at a time, so that matching
  * a change gets the hash of every prefix of its path on the way; the

@@ -114,9 +114,10 @@ wait_ping() {
 }
 
 # Start mgrd with the arguments given (none: the default socket, which is
-# $MGRFS_SOCKET) and wait for it.  MGRD_PID is its pid.
+# $MGRFS_SOCKET), and MGRD_OPTS (meson sets it to run a test again with
+# other options), and wait for it.  MGRD_PID is its pid.
 start_mgrd() {
-	"$MGRD" "$@" 2>>"$TMP/mgrd.log" &
+	"$MGRD" ${MGRD_OPTS:-} "$@" 2>>"$TMP/mgrd.log" &
 	MGRD_PID=$!
 	wait_ping "$MGRD_PID" || bail "mgrd $* did not answer"
 }
