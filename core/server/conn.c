@@ -58,13 +58,13 @@ size_t conn_read(struct conn *c, size_t want)
 	char why[128];
 	ssize_t n;
 
-	if (mgr_buf_reserve(&c->rbuf, want) < 0) {
-		conn_fail(c, MGR_LOG_ERROR, "out of memory for its requests");
-		return 0;
-	}
 	if (c->ahead) {
+		/* Read into the room read_ahead made. */
 		c->ahead = false;
 		n = c->ahead_n;
+	} else if (mgr_buf_reserve(&c->rbuf, want) < 0) {
+		conn_fail(c, MGR_LOG_ERROR, "out of memory for its requests");
+		return 0;
 	} else {
 		n = read(c->in.fd, c->rbuf.data + c->rbuf.len, want);
 		if (n < 0)
