@@ -10,7 +10,6 @@
 #include "json.h"
 #include "subs.h"
 
-
 static int op_ping(struct conn *c, struct mgr_call *call)
 {
 	return mgr_json_gen_cstr(call->out, "pong");
