@@ -169,25 +169,49 @@ static void range(void *arg, struct mgr_obj *o, uint64_t off, const void *data, 
 
 /* ---- the journal file ---- */
 
+/* Under --fsync always, space is written with zeros as soon as it is
+ * reserved.  ext4 and xfs mark the blocks fallocate() gives unwritten, and
+ * the first flush of a record into each block must also commit the block's
+ * change to written, a second write to the file system's journal (with
+ * sixteen clients' changes in a flush, in two flushes of five).  Zeros
+ * written ahead, their write-back started here and not waited for, make
+ * that change once for a whole reservation.  Only a gain: what fails here
+ * stays unwritten, which reads as zeros all the same. */
+static void fill(int fd, off_t from, off_t to)
+{
+	static const char zeros[64 << 10];
+	ssize_t w = 0;
+	size_t n;
+	off_t at;
+
+	for (at = from; at < to; at += w) {
+		n = to - at < (off_t)sizeof(zeros) ? (size_t)(to - at) : sizeof(zeros);
+		w = pwrite(fd, zeros, n, at);
+		if (w <= 0)
+			return;
+	}
+	sync_file_range(fd, from, to - from, SYNC_FILE_RANGE_WRITE);
+}
+
 static int reserve(struct mgr_persist *p, off_t need)
 {
-	off_t want = p->pos + need;
+	off_t want = p->pos + need, to = want + PREALLOC;
 
 	if (p->no_prealloc || want <= p->alloc_end)
 		return 0;
-	if (fallocate(p->jfd, 0, p->alloc_end, want + PREALLOC - p->alloc_end) == 0) {
-		p->alloc_end = want + PREALLOC;
-		return 0;
+	if (fallocate(p->jfd, 0, p->alloc_end, to - p->alloc_end) < 0) {
+		if (errno == EOPNOTSUPP) {
+			p->no_prealloc = true;
+			return 0;
+		}
+		to = want;
+		if (errno != ENOSPC || fallocate(p->jfd, 0, p->alloc_end, to - p->alloc_end) < 0)
+			return -errno;
 	}
-	if (errno == EOPNOTSUPP) {
-		p->no_prealloc = true;
-		return 0;
-	}
-	if (errno == ENOSPC && fallocate(p->jfd, 0, p->alloc_end, want - p->alloc_end) == 0) {
-		p->alloc_end = want;
-		return 0;
-	}
-	return -errno;
+	if (p->fsync == MGR_FSYNC_ALWAYS)
+		fill(p->jfd, p->alloc_end, to);
+	p->alloc_end = to;
+	return 0;
 }
 
 static int write_at(int fd, const char *data, size_t n, off_t at)

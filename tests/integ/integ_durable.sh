@@ -287,6 +287,23 @@ else
 fi
 if truncate -s 8M "$TMP/ext4.img" && mkfs.ext4 -q -F "$TMP/ext4.img" 2>/dev/null &&
    mount -o loop "$TMP/ext4.img" "$TMP/small" 2>/dev/null; then
+	# Under always the journal's reserved space is written with zeros
+	# ahead (persist.c, fill), so that no flush of a record must also
+	# commit its block's change from reserved to written; under everysec
+	# it stays reserved until used.  filefrag -v lists the extents.
+	for fsync in always everysec; do
+		D=$TMP/small/data
+		rm -rf "$D" && mkdir "$D"
+		dstart --fsync "$fsync"
+		mc set x 1
+		filefrag -v "$D/journal-0" >"$TMP/frag.$fsync" 2>&1
+		dkill
+	done
+	all_written() { grep -q eof "$1" && ! grep -q unwritten "$1"; }
+	t_true "ext4, always: no block of the journal left unwritten once a change is flushed" \
+		all_written "$TMP/frag.always"
+	t_true "ext4, everysec: its reserved space stays unwritten until used" \
+		grep -q unwritten "$TMP/frag.everysec"
 	full_disk ext4 always
 	full_disk ext4 everysec
 	umount "$TMP/small"
